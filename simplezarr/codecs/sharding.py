@@ -1,0 +1,275 @@
+"""The ``sharding_indexed`` codec: many inner chunks stored in one object with an index.
+
+A shard is the inner chunks' encoded bytes, back to back, plus an index: for each inner chunk
+(C order) a pair of little-endian uint64 ``(offset, nbytes)``, both ``2**64 - 1`` when the
+inner chunk is absent. The index is encoded with its own fixed-size codecs and sits at the
+start or the end of the shard.
+
+Sharding changes *where chunk bytes come from*: the engine reads the index, then only the
+inner chunks a selection needs, and decodes them with the ordinary inner codec chain
+(:class:`ShardLayout`). The codec's own ``encode``/``decode`` handle whole shards, which is
+what nested sharding and chains with codecs around the sharding codec need.
+
+Example:
+    >>> from simplezarr.codecs import codec_from_json
+    >>> c = codec_from_json({"name": "sharding_indexed", "configuration": {
+    ...     "chunk_shape": [2, 2], "codecs": [{"name": "bytes"}],
+    ...     "index_codecs": [{"name": "bytes"}, {"name": "crc32c"}]}})
+    >>> c.chunk_shape
+    (2, 2)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from math import prod
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
+
+from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec, Codec
+from simplezarr.errors import CorruptChunk, InvalidMetadata
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from simplezarr.codecs.chain import CodecChain
+
+MISSING = 2**64 - 1
+
+
+def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
+    from simplezarr.codecs.registry import codec_from_json
+
+    if not isinstance(value, list | tuple) or not value:
+        raise InvalidMetadata(f"sharding_indexed: {what!r} must be a non-empty list of codecs")
+    return tuple(v if isinstance(v, Codec) else codec_from_json(v) for v in value)
+
+
+@dataclass(frozen=True)
+class ShardingCodec(ArrayBytesCodec):
+    """Stores a shard's inner chunks in one value with an index (Zarr v3 sharding)."""
+
+    name: ClassVar[str] = "sharding_indexed"
+
+    chunk_shape: tuple[int, ...]
+    codecs: tuple[Codec, ...]
+    index_codecs: tuple[Codec, ...]
+    index_location: Literal["start", "end"] = "end"
+    _layout: ShardLayout | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def from_config(cls, configuration: dict[str, Any]) -> Self:
+        if not isinstance(configuration, dict):
+            raise InvalidMetadata("sharding_indexed: configuration must be an object")
+        known = {"chunk_shape", "codecs", "index_codecs", "index_location"}
+        unknown = set(configuration) - known
+        if unknown:
+            raise InvalidMetadata(f"sharding_indexed: unknown configuration keys {sorted(unknown)}")
+        shape = configuration.get("chunk_shape")
+        if (
+            not isinstance(shape, list | tuple)
+            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape)
+        ):
+            raise InvalidMetadata(
+                f"sharding_indexed: chunk_shape must be a list of positive integers, got {shape!r}"
+            )
+        location = configuration.get("index_location", "end")
+        if location not in ("start", "end"):
+            raise InvalidMetadata(
+                f"sharding_indexed: index_location must be 'start' or 'end', got {location!r}"
+            )
+        if "codecs" not in configuration:
+            raise InvalidMetadata("sharding_indexed: configuration needs 'codecs'")
+        index_codecs = configuration.get(
+            "index_codecs",
+            [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}],
+        )
+        return cls(
+            chunk_shape=tuple(shape),
+            codecs=_parse_codecs(configuration["codecs"], "codecs"),
+            index_codecs=_parse_codecs(index_codecs, "index_codecs"),
+            index_location=location,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "configuration": {
+                "chunk_shape": list(self.chunk_shape),
+                "codecs": [c.to_dict() for c in self.codecs],
+                "index_codecs": [c.to_dict() for c in self.index_codecs],
+                "index_location": self.index_location,
+            },
+        }
+
+    def resolve(self, spec: ChunkSpec) -> Self:
+        if self._layout is not None and self._layout.spec == spec:
+            return self
+        return dataclasses.replace(self, _layout=ShardLayout(self, spec))
+
+    def layout(self, spec: ChunkSpec) -> ShardLayout:
+        """The codec bound to a shard's spec: index handling and the inner chain."""
+        return self.resolve(spec)._layout  # type: ignore[return-value]
+
+    def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
+        layout = self.layout(spec)
+        encoded: dict[int, BytesLike] = {}
+        for flat, region in enumerate(layout.inner_regions()):
+            inner = chunk[region]
+            if not layout.is_fill(inner):
+                encoded[flat] = layout.inner_chain.encode(inner)
+        return layout.assemble(encoded)
+
+    def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
+        layout = self.layout(spec)
+        buf = memoryview(data).cast("B") if not isinstance(data, bytes) else data
+        index = layout.decode_index(layout.index_bytes(buf), len(buf))
+        out = np.full(spec.shape, spec.fill_value, dtype=spec.dtype.numpy, order=spec.order)
+        for flat, region in enumerate(layout.inner_regions()):
+            offset, nbytes = layout.entry(index, flat)
+            if offset == MISSING:
+                continue
+            out[region] = layout.inner_chain.decode(buf[offset : offset + nbytes])
+        return out
+
+
+class ShardLayout:
+    """A sharding codec bound to one shard spec: where inner chunks live and how to decode them."""
+
+    def __init__(self, codec: ShardingCodec, spec: ChunkSpec) -> None:
+        from simplezarr.codecs.chain import CodecChain
+        from simplezarr.metadata.dtypes import from_numpy
+
+        if len(codec.chunk_shape) != len(spec.shape):
+            raise InvalidMetadata(
+                f"sharding_indexed: inner chunk_shape {list(codec.chunk_shape)} has rank "
+                f"{len(codec.chunk_shape)} but the shard shape {list(spec.shape)} has rank "
+                f"{len(spec.shape)}"
+            )
+        if any(s % c for s, c in zip(spec.shape, codec.chunk_shape, strict=True)):
+            raise InvalidMetadata(
+                f"sharding_indexed: the shard shape {list(spec.shape)} must be a multiple of the "
+                f"inner chunk_shape {list(codec.chunk_shape)} in every dimension"
+            )
+        self.spec = spec
+        self.index_location = codec.index_location
+        self.inner_shape = codec.chunk_shape
+        self.chunks_per_shard = tuple(
+            s // c for s, c in zip(spec.shape, codec.chunk_shape, strict=True)
+        )
+        self.n_inner = prod(self.chunks_per_shard)
+        inner_spec = ChunkSpec(codec.chunk_shape, spec.dtype, spec.fill_value, "C")
+        self.inner_chain: CodecChain = CodecChain(codec.codecs, inner_spec)
+        index_spec = ChunkSpec(self.chunks_per_shard + (2,), from_numpy("uint64"), MISSING, "C")
+        self.index_chain: CodecChain = CodecChain(codec.index_codecs, index_spec)
+        size = self.index_chain.encoded_size
+        if size is None:
+            raise InvalidMetadata(
+                "sharding_indexed: index_codecs must have a fixed encoded size "
+                "(e.g. bytes, optionally followed by crc32c); compressors are not allowed"
+            )
+        self.index_size: int = size
+
+    # -- index ------------------------------------------------------------------------
+
+    def index_range(self) -> tuple[int, int | None]:
+        """The byte range of the index inside a shard, as a store byte range."""
+        if self.index_location == "start":
+            return (0, self.index_size)
+        return (-self.index_size, None)
+
+    def index_bytes(self, shard: BytesLike) -> BytesLike:
+        n = len(shard)
+        if n < self.index_size:
+            raise CorruptChunk(
+                f"shard is {n} bytes, shorter than its {self.index_size}-byte index"
+            )
+        return shard[: self.index_size] if self.index_location == "start" else shard[n - self.index_size :]
+
+    def decode_index(self, data: BytesLike, shard_size: int | None = None) -> np.ndarray:
+        """Decode and check an index: a (n_inner, 2) uint64 array of (offset, nbytes).
+
+        With ``shard_size`` known, every entry must lie inside the shard's data region;
+        without it (index fetched alone), entries are checked for overflow and later reads
+        are checked for truncation.
+        """
+        if len(data) != self.index_size:
+            raise CorruptChunk(
+                f"shard index is {len(data)} bytes, expected {self.index_size}"
+            )
+        index = self.index_chain.decode(data).reshape(self.n_inner, 2)
+        missing = (index[:, 0] == MISSING) & (index[:, 1] == MISSING)
+        present = index[~missing]
+        if present.size:
+            offsets, sizes = present[:, 0], present[:, 1]
+            if (offsets > np.uint64(MISSING) - sizes).any():
+                raise CorruptChunk("shard index entry overflows: offset + nbytes > 2**64 - 1")
+            min_off, max_end = int(offsets.min()), int((offsets + sizes).max())
+            lo = self.index_size if self.index_location == "start" else 0
+            if shard_size is not None:
+                hi = shard_size - (self.index_size if self.index_location == "end" else 0)
+                if min_off < lo or max_end > hi:
+                    raise CorruptChunk(
+                        f"shard index points outside the shard's data (bytes {lo}..{hi}): "
+                        f"entries span {min_off}..{max_end}"
+                    )
+            elif min_off < lo or max_end >= 2**63:
+                raise CorruptChunk(
+                    f"shard index entries span {min_off}..{max_end}, outside any valid shard"
+                )
+        return index
+
+    @staticmethod
+    def entry(index: np.ndarray, flat: int) -> tuple[int, int]:
+        offset, nbytes = int(index[flat, 0]), int(index[flat, 1])
+        if offset == MISSING and nbytes == MISSING:
+            return MISSING, 0
+        return offset, nbytes
+
+    def flat_index(self, local: tuple[int, ...]) -> int:
+        return int(np.ravel_multi_index(local, self.chunks_per_shard))
+
+    # -- whole shards -----------------------------------------------------------------
+
+    def inner_regions(self) -> list[tuple[slice, ...]]:
+        return [
+            tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, self.inner_shape, strict=True))
+            for coords in np.ndindex(*self.chunks_per_shard)
+        ]
+
+    def is_fill(self, chunk: np.ndarray) -> bool:
+        from simplezarr.engine import is_all_fill
+
+        return is_all_fill(chunk, self.spec.fill_value)
+
+    def assemble(self, encoded: dict[int, BytesLike]) -> bytes | None:
+        """Build shard bytes from encoded inner chunks keyed by flat index (C order)."""
+        if not encoded:
+            return None
+        index = np.full((self.n_inner, 2), MISSING, dtype=np.uint64)
+        offset = self.index_size if self.index_location == "start" else 0
+        parts: list[BytesLike] = []
+        for flat in sorted(encoded):
+            data = encoded[flat]
+            index[flat] = (offset, len(data))
+            parts.append(data)
+            offset += len(data)
+        index_bytes = bytes(self.index_chain.encode(index.reshape(self.chunks_per_shard + (2,))))
+        if self.index_location == "start":
+            parts.insert(0, index_bytes)
+        else:
+            parts.append(index_bytes)
+        return b"".join(parts)
+
+    def split(self, shard: BytesLike) -> dict[int, BytesLike]:
+        """The encoded inner chunks of a whole shard, keyed by flat index."""
+        buf = memoryview(shard).cast("B")
+        index = self.decode_index(self.index_bytes(buf), len(buf))
+        out: dict[int, BytesLike] = {}
+        for flat in range(self.n_inner):
+            offset, nbytes = self.entry(index, flat)
+            if offset != MISSING:
+                out[flat] = buf[offset : offset + nbytes]
+        return out

@@ -1,0 +1,87 @@
+"""Tunables of the engine, set in code or through ``SIMPLEZARR_*`` environment variables.
+
+Example:
+    >>> from simplezarr.config import config
+    >>> config.threads >= 1
+    True
+    >>> with config.set(threads=1):
+    ...     config.threads
+    1
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as e:
+        raise ValueError(f"environment variable {name}={raw!r} is not an integer") from e
+    if value < 1:
+        raise ValueError(f"environment variable {name}={raw!r} must be at least 1")
+    return value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Config:
+    """Engine settings.
+
+    - ``threads``: size of the shared pool decoding and encoding chunks
+      (``SIMPLEZARR_THREADS``, default: the cores this process may use).
+    - ``io_concurrency``: how many requests a store may have in flight for one batched read
+      (``SIMPLEZARR_IO_CONCURRENCY``, default 64; used by remote stores).
+    - ``write_empty_chunks``: default for arrays that do not say
+      (``SIMPLEZARR_WRITE_EMPTY_CHUNKS``, default False, as zarr-python).
+    """
+
+    threads: int = 0
+    io_concurrency: int = 0
+    write_empty_chunks: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.threads:
+            self.threads = _env_int("SIMPLEZARR_THREADS", _cores())
+        if not self.io_concurrency:
+            self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 64)
+        self.write_empty_chunks = _env_bool("SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks)
+
+    @contextlib.contextmanager
+    def set(self, **changes: object) -> Iterator[Config]:
+        """Temporarily change settings inside a ``with`` block."""
+        names = {f.name for f in fields(self)}
+        unknown = set(changes) - names
+        if unknown:
+            raise TypeError(f"unknown config settings {sorted(unknown)}; known: {sorted(names)}")
+        old = {k: getattr(self, k) for k in changes}
+        for k, v in changes.items():
+            setattr(self, k, v)
+        try:
+            yield self
+        finally:
+            for k, v in old.items():
+                setattr(self, k, v)
+
+
+config = Config()

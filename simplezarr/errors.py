@@ -1,0 +1,81 @@
+"""The one error hierarchy of simplezarr.
+
+Every error the library raises on bad input or bad data derives from :class:`ZarrError`,
+so callers can catch one type. Each subclass also derives from the builtin exception a
+Python user would expect (``KeyError`` for a missing node, ``ValueError`` for invalid
+metadata, ...), so code written against zarr-python's behaviour keeps working.
+
+Example:
+    >>> from simplezarr.errors import ZarrError, NodeNotFound
+    >>> issubclass(NodeNotFound, ZarrError) and issubclass(NodeNotFound, KeyError)
+    True
+"""
+
+from __future__ import annotations
+
+
+class ZarrError(Exception):
+    """Base class of every simplezarr error."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain.
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
+
+
+class NodeNotFound(ZarrError, KeyError):
+    """No array or group exists at the requested path."""
+
+
+class ContainsNode(ZarrError, FileExistsError):
+    """A node already exists where a new one was to be created."""
+
+
+class ContainsArray(ContainsNode):
+    """An array exists where a group (or nothing) was expected."""
+
+
+class ContainsGroup(ContainsNode):
+    """A group exists where an array (or nothing) was expected."""
+
+
+class InvalidMetadata(ZarrError, ValueError):
+    """Array or group metadata is malformed, inconsistent or unsupported."""
+
+
+class UnsupportedFeature(InvalidMetadata):
+    """The metadata is valid but asks for something simplezarr does not implement."""
+
+
+class UnknownCodec(InvalidMetadata):
+    """A codec name is not in the codec registry."""
+
+
+class UnknownDataType(InvalidMetadata):
+    """A data type name is not in the data type registry."""
+
+
+class CodecError(ZarrError, ValueError):
+    """A codec failed to encode or decode a chunk."""
+
+
+class CorruptChunk(CodecError):
+    """Stored chunk bytes are truncated, inconsistent, fail a checksum, or inflate too far."""
+
+
+class InvalidKey(ZarrError, ValueError):
+    """A store key is malformed or could escape the store's root."""
+
+
+class ReadOnlyError(ZarrError, PermissionError):
+    """A write was attempted through a read-only store or node."""
+
+
+class StoreError(ZarrError, OSError):
+    """A store could not complete an operation (I/O failure, not a missing key)."""
+
+
+class BoundsCheckError(ZarrError, IndexError):
+    """An index is out of the bounds of the array."""
+
+
+class SelectionError(ZarrError, IndexError):
+    """A selection is malformed (wrong type, wrong number of dimensions, zero step)."""

@@ -1,0 +1,140 @@
+"""Safe JSON reading and writing for metadata documents.
+
+Reading accepts what real writers produce: UTF-8 (with or without a byte order mark), and the
+bare ``NaN`` / ``Infinity`` / ``-Infinity`` tokens some writers emit although JSON forbids
+them. Anything else that is not a JSON object -- invalid UTF-8, invalid JSON, nesting deep
+enough to exhaust the parser, a top level that is a list or a number -- raises
+:class:`~simplezarr.errors.InvalidMetadata` naming the document.
+
+Writing matches zarr-python's layout (``indent=2``, ASCII only, keys in insertion order) so
+documents written by either library look alike, but never emits bare ``NaN``: non-finite
+floats are written as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, the
+convention Zarr uses for fill values. numpy scalars and arrays are converted to plain JSON.
+
+Example:
+    >>> parse_json_object(b'{"zarr_format": 3, "fill_value": NaN}', "zarr.json")
+    {'zarr_format': 3, 'fill_value': nan}
+    >>> dump_json({"a": float("inf")})
+    b'{\\n  "a": "Infinity"\\n}'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from simplezarr.errors import InvalidMetadata
+
+__all__ = ["dump_json", "parse_json_object", "to_jsonable"]
+
+#: The indentation zarr-python uses for metadata documents.
+JSON_INDENT = 2
+
+
+def _parse_constant(name: str) -> float:
+    # json.loads calls this only for NaN, Infinity and -Infinity.
+    return float(name.replace("Infinity", "inf"))
+
+
+def parse_json_object(data: bytes | bytearray | memoryview | str, where: str) -> dict[str, Any]:
+    """Parse a metadata document that must be a JSON object.
+
+    ``where`` names the document (a store key or node path) in error messages.
+
+    Example:
+        >>> parse_json_object('{"zarr_format": 2}', ".zgroup")
+        {'zarr_format': 2}
+    """
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        try:
+            text = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            raise InvalidMetadata(
+                f"{where}: metadata is not valid UTF-8 ({e}); rewrite the document as UTF-8 JSON"
+            ) from e
+    elif isinstance(data, str):
+        text = data
+    else:
+        raise InvalidMetadata(
+            f"{where}: metadata must be bytes or str, got {type(data).__name__}"
+        )
+    try:
+        doc = json.loads(text, parse_constant=_parse_constant)
+    except RecursionError as e:
+        raise InvalidMetadata(f"{where}: metadata JSON is nested too deeply to parse") from e
+    except ValueError as e:  # json.JSONDecodeError is a ValueError
+        raise InvalidMetadata(f"{where}: metadata is not valid JSON: {e}") from e
+    if not isinstance(doc, dict):
+        raise InvalidMetadata(
+            f"{where}: metadata must be a JSON object, got {type(doc).__name__}"
+        )
+    return doc
+
+
+def to_jsonable(value: Any, where: str = "metadata") -> Any:
+    """Convert ``value`` to plain JSON types (dict, list, str, int, float, bool, None).
+
+    numpy scalars and arrays become Python values and lists, tuples become lists, and
+    non-finite floats become ``"NaN"`` / ``"Infinity"`` / ``"-Infinity"``. Mapping keys must
+    be strings. Anything else raises InvalidMetadata naming ``where``.
+
+    Example:
+        >>> to_jsonable({"a": (np.int64(1), float("nan"))})
+        {'a': [1, 'NaN']}
+    """
+    return _to_jsonable(value, where, 0)
+
+
+_MAX_DEPTH = 512
+
+
+def _to_jsonable(value: Any, where: str, depth: int) -> Any:
+    if depth > _MAX_DEPTH:
+        raise InvalidMetadata(f"{where}: value is nested more than {_MAX_DEPTH} levels deep")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, np.generic):
+        return _to_jsonable(value.item(), where, depth + 1)
+    if isinstance(value, np.ndarray):
+        return _to_jsonable(value.tolist(), where, depth + 1)
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InvalidMetadata(
+                    f"{where}: JSON object keys must be strings, got {k!r} ({type(k).__name__})"
+                )
+            out[k] = _to_jsonable(v, where, depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [_to_jsonable(v, where, depth + 1) for v in value]
+    raise InvalidMetadata(
+        f"{where}: {value!r} ({type(value).__name__}) cannot be stored as JSON"
+    )
+
+
+def _float(x: float) -> float | str:
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return x
+
+
+def dump_json(doc: Mapping[str, Any], where: str = "metadata") -> bytes:
+    """Serialize a metadata document the way zarr-python does (indent 2, ASCII), as bytes.
+
+    Example:
+        >>> dump_json({"zarr_format": 2})
+        b'{\\n  "zarr_format": 2\\n}'
+    """
+    plain = to_jsonable(doc, where)
+    return json.dumps(plain, indent=JSON_INDENT, allow_nan=False).encode("ascii")
