@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeAlias
@@ -76,9 +77,7 @@ def check_byte_range(byte_range: object) -> ByteRange:
     if byte_range is None:
         return None
     if not isinstance(byte_range, tuple | list) or len(byte_range) != 2:
-        raise SelectionError(
-            f"byte range {byte_range!r} must be None or a (start, length) pair"
-        )
+        raise SelectionError(f"byte range {byte_range!r} must be None or a (start, length) pair")
     start = _as_int(byte_range[0])
     if start is None:
         raise SelectionError(f"byte range {byte_range!r}: start must be an int")
@@ -359,11 +358,11 @@ class ListableStore(BaseStore):
         """All keys in the store, sorted."""
         return sorted(self._list())
 
-    def list_prefix(self, prefix: str) -> list[str]:
+    def list_prefix(self, prefix: str) -> builtins.list[str]:
         """All keys under ``prefix`` (recursively), sorted; ``prefix`` is '' or ends with '/'."""
         return sorted(self._list_prefix(validate_prefix(prefix)))
 
-    def list_dir(self, prefix: str) -> list[str]:
+    def list_dir(self, prefix: str) -> builtins.list[str]:
         """The keys directly under ``prefix`` and its sub-prefixes (ending in '/'), sorted.
 
         Results are full keys from the root; a prefix holding no keys gives ``[]``.
@@ -392,4 +391,3 @@ class ListableStore(BaseStore):
     def _is_empty(self, prefix: str) -> bool:
         keys: Iterator[str] = iter(self._list_prefix(prefix))
         return next(keys, None) is None
-

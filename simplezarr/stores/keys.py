@@ -86,9 +86,9 @@ def validate_key(key: object) -> str:
         'a b/ünïcode/.zattrs'
     """
     problem = _problem(key)
-    if problem is not None:
-        raise InvalidKey(f"invalid store key {_shown(key)}: {problem}")
-    return key  # type: ignore[return-value]  # _problem proved it is a str
+    if problem is None and isinstance(key, str):
+        return key
+    raise InvalidKey(f"invalid store key {_shown(key)}: {problem}")
 
 
 def validate_prefix(prefix: object) -> str:

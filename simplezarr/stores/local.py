@@ -1,0 +1,290 @@
+"""LocalStore: a store in a directory of the local file system.
+
+Each key is a file under the root directory: key ``"a/b/c"`` is the file ``<root>/a/b/c``.
+
+Safety. Keys are not trusted (they come from metadata), the directory is: no key can name
+a path outside the root (see :mod:`simplezarr.stores.keys`), and before writing or deleting,
+the real (symlink-resolved) directory of the key is checked to lie inside the real root, so a
+symbolic link inside the root that points outside is never written or deleted through
+(:class:`~simplezarr.errors.InvalidKey`). Reads do follow symbolic links placed in the
+directory, like every file-based tool; recursive listing does not descend into symbolically
+linked directories.
+
+Atomicity. A value is written to a temporary file in the key's directory and moved over the
+key with ``os.replace``, so readers see the old or the new value, never a mix; a failed write
+removes its temporary file and leaves the old value. Temporary files are named
+``.simplezarr-tmp-<32 hex digits>``; no key may have a segment starting with
+``.simplezarr-tmp-`` (InvalidKey), so a temporary file can never be mistaken for a key, and
+listings skip them. Data is not ``fsync``-ed unless ``fsync=True``.
+
+``set_partial_values`` reads the value, patches it and replaces it atomically; patches of one
+key from threads of one process are serialised, but concurrent writers from different
+processes (or a concurrent ``set`` of the same key) can lose an update.
+
+Keys that differ only in case collide on case-insensitive file systems (macOS, Windows).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import threading
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from simplezarr.errors import InvalidKey, StoreError
+from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
+from simplezarr.stores.keys import is_valid_key, validate_key
+
+__all__ = ["TEMP_PREFIX", "LocalStore"]
+
+#: Names of temporary files start with this; key segments may not.
+TEMP_PREFIX = ".simplezarr-tmp-"
+
+
+class LocalStore(ReadableStore, WritableStore, ListableStore):
+    """A readable, writable and listable store in the directory ``path``.
+
+    The directory is created on the first write, not before. Writes are atomic; pass
+    ``fsync=True`` to also flush every written file and its directory to disk.
+
+    Example:
+        >>> import tempfile
+        >>> store = LocalStore(tempfile.mkdtemp() + "/data.zarr")
+        >>> store.set("group/zarr.json", b'{"node_type": "group"}')
+        >>> store.list_dir(""), store.get("group/zarr.json", (2, 9))
+        (['group/'], b'node_type')
+        >>> (store.root / "group" / "zarr.json").is_file()
+        True
+    """
+
+    def __init__(
+        self, path: str | os.PathLike[str], read_only: bool = False, *, fsync: bool = False
+    ) -> None:
+        super().__init__(read_only=read_only)
+        self._root = os.path.realpath(os.fspath(path))
+        if os.path.exists(self._root) and not os.path.isdir(self._root):
+            raise StoreError(f"cannot open a LocalStore at {os.fspath(path)!r}: not a directory")
+        self._root_with_sep = self._root if self._root.endswith(os.sep) else self._root + os.sep
+        self._fsync = bool(fsync)
+        self._patch_lock = threading.Lock()
+
+    @property
+    def root(self) -> Path:
+        """The root directory, with symbolic links resolved."""
+        return Path(self._root)
+
+    def _validate_key(self, key: object) -> str:
+        key = validate_key(key)
+        if TEMP_PREFIX in key and any(s.startswith(TEMP_PREFIX) for s in key.split("/")):
+            raise InvalidKey(
+                f"invalid store key {key!r}: names starting with {TEMP_PREFIX!r} are reserved "
+                "for LocalStore's temporary files"
+            )
+        return key
+
+    # ReadableStore
+
+    def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
+        path = os.path.join(self._root, key)
+        try:
+            with open(path, "rb") as f:
+                if byte_range is None:
+                    return f.read()
+                start, length = byte_range
+                if start < 0:
+                    start = max(f.seek(0, os.SEEK_END) + start, 0)
+                f.seek(start)
+                return f.read() if length is None else f.read(length)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        except OSError as e:
+            raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e
+
+    def _getsize(self, key: str) -> int | None:
+        try:
+            st = os.stat(os.path.join(self._root, key))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as e:
+            raise StoreError(f"could not stat key {key!r} in {self!r}: {e}") from e
+        return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+    # WritableStore
+
+    def _set(self, key: str, data: bytes) -> None:
+        directory, name = self._write_location(key)
+        temp = os.path.join(directory, TEMP_PREFIX + uuid.uuid4().hex)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            self._write_new_file(temp, data)
+            os.replace(temp, os.path.join(directory, name))
+            if self._fsync:
+                _fsync_directory(directory)
+        except OSError as e:
+            _remove_quietly(temp)
+            raise StoreError(f"could not write key {key!r} to {self!r}: {e}") from e
+        except BaseException:
+            _remove_quietly(temp)
+            raise
+
+    def _write_new_file(self, path: str, data: bytes) -> None:
+        # os.open rather than tempfile.mkstemp: mkstemp's mode 0o600 would ignore the umask.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        with open(os.open(path, flags, 0o666), "wb") as f:
+            f.write(data)
+            if self._fsync:
+                f.flush()
+                os.fsync(f.fileno())
+
+    def _delete(self, key: str) -> None:
+        directory, name = self._write_location(key)
+        path = os.path.join(directory, name)
+        try:
+            os.unlink(path)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except OSError as e:
+            if os.path.isdir(path) and not os.path.islink(path):
+                return  # a directory is a prefix, not a key: nothing to delete
+            raise StoreError(f"could not delete key {key!r} from {self!r}: {e}") from e
+
+    def _patch(self, key: str, patches: list[tuple[int, bytes]]) -> None:
+        with self._patch_lock:
+            super()._patch(key, patches)
+
+    def _erase_prefix(self, prefix: str) -> None:
+        try:
+            if prefix == "":
+                self._remove_children(self._root)
+            else:
+                self._remove_prefix_directory(prefix)
+        except OSError as e:
+            raise StoreError(f"could not erase prefix {prefix!r} from {self!r}: {e}") from e
+
+    def _remove_children(self, directory: str) -> None:
+        try:
+            entries = list(os.scandir(directory))
+        except FileNotFoundError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)  # rmtree unlinks symlinks, never follows them
+            else:
+                os.unlink(entry.path)
+
+    def _remove_prefix_directory(self, prefix: str) -> None:
+        directory, name = self._write_location(prefix[:-1])
+        path = os.path.join(directory, name)
+        try:
+            mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        if stat.S_ISDIR(mode):
+            shutil.rmtree(path)
+        elif stat.S_ISLNK(mode) and os.path.isdir(path):
+            target = os.path.realpath(path)
+            if not self._is_inside_root(target):
+                raise InvalidKey(
+                    f"prefix {prefix!r} of {self!r} is a symbolic link to {target}, outside "
+                    "the root; LocalStore never erases outside its root"
+                )
+            os.unlink(path)  # the keys seen through the link belong to its target's prefix
+        # A file (or a link to one) at the prefix's name is a key, not a prefix: keep it.
+
+    def _write_location(self, key: str) -> tuple[str, str]:
+        """The real directory holding ``key``'s file, and the file's name.
+
+        Raises InvalidKey when a symbolic link would lead the write outside the root.
+        """
+        parent, _, name = key.rpartition("/")
+        directory = os.path.realpath(os.path.join(self._root, parent)) if parent else self._root
+        if not self._is_inside_root(directory):
+            raise InvalidKey(
+                f"key {key!r} of {self!r} leads through a symbolic link to {directory}, "
+                "outside the root; LocalStore never writes or deletes outside its root"
+            )
+        return directory, name
+
+    def _is_inside_root(self, real_path: str) -> bool:
+        return real_path == self._root or real_path.startswith(self._root_with_sep)
+
+    # ListableStore
+
+    def _list(self) -> Iterable[str]:
+        return self._walk(self._root, "")
+
+    def _list_prefix(self, prefix: str) -> Iterable[str]:
+        return self._walk(os.path.join(self._root, prefix), prefix)
+
+    def _list_dir(self, prefix: str) -> Iterable[str]:
+        children = []
+        for key, entry in self._entries(os.path.join(self._root, prefix), prefix):
+            if entry.is_dir(follow_symlinks=False):
+                if self._has_key(entry.path, key + "/"):
+                    children.append(key + "/")
+            elif entry.is_file():
+                children.append(key)
+        return children
+
+    def _is_empty(self, prefix: str) -> bool:
+        return not self._has_key(os.path.join(self._root, prefix), prefix)
+
+    def _walk(self, directory: str, prefix: str) -> Iterator[str]:
+        """Keys of the files under ``directory`` (whose key prefix is ``prefix``)."""
+        for key, entry in self._entries(directory, prefix):
+            if entry.is_dir(follow_symlinks=False):
+                yield from self._walk(entry.path, key + "/")
+            elif entry.is_file():
+                yield key
+
+    def _has_key(self, directory: str, prefix: str) -> bool:
+        # Empty directories (left by deletes, or by other tools) hold no keys.
+        return next(iter(self._walk(directory, prefix)), None) is not None
+
+    def _entries(self, directory: str, prefix: str) -> list[tuple[str, os.DirEntry[str]]]:
+        """``(key, entry)`` for the entries of ``directory`` that can be keys."""
+        try:
+            with os.scandir(directory) as entries:
+                return [
+                    (prefix + e.name, e)
+                    for e in entries
+                    if not e.name.startswith(TEMP_PREFIX) and is_valid_key(prefix + e.name)
+                ]
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except OSError as e:
+            raise StoreError(f"could not list {directory} in {self!r}: {e}") from e
+
+    # Python protocols
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LocalStore):
+            return NotImplemented
+        return self._root == other._root
+
+    def __hash__(self) -> int:
+        return hash((LocalStore, self._root))
+
+    def __repr__(self) -> str:
+        flag = ", read_only=True" if self._read_only else ""
+        return f"LocalStore({self._root!r}{flag})"
+
+
+def _remove_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _fsync_directory(path: str) -> None:
+    """Make a rename in ``path`` durable (POSIX only; Windows cannot open directories)."""
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

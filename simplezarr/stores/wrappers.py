@@ -1,0 +1,262 @@
+"""Stores that wrap another store: WrapperStore (forwarding) and SlowStore (latency)."""
+
+from __future__ import annotations
+
+import builtins
+import time
+from collections.abc import Iterable, Sequence
+
+from simplezarr.errors import ReadOnlyError, StoreError
+from simplezarr.stores.base import (
+    BaseStore,
+    ByteRange,
+    BytesLike,
+    ListableStore,
+    ReadableStore,
+    WritableStore,
+)
+
+__all__ = ["SlowStore", "WrapperStore"]
+
+
+class WrapperStore(ReadableStore, WritableStore, ListableStore):
+    """A store that forwards every call to the store it wraps.
+
+    Subclass it and override the calls to intercept (caching, counting, logging, ...).
+    ``read_only`` is the wrapped store's. Calling a capability the wrapped store lacks
+    raises ReadOnlyError (writes) or StoreError (reads, listing).
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> class CountingStore(WrapperStore):
+        ...     gets = 0
+        ...     def get(self, key, byte_range=None):
+        ...         self.gets += 1
+        ...         return super().get(key, byte_range)
+        >>> store = CountingStore(MemoryStore({"a": b"1"}))
+        >>> store.get("a"), store.get("b"), store.gets
+        (b'1', None, 2)
+    """
+
+    def __init__(self, store: BaseStore) -> None:
+        if not isinstance(store, BaseStore):
+            raise TypeError(f"{type(self).__name__} wraps a store, not {type(store).__name__}")
+        super().__init__(read_only=store.read_only)
+        self._store = store
+
+    @property
+    def store(self) -> BaseStore:
+        """The wrapped store."""
+        return self._store
+
+    @property
+    def read_only(self) -> bool:
+        return self._store.read_only
+
+    def _readable(self, action: str) -> ReadableStore:
+        if not isinstance(self._store, ReadableStore):
+            raise StoreError(f"cannot {action}: {self._store!r} cannot read")
+        return self._store
+
+    def _writable(self, action: str) -> WritableStore:
+        if not isinstance(self._store, WritableStore):
+            raise ReadOnlyError(f"cannot {action}: {self._store!r} cannot write")
+        return self._store
+
+    def _listable(self, action: str) -> ListableStore:
+        if not isinstance(self._store, ListableStore):
+            raise StoreError(f"cannot {action}: {self._store!r} cannot list keys")
+        return self._store
+
+    # ReadableStore
+
+    def get(self, key: str, byte_range: ByteRange = None) -> bytes | None:
+        return self._readable(f"get key {key!r}").get(key, byte_range)
+
+    def get_many(self, requests: Sequence[tuple[str, ByteRange]]) -> list[bytes | None]:
+        return self._readable("get many keys").get_many(requests)
+
+    def get_partial_values(
+        self, key_ranges: Iterable[tuple[str, int, int | None]]
+    ) -> list[bytes | None]:
+        return self._readable("get partial values").get_partial_values(key_ranges)
+
+    def exists(self, key: str) -> bool:
+        return self._readable(f"check key {key!r}").exists(key)
+
+    def getsize(self, key: str) -> int:
+        return self._readable(f"get the size of key {key!r}").getsize(key)
+
+    # WritableStore
+
+    def set(self, key: str, value: BytesLike) -> None:
+        self._writable(f"set key {key!r}").set(key, value)
+
+    def set_many(self, items: Iterable[tuple[str, BytesLike]]) -> None:
+        self._writable("set many keys").set_many(items)
+
+    def delete(self, key: str) -> None:
+        self._writable(f"delete key {key!r}").delete(key)
+
+    def set_partial_values(self, key_start_values: Iterable[tuple[str, int, BytesLike]]) -> None:
+        self._writable("set partial values").set_partial_values(key_start_values)
+
+    def erase_values(self, keys: Iterable[str]) -> None:
+        self._writable("erase values").erase_values(keys)
+
+    def erase_prefix(self, prefix: str) -> None:
+        self._writable(f"erase prefix {prefix!r}").erase_prefix(prefix)
+
+    def clear(self) -> None:
+        self._writable("clear").clear()
+
+    # ListableStore
+
+    def list(self) -> list[str]:
+        return self._listable("list keys").list()
+
+    def list_prefix(self, prefix: str) -> builtins.list[str]:
+        return self._listable(f"list prefix {prefix!r}").list_prefix(prefix)
+
+    def list_dir(self, prefix: str) -> builtins.list[str]:
+        return self._listable(f"list directory {prefix!r}").list_dir(prefix)
+
+    def is_empty(self, prefix: str = "") -> bool:
+        return self._listable(f"check prefix {prefix!r}").is_empty(prefix)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._store == other._store
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._store!r})"
+
+
+class SlowStore(WrapperStore):
+    """A wrapper that simulates a slow (remote) store, for tests and benchmarks.
+
+    Every call sleeps ``base_delay`` seconds (the latency of one request), plus, when
+    ``bits_per_second > 0``, the time to move the bytes read or written at that rate. The
+    requests of one batched call (``get_many``, ``get_partial_values``, ``set_many``,
+    ``set_partial_values``, ``erase_values``) are in flight together, as a remote store
+    serves them concurrently: the batch costs one ``base_delay`` plus the transfer time of
+    all its bytes. The sleep happens after the wrapped store has answered.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> store = SlowStore(MemoryStore({"a": b"x" * 1000}), base_delay=0.01, bits_per_second=8e6)
+        >>> len(store.get("a"))  # took 0.01 s + 8000 bits / 8e6 bit/s = 0.011 s
+        1000
+    """
+
+    def __init__(
+        self, store: BaseStore, base_delay: float = 1.0, bits_per_second: float = 0.0
+    ) -> None:
+        super().__init__(store)
+        if base_delay < 0 or bits_per_second < 0:
+            raise ValueError(
+                f"SlowStore needs base_delay >= 0 and bits_per_second >= 0, "
+                f"got {base_delay} and {bits_per_second}"
+            )
+        self.base_delay = float(base_delay)
+        self.bits_per_second = float(bits_per_second)
+
+    def _sleep(self, nbytes: int = 0) -> None:
+        delay = self.base_delay
+        if self.bits_per_second > 0:
+            delay += 8 * nbytes / self.bits_per_second
+        if delay > 0:
+            time.sleep(delay)
+
+    def _sleep_for(self, values: Iterable[bytes | None]) -> None:
+        self._sleep(sum(len(v) for v in values if v is not None))
+
+    # ReadableStore
+
+    def get(self, key: str, byte_range: ByteRange = None) -> bytes | None:
+        value = super().get(key, byte_range)
+        self._sleep_for([value])
+        return value
+
+    def get_many(self, requests: Sequence[tuple[str, ByteRange]]) -> list[bytes | None]:
+        values = super().get_many(requests)
+        self._sleep_for(values)
+        return values
+
+    def get_partial_values(
+        self, key_ranges: Iterable[tuple[str, int, int | None]]
+    ) -> list[bytes | None]:
+        values = super().get_partial_values(key_ranges)
+        self._sleep_for(values)
+        return values
+
+    def exists(self, key: str) -> bool:
+        result = super().exists(key)
+        self._sleep()
+        return result
+
+    def getsize(self, key: str) -> int:
+        result = super().getsize(key)
+        self._sleep()
+        return result
+
+    # WritableStore
+
+    def set(self, key: str, value: BytesLike) -> None:
+        super().set(key, value)
+        self._sleep(memoryview(value).nbytes)
+
+    def set_many(self, items: Iterable[tuple[str, BytesLike]]) -> None:
+        items = list(items)
+        super().set_many(items)
+        self._sleep(sum(memoryview(value).nbytes for _, value in items))
+
+    def set_partial_values(self, key_start_values: Iterable[tuple[str, int, BytesLike]]) -> None:
+        key_start_values = list(key_start_values)
+        super().set_partial_values(key_start_values)
+        self._sleep(sum(memoryview(value).nbytes for _, _, value in key_start_values))
+
+    def delete(self, key: str) -> None:
+        super().delete(key)
+        self._sleep()
+
+    def erase_values(self, keys: Iterable[str]) -> None:
+        super().erase_values(keys)
+        self._sleep()
+
+    def erase_prefix(self, prefix: str) -> None:
+        super().erase_prefix(prefix)
+        self._sleep()
+
+    def clear(self) -> None:
+        super().clear()
+        self._sleep()
+
+    # ListableStore
+
+    def list(self) -> list[str]:
+        result = super().list()
+        self._sleep()
+        return result
+
+    def list_prefix(self, prefix: str) -> builtins.list[str]:
+        result = super().list_prefix(prefix)
+        self._sleep()
+        return result
+
+    def list_dir(self, prefix: str) -> builtins.list[str]:
+        result = super().list_dir(prefix)
+        self._sleep()
+        return result
+
+    def is_empty(self, prefix: str = "") -> bool:
+        result = super().is_empty(prefix)
+        self._sleep()
+        return result
+
+    def __repr__(self) -> str:
+        rate = f", bits_per_second={self.bits_per_second}" if self.bits_per_second else ""
+        return f"SlowStore({self._store!r}, base_delay={self.base_delay}{rate})"
