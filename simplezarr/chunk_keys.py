@@ -16,7 +16,8 @@ Example:
     'c/1/2'
     >>> ChunkKeyEncoding("v2").encode(())
     '0'
-    >>> ChunkKeyEncoding.from_json({"name": "v2", "configuration": {"separator": "/"}}).encode((3, 4))
+    >>> v2 = ChunkKeyEncoding.from_json({"name": "v2", "configuration": {"separator": "/"}})
+    >>> v2.encode((3, 4))
     '3/4'
 """
 
@@ -34,7 +35,7 @@ _DEFAULT_SEPARATORS: dict[str, str] = {"default": "/", "v2": "."}
 
 @dataclass(frozen=True)
 class ChunkKeyEncoding:
-    """A chunk key encoding: ``name`` is ``"default"`` or ``"v2"``, ``separator`` ``"/"`` or ``"."``.
+    """A chunk key encoding: ``name`` "default" or "v2", ``separator`` "/" or ".".
 
     ``separator=None`` picks the encoding's default separator.
 

@@ -12,9 +12,9 @@ floats are written as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``,
 convention Zarr uses for fill values. numpy scalars and arrays are converted to plain JSON.
 
 Example:
-    >>> parse_json_object(b'{"zarr_format": 3, "fill_value": NaN}', "zarr.json")
+    >>> parse_document(b'{"zarr_format": 3, "fill_value": NaN}', "zarr.json")
     {'zarr_format': 3, 'fill_value': nan}
-    >>> dump_json({"a": float("inf")})
+    >>> dump_document({"a": float("inf")})
     b'{\\n  "a": "Infinity"\\n}'
 """
 
@@ -29,7 +29,7 @@ import numpy as np
 
 from simplezarr.errors import InvalidMetadata
 
-__all__ = ["dump_json", "parse_json_object", "to_jsonable"]
+__all__ = ["dump_document", "parse_document", "to_jsonable"]
 
 #: The indentation zarr-python uses for metadata documents.
 JSON_INDENT = 2
@@ -40,13 +40,13 @@ def _parse_constant(name: str) -> float:
     return float(name.replace("Infinity", "inf"))
 
 
-def parse_json_object(data: bytes | bytearray | memoryview | str, where: str) -> dict[str, Any]:
+def parse_document(data: bytes | bytearray | memoryview | str, where: str) -> dict[str, Any]:
     """Parse a metadata document that must be a JSON object.
 
     ``where`` names the document (a store key or node path) in error messages.
 
     Example:
-        >>> parse_json_object('{"zarr_format": 2}', ".zgroup")
+        >>> parse_document('{"zarr_format": 2}', ".zgroup")
         {'zarr_format': 2}
     """
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -129,11 +129,11 @@ def _float(x: float) -> float | str:
     return x
 
 
-def dump_json(doc: Mapping[str, Any], where: str = "metadata") -> bytes:
+def dump_document(doc: Mapping[str, Any], where: str = "metadata") -> bytes:
     """Serialize a metadata document the way zarr-python does (indent 2, ASCII), as bytes.
 
     Example:
-        >>> dump_json({"zarr_format": 2})
+        >>> dump_document({"zarr_format": 2})
         b'{\\n  "zarr_format": 2\\n}'
     """
     plain = to_jsonable(doc, where)

@@ -38,7 +38,7 @@ from simplezarr.errors import InvalidKey
 __all__ = ["is_valid_key", "validate_key", "validate_prefix"]
 
 _FORBIDDEN_CHAR = re.compile(r"[\\\x00-\x1f\x7f]")
-_DRIVE = re.compile(r"[A-Za-z]:")
+_DRIVE = re.compile(r".:")  # any "X:" prefix is a drive to Windows path joining
 
 
 def _problem(key: object) -> str | None:
@@ -54,7 +54,7 @@ def _problem(key: object) -> str | None:
         what = "a backslash" if bad.group() == "\\" else f"control character {bad.group()!r}"
         return f"it contains {what} at position {bad.start()}"
     if _DRIVE.match(key):
-        return "it starts with a Windows drive letter"
+        return "it starts with a Windows drive prefix ('X:')"
     for segment in key.split("/"):
         if not segment:
             return "it has an empty segment ('//' or a trailing '/')"

@@ -1,0 +1,401 @@
+"""What ``zarr.create_array`` (zarr-python 3.1.6) writes, for the same arguments.
+
+:func:`build_array_metadata` turns creation arguments into an :class:`ArrayMetadata` whose
+``to_json()`` equals the document zarr-python writes:
+
+- chunks ``"auto"``: zarr-python's heuristic (h5py's): halve the axes in turn until a chunk is
+  near a target size between 128 KiB and 64 MiB that grows with the array (1 MiB at most when
+  sharding);
+- ``shards``: a tuple, ``{"shape": ..., "index_location": ...}`` or ``"auto"`` (2 chunks per
+  axis along axes with more than 8 chunks) gives one ``sharding_indexed`` codec holding the
+  filters, serializer and compressors, with index codecs ``bytes`` (little) + ``crc32c``;
+- v3 codecs: no filters; ``bytes`` (``endian: little`` for multi-byte types), ``vlen-utf8``
+  for strings, ``vlen-bytes`` for bytes; ``zstd`` level 0 without checksum;
+- v2: compressor ``{"id": "zstd", "level": 0}``; filters ``[vlen-utf8]`` / ``[vlen-bytes]``
+  for variable-length types, else null; ``order`` "C"; byte order from the dtype (">f8");
+- fill value None: the type's default (0, False, NaT, "", zero bytes ...), as zarr-python
+  does when no fill value is given. zarr-python writes a v2 ``null`` only when
+  ``fill_value=None`` is passed explicitly; pass :data:`NULL_FILL` for that.
+
+Codecs may be given as simplezarr codec objects, ``{"name", "configuration"}`` dicts, objects
+with a zarr-style ``to_dict()`` (zarr / numcodecs.zarr3 codecs) and, for v2, numcodecs
+instances or ``{"id": ...}`` dicts. A plain numcodecs instance in a v3 chain becomes the
+``numcodecs.<id>`` codec.
+
+Example:
+    >>> m = build_array_metadata(shape=(1000, 1000), dtype="float32")
+    >>> m.chunk_shape, [c["name"] for c in m.to_json()["codecs"]]
+    ((250, 500), ['bytes', 'zstd'])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from math import prod
+from typing import Any
+
+import numpy as np
+
+from simplezarr.chunk_keys import ChunkKeyEncoding
+from simplezarr.errors import InvalidMetadata
+from simplezarr.metadata.dtypes import (
+    DataType,
+    ObjectType,
+    VlenBytesType,
+    VlenStringType,
+    from_numpy_with_endian,
+)
+from simplezarr.metadata.model import ArrayMetadata
+from simplezarr.metadata.v2 import make_v2_codec, object_codec_id
+from simplezarr.metadata.v3 import resolve_codecs
+
+__all__ = ["NULL_FILL", "build_array_metadata", "guess_chunks", "guess_shards"]
+
+
+class _NullFill:
+    def __repr__(self) -> str:
+        return "NULL_FILL"
+
+
+#: Pass as ``fill_value`` to write ``"fill_value": null`` in a v2 ``.zarray``.
+NULL_FILL: Any = _NullFill()
+
+_INDEX_CODECS = [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}]
+
+
+# --------------------------------------------------------------------------- chunk shapes
+
+
+def guess_chunks(
+    shape: tuple[int, ...],
+    typesize: int,
+    *,
+    increment_bytes: int = 256 * 1024,
+    min_bytes: int = 128 * 1024,
+    max_bytes: int = 64 * 1024 * 1024,
+) -> tuple[int, ...]:
+    """zarr-python's automatic chunk shape for an array of ``shape`` and item size ``typesize``.
+
+    Example:
+        >>> guess_chunks((10000, 10000), 8)
+        (313, 625)
+    """
+    if typesize == 0:
+        return tuple(shape)
+    ndim = len(shape)
+    chunks = [np.float64(max(s, 1)) for s in shape]
+    dset_size = np.float64(prod(chunks)) * typesize
+    target = increment_bytes * (2 ** np.log10(dset_size / (1024.0 * 1024)))
+    target = min(max(target, min_bytes), max_bytes)
+    i = 0
+    while True:
+        n = np.float64(prod(chunks))
+        chunk_bytes = n * typesize
+        near = chunk_bytes < target or abs(chunk_bytes - target) / target < 0.5
+        if (near and chunk_bytes < max_bytes) or n == 1:
+            break
+        chunks[i % ndim] = np.float64(math.ceil(chunks[i % ndim] / 2.0))
+        i += 1
+    return tuple(int(c) for c in chunks)
+
+
+def guess_shards(shape: tuple[int, ...], chunks: tuple[int, ...]) -> tuple[int, ...]:
+    """zarr-python's ``shards="auto"``: 2 chunks per shard along axes with more than 8 chunks.
+
+    Example:
+        >>> guess_shards((1000, 10), (10, 10))
+        (20, 10)
+    """
+    return tuple(c * 2 if s // c > 8 else c for s, c in zip(shape, chunks, strict=True))
+
+
+def _shape(value: Any, what: str) -> tuple[int, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (value,)
+    try:
+        out = tuple(value)
+    except TypeError:
+        msg = f"{what} must be an int or a sequence of ints, got {value!r}"
+        raise InvalidMetadata(msg) from None
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in out):
+        raise InvalidMetadata(f"{what} must contain only integers, got {value!r}")
+    return tuple(int(v) for v in out)
+
+
+def _chunks(value: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = (int(value),) * len(shape)  # one size for every dimension
+    chunks = list(_shape(value, "chunks"))
+    if len(chunks) != len(shape):
+        raise InvalidMetadata(
+            f"chunks {tuple(chunks)} has {len(chunks)} dimensions but shape {shape} has "
+            f"{len(shape)}"
+        )
+    return tuple(s if c == -1 else c for c, s in zip(chunks, shape, strict=True))
+
+
+def _partition(
+    shape: tuple[int, ...], chunks: Any, shards: Any, item_size: int
+) -> tuple[tuple[int, ...] | None, tuple[int, ...], str]:
+    """(shard shape or None, chunk shape, index location)."""
+    if shards is None:
+        inner = guess_chunks(shape, item_size) if _is_auto(chunks) else _chunks(chunks, shape)
+        return None, inner, "end"
+    if _is_auto(chunks):
+        inner = guess_chunks(shape, item_size, max_bytes=1024 * 1024)
+    else:
+        inner = _chunks(chunks, shape)
+    location = "end"
+    if _is_auto(shards):
+        outer = guess_shards(shape, inner)
+    elif isinstance(shards, Mapping):
+        if "shape" not in shards:
+            raise InvalidMetadata(f"shards must have a 'shape', got {shards!r}")
+        outer = _chunks(shards["shape"], shape)
+        location = shards.get("index_location") or "end"
+    else:
+        outer = _chunks(shards, shape)
+    return outer, inner, location
+
+
+def _is_auto(value: Any) -> bool:
+    return isinstance(value, str) and value == "auto"
+
+
+# --------------------------------------------------------------------------- codecs
+
+
+def _is_numcodec(obj: Any) -> bool:
+    return hasattr(obj, "get_config") and hasattr(obj, "codec_id") and not isinstance(obj, dict)
+
+
+def _v3_codec(value: Any, kind: str, role: str) -> Any:
+    from simplezarr.codecs.base import Codec
+    from simplezarr.codecs.registry import codec_from_json
+
+    if isinstance(value, Codec):
+        codec = value
+    elif isinstance(value, (dict, str)):
+        codec = codec_from_json(value)
+    elif _is_numcodec(value):
+        config = dict(value.get_config())
+        codec = codec_from_json({"name": f"numcodecs.{config.pop('id')}", "configuration": config})
+    elif hasattr(value, "to_dict"):
+        codec = codec_from_json(value.to_dict())
+    else:
+        raise InvalidMetadata(f"{role}: {value!r} is not a codec")
+    if codec.kind != kind:
+        raise InvalidMetadata(
+            f"{role}: codec {codec.name!r} is a {codec.kind.replace('_', ' -> ')} codec; "
+            f"{role} must be {kind.replace('_', ' -> ')} codecs"
+        )
+    return codec
+
+
+def _v3_list(value: Any, kind: str, role: str) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (dict, str)) or not isinstance(value, Iterable):
+        value = [value]
+    return [_v3_codec(v, kind, role) for v in value]
+
+
+def _default_serializer(dtype: DataType) -> dict[str, Any]:
+    if isinstance(dtype, VlenStringType):
+        return {"name": "vlen-utf8", "configuration": {}}
+    if isinstance(dtype, VlenBytesType):
+        return {"name": "vlen-bytes", "configuration": {}}
+    if dtype.has_endianness:
+        return {"name": "bytes", "configuration": {"endian": "little"}}
+    return {"name": "bytes"}
+
+
+def _v3_codecs(dtype: DataType, chunk_shape: tuple[int, ...], fill: Any, filters: Any,
+               serializer: Any, compressors: Any, shard: tuple[tuple[int, ...], str] | None
+               ) -> tuple[Any, ...]:
+    from simplezarr.codecs.base import ChunkSpec
+    from simplezarr.codecs.registry import codec_from_json
+
+    aa = [] if _is_auto(filters) else _v3_list(filters, "array_array", "filters")
+    ab = _v3_codec(_default_serializer(dtype) if _is_auto(serializer) else serializer,
+                   "array_bytes", "serializer")
+    if _is_auto(compressors):
+        compressors = [{"name": "zstd", "configuration": {"level": 0, "checksum": False}}]
+    bb = _v3_list(compressors, "bytes_bytes", "compressors")
+    spec = ChunkSpec(chunk_shape, dtype, fill)
+    codecs = list(resolve_codecs((*aa, ab, *bb), spec))  # zarr-python writes e.g. blosc typesize
+    if shard is None:
+        return tuple(codecs)
+    shard_shape, location = shard
+    sharding = codec_from_json({"name": "sharding_indexed", "configuration": {
+        "chunk_shape": list(chunk_shape),
+        "codecs": codecs,
+        "index_codecs": _INDEX_CODECS,
+        "index_location": location,
+    }})
+    sharding.resolve(ChunkSpec(shard_shape, dtype, fill))  # validates shard vs inner chunks
+    return (sharding,)
+
+
+def _numcodec_config(value: Any, role: str) -> dict[str, Any]:
+    """A v2 numcodecs configuration as zarr-python writes it (numcodecs' full config)."""
+    import numcodecs
+
+    if _is_numcodec(value):
+        config = dict(value.get_config())
+    elif isinstance(value, Mapping) and isinstance(value.get("id"), str):
+        try:
+            config = dict(numcodecs.get_codec(dict(value)).get_config())
+        except (ValueError, TypeError, KeyError):
+            config = dict(value)  # unknown to numcodecs: keep as given
+    else:
+        raise InvalidMetadata(f"{role}: {value!r} is not a numcodecs codec or configuration")
+    if config.get("id") == "zstd" and not config.get("checksum", False):
+        config.pop("checksum", None)  # as zarr-python
+    return config
+
+
+def _v2_encoding(dtype: DataType, filters: Any, compressors: Any
+                 ) -> tuple[tuple[dict[str, Any], ...] | None, dict[str, Any] | None]:
+    if compressors is None or (isinstance(compressors, (list, tuple)) and not compressors):
+        compressor = None
+    elif _is_auto(compressors):
+        compressor = {"id": "zstd", "level": 0}
+    elif isinstance(compressors, (list, tuple)):
+        if len(compressors) != 1:
+            raise InvalidMetadata(
+                f"compressors: a Zarr v2 array has at most one compressor, got {len(compressors)}"
+            )
+        compressor = _numcodec_config(compressors[0], "compressors")
+    else:
+        compressor = _numcodec_config(compressors, "compressors")
+    if filters is None:
+        out_filters = None
+    elif _is_auto(filters):
+        codec_id = dtype.object_codec_id
+        out_filters = ({"id": codec_id},) if codec_id in ("vlen-utf8", "vlen-bytes") else None
+    else:
+        if _is_numcodec(filters) or isinstance(filters, Mapping):
+            filters = [filters]
+        out_filters = tuple(_numcodec_config(f, "filters") for f in filters) or None
+    return out_filters, compressor
+
+
+def _v2_object_dtype(dtype: DataType, filters: Any, compressor: Any) -> DataType:
+    if not (dtype.is_variable_length or isinstance(dtype, ObjectType)):
+        return dtype
+    found = object_codec_id(filters, compressor)
+    if found is None:
+        raise InvalidMetadata(
+            f"data type {dtype.name} needs an object codec (vlen-utf8, vlen-bytes, pickle, ...) "
+            "in filters"
+        )
+    kinds = {"vlen-utf8": VlenStringType, "vlen-bytes": VlenBytesType}
+    if isinstance(dtype, ObjectType) and dtype.object_codec is None:
+        return kinds[found]() if found in kinds else ObjectType(object_codec=found)
+    if dtype.object_codec_id != found:
+        raise InvalidMetadata(
+            f"data type {dtype.name} is encoded by {dtype.object_codec_id}, but the filters "
+            f"use {found}"
+        )
+    return dtype
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def build_array_metadata(
+    *,
+    shape: Any,
+    dtype: Any,
+    chunks: Any = "auto",
+    shards: Any = None,
+    filters: Any = "auto",
+    compressors: Any = "auto",
+    serializer: Any = "auto",
+    fill_value: Any = None,
+    order: Any = None,
+    attributes: Mapping[str, Any] | None = None,
+    dimension_names: Iterable[str | None] | None = None,
+    chunk_key_encoding: Any = None,
+    zarr_format: int = 3,
+) -> ArrayMetadata:
+    """The metadata ``zarr.create_array(store, **same_arguments)`` would write.
+
+    Example:
+        >>> m = build_array_metadata(shape=(10,), dtype=">f8", zarr_format=2, order="F")
+        >>> m.to_json()["dtype"], m.to_json()["compressor"], m.order
+        ('>f8', {'id': 'zstd', 'level': 0}, 'F')
+    """
+    if zarr_format not in (2, 3):
+        raise InvalidMetadata(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    shape_t = _shape(shape, "shape")
+    if any(s < 0 for s in shape_t):
+        raise InvalidMetadata(f"shape entries must be >= 0, got {shape_t}")
+    dt, endian = from_numpy_with_endian(dtype, zarr_format)
+    encoding = _chunk_key_encoding(chunk_key_encoding, zarr_format)
+    shard_shape, chunk_shape, location = _partition(shape_t, chunks, shards, dt.item_size or 1)
+    names = None if dimension_names is None else tuple(dimension_names)
+    if zarr_format == 2:
+        if shard_shape is not None:
+            raise InvalidMetadata("shards: Zarr v2 arrays cannot be sharded")
+        if not _is_auto(serializer):
+            raise InvalidMetadata("serializer: Zarr v2 arrays have no serializer")
+        if names is not None:
+            raise InvalidMetadata("dimension_names: Zarr v2 arrays have no dimension names")
+        v2_filters, compressor = _v2_encoding(dt, filters, compressors)
+        dt = _v2_object_dtype(dt, v2_filters, compressor)
+        order = "C" if order is None else order
+        if order not in ("C", "F"):
+            raise InvalidMetadata(f"order must be 'C' or 'F', got {order!r}")
+        fill = _fill(dt, fill_value, 2)
+        return ArrayMetadata(
+            zarr_format=2,
+            shape=shape_t,
+            chunk_shape=chunk_shape,
+            dtype=dt,
+            fill_value=fill,
+            codecs=(make_v2_codec(v2_filters, compressor, order, dt, endian),),
+            chunk_key_encoding=encoding,
+            attributes=attributes or {},
+            order=order,
+            endian=endian,
+        )
+    if order not in (None, "C", "F"):
+        raise InvalidMetadata(f"order must be 'C' or 'F', got {order!r}")
+    fill = _fill(dt, fill_value, 3)
+    shard = None if shard_shape is None else (shard_shape, location)
+    codecs = _v3_codecs(dt, chunk_shape, fill, filters, serializer, compressors, shard)
+    return ArrayMetadata(
+        zarr_format=3,
+        shape=shape_t,
+        chunk_shape=shard_shape or chunk_shape,
+        dtype=dt,
+        fill_value=fill,
+        codecs=codecs,
+        chunk_key_encoding=encoding,
+        attributes=attributes or {},
+        dimension_names=names or None,  # zarr-python drops an empty list
+    )
+
+
+def _fill(dt: DataType, value: Any, zarr_format: int) -> Any:
+    if value is NULL_FILL:
+        if zarr_format != 2:
+            raise InvalidMetadata("fill_value: null is only allowed in Zarr v2")
+        return None
+    if value is None:
+        return dt.default_fill_value()
+    return dt.cast_fill_value(value)
+
+
+def _chunk_key_encoding(value: Any, zarr_format: int) -> ChunkKeyEncoding:
+    if value is None:
+        return ChunkKeyEncoding("v2" if zarr_format == 2 else "default")
+    encoding = ChunkKeyEncoding.from_json(value)
+    if zarr_format == 2 and encoding.name != "v2":
+        raise InvalidMetadata(
+            f"chunk_key_encoding: Zarr v2 arrays use the 'v2' encoding, got {encoding.name!r}"
+        )
+    return encoding

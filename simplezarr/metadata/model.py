@@ -1,0 +1,412 @@
+"""Frozen array and group metadata: the one model both Zarr formats are parsed into.
+
+An :class:`ArrayMetadata` is validated once, when it is built (by the v3 / v2 parsers, by
+``defaults.build_array_metadata``, or by ``with_shape`` / ``with_attributes``); after that
+every field can be trusted. ``to_json()`` gives back the stored document: ``zarr.json`` for
+v3, ``.zarray`` for v2 (whose attributes live in ``.zattrs``).
+
+Limits (chosen so sizes stay within int64 and a decoded chunk stays allocatable):
+
+- rank <= 64 (numpy's limit);
+- every extent a non-negative int, and the product of the extents (zeros counted as 1) below
+  2**63, so element counts and chunk counts fit int64;
+- a chunk holds at most 2**31 elements and, for fixed-size types, at most 2**34 bytes;
+- for a sharded array (``sharding_indexed`` is the only codec) the outer chunk, the shard,
+  may hold up to 2**48 elements; the sharding codec checks its inner chunks.
+
+Example:
+    >>> from simplezarr.metadata.defaults import build_array_metadata
+    >>> m = build_array_metadata(shape=(10, 10), dtype="int16", chunks=(4, 4))
+    >>> m.chunk_grid_shape, m.nchunks
+    ((3, 3), 9)
+    >>> m.with_shape((20, 10)).to_json()["shape"]
+    [20, 10]
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from math import prod
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from simplezarr.chunk_keys import ChunkKeyEncoding
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.metadata.dtypes import DataType
+
+if TYPE_CHECKING:
+    from simplezarr.codecs.base import Codec
+
+__all__ = [
+    "MAX_CHUNK_BYTES",
+    "MAX_CHUNK_ELEMENTS",
+    "MAX_NDIM",
+    "MAX_SHARD_ELEMENTS",
+    "ArrayMetadata",
+    "GroupMetadata",
+    "node_context",
+]
+
+MAX_NDIM = 64
+MAX_CHUNK_ELEMENTS = 2**31
+MAX_CHUNK_BYTES = 2**34
+MAX_SHARD_ELEMENTS = 2**48
+_INT64_LIMIT = 2**63
+
+#: Keys of a v3 array document; extension fields may not reuse them.
+V3_ARRAY_KEYS = frozenset({
+    "zarr_format", "node_type", "shape", "data_type", "chunk_grid", "chunk_key_encoding",
+    "fill_value", "codecs", "attributes", "dimension_names", "storage_transformers",
+})
+V3_GROUP_KEYS = frozenset({"zarr_format", "node_type", "attributes", "consolidated_metadata"})
+
+
+def where(path: str) -> str:
+    """How a node path is named in messages: the root is ``/``."""
+    return f"/{path.strip('/')}" if path.strip("/") else "/"
+
+
+@contextmanager
+def node_context(path: str, field_name: str | None = None) -> Iterator[None]:
+    """Re-raise InvalidMetadata (same subclass) prefixed with the node path and field.
+
+    Example:
+        >>> with node_context("a/b", "shape"):
+        ...     raise InvalidMetadata("must be a list")
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: /a/b: shape: must be a list
+    """
+    try:
+        yield
+    except InvalidMetadata as e:
+        prefix = where(path) + (f": {field_name}" if field_name else "")
+        raise type(e)(f"{prefix}: {e}") from e
+
+
+def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
+    """A read-only deep copy of a JSON object (attributes, consolidated metadata)."""
+    if not isinstance(value, Mapping):
+        raise InvalidMetadata(f"{what} must be a JSON object, got {type(value).__name__}")
+    if isinstance(value, MappingProxyType):
+        value = dict(value)
+    for k in value:
+        if not isinstance(k, str):
+            raise InvalidMetadata(f"{what}: keys must be strings, got {k!r}")
+    return MappingProxyType(copy.deepcopy(dict(value)))
+
+
+def thaw(value: Any) -> Any:
+    """A mutable deep copy of a frozen JSON object (for ``to_json``)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [thaw(v) for v in value]
+    return value
+
+
+def _int_tuple(value: Any, what: str, minimum: int) -> tuple[int, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise InvalidMetadata(f"{what} must be a list of integers, got {value!r}")
+    out = []
+    for v in value:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            raise InvalidMetadata(f"{what} must be a list of integers, got {list(value)!r}")
+        if v < minimum:
+            raise InvalidMetadata(f"{what} entries must be >= {minimum}, got {list(value)!r}")
+        if v >= _INT64_LIMIT:
+            raise InvalidMetadata(f"{what} entries must be < 2**63, got {list(value)!r}")
+        out.append(int(v))
+    return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayMetadata:
+    """The metadata of one array, either format.
+
+    - ``chunk_shape``: the regular grid's chunk shape (the shard shape when sharded).
+    - ``fill_value``: a scalar of ``dtype.numpy`` (str / bytes for variable-length types);
+      None only for a v2 ``null`` fill (use :attr:`effective_fill_value` to fill chunks).
+    - ``codecs``: v3 as parsed; v2 a single ``V2Codec(filters, compressor, order)``.
+    - ``endian``: v2 only, the byte order of stored items (None when it does not apply);
+      v3 keeps the byte order in the ``bytes`` codec.
+    - ``extra``: v3 extension fields with ``must_understand: false``, kept for round trips.
+
+    Example:
+        >>> from simplezarr.metadata.v3 import parse_node_v3
+        >>> m = parse_node_v3({"zarr_format": 3, "node_type": "array", "shape": [5],
+        ...     "data_type": "uint8", "chunk_grid": {"name": "regular",
+        ...     "configuration": {"chunk_shape": [2]}}, "chunk_key_encoding":
+        ...     {"name": "default"}, "fill_value": 7, "codecs": [{"name": "bytes"}]}, "a")
+        >>> m.fill_value, m.nchunks, m.chunk_key_encoding.encode((2,))
+        (np.uint8(7), 3, 'c/2')
+    """
+
+    zarr_format: Literal[2, 3]
+    shape: tuple[int, ...]
+    chunk_shape: tuple[int, ...]
+    dtype: DataType
+    fill_value: Any
+    codecs: tuple[Codec, ...]
+    chunk_key_encoding: ChunkKeyEncoding
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    dimension_names: tuple[str | None, ...] | None = None
+    order: Literal["C", "F"] = "C"
+    storage_transformers: tuple[Any, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    endian: Literal["little", "big"] | None = None
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        if self.zarr_format not in (2, 3):
+            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {self.zarr_format!r}")
+        if not isinstance(self.dtype, DataType):
+            raise InvalidMetadata(f"dtype must be a DataType, got {self.dtype!r}")
+        set_(self, "shape", _int_tuple(self.shape, "shape", 0))
+        set_(self, "chunk_shape", _int_tuple(self.chunk_shape, "chunk_shape", 1))
+        set_(self, "codecs", tuple(self.codecs))
+        set_(self, "attributes", freeze_json_object(self.attributes, "attributes"))
+        set_(self, "extra", freeze_json_object(self.extra, "extra"))
+        set_(self, "storage_transformers", tuple(self.storage_transformers or ()))
+        if self.dimension_names is not None:
+            set_(self, "dimension_names", tuple(self.dimension_names))
+        if not isinstance(self.chunk_key_encoding, ChunkKeyEncoding):
+            set_(self, "chunk_key_encoding", ChunkKeyEncoding.from_json(self.chunk_key_encoding))
+        self._validate()
+
+    # -- validation -------------------------------------------------------------------
+    def _validate(self) -> None:
+        ndim = len(self.shape)
+        if ndim > MAX_NDIM:
+            raise InvalidMetadata(f"shape has {ndim} dimensions; at most {MAX_NDIM} are supported")
+        if len(self.chunk_shape) != ndim:
+            raise InvalidMetadata(
+                f"chunk_shape {list(self.chunk_shape)} has rank {len(self.chunk_shape)} but "
+                f"shape {list(self.shape)} has rank {ndim}"
+            )
+        if prod(max(s, 1) for s in self.shape) >= _INT64_LIMIT:
+            raise InvalidMetadata(f"shape {list(self.shape)} has more than 2**63 elements")
+        self._validate_chunk_size()
+        if self.order not in ("C", "F"):
+            raise InvalidMetadata(f"order must be 'C' or 'F', got {self.order!r}")
+        if self.endian not in (None, "little", "big"):
+            raise InvalidMetadata(f"endian must be 'little', 'big' or None, got {self.endian!r}")
+        if self.fill_value is None and self.zarr_format == 3:
+            raise InvalidMetadata("fill_value is required (null is only allowed in Zarr v2)")
+        if self.dimension_names is not None:
+            if self.zarr_format == 2:
+                raise InvalidMetadata("dimension_names are not part of Zarr v2 metadata")
+            if len(self.dimension_names) != ndim or not all(
+                n is None or isinstance(n, str) for n in self.dimension_names
+            ):
+                raise InvalidMetadata(
+                    f"dimension_names must be {ndim} strings or nulls (one per dimension), got "
+                    f"{list(self.dimension_names)!r}"
+                )
+        if self.storage_transformers:
+            raise UnsupportedFeature(
+                f"storage_transformers {list(self.storage_transformers)!r} are not supported"
+            )
+        for key, value in self.extra.items():
+            if key in V3_ARRAY_KEYS:
+                raise InvalidMetadata(f"extension field {key!r} collides with a core field")
+            if not (isinstance(value, Mapping) and value.get("must_understand") is False):
+                raise UnsupportedFeature(
+                    f"extension field {key!r} is not supported (it does not declare "
+                    '"must_understand": false)'
+                )
+        self._validate_codecs()
+
+    def _validate_chunk_size(self) -> None:
+        n = prod(self.chunk_shape)
+        if self.is_sharded:
+            if n > MAX_SHARD_ELEMENTS:
+                raise InvalidMetadata(
+                    f"shard shape {list(self.chunk_shape)} has {n} elements; at most 2**48 are "
+                    "supported"
+                )
+            return
+        if n > MAX_CHUNK_ELEMENTS:
+            raise InvalidMetadata(
+                f"chunk_shape {list(self.chunk_shape)} has {n} elements; at most 2**31 are "
+                "supported (use smaller chunks, or shards)"
+            )
+        item = self.dtype.item_size
+        if item is not None and n * item > MAX_CHUNK_BYTES:
+            raise InvalidMetadata(
+                f"chunk_shape {list(self.chunk_shape)} of {self.dtype.name} is {n * item} bytes; "
+                "at most 2**34 are supported"
+            )
+
+    def _validate_codecs(self) -> None:
+        from simplezarr.codecs.base import Codec
+
+        for c in self.codecs:
+            if not isinstance(c, Codec):
+                raise InvalidMetadata(f"codecs must be codec objects, got {c!r}")
+        kinds = [c.kind for c in self.codecs]
+        if self.zarr_format == 2:
+            if len(self.codecs) != 1 or kinds[0] != "array_bytes":
+                raise InvalidMetadata("a Zarr v2 array has exactly one (V2Codec) codec")
+            if self.chunk_key_encoding.name != "v2":
+                raise InvalidMetadata("a Zarr v2 array uses the 'v2' chunk key encoding")
+            return
+        if kinds.count("array_bytes") != 1:
+            raise InvalidMetadata(
+                f"codecs must contain exactly one array -> bytes codec, got "
+                f"{[c.name for c in self.codecs]}"
+            )
+        ab = kinds.index("array_bytes")
+        if any(k != "array_array" for k in kinds[:ab]) or any(
+            k != "bytes_bytes" for k in kinds[ab + 1 :]
+        ):
+            raise InvalidMetadata(
+                "codecs must be array -> array codecs, then one array -> bytes codec, then "
+                f"bytes -> bytes codecs; got {[f'{c.name} ({c.kind})' for c in self.codecs]}"
+            )
+
+    # -- derived ----------------------------------------------------------------------
+    @property
+    def is_sharded(self) -> bool:
+        """True when the only codec is ``sharding_indexed`` (chunk_shape is the shard shape)."""
+        return len(self.codecs) == 1 and getattr(self.codecs[0], "name", "") == "sharding_indexed"
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def chunk_grid_shape(self) -> tuple[int, ...]:
+        """Number of chunks along each dimension (ceil division)."""
+        return tuple(-(-s // c) for s, c in zip(self.shape, self.chunk_shape, strict=True))
+
+    @property
+    def nchunks(self) -> int:
+        return prod(self.chunk_grid_shape)
+
+    @property
+    def effective_fill_value(self) -> Any:
+        """The fill value to put in chunks: the dtype's default for a v2 ``null`` fill."""
+        return self.dtype.default_fill_value() if self.fill_value is None else self.fill_value
+
+    # -- updates ----------------------------------------------------------------------
+    def with_shape(self, shape: tuple[int, ...]) -> ArrayMetadata:
+        """A copy with a new shape (same rank), validated."""
+        new = tuple(shape)
+        if len(new) != self.ndim:
+            raise InvalidMetadata(
+                f"cannot change the rank of an array from {self.ndim} to {len(new)} dimensions"
+            )
+        return dataclasses.replace(self, shape=new)
+
+    def with_attributes(self, attrs: Mapping[str, Any]) -> ArrayMetadata:
+        """A copy with new attributes."""
+        return dataclasses.replace(self, attributes=attrs)
+
+    # -- serialization ----------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """v3: the ``zarr.json`` document; v2: the ``.zarray`` document (no attributes).
+
+        Keys come in the order zarr-python writes them.
+        """
+        fill = self.dtype.fill_value_to_json(self.fill_value, self.zarr_format)
+        if self.zarr_format == 2:
+            codec = self.codecs[0]
+            filters = getattr(codec, "filters", None)
+            compressor = getattr(codec, "compressor", None)
+            return {
+                "shape": list(self.shape),
+                "chunks": list(self.chunk_shape),
+                "dtype": self.dtype.to_json(2, self.endian or "little"),
+                "fill_value": fill,
+                "order": self.order,
+                "filters": None if not filters else [thaw(f) for f in filters],
+                "dimension_separator": self.chunk_key_encoding.separator,
+                "compressor": thaw(compressor) if compressor is not None else None,
+                "zarr_format": 2,
+            }
+        doc: dict[str, Any] = {
+            "shape": list(self.shape),
+            "data_type": self.dtype.to_json(3),
+            "chunk_grid": {
+                "name": "regular",
+                "configuration": {"chunk_shape": list(self.chunk_shape)},
+            },
+            "chunk_key_encoding": self.chunk_key_encoding.to_json(),
+            "fill_value": fill,
+            "codecs": [c.to_dict() for c in self.codecs],
+            "attributes": thaw(self.attributes),
+        }
+        if self.dimension_names is not None:
+            doc["dimension_names"] = list(self.dimension_names)
+        doc.update(zarr_format=3, node_type="array", storage_transformers=[])
+        doc.update(thaw(self.extra))
+        return doc
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ArrayMetadata):
+            return NotImplemented
+        return (self.to_json(), thaw(self.attributes)) == (other.to_json(), thaw(other.attributes))
+
+    def __hash__(self) -> int:
+        return hash((self.zarr_format, self.shape, self.chunk_shape, self.dtype))
+
+
+@dataclass(frozen=True)
+class GroupMetadata:
+    """The metadata of one group. ``consolidated_metadata`` is the v3 inline object, if any.
+
+    Example:
+        >>> GroupMetadata(3, {"a": 1}).to_json()
+        {'attributes': {'a': 1}, 'zarr_format': 3, 'node_type': 'group'}
+        >>> GroupMetadata(2).to_json()
+        {'zarr_format': 2}
+    """
+
+    zarr_format: Literal[2, 3] = 3
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    consolidated_metadata: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.zarr_format not in (2, 3):
+            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {self.zarr_format!r}")
+        object.__setattr__(self, "attributes", freeze_json_object(self.attributes, "attributes"))
+        object.__setattr__(self, "extra", freeze_json_object(self.extra, "extra"))
+        if self.consolidated_metadata is not None:
+            object.__setattr__(
+                self,
+                "consolidated_metadata",
+                freeze_json_object(self.consolidated_metadata, "consolidated_metadata"),
+            )
+        for key, value in self.extra.items():
+            if key in V3_GROUP_KEYS:
+                raise InvalidMetadata(f"extension field {key!r} collides with a core field")
+            if not (isinstance(value, Mapping) and value.get("must_understand") is False):
+                raise UnsupportedFeature(
+                    f"extension field {key!r} is not supported (it does not declare "
+                    '"must_understand": false)'
+                )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def with_attributes(self, attrs: Mapping[str, Any]) -> GroupMetadata:
+        """A copy with new attributes."""
+        return dataclasses.replace(self, attributes=attrs)
+
+    def to_json(self) -> dict[str, Any]:
+        """v3: the ``zarr.json`` document; v2: the ``.zgroup`` document (no attributes)."""
+        if self.zarr_format == 2:
+            return {"zarr_format": 2}
+        doc: dict[str, Any] = {"attributes": thaw(self.attributes), "zarr_format": 3}
+        if self.consolidated_metadata is not None:
+            doc["consolidated_metadata"] = thaw(self.consolidated_metadata)
+        doc["node_type"] = "group"
+        doc.update(thaw(self.extra))
+        return doc

@@ -1,0 +1,227 @@
+"""Zarr v3 ``zarr.json`` documents <-> :class:`ArrayMetadata` / :class:`GroupMetadata`.
+
+Every error is an :class:`~simplezarr.errors.InvalidMetadata` (or a subclass:
+``UnsupportedFeature``, ``UnknownCodec``, ``UnknownDataType``) whose message starts with the
+node path and the field, e.g. ``/a/b: chunk_grid: chunk_shape entries must be >= 1``.
+
+Extension fields (any other top-level key) are kept in ``extra`` when they are objects with
+``"must_understand": false``; any other unknown key is an ``UnsupportedFeature``.
+
+Example:
+    >>> doc = b'{"zarr_format": 3, "node_type": "group", "attributes": {"a": 1}}'
+    >>> g = parse_node_v3(doc, "g")
+    >>> g.zarr_format, dict(g.attributes), g.consolidated_metadata
+    (3, {'a': 1}, None)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from simplezarr.chunk_keys import ChunkKeyEncoding
+from simplezarr.codecs.base import ChunkSpec
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.metadata.dtypes import parse_v3_dtype
+from simplezarr.metadata.json import dump_document, parse_document
+from simplezarr.metadata.model import (
+    V3_ARRAY_KEYS,
+    V3_GROUP_KEYS,
+    ArrayMetadata,
+    GroupMetadata,
+    node_context,
+    where,
+)
+
+__all__ = ["document_bytes", "parse_codecs", "parse_node_v3", "resolve_codecs"]
+
+_REQUIRED_ARRAY_KEYS = (
+    "shape", "data_type", "chunk_grid", "chunk_key_encoding", "fill_value", "codecs",
+)
+
+
+def parse_node_v3(doc: bytes | bytearray | memoryview | str | Mapping[str, Any], path: str
+                  ) -> ArrayMetadata | GroupMetadata:
+    """Parse a ``zarr.json`` document (bytes or an already parsed dict) at node ``path``.
+
+    Example:
+        >>> parse_node_v3({"zarr_format": 3, "node_type": "array"}, "x")
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: /x: shape: required field is missing
+    """
+    if isinstance(doc, Mapping):
+        data = dict(doc)
+    else:
+        data = parse_document(doc, f"{where(path)}: zarr.json")
+    with node_context(path, "zarr_format"):
+        if data.get("zarr_format") != 3 or isinstance(data.get("zarr_format"), bool):
+            raise InvalidMetadata(f"expected 3, got {data.get('zarr_format')!r}")
+    node_type = data.get("node_type")
+    if node_type == "group":
+        return _parse_group(data, path)
+    if node_type == "array":
+        return _parse_array(data, path)
+    with node_context(path, "node_type"):
+        raise InvalidMetadata(f"expected 'array' or 'group', got {node_type!r}")
+
+
+def _extensions(data: dict[str, Any], core: frozenset[str], path: str) -> dict[str, Any]:
+    extra = {}
+    for key in data.keys() - core:
+        value = data[key]
+        if isinstance(value, Mapping) and value.get("must_understand") is False:
+            extra[key] = value
+        else:
+            with node_context(path, key):
+                raise UnsupportedFeature(
+                    "unknown metadata field; extension fields must be objects with "
+                    '"must_understand": false to be ignored'
+                )
+    return extra
+
+
+def _attributes(data: dict[str, Any], path: str) -> dict[str, Any]:
+    attrs = data.get("attributes", {})
+    if attrs is None:
+        attrs = {}
+    if not isinstance(attrs, dict):
+        with node_context(path, "attributes"):
+            raise InvalidMetadata(f"must be a JSON object, got {type(attrs).__name__}")
+    return attrs
+
+
+def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
+    extra = _extensions(data, V3_GROUP_KEYS, path)
+    consolidated = data.get("consolidated_metadata")
+    with node_context(path, "consolidated_metadata"):
+        if consolidated is not None and not isinstance(consolidated, dict):
+            raise InvalidMetadata(f"must be a JSON object or null, got {consolidated!r}")
+    with node_context(path):
+        return GroupMetadata(3, _attributes(data, path), consolidated, extra)
+
+
+def _regular_chunk_shape(grid: Any) -> Any:
+    if not isinstance(grid, dict) or not isinstance(grid.get("name"), str):
+        raise InvalidMetadata(f"must be an object with a 'name', got {grid!r}")
+    if grid["name"] != "regular":
+        raise UnsupportedFeature(f"chunk grid {grid['name']!r} is not supported (only 'regular')")
+    config = grid.get("configuration")
+    if not isinstance(config, dict) or "chunk_shape" not in config:
+        raise InvalidMetadata(f"a regular grid needs configuration.chunk_shape, got {grid!r}")
+    if set(config) != {"chunk_shape"}:
+        unknown = sorted(set(config) - {"chunk_shape"})
+        raise InvalidMetadata(f"unexpected configuration keys {unknown}")
+    chunk_shape = config["chunk_shape"]
+    if not isinstance(chunk_shape, list):
+        raise InvalidMetadata(f"chunk_shape must be a list of integers, got {chunk_shape!r}")
+    return chunk_shape
+
+
+def parse_codecs(value: Any, path: str = "") -> tuple[Any, ...]:
+    """Build the codec objects of a v3 ``codecs`` list (through the codec registry).
+
+    Example:
+        >>> [c.name for c in parse_codecs([{"name": "bytes"}, {"name": "gzip"}])]
+        ['bytes', 'gzip']
+    """
+    from simplezarr.codecs.base import Codec
+    from simplezarr.codecs.registry import codec_from_json
+
+    with node_context(path, "codecs"):
+        if not isinstance(value, list) or not value:
+            raise InvalidMetadata(f"must be a non-empty list of codecs, got {value!r}")
+    out = []
+    for i, c in enumerate(value):
+        with node_context(path, f"codecs[{i}]"):
+            out.append(c if isinstance(c, Codec) else codec_from_json(c))
+    return tuple(out)
+
+
+def resolve_codecs(codecs: tuple[Any, ...], spec: Any) -> tuple[Any, ...]:
+    """Each codec resolved against the chunk it will see (array -> array codecs may change
+    the spec for the codecs after them), as zarr-python does when it loads metadata: defaults
+    that depend on the data type are filled in (blosc ``typesize``, no ``endian`` for 1-byte
+    types) and impossible combinations are rejected here, once.
+
+    Example:
+        >>> from simplezarr.codecs.base import ChunkSpec
+        >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+        >>> spec = ChunkSpec((4,), parse_v3_dtype("uint8"), 0)
+        >>> resolve_codecs(parse_codecs([{"name": "bytes"}]), spec)
+        (BytesCodec(endian=None),)
+    """
+    out = []
+    for codec in codecs:
+        codec = codec.resolve(spec)
+        if codec.kind == "array_array":
+            spec = codec.encoded_spec(spec)
+        out.append(codec)
+    return tuple(out)
+
+
+def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
+    for key in _REQUIRED_ARRAY_KEYS:
+        if key not in data:
+            with node_context(path, key):
+                raise InvalidMetadata("required field is missing")
+    extra = _extensions(data, V3_ARRAY_KEYS, path)
+    with node_context(path, "storage_transformers"):
+        transformers = data.get("storage_transformers", [])
+        if transformers is None:
+            transformers = []
+        if not isinstance(transformers, list):
+            raise InvalidMetadata(f"must be a list, got {transformers!r}")
+        if transformers:
+            raise UnsupportedFeature(f"storage transformers are not supported: {transformers!r}")
+    with node_context(path, "shape"):
+        shape = data["shape"]
+        if not isinstance(shape, list):
+            raise InvalidMetadata(f"must be a list of integers, got {shape!r}")
+    with node_context(path, "data_type"):
+        dtype = parse_v3_dtype(data["data_type"])
+    with node_context(path, "chunk_grid"):
+        chunk_shape = _regular_chunk_shape(data["chunk_grid"])
+    with node_context(path, "chunk_key_encoding"):
+        if not isinstance(data["chunk_key_encoding"], dict):
+            got = data["chunk_key_encoding"]
+            raise InvalidMetadata(f"must be an object with a 'name', got {got!r}")
+        encoding = ChunkKeyEncoding.from_json(data["chunk_key_encoding"])
+    with node_context(path, "fill_value"):
+        fill_value = dtype.fill_value_from_json(data["fill_value"], 3)
+    codecs = parse_codecs(data["codecs"], path)
+    names = data.get("dimension_names")
+    with node_context(path, "dimension_names"):
+        if names is not None and not isinstance(names, list):
+            raise InvalidMetadata(f"must be a list of strings or nulls, got {names!r}")
+    with node_context(path):
+        meta = ArrayMetadata(
+            zarr_format=3,
+            shape=shape,  # type: ignore[arg-type]
+            chunk_shape=chunk_shape,
+            dtype=dtype,
+            fill_value=fill_value,
+            codecs=codecs,
+            chunk_key_encoding=encoding,
+            attributes=_attributes(data, path),
+            dimension_names=names,
+            extra=extra,
+        )
+    with node_context(path, "codecs"):
+        spec = ChunkSpec(meta.chunk_shape, dtype, meta.effective_fill_value)
+        resolved = resolve_codecs(meta.codecs, spec)
+    with node_context(path):
+        return dataclasses.replace(meta, codecs=resolved)
+
+
+def document_bytes(metadata: ArrayMetadata | GroupMetadata) -> bytes:
+    """The ``zarr.json`` bytes of a v3 node, formatted as zarr-python writes them.
+
+    Example:
+        >>> document_bytes(GroupMetadata(3))
+        b'{\\n  "attributes": {},\\n  "zarr_format": 3,\\n  "node_type": "group"\\n}'
+    """
+    if metadata.zarr_format != 3:
+        raise InvalidMetadata("document_bytes writes Zarr v3 metadata; use v2.documents for v2")
+    return dump_document(metadata.to_json(), "zarr.json")
