@@ -83,7 +83,7 @@ class ArrayIO:
         self.write_empty_chunks = (
             config.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
         )
-        self.fill_value = metadata.fill_value
+        self.fill_value = metadata.effective_fill_value
         self.dtype: np.dtype = metadata.dtype.numpy
         #: The grid of stored objects (shards when sharded).
         self.grid = RegularChunkGrid(metadata.shape, metadata.chunk_shape)

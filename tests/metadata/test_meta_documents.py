@@ -114,7 +114,14 @@ def _mutate(base, path, value):
     return doc
 
 
-_DELETE = object()
+class _Delete:
+    """Marks a key to remove from a document (a stable repr keeps test ids deterministic)."""
+
+    def __repr__(self) -> str:
+        return "<delete>"
+
+
+_DELETE = _Delete()
 
 BAD_V3 = [
     (("zarr_format",), 2, InvalidMetadata, "zarr_format"),

@@ -1,0 +1,197 @@
+"""CodecChain: a list of codecs bound once to the spec of the chunks it encodes.
+
+Encoding runs array -> array codecs, then the one array -> bytes codec, then bytes -> bytes
+codecs; decoding runs the same list backwards. Every codec is resolved once, against the spec
+it actually sees (an array -> array codec such as ``transpose`` changes what comes after it).
+
+Decompression bombs: the array -> bytes codec says how large its encoding can be
+(``encoded_bound``); each bytes -> bytes codec turns an input bound into an output bound.
+Every decoder is told the largest output it may produce (``max_size``) and fails with
+CorruptChunk rather than inflate further.
+
+Example:
+    >>> import numpy as np
+    >>> from simplezarr.codecs import codec_from_json
+    >>> from simplezarr.metadata.dtypes import from_numpy
+    >>> spec = ChunkSpec((2, 3), from_numpy("int16"), 0)
+    >>> chain = CodecChain([codec_from_json(c) for c in ["bytes", "crc32c"]], spec)
+    >>> chain.encoded_size
+    16
+    >>> chain.decode(chain.encode(np.arange(6, dtype="i2").reshape(2, 3))).tolist()
+    [[0, 1, 2], [3, 4, 5]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from simplezarr.codecs.base import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    BytesLike,
+    ChunkSpec,
+    Codec,
+)
+from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, ZarrError
+
+__all__ = ["CodecChain"]
+
+
+def _describe(codecs: Sequence[Codec]) -> str:
+    return "[" + ", ".join(f"{getattr(c, 'name', type(c).__name__)} ({getattr(c, 'kind', '?')})"
+                           for c in codecs) + "]"
+
+
+class CodecChain:
+    """Codecs resolved against a :class:`ChunkSpec`; ``encode``/``decode`` whole chunks.
+
+    ``decode`` returns an array of ``spec.shape`` and ``spec.dtype.numpy``, C-contiguous
+    (F-contiguous when ``spec.order == "F"``). It may be a read-only view of the decoded
+    bytes: copy it before writing to it.
+    """
+
+    def __init__(self, codecs: Sequence[Codec], spec: ChunkSpec) -> None:
+        codecs = tuple(codecs)
+        self.spec = spec
+        self._check_order(codecs)
+        resolved: list[Codec] = []
+
+        # array -> array codecs, each with the spec of the array it receives when encoding
+        self._array_array: list[tuple[ArrayArrayCodec, ChunkSpec]] = []
+        current = spec
+        i = 0
+        while i < len(codecs) and codecs[i].kind == "array_array":
+            codec = codecs[i].resolve(current)
+            self._array_array.append((codec, current))  # type: ignore[arg-type]
+            resolved.append(codec)
+            current = codec.encoded_spec(current)  # type: ignore[attr-defined]
+            i += 1
+
+        self._array_bytes_spec = current
+        self._array_bytes: ArrayBytesCodec = codecs[i].resolve(current)  # type: ignore[assignment]
+        resolved.append(self._array_bytes)
+        i += 1
+
+        # bytes -> bytes codecs; bounds[k] is the largest valid *output* of decoder k
+        self._bytes_bytes: list[tuple[BytesBytesCodec, int | None]] = []
+        bound = self._array_bytes.encoded_bound(current)
+        size = self._array_bytes.encoded_size(current)
+        for codec in codecs[i:]:
+            codec = codec.resolve(current)
+            self._bytes_bytes.append((codec, bound))  # type: ignore[arg-type]
+            resolved.append(codec)
+            bound = codec.encoded_bound(bound)  # type: ignore[attr-defined]
+            size = None if size is None else codec.encoded_size(size)  # type: ignore[attr-defined]
+
+        #: The codecs after resolution (chunk-dependent defaults filled in), in order.
+        self.codecs: tuple[Codec, ...] = tuple(resolved)
+        self._encoded_size = size
+        self._encoded_bound = bound
+
+    @staticmethod
+    def _check_order(codecs: tuple[Codec, ...]) -> None:
+        kinds = [getattr(c, "kind", None) for c in codecs]
+        if any(k not in ("array_array", "array_bytes", "bytes_bytes") for k in kinds):
+            raise InvalidMetadata(f"not a codec in codec list {_describe(codecs)}")
+        n_ab = kinds.count("array_bytes")
+        if n_ab != 1:
+            raise InvalidMetadata(
+                f"a codec list needs exactly one array -> bytes codec (e.g. 'bytes'), got {n_ab} "
+                f"in {_describe(codecs)}"
+            )
+        ab = kinds.index("array_bytes")
+        if any(k != "array_array" for k in kinds[:ab]) or any(
+            k != "bytes_bytes" for k in kinds[ab + 1 :]
+        ):
+            raise InvalidMetadata(
+                "codecs must be array -> array codecs, then one array -> bytes codec, then "
+                f"bytes -> bytes codecs; got {_describe(codecs)}"
+            )
+
+    @property
+    def encoded_size(self) -> int | None:
+        """The exact size of every encoded chunk, or None if it varies (compression)."""
+        return self._encoded_size
+
+    @property
+    def encoded_bound(self) -> int | None:
+        """The largest size a valid encoded chunk can have, or None if unknown."""
+        return self._encoded_bound
+
+    def decode(self, data: BytesLike) -> np.ndarray:
+        """Decode one stored chunk; CorruptChunk if the bytes are not a valid encoding."""
+        try:
+            for codec, max_size in reversed(self._bytes_bytes):
+                data = codec.decode(data, max_size)
+            chunk = self._array_bytes.decode(data, self._array_bytes_spec)
+            for codec, spec in reversed(self._array_array):
+                chunk = codec.decode(chunk, spec)
+        except ZarrError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as e:
+            raise CorruptChunk(
+                f"could not decode chunk with codecs {_describe(self.codecs)}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        return self._finish(chunk)
+
+    def _finish(self, chunk: np.ndarray) -> np.ndarray:
+        spec = self.spec
+        if not isinstance(chunk, np.ndarray):
+            chunk = np.asarray(chunk)
+        if chunk.shape != spec.shape:
+            if chunk.size != spec.size:
+                raise CorruptChunk(
+                    f"decoded chunk has shape {chunk.shape}, expected {spec.shape} "
+                    f"(codecs {_describe(self.codecs)})"
+                )
+            chunk = chunk.reshape(spec.shape, order=spec.order)
+        target = spec.dtype.numpy
+        if chunk.dtype != target:
+            try:
+                chunk = chunk.astype(target)
+            except (TypeError, ValueError) as e:
+                raise CorruptChunk(
+                    f"decoded chunk has data type {chunk.dtype}, expected {target}"
+                ) from e
+        if spec.order == "F":
+            if not chunk.flags.f_contiguous:
+                chunk = np.asfortranarray(chunk)
+        elif not chunk.flags.c_contiguous:
+            chunk = np.ascontiguousarray(chunk)
+        return chunk
+
+    def encode(self, chunk: np.ndarray) -> bytes | bytearray:
+        """Encode one chunk of ``spec.shape``; the result never shares memory with ``chunk``."""
+        spec = self.spec
+        chunk = np.asarray(chunk)
+        if chunk.shape != spec.shape:
+            raise CodecError(f"chunk has shape {chunk.shape}, the codecs expect {spec.shape}")
+        if chunk.dtype != spec.dtype.numpy:
+            chunk = chunk.astype(spec.dtype.numpy)
+        try:
+            for codec, aspec in self._array_array:
+                chunk = codec.encode(chunk, aspec)
+            data = self._array_bytes.encode(chunk, self._array_bytes_spec)
+            for codec, _ in self._bytes_bytes:
+                data = codec.encode(data)
+        except ZarrError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as e:
+            raise CodecError(
+                f"could not encode chunk with codecs {_describe(self.codecs)}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        if not isinstance(data, (bytes, bytearray)):
+            data = bytes(data)
+        return data
+
+    def __repr__(self) -> str:
+        return f"CodecChain({list(self.codecs)!r}, {self.spec!r})"

@@ -1,0 +1,281 @@
+"""Codec registry: codec name -> codec class, and building codecs from their JSON.
+
+Built-in codecs are listed by module path and imported on first use. Third-party codecs
+register with :func:`register_codec` or through the entry point group ``simplezarr.codecs``
+(``name = "package.module:CodecClass"``), which is loaded the first time a name is unknown.
+Any name ``numcodecs.<id>`` maps to a wrapper around the numcodecs codec ``<id>``.
+
+Example:
+    >>> codec_from_json({"name": "gzip", "configuration": {"level": 1}})
+    GzipCodec(level=1)
+    >>> codec_from_json("crc32c").to_dict()
+    {'name': 'crc32c'}
+    >>> get_codec_class("bytes").__name__
+    'BytesCodec'
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterable, Mapping
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any
+
+from simplezarr.codecs.base import Codec
+from simplezarr.errors import InvalidMetadata, UnknownCodec
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "check_config",
+    "codec_from_json",
+    "config_bool",
+    "config_choice",
+    "config_int",
+    "get_codec_class",
+    "known_codec_names",
+    "register_codec",
+]
+
+ENTRY_POINT_GROUP = "simplezarr.codecs"
+
+#: Built-in codecs, imported lazily so importing the registry stays cheap and the sharding
+#: codec (which itself builds codecs through this registry) can live in its own module.
+_BUILTIN: dict[str, str] = {
+    "bytes": "simplezarr.codecs.bytes:BytesCodec",
+    # "endian" is the name the bytes codec had in early drafts of the v3 spec; zarr-python
+    # still registers it. It is written back as "bytes".
+    "endian": "simplezarr.codecs.bytes:BytesCodec",
+    "transpose": "simplezarr.codecs.transpose:TransposeCodec",
+    "gzip": "simplezarr.codecs.gzip:GzipCodec",
+    "zstd": "simplezarr.codecs.zstd:ZstdCodec",
+    "blosc": "simplezarr.codecs.blosc:BloscCodec",
+    "crc32c": "simplezarr.codecs.crc32c:Crc32cCodec",
+    "vlen-utf8": "simplezarr.codecs.vlen:VLenUTF8Codec",
+    "vlen-bytes": "simplezarr.codecs.vlen:VLenBytesCodec",
+    "sharding_indexed": "simplezarr.codecs.sharding:ShardingCodec",
+}
+
+NUMCODECS_PREFIX = "numcodecs."
+
+# name -> codec class, "module:attr" path, or an entry point (loaded on first use)
+_registry: dict[str, type[Codec] | str | EntryPoint] = dict(_BUILTIN)
+_entry_points_loaded = False
+_lock = threading.RLock()
+
+
+def register_codec(cls: type[Codec], name: str | None = None) -> type[Codec]:
+    """Register a codec class under ``name`` (default ``cls.name``); usable as a decorator.
+
+    Registering a name again replaces the previous class.
+
+    Example:
+        >>> from dataclasses import dataclass
+        >>> from simplezarr.codecs.base import BytesBytesCodec
+        >>> @register_codec
+        ... @dataclass(frozen=True)
+        ... class Identity(BytesBytesCodec):
+        ...     name = "example.identity"
+        ...     def encode(self, data): return data
+        ...     def decode(self, data, max_size): return data
+        >>> codec_from_json({"name": "example.identity"})
+        Identity()
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Codec)):
+        raise TypeError(f"register_codec expects a Codec subclass, got {cls!r}")
+    key = name if name is not None else getattr(cls, "name", None)
+    if not isinstance(key, str) or not key:
+        raise TypeError(f"codec class {cls.__name__} needs a non-empty str `name`")
+    if getattr(cls, "kind", None) not in ("array_array", "array_bytes", "bytes_bytes"):
+        raise TypeError(
+            f"codec class {cls.__name__} must derive from ArrayArrayCodec, ArrayBytesCodec "
+            "or BytesBytesCodec"
+        )
+    with _lock:
+        _registry[key] = cls
+    return cls
+
+
+def known_codec_names() -> list[str]:
+    """The registered codec names, sorted (``numcodecs.<id>`` names are implicit)."""
+    with _lock:
+        return sorted(_registry)
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    with _lock:
+        if _entry_points_loaded:
+            return
+        _entry_points_loaded = True
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            # Explicit registrations and built-ins win over installed plugins.
+            _registry.setdefault(ep.name, ep)
+
+
+def _materialise(name: str, entry: type[Codec] | str | EntryPoint) -> type[Codec]:
+    if isinstance(entry, type):
+        return entry
+    try:
+        if isinstance(entry, str):
+            module, _, attr = entry.partition(":")
+            cls = getattr(importlib.import_module(module), attr)
+        else:
+            cls = entry.load()
+    except Exception as e:
+        raise UnknownCodec(f"codec {name!r} is registered but could not be loaded: {e}") from e
+    if not (isinstance(cls, type) and issubclass(cls, Codec)):
+        raise UnknownCodec(f"codec {name!r} is registered as {cls!r}, which is not a Codec class")
+    with _lock:
+        _registry[name] = cls
+    return cls
+
+
+def get_codec_class(name: str) -> type[Codec]:
+    """The class registered under ``name``; UnknownCodec (listing known names) if none.
+
+    Example:
+        >>> get_codec_class("numcodecs.zlib").kind
+        'bytes_bytes'
+    """
+    if not isinstance(name, str):
+        raise InvalidMetadata(f"codec name must be a string, got {name!r}")
+    with _lock:
+        entry = _registry.get(name)
+    numcodecs_error: UnknownCodec | None = None
+    if entry is None and name.startswith(NUMCODECS_PREFIX):
+        from simplezarr.codecs.numcodecs_codecs import numcodecs_codec_class
+
+        try:
+            return numcodecs_codec_class(name)
+        except UnknownCodec as e:
+            numcodecs_error = e  # a plugin may still provide it
+    if entry is None and not _entry_points_loaded:
+        _load_entry_points()
+        with _lock:
+            entry = _registry.get(name)
+    if entry is None and numcodecs_error is not None:
+        raise numcodecs_error
+    if entry is None:
+        raise UnknownCodec(
+            f"unknown codec {name!r}; known codecs: {', '.join(known_codec_names())}, and "
+            f"numcodecs.<id> for any numcodecs codec. Install the package that provides "
+            f"{name!r} (entry point group {ENTRY_POINT_GROUP!r}) or call register_codec()."
+        )
+    return _materialise(name, entry)
+
+
+_TOP_LEVEL_KEYS = frozenset({"name", "configuration", "must_understand"})
+
+
+def codec_from_json(data: Any) -> Codec:
+    """Build a codec from ``{"name": ..., "configuration": {...}}`` or a bare name string.
+
+    Example:
+        >>> codec_from_json({"name": "bytes", "configuration": {"endian": "big"}})
+        BytesCodec(endian='big')
+    """
+    if isinstance(data, str):
+        name, configuration = data, {}
+    elif isinstance(data, Mapping):
+        extra = set(data) - _TOP_LEVEL_KEYS
+        if extra:
+            raise InvalidMetadata(
+                f"codec {data.get('name')!r}: unexpected keys {sorted(map(str, extra))}; a codec "
+                "is an object with 'name' and optionally 'configuration'"
+            )
+        if "name" not in data:
+            raise InvalidMetadata(f"codec {dict(data)!r} has no 'name'")
+        name = data["name"]
+        if not isinstance(name, str):
+            raise InvalidMetadata(f"codec 'name' must be a string, got {name!r}")
+        configuration = data.get("configuration", {})
+        if configuration is None:
+            configuration = {}
+        if not isinstance(configuration, Mapping):
+            raise InvalidMetadata(
+                f"codec {name!r}: 'configuration' must be an object, got {configuration!r}"
+            )
+        must_understand = data.get("must_understand", True)
+        if not isinstance(must_understand, bool):
+            raise InvalidMetadata(
+                f"codec {name!r}: 'must_understand' must be a boolean, got {must_understand!r}"
+            )
+    else:
+        raise InvalidMetadata(
+            f"a codec must be an object with a 'name' or a name string, got {data!r}"
+        )
+    cls = get_codec_class(name)
+    try:
+        return cls.from_config(dict(configuration))
+    except InvalidMetadata:
+        raise
+    except (TypeError, ValueError, KeyError) as e:
+        raise InvalidMetadata(
+            f"codec {name!r}: invalid configuration {dict(configuration)!r}: {e}"
+        ) from e
+
+
+# --- helpers for codecs validating their configuration --------------------------------
+
+
+def check_config(
+    codec: str,
+    configuration: Any,
+    allowed: Iterable[str],
+    required: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Check a configuration object's keys; return it as a dict.
+
+    Example:
+        >>> check_config("gzip", {"level": 1}, ["level"])
+        {'level': 1}
+    """
+    if not isinstance(configuration, Mapping):
+        raise InvalidMetadata(
+            f"codec {codec!r}: configuration must be an object, got {configuration!r}"
+        )
+    allowed = set(allowed)
+    unknown = set(configuration) - allowed
+    if unknown:
+        raise InvalidMetadata(
+            f"codec {codec!r}: unknown configuration keys {sorted(map(str, unknown))}; "
+            f"expected {sorted(allowed)}"
+        )
+    missing = [k for k in required if k not in configuration]
+    if missing:
+        raise InvalidMetadata(f"codec {codec!r}: configuration needs {missing}")
+    return dict(configuration)
+
+
+def config_int(
+    codec: str, field: str, value: Any, lo: int | None = None, hi: int | None = None
+) -> int:
+    """Validate an integer configuration field (booleans are not integers here)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidMetadata(f"codec {codec!r}: {field} must be an integer, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        lo_s = "-inf" if lo is None else lo
+        hi_s = "inf" if hi is None else hi
+        raise InvalidMetadata(
+            f"codec {codec!r}: {field} must be in the range {lo_s}..{hi_s}, got {value}"
+        )
+    return int(value)
+
+
+def config_bool(codec: str, field: str, value: Any) -> bool:
+    """Validate a boolean configuration field."""
+    if not isinstance(value, bool):
+        raise InvalidMetadata(f"codec {codec!r}: {field} must be true or false, got {value!r}")
+    return value
+
+
+def config_choice(codec: str, field: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Validate a configuration field that takes one of a few string values."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidMetadata(
+            f"codec {codec!r}: {field} must be one of {list(choices)}, got {value!r}"
+        )
+    return value
+

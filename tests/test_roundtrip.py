@@ -1,0 +1,145 @@
+"""Round trips against a numpy model: every dtype x codec x format x chunk/shard layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
+from simplezarr.stores import LocalStore, MemoryStore
+
+NUMERIC = [
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64", "complex64", "complex128",
+]
+
+V3_COMPRESSORS = [
+    None,
+    {"name": "gzip", "configuration": {"level": 1}},
+    {"name": "zstd", "configuration": {"level": 3, "checksum": True}},
+    {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": "shuffle",
+                                        "typesize": 4, "blocksize": 0}},
+    {"name": "crc32c"},
+]
+
+V2_COMPRESSORS = [
+    None,
+    {"id": "zlib", "level": 1},
+    {"id": "blosc", "cname": "zstd", "clevel": 3, "shuffle": 2, "blocksize": 0},
+    {"id": "zstd", "level": 1},
+    {"id": "gzip", "level": 1},
+    {"id": "bz2", "level": 1},
+    {"id": "lzma"},
+]
+
+
+def sample(dtype: str, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        return rng.integers(0, 2, shape).astype(bool)
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return rng.integers(info.min, info.max, shape, dtype=dt, endpoint=True)
+    if dt.kind == "f":
+        return rng.standard_normal(shape).astype(dt)
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(dt)
+
+
+@pytest.mark.parametrize("dtype", NUMERIC)
+@pytest.mark.parametrize("compressor", range(len(V3_COMPRESSORS)))
+def test_v3_dtypes_and_codecs(dtype: str, compressor: int) -> None:
+    data = sample(dtype, (7, 9))
+    root = ZarrGroup.create(MemoryStore())
+    comp = V3_COMPRESSORS[compressor]
+    a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(3, 4),
+                          compressors=[comp] if comp else None)
+    a[...] = data
+    back = open_zarr(root.store)["a"]
+    assert back.dtype == data.dtype
+    np.testing.assert_array_equal(back[...], data)
+
+
+@pytest.mark.parametrize("dtype", NUMERIC)
+@pytest.mark.parametrize("compressor", range(len(V2_COMPRESSORS)))
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_v2_dtypes_and_codecs(dtype: str, compressor: int, order: str) -> None:
+    data = sample(dtype, (7, 9))
+    root = ZarrGroup.create(MemoryStore(), zarr_format=2)
+    a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(3, 4), order=order,
+                          compressors=V2_COMPRESSORS[compressor])
+    a[...] = data
+    np.testing.assert_array_equal(open_zarr(root.store)["a"][...], data)
+
+
+@pytest.mark.parametrize("dtype", [">i2", ">f8", ">c16", ">u4"])
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_big_endian(dtype: str, zarr_format: int) -> None:
+    data = sample(dtype.replace(">", "<"), (5, 6))
+    root = ZarrGroup.create(MemoryStore(), zarr_format=zarr_format)
+    kwargs = {"serializer": {"name": "bytes", "configuration": {"endian": "big"}}} if zarr_format == 3 else {}
+    a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(2, 4), **kwargs)
+    a[...] = data
+    np.testing.assert_array_equal(open_zarr(root.store)["a"][...], data)
+
+
+def test_transpose_and_sharding_nested(tmp_path) -> None:  # noqa: ANN001
+    data = sample("int32", (16, 12, 8))
+    store = LocalStore(tmp_path / "t.zarr")
+    inner = {"name": "sharding_indexed", "configuration": {
+        "chunk_shape": [2, 2, 3], "codecs": [{"name": "bytes"}, {"name": "gzip"}],
+        "index_codecs": [{"name": "bytes"}, {"name": "crc32c"}], "index_location": "start"}}
+    a = ZarrArray.create(store, "a", shape=data.shape, dtype="int32", chunks=(4, 6, 4),
+                         shards=(8, 12, 8), filters=[{"name": "transpose",
+                                                      "configuration": {"order": [2, 0, 1]}}],
+                         serializer=inner, compressors=None)
+    a[...] = data
+    np.testing.assert_array_equal(open_zarr(store, "a")[...], data)
+    np.testing.assert_array_equal(open_zarr(store, "a")[3:11, ::-5, 1], data[3:11, ::-5, 1])
+
+
+@st.composite
+def layouts(draw):  # noqa: ANN001, ANN201
+    ndim = draw(st.integers(0, 3))
+    shape = tuple(draw(st.integers(0, 9)) for _ in range(ndim))
+    chunks = tuple(draw(st.integers(1, 5)) for _ in range(ndim))
+    sharded = ndim > 0 and draw(st.booleans())
+    shards = tuple(c * draw(st.integers(1, 3)) for c in chunks) if sharded else None
+    zarr_format = 3 if sharded else draw(st.sampled_from([2, 3]))
+    return shape, chunks, shards, zarr_format
+
+
+def selections(shape):  # noqa: ANN001, ANN201
+    items = []
+    for n in shape:
+        ints = st.integers(-n, n - 1) if n else st.nothing()
+        bound = st.none() | st.integers(-n - 2, n + 2)
+        step = st.none() | st.integers(-3, 3).filter(bool)
+        items.append(ints | st.builds(slice, bound, bound, step))
+    return st.tuples(*items)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layout=layouts(), data=st.data())
+def test_random_writes_then_reads_match_numpy(layout, data) -> None:  # noqa: ANN001
+    shape, chunks, shards, zarr_format = layout
+    store = MemoryStore()
+    fill = data.draw(st.sampled_from([0, -1, 7]))
+    a = ZarrArray.create(store, "x", shape=shape, dtype="int16", chunks=chunks, shards=shards,
+                         fill_value=fill, zarr_format=zarr_format)
+    model = np.full(shape, fill, dtype="int16")
+    for i in range(3):
+        sel = data.draw(selections(shape))
+        value = np.arange(model[sel].size, dtype="int16").reshape(model[sel].shape) + i
+        a[sel] = value
+        model[sel] = value
+        read_sel = data.draw(selections(shape))
+        np.testing.assert_array_equal(np.asarray(a[read_sel]), model[read_sel])
+    np.testing.assert_array_equal(open_zarr(store, "x")[...], model)
+    # a chunk is stored exactly when it holds something other than the fill value
+    keys = set(store.list())
+    for coords in a._io.grid.all_chunk_coords():
+        region = a._io.grid.chunk_region(coords)
+        assert (a._io.key(coords) in keys) == (not (model[region] == fill).all()), coords
