@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import json
-import pprint
 from collections.abc import Iterator, Mapping, MutableMapping
 from concurrent.futures import Future
 from typing import Any
@@ -31,16 +30,11 @@ from simplezarr.errors import (
     SelectionError,
 )
 from simplezarr.indexing import BasicIndexer
-from simplezarr.metadata import json as mjson
 from simplezarr.metadata.defaults import build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
-from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
+from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v3 import parse_node_v3
 from simplezarr.stores import validate_key
-
-V3_KEY = "zarr.json"
-V2_ARRAY, V2_GROUP, V2_ATTRS = ".zarray", ".zgroup", ".zattrs"
-
 
 def _normalize_path(path: str) -> str:
     """Strip surrounding slashes; validate what is left as a store key (or root)."""
@@ -55,42 +49,6 @@ def _normalize_path(path: str) -> str:
 def _join(parent: str, name: str) -> str:
     name = _normalize_path(name)
     return f"{parent}/{name}" if parent and name else parent or name
-
-
-def _prefix(path: str) -> str:
-    return f"{path}/" if path else ""
-
-
-def load_metadata(store: Any, path: str) -> ArrayMetadata | GroupMetadata:
-    """Read the metadata of the node at ``path``: v3 ``zarr.json`` first, then v2 documents."""
-    p = _prefix(path)
-    keys = [p + V3_KEY, p + V2_ARRAY, p + V2_GROUP, p + V2_ATTRS]
-    v3, zarray, zgroup, zattrs = store.get_many([(k, None) for k in keys])
-    if v3 is not None:
-        return parse_node_v3(mjson.parse_document(v3, p + V3_KEY), path)
-    attrs = mjson.parse_document(zattrs, p + V2_ATTRS) if zattrs is not None else {}
-    if zarray is not None:
-        return parse_array_v2(mjson.parse_document(zarray, p + V2_ARRAY), attrs, path)
-    if zgroup is not None:
-        return parse_group_v2(mjson.parse_document(zgroup, p + V2_GROUP), attrs, path)
-    raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
-
-
-def write_metadata(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> None:
-    """Store a node's metadata documents (v3: zarr.json; v2: .zarray/.zgroup and .zattrs)."""
-    if store.read_only:
-        raise ReadOnlyError(f"cannot write metadata of {path or '/'!r}: the store is read-only")
-    p = _prefix(path)
-    if metadata.zarr_format == 3:
-        store.set(p + V3_KEY, mjson.dump_document(metadata.to_json()))
-        return
-    doc_key = p + (V2_ARRAY if isinstance(metadata, ArrayMetadata) else V2_GROUP)
-    items = [(doc_key, mjson.dump_document(metadata.to_json()))]
-    if metadata.attributes:
-        items.append((p + V2_ATTRS, mjson.dump_document(dict(metadata.attributes))))
-    else:
-        store.delete(p + V2_ATTRS)
-    store.set_many(items)
 
 
 def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
@@ -274,7 +232,7 @@ class ZarrGroup(ZarrNode):
 
     def members(self) -> list[tuple[str, ZarrNode]]:
         """The direct children as (name, node) pairs, sorted by name."""
-        p = _prefix(self.path)
+        p = prefix(self.path)
         names = [k[len(p) : -1] for k in self.store.list_dir(p) if k.endswith("/")]
         out: list[tuple[str, ZarrNode]] = []
         for name in sorted(names):
@@ -385,7 +343,7 @@ def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
         raise kind(
             f"{what} already exists at {path or '/'!r}; pass overwrite=True to replace it"
         )
-    store.erase_prefix(_prefix(path))
+    store.erase_prefix(prefix(path))
 
 
 def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -627,6 +585,3 @@ class ZarrArray(ZarrNode):
     def _set_attributes(self, attrs: dict[str, Any]) -> None:
         super()._set_attributes(attrs)
         self._io.metadata = self.metadata
-
-    def info_text(self) -> str:
-        return pprint.pformat(self.metadata.to_json())

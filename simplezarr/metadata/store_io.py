@@ -1,0 +1,67 @@
+"""Reading and writing a node's metadata documents in a store.
+
+Zarr v3 keeps a node's metadata in ``<path>/zarr.json``; Zarr v2 in ``.zarray`` or
+``.zgroup`` with attributes in ``.zattrs``. All candidate documents are fetched in one batched
+read, so opening a node on a remote store costs one round trip.
+
+Example:
+    >>> from simplezarr.stores import MemoryStore
+    >>> from simplezarr.metadata.model import GroupMetadata
+    >>> store = MemoryStore()
+    >>> write_metadata(store, "g", GroupMetadata(2, {"a": 1}))
+    >>> sorted(store.list()), load_metadata(store, "g").attributes["a"]
+    (['g/.zattrs', 'g/.zgroup'], 1)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simplezarr.errors import NodeNotFound, ReadOnlyError
+from simplezarr.metadata.json import parse_document
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.v2 import documents as v2_documents
+from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
+from simplezarr.metadata.v3 import document_bytes, parse_node_v3
+
+V3_KEY = "zarr.json"
+V2_ARRAY, V2_GROUP, V2_ATTRS = ".zarray", ".zgroup", ".zattrs"
+#: Every key that holds node metadata rather than chunk data.
+METADATA_KEYS = frozenset({V3_KEY, V2_ARRAY, V2_GROUP, V2_ATTRS})
+
+
+def prefix(path: str) -> str:
+    """The key prefix of a node: ``""`` for the root, else ``path + "/"``."""
+    return f"{path}/" if path else ""
+
+
+def load_metadata(store: Any, path: str) -> ArrayMetadata | GroupMetadata:
+    """Read the metadata of the node at ``path``: v3 ``zarr.json`` first, then v2 documents.
+
+    Raises :class:`~simplezarr.errors.NodeNotFound` when there is neither.
+    """
+    p = prefix(path)
+    keys = [p + V3_KEY, p + V2_ARRAY, p + V2_GROUP, p + V2_ATTRS]
+    v3, zarray, zgroup, zattrs = store.get_many([(k, None) for k in keys])
+    if v3 is not None:
+        return parse_node_v3(v3, path)
+    attrs = parse_document(zattrs, p + V2_ATTRS) if zattrs is not None else None
+    if zarray is not None:
+        return parse_array_v2(parse_document(zarray, p + V2_ARRAY), attrs, path)
+    if zgroup is not None:
+        return parse_group_v2(parse_document(zgroup, p + V2_GROUP), attrs, path)
+    raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
+
+
+def write_metadata(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> None:
+    """Store a node's metadata documents, replacing what was there."""
+    if store.read_only:
+        raise ReadOnlyError(f"cannot write metadata of {path or '/'!r}: the store is read-only")
+    p = prefix(path)
+    if metadata.zarr_format == 3:
+        store.set(p + V3_KEY, document_bytes(metadata))
+        return
+    docs = v2_documents(metadata)
+    if V2_ATTRS not in docs:
+        store.delete(p + V2_ATTRS)
+    store.set_many([(p + name, data) for name, data in docs.items()])
