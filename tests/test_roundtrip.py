@@ -143,3 +143,57 @@ def test_random_writes_then_reads_match_numpy(layout, data) -> None:  # noqa: AN
     for coords in a._io.grid.all_chunk_coords():
         region = a._io.grid.chunk_region(coords)
         assert (a._io.key(coords) in keys) == (not (model[region] == fill).all()), coords
+
+
+TEXT_AND_TIME = {
+    "S5": np.array([b"ab", b"", b"hello", b"x\x00y"] * 3, dtype="S5"),
+    "U7": np.array(["ab", "", "héllo", "日本語"] * 3, dtype="U7"),
+    "M8[ns]": np.array(["2001-01-01", "NaT", "1970-01-01T00:00:01", "2262-01-01"] * 3,
+                       dtype="M8[ns]"),
+    "M8[s]": np.array(["2001-01-01", "NaT", "1900-01-01", "2500-06-01"] * 3, dtype="M8[s]"),
+    "m8[ms]": np.array([0, 1, -5, "NaT"] * 3, dtype="m8[ms]"),
+}
+
+
+@pytest.mark.parametrize("dtype", sorted(TEXT_AND_TIME))
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_fixed_width_text_and_time(dtype: str, zarr_format: int) -> None:
+    data = TEXT_AND_TIME[dtype].reshape(3, 4)
+    root = ZarrGroup.create(MemoryStore(), zarr_format=zarr_format)
+    a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(2, 3))
+    a[...] = data
+    back = open_zarr(root.store)["a"]
+    assert back.dtype == data.dtype
+    np.testing.assert_array_equal(back[...], data)
+    np.testing.assert_array_equal(back[1:, ::-2], data[1:, ::-2])
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_variable_length_strings(zarr_format: int) -> None:
+    values = ["", "a", "héllo wörld", "日本語", "x" * 1000, "tab\tnew\nline"]
+    root = ZarrGroup.create(MemoryStore(), zarr_format=zarr_format)
+    a = root.create_array("s", shape=(6,), dtype=str, chunks=(4,))
+    a[...] = values
+    a[5] = "changed"
+    back = open_zarr(root.store)["s"]
+    assert back[...].tolist() == values[:5] + ["changed"]
+    assert back[::-1].tolist() == (values[:5] + ["changed"])[::-1]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_variable_length_bytes(zarr_format: int) -> None:
+    values = np.array([b"", b"\x00\xff", b"abc" * 50, b"z"], dtype=object)
+    root = ZarrGroup.create(MemoryStore(), zarr_format=zarr_format)
+    a = root.create_array("b", shape=(4,), dtype=bytes, chunks=(3,))
+    a[...] = values
+    assert open_zarr(root.store)["b"][...].tolist() == values.tolist()
+
+
+def test_raw_bits_and_hex_fill() -> None:
+    store = MemoryStore()
+    a = ZarrArray.create(store, "r", shape=(5,), dtype="r16", chunks=(2,))
+    data = np.array([b"\x01\x02", b"\xff\xfe", b"\x00\x00", b"ab", b"cd"], dtype="V2")
+    a[...] = data
+    assert open_zarr(store, "r")[...].tobytes() == data.tobytes()
+    f = ZarrArray.create(store, "f", shape=(3,), dtype="float32", fill_value=float("-inf"))
+    assert f[...].tolist() == [float("-inf")] * 3
