@@ -56,6 +56,9 @@ def is_all_fill(chunk: np.ndarray, fill_value: Any) -> bool:
         fill = np.asarray(fill_value, dtype=chunk.dtype)
         if np.isnan(fill).any():
             return bool(np.array_equal(chunk, np.broadcast_to(fill, chunk.shape), equal_nan=True))
+    if chunk.dtype.kind in "mM":  # NaT != NaT: compare the integer representation
+        fill = np.asarray(fill_value, dtype=chunk.dtype)
+        return bool(np.all(chunk.view(np.int64) == fill.view(np.int64)))
     if chunk.dtype.kind == "V":
         fill = np.asarray(fill_value, dtype=chunk.dtype)
         return chunk.tobytes() == fill.tobytes() * chunk.size
@@ -84,7 +87,7 @@ class ArrayIO:
             config.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
         )
         self.fill_value = metadata.effective_fill_value
-        self.dtype: np.dtype = metadata.dtype.numpy
+        self.dtype: np.dtype = metadata.numpy_dtype
         #: The grid of stored objects (shards when sharded).
         self.grid = RegularChunkGrid(metadata.shape, metadata.chunk_shape)
         self.spec = ChunkSpec(metadata.chunk_shape, metadata.dtype, self.fill_value, metadata.order)
@@ -139,7 +142,7 @@ def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None
         items = list(by_shard.items())
         tasks = [partial(_read_shards, io, b, out) for b in _batches(items, _n_tasks())]
     run_all(tasks)
-    if out.ndim == 0 and getattr(indexer, "drop_axes", ()) == tuple(range(len(io.grid.shape))):
+    if getattr(indexer, "scalar_result", False):
         return out[()]
     return out
 
@@ -263,7 +266,7 @@ def _merge(
     chunk_shape: tuple[int, ...],
 ) -> np.ndarray:
     """The new content of one chunk: the old one (if needed) with the selection overwritten."""
-    sub = value[p.out_selection]
+    sub = value[p.out_selection + (Ellipsis,)]  # always an array, even 0-d
     if p.is_complete and sub.shape == chunk_shape:
         return sub  # fully overwritten chunk: no read, no copy
     if p.is_complete:

@@ -201,6 +201,7 @@ class BasicIndexer:
     def __init__(
         self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
     ) -> None:
+        raw = selection if isinstance(selection, tuple) else (selection,)
         sel = normalize_basic_selection(selection, len(shape))
         self.dims: list[IntDim | SliceDim] = []
         for axis, (s, n, c) in enumerate(zip(sel, shape, chunk_shape, strict=True)):
@@ -212,6 +213,11 @@ class BasicIndexer:
             d.nitems for d in self.dims if isinstance(d, SliceDim)
         )
         self.drop_axes = tuple(i for i, d in enumerate(self.dims) if isinstance(d, IntDim))
+        #: numpy gives a scalar when every axis is indexed by an integer and there is no
+        #: Ellipsis (``a[1, 2]``, ``a0[()]``); ``a[..., 1]`` on 1-d gives a 0-d array.
+        self.scalar_result = len(self.drop_axes) == len(shape) and not any(
+            s is Ellipsis for s in raw
+        )
 
     def __iter__(self) -> Iterator[ChunkProjection]:
         for parts in itertools.product(*(list(d) for d in self.dims)):

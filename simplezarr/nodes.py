@@ -150,9 +150,10 @@ class ZarrNode:
     def _set_attributes(self, attrs: dict[str, Any]) -> None:
         if self.read_only:
             raise ReadOnlyError(f"cannot change attributes of {self.name!r}: it is read-only")
-        json.dumps(attrs, allow_nan=True)  # fail before writing anything if not JSON-able
-        self.metadata = self.metadata.with_attributes(attrs)
-        write_metadata(self.store, self.path, self.metadata)
+        # Validated (JSON types, nesting depth) and serialised before anything is stored.
+        metadata = self.metadata.with_attributes(attrs)
+        write_metadata(self.store, self.path, metadata)
+        self.metadata = metadata
 
     def print_metadata(self) -> None:
         """Print the node's metadata document, as stored."""
@@ -434,7 +435,7 @@ class ZarrArray(ZarrNode):
 
     @property
     def dtype(self) -> np.dtype:
-        return self.metadata.dtype.numpy
+        return self.metadata.numpy_dtype
 
     @property
     def ndim(self) -> int:

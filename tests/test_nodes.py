@@ -171,3 +171,16 @@ def test_integer_index_returns_numpy_scalar() -> None:
     assert a[1].tolist() == [3, 4, 5] and len(a) == 3
     assert [row.tolist() for row in a] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
     np.testing.assert_array_equal(np.asarray(a), np.arange(9).reshape(3, 3))
+
+
+def test_non_finite_attributes_round_trip_as_floats() -> None:
+    g = ZarrGroup.create(MemoryStore())
+    g.attrs.update({"nan": float("nan"), "inf": float("inf")})
+    attrs = open_zarr(g.store).attrs
+    assert np.isnan(attrs["nan"]) and attrs["inf"] == float("inf")
+
+
+def test_numpy_scalar_rules() -> None:
+    a = ZarrArray.create(MemoryStore(), shape=(4,), dtype="int32")
+    assert np.ndim(a[..., -1]) == 0 and isinstance(a[..., -1], np.ndarray)  # as numpy
+    assert isinstance(a[-1], np.integer)

@@ -1,6 +1,8 @@
 """The ``gzip`` codec (RFC 1952) through zlib, with bounded decompression.
 
-Encoding writes one gzip member with a zero mtime, so equal chunks give equal bytes.
+Encoding writes one gzip member with a zero mtime, so equal chunks give equal bytes, and
+the header Python's ``gzip`` module (so numcodecs and zarr-python) writes: OS byte 255
+("unknown", where zlib would write its build platform) and XFL from the level.
 Decoding accepts one or more concatenated members (as Python's ``gzip`` module does) and
 fails with CorruptChunk on trailing garbage, truncation, a bad CRC, or as soon as the output
 would exceed ``max_size``.
@@ -13,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import struct
 import zlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,6 +31,21 @@ __all__ = ["GzipCodec", "deflate_bound", "inflate"]
 
 GZIP_WBITS = 31  # zlib: gzip wrapper
 ZLIB_WBITS = 15  # zlib: zlib wrapper
+
+
+def gzip_compress(data: BytesLike, level: int) -> bytes:
+    """One gzip member with mtime 0: byte for byte what Python's ``gzip.GzipFile`` (so
+    numcodecs' GZip) writes, apart from the mtime it takes from the clock.
+
+    Example:
+        >>> gzip_compress(b"abc", 1)[:10]  # magic, deflate, no flags, mtime 0, XFL 4, OS 255
+        b'\\x1f\\x8b\\x08\\x00\\x00\\x00\\x00\\x00\\x04\\xff'
+    """
+    xfl = 2 if level == 9 else 4 if level == 1 else 0  # as Python's gzip module
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00" + bytes((xfl, 255))
+    body = zlib.compress(data, level, wbits=-15)  # raw deflate
+    trailer = struct.pack("<II", zlib.crc32(data), memoryview(data).nbytes & 0xFFFFFFFF)
+    return header + body + trailer
 
 
 def deflate_bound(n: int | None) -> int | None:
@@ -93,7 +111,7 @@ class GzipCodec(BytesBytesCodec):
         return {"name": self.name, "configuration": {"level": self.level}}
 
     def encode(self, data: BytesLike) -> BytesLike:
-        return zlib.compress(data, self.level, wbits=GZIP_WBITS)
+        return gzip_compress(data, self.level)
 
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         return inflate(data, max_size, GZIP_WBITS, "gzip")

@@ -60,6 +60,7 @@ __all__ = [
     "NumcodecsBytesBytesCodec",
     "NumcodecsCodec",
     "bounded_decode",
+    "check_vlen_header",
     "compressor_bound",
     "numcodecs_codec_class",
 ]
@@ -169,6 +170,41 @@ def bounded_decode(codec: Numcodec, data: BytesLike, max_size: int | None) -> By
                 f"{codec.codec_id}: decoded to {n} bytes, more than the {max_size} a chunk can hold"
             )
     return out
+
+
+_VLEN = {"vlen-utf8", "vlen-bytes", "vlen-array"}
+
+
+def check_vlen_header(codec_id: str, data: BytesLike, expected_items: int | None) -> None:
+    """Check the item count of numcodecs vlen data before numcodecs decodes it.
+
+    numcodecs' vlen codecs allocate as many objects as the 4-byte little-endian header claims
+    before looking at the data, so a corrupt header could ask for billions. The count must be
+    ``expected_items`` (when known) and each item needs at least its 4-byte length. Other
+    codec ids are not checked.
+
+    Example:
+        >>> check_vlen_header("vlen-utf8", b"\\xff\\xff\\xff\\x7f", None)
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.CorruptChunk: vlen-utf8: header claims 2147483647 items in 4 bytes
+    """
+    if codec_id not in _VLEN:
+        return
+    try:
+        buf = memoryview(data).cast("B")
+    except (TypeError, ValueError):
+        return  # not a contiguous buffer: numcodecs rejects it itself
+    n = buf.nbytes
+    if n < 4:
+        raise CorruptChunk(f"{codec_id}: data is {n} bytes, too short for its item count")
+    count = int.from_bytes(buf[:4], "little")
+    if expected_items is not None and count != expected_items:
+        raise CorruptChunk(
+            f"{codec_id}: header claims {count} items, the chunk has {expected_items}"
+        )
+    if 4 + 4 * count > n:
+        raise CorruptChunk(f"{codec_id}: header claims {count} items in {n} bytes")
 
 
 def compressor_bound(codec_id: str, n: int | None) -> int | None:
@@ -344,6 +380,7 @@ class NumcodecsArrayBytesCodec(NumcodecsCodec, ArrayBytesCodec):
         return out.tobytes() if isinstance(out, np.ndarray) else out
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
+        check_vlen_header(self.codec_id, data, spec.size)
         try:
             out = np.asarray(self._numcodec().decode(data))
         except UnsafeDecodeError as e:

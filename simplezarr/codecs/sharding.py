@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from math import prod
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -37,6 +38,34 @@ if TYPE_CHECKING:
     from simplezarr.codecs.chain import CodecChain
 
 MISSING = 2**64 - 1
+
+
+@functools.lru_cache(maxsize=64)
+def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
+    """C-order flat indices of a grid's cells in Morton (Z-curve) order.
+
+    Inner chunks are written in this order, as zarr-python writes them, so that shards
+    are byte-identical across implementations. A cell's code interleaves the bits of its
+    coordinates, lowest bit first, dimension 0 first; dimensions that need fewer bits
+    drop out of the higher levels.
+
+    Example:
+        >>> morton_order((2, 2))
+        (0, 2, 1, 3)
+    """
+    n = prod(grid)
+    if n == 0:
+        return ()
+    coords = np.indices(grid, dtype=np.int64).reshape(len(grid), n)
+    bits = [(g - 1).bit_length() for g in grid]
+    code = np.zeros(n, dtype=np.int64)
+    out_bit = 0
+    for level in range(max(bits, default=0)):
+        for dim, nbits in enumerate(bits):
+            if level < nbits:
+                code |= ((coords[dim] >> level) & 1) << out_bit
+                out_bit += 1
+    return tuple(int(i) for i in np.argsort(code, kind="stable"))
 
 
 def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
@@ -107,7 +136,14 @@ class ShardingCodec(ArrayBytesCodec):
     def resolve(self, spec: ChunkSpec) -> Self:
         if self._layout is not None and self._layout.spec == spec:
             return self
-        return dataclasses.replace(self, _layout=ShardLayout(self, spec))
+        layout = ShardLayout(self, spec)
+        # Keep the resolved inner codecs (blosc typesize, ...) so to_dict writes what is used.
+        return dataclasses.replace(
+            self,
+            codecs=layout.inner_chain.codecs,
+            index_codecs=layout.index_chain.codecs,
+            _layout=layout,
+        )
 
     def layout(self, spec: ChunkSpec) -> ShardLayout:
         """The codec bound to a shard's spec: index handling and the inner chain."""
@@ -245,14 +281,17 @@ class ShardLayout:
         return is_all_fill(chunk, self.spec.fill_value)
 
     def assemble(self, encoded: dict[int, BytesLike]) -> bytes | None:
-        """Build shard bytes from encoded inner chunks keyed by flat index (C order)."""
+        """Build shard bytes from encoded inner chunks keyed by flat index (C order); the
+        chunks are laid out in Morton order, as zarr-python does."""
         if not encoded:
             return None
         index = np.full((self.n_inner, 2), MISSING, dtype=np.uint64)
         offset = self.index_size if self.index_location == "start" else 0
         parts: list[BytesLike] = []
-        for flat in sorted(encoded):
-            data = encoded[flat]
+        for flat in morton_order(self.chunks_per_shard):
+            data = encoded.get(flat)
+            if data is None:
+                continue
             index[flat] = (offset, len(data))
             parts.append(data)
             offset += len(data)

@@ -34,7 +34,7 @@ from numcodecs.errors import UnsafeDecodeError
 import simplezarr.codecs.blosc  # noqa: F401  (sets numcodecs.blosc.use_threads = False)
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.bytes import stored_dtype
-from simplezarr.codecs.numcodecs_codecs import bounded_decode
+from simplezarr.codecs.numcodecs_codecs import bounded_decode, check_vlen_header
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, UnknownCodec
 
 __all__ = ["V2Codec"]
@@ -147,7 +147,10 @@ class V2Codec(ArrayBytesCodec):
         chunk: Any = data
         if self._compressor is not None:
             chunk = bounded_decode(self._compressor, data, self._max_decompressed(spec))
-        for f in reversed(self._filters):
+        for i in reversed(range(len(self._filters))):
+            f = self._filters[i]
+            # The first filter gives the chunk's items; vlen data must hold that many.
+            check_vlen_header(f.codec_id, chunk, spec.size if i == 0 else None)
             try:
                 chunk = f.decode(chunk)
             except UnsafeDecodeError as e:  # pickle: refused by policy, not corrupt

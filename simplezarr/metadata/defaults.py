@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from math import prod
@@ -182,7 +183,7 @@ def _v3_codec(value: Any, kind: str, role: str) -> Any:
         config = dict(value.get_config())
         codec = codec_from_json({"name": f"numcodecs.{config.pop('id')}", "configuration": config})
     elif hasattr(value, "to_dict"):
-        codec = codec_from_json(value.to_dict())
+        codec = _keep_unresolved(codec_from_json(value.to_dict()), value)
     else:
         raise InvalidMetadata(f"{role}: {value!r} is not a codec")
     if codec.kind != kind:
@@ -191,6 +192,32 @@ def _v3_codec(value: Any, kind: str, role: str) -> Any:
             f"{role} must be {kind.replace('_', ' -> ')} codecs"
         )
     return codec
+
+
+def _keep_unresolved(codec: Any, source: Any) -> Any:
+    """Undo the placeholders of a zarr-python codec object's ``to_dict()``.
+
+    zarr-python marks the fields left unset (blosc ``typesize`` and ``shuffle``) in
+    ``_tunable_attrs`` and fills them from the data type later, also inside sharding codecs;
+    ``to_dict()`` writes placeholder values for them. Set them back to None so they resolve
+    against the data type here too.
+    """
+    if not dataclasses.is_dataclass(codec):
+        return codec
+    fields = {f.name for f in dataclasses.fields(codec) if f.init}
+    changes: dict[str, Any] = {
+        name: None for name in getattr(source, "_tunable_attrs", ()) or () if name in fields
+    }
+    for name in ("codecs", "index_codecs"):  # sharding: its inner codec objects
+        inner, inner_source = getattr(codec, name, None), getattr(source, name, None)
+        if (
+            name in fields
+            and isinstance(inner, tuple)
+            and isinstance(inner_source, tuple)
+            and len(inner) == len(inner_source)
+        ):
+            changes[name] = tuple(map(_keep_unresolved, inner, inner_source))
+    return dataclasses.replace(codec, **changes) if changes else codec
 
 
 def _v3_list(value: Any, kind: str, role: str) -> list[Any]:

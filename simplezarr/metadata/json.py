@@ -21,7 +21,6 @@ Example:
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,10 +28,15 @@ import numpy as np
 
 from simplezarr.errors import InvalidMetadata
 
-__all__ = ["dump_document", "parse_document", "to_jsonable"]
+__all__ = ["MAX_NESTING", "check_nesting", "dump_document", "parse_document", "to_jsonable"]
 
 #: The indentation zarr-python uses for metadata documents.
 JSON_INDENT = 2
+
+#: The deepest nesting of JSON containers (objects and arrays, the document itself counting
+#: as one) a metadata document may have. Copying, freezing and writing metadata recurse about
+#: two Python frames per level, so this keeps them well below Python's recursion limit.
+MAX_NESTING = 256
 
 
 def _parse_constant(name: str) -> float:
@@ -72,24 +76,51 @@ def parse_document(data: bytes | bytearray | memoryview | str, where: str) -> di
         raise InvalidMetadata(
             f"{where}: metadata must be a JSON object, got {type(doc).__name__}"
         )
+    check_nesting(doc, where)
     return doc
+
+
+def check_nesting(value: Any, where: str, limit: int = MAX_NESTING) -> None:
+    """Raise InvalidMetadata if JSON containers in ``value`` nest more than ``limit`` deep.
+
+    Iterative, so it cannot itself exhaust the recursion limit.
+
+    Example:
+        >>> check_nesting({"a": [[1]]}, "attributes", limit=3)
+        >>> check_nesting({"a": [[[]]]}, "attributes", limit=3)
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: attributes: JSON is nested more than 3 levels deep
+    """
+    containers = (Mapping, list, tuple)
+    if not isinstance(value, containers):
+        return
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            raise InvalidMetadata(f"{where}: JSON is nested more than {limit} levels deep")
+        children = item.values() if isinstance(item, Mapping) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, containers))
 
 
 def to_jsonable(value: Any, where: str = "metadata") -> Any:
     """Convert ``value`` to plain JSON types (dict, list, str, int, float, bool, None).
 
-    numpy scalars and arrays become Python values and lists, tuples become lists, and
-    non-finite floats become ``"NaN"`` / ``"Infinity"`` / ``"-Infinity"``. Mapping keys must
-    be strings. Anything else raises InvalidMetadata naming ``where``.
+    numpy scalars and arrays become Python values and lists, tuples become lists. Mapping
+    keys must be strings. Anything else raises InvalidMetadata naming ``where``. Non-finite
+    floats stay floats: in attributes zarr-python writes them as bare ``NaN`` / ``Infinity``
+    tokens and reads them back as floats, so we do too (fill values are encoded as the
+    spec's strings by the data type before they get here).
 
     Example:
-        >>> to_jsonable({"a": (np.int64(1), float("nan"))})
-        {'a': [1, 'NaN']}
+        >>> to_jsonable({"a": (np.int64(1), 2.5)})
+        {'a': [1, 2.5]}
     """
     return _to_jsonable(value, where, 0)
 
 
-_MAX_DEPTH = 512
+_MAX_DEPTH = MAX_NESTING
 
 
 def _to_jsonable(value: Any, where: str, depth: int) -> Any:
@@ -100,7 +131,7 @@ def _to_jsonable(value: Any, where: str, depth: int) -> Any:
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return _float(value)
+        return float(value)
     if isinstance(value, np.generic):
         return _to_jsonable(value.item(), where, depth + 1)
     if isinstance(value, np.ndarray):
@@ -121,14 +152,6 @@ def _to_jsonable(value: Any, where: str, depth: int) -> Any:
     )
 
 
-def _float(x: float) -> float | str:
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    return x
-
-
 def dump_document(doc: Mapping[str, Any], where: str = "metadata") -> bytes:
     """Serialize a metadata document the way zarr-python does (indent 2, ASCII), as bytes.
 
@@ -137,4 +160,4 @@ def dump_document(doc: Mapping[str, Any], where: str = "metadata") -> bytes:
         b'{\\n  "zarr_format": 2\\n}'
     """
     plain = to_jsonable(doc, where)
-    return json.dumps(plain, indent=JSON_INDENT, allow_nan=False).encode("ascii")
+    return json.dumps(plain, indent=JSON_INDENT, allow_nan=True).encode("ascii")

@@ -9,10 +9,12 @@ Limits (chosen so sizes stay within int64 and a decoded chunk stays allocatable)
 
 - rank <= 64 (numpy's limit);
 - every extent a non-negative int, and the product of the extents (zeros counted as 1) below
-  2**63, so element counts and chunk counts fit int64;
+  2**63, so element counts and chunk counts fit int64; for fixed-size types, that product
+  times the item size below 2**63 too, so the array's size in bytes fits int64;
 - a chunk holds at most 2**31 elements and, for fixed-size types, at most 2**34 bytes;
 - for a sharded array (``sharding_indexed`` is the only codec) the outer chunk, the shard,
-  may hold up to 2**48 elements; the sharding codec checks its inner chunks.
+  may hold up to 2**48 elements; its inner chunks (at every level of nested sharding) obey
+  the chunk limits, as they are what gets decoded.
 
 Example:
     >>> from simplezarr.metadata.defaults import build_array_metadata
@@ -39,6 +41,7 @@ import numpy as np
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.metadata.dtypes import DataType
+from simplezarr.metadata.json import MAX_NESTING, check_nesting
 
 if TYPE_CHECKING:
     from simplezarr.codecs.base import Codec
@@ -99,6 +102,9 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
     for k in value:
         if not isinstance(k, str):
             raise InvalidMetadata(f"{what}: keys must be strings, got {k!r}")
+    # One level less than a whole document: the object is stored inside one. The check also
+    # keeps deepcopy (and later thaw / to_jsonable) far from the recursion limit.
+    check_nesting(value, what, MAX_NESTING - 1)
     return MappingProxyType(copy.deepcopy(dict(value)))
 
 
@@ -190,8 +196,15 @@ class ArrayMetadata:
                 f"chunk_shape {list(self.chunk_shape)} has rank {len(self.chunk_shape)} but "
                 f"shape {list(self.shape)} has rank {ndim}"
             )
-        if prod(max(s, 1) for s in self.shape) >= _INT64_LIMIT:
+        n_items = prod(max(s, 1) for s in self.shape)
+        if n_items >= _INT64_LIMIT:
             raise InvalidMetadata(f"shape {list(self.shape)} has more than 2**63 elements")
+        item = self.dtype.item_size
+        if item is not None and n_items * item >= _INT64_LIMIT:
+            raise InvalidMetadata(
+                f"shape {list(self.shape)} of {self.dtype.name} ({item} bytes an item) is "
+                "2**63 bytes or more"
+            )
         self._validate_chunk_size()
         if self.order not in ("C", "F"):
             raise InvalidMetadata(f"order must be 'C' or 'F', got {self.order!r}")
@@ -224,23 +237,27 @@ class ArrayMetadata:
         self._validate_codecs()
 
     def _validate_chunk_size(self) -> None:
-        n = prod(self.chunk_shape)
-        if self.is_sharded:
+        shape, codecs, what = self.chunk_shape, self.codecs, "chunk_shape"
+        # A shard's inner chunks are what gets decoded: follow nested sharding down to them.
+        while len(codecs) == 1 and getattr(codecs[0], "name", "") == "sharding_indexed":
+            n = prod(shape)
             if n > MAX_SHARD_ELEMENTS:
                 raise InvalidMetadata(
-                    f"shard shape {list(self.chunk_shape)} has {n} elements; at most 2**48 are "
-                    "supported"
+                    f"shard shape {list(shape)} has {n} elements; at most 2**48 are supported"
                 )
-            return
+            shape = tuple(getattr(codecs[0], "chunk_shape", ()))
+            codecs = tuple(getattr(codecs[0], "codecs", ()))
+            what = "sharding_indexed inner chunk_shape"
+        n = prod(shape)
         if n > MAX_CHUNK_ELEMENTS:
             raise InvalidMetadata(
-                f"chunk_shape {list(self.chunk_shape)} has {n} elements; at most 2**31 are "
+                f"{what} {list(shape)} has {n} elements; at most 2**31 are "
                 "supported (use smaller chunks, or shards)"
             )
         item = self.dtype.item_size
         if item is not None and n * item > MAX_CHUNK_BYTES:
             raise InvalidMetadata(
-                f"chunk_shape {list(self.chunk_shape)} of {self.dtype.name} is {n * item} bytes; "
+                f"{what} {list(shape)} of {self.dtype.name} is {n * item} bytes; "
                 "at most 2**34 are supported"
             )
 
@@ -289,6 +306,14 @@ class ArrayMetadata:
     @property
     def nchunks(self) -> int:
         return prod(self.chunk_grid_shape)
+
+    @property
+    def numpy_dtype(self) -> np.dtype:
+        """The numpy dtype reads return: native byte order, except that a Zarr v2 array keeps
+        its stored byte order (``>i4`` stays big-endian), as zarr-python returns it."""
+        if self.zarr_format == 2:
+            return self.dtype.stored_numpy(self.endian)
+        return self.dtype.numpy
 
     @property
     def effective_fill_value(self) -> Any:

@@ -160,6 +160,13 @@ class BaseStore:
         """Check a key; stores with extra restrictions (LocalStore) extend this."""
         return validate_key(key)
 
+    def _validate_prefix(self, prefix: object) -> str:
+        """Check a prefix: ``""`` or a key this store accepts followed by ``/``."""
+        prefix = validate_prefix(prefix)
+        if prefix:
+            self._validate_key(prefix[:-1])
+        return prefix
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(read_only={self.read_only})"
 
@@ -297,7 +304,7 @@ class WritableStore(BaseStore):
 
     def erase_prefix(self, prefix: str) -> None:
         """Delete every key under ``prefix`` (``""`` erases everything; else it ends in '/')."""
-        prefix = validate_prefix(prefix)
+        prefix = self._validate_prefix(prefix)
         self._check_writable(f"erase prefix {prefix!r}")
         self._erase_prefix(prefix)
 
@@ -360,18 +367,18 @@ class ListableStore(BaseStore):
 
     def list_prefix(self, prefix: str) -> builtins.list[str]:
         """All keys under ``prefix`` (recursively), sorted; ``prefix`` is '' or ends with '/'."""
-        return sorted(self._list_prefix(validate_prefix(prefix)))
+        return sorted(self._list_prefix(self._validate_prefix(prefix)))
 
     def list_dir(self, prefix: str) -> builtins.list[str]:
         """The keys directly under ``prefix`` and its sub-prefixes (ending in '/'), sorted.
 
         Results are full keys from the root; a prefix holding no keys gives ``[]``.
         """
-        return sorted(self._list_dir(validate_prefix(prefix)))
+        return sorted(self._list_dir(self._validate_prefix(prefix)))
 
     def is_empty(self, prefix: str = "") -> bool:
         """True if no key lives under ``prefix`` (the whole store by default)."""
-        return self._is_empty(validate_prefix(prefix))
+        return self._is_empty(self._validate_prefix(prefix))
 
     # -- primitives ---------------------------------------------------------------------
 
