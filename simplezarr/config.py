@@ -54,11 +54,16 @@ class Config:
       (``SIMPLEZARR_IO_CONCURRENCY``, default 64; used by remote stores).
     - ``write_empty_chunks``: default for arrays that do not say
       (``SIMPLEZARR_WRITE_EMPTY_CHUNKS``, default False, as zarr-python).
+    - ``max_variable_chunk_bytes``: how far a chunk of a variable-length type (strings,
+      bytes, objects) may inflate when decoded (``SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES``,
+      default 1 GiB). Fixed-size types are bounded by their chunk size; variable-length ones
+      have no natural bound, so this cap is what stops a decompression bomb.
     """
 
     threads: int = 0
     io_concurrency: int = 0
     write_empty_chunks: bool = False
+    max_variable_chunk_bytes: int = 0
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -66,6 +71,8 @@ class Config:
         if not self.io_concurrency:
             self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 64)
         self.write_empty_chunks = _env_bool("SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks)
+        if not self.max_variable_chunk_bytes:
+            self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
 
     @contextlib.contextmanager
     def set(self, **changes: object) -> Iterator[Config]:

@@ -213,7 +213,10 @@ def _read_shards(
                 raw = parts.get(_local_flat(layout, p.chunk_coords))
                 _scatter(io, p, None if raw is None else layout.inner_chain.decode(raw), out)
             continue
-        index = layout.decode_index(data)
+        # An index at the end was read as a suffix, so the shard's length is unknown: ask for
+        # it, or an entry reaching into the index would decode index bytes as chunk data.
+        size = io.store.getsize(key) if layout.index_location == "end" else None
+        index = layout.decode_index(data, size)
         for p in projs:
             offset, nbytes = layout.entry(index, _local_flat(layout, p.chunk_coords))
             if offset == MISSING:
@@ -358,6 +361,81 @@ def _write_shards(
 # -- whole stored chunks -----------------------------------------------------------------
 
 
+def stored_chunks(io: ArrayIO) -> list[tuple[int, ...]]:
+    """Coordinates of the stored objects (chunks, or shards) of the array, found by listing
+    the store: the work is proportional to what is stored, not to the size of the grid."""
+    encoding = io.metadata.chunk_key_encoding
+    found: list[tuple[int, ...]] = []
+    for key in io.store.list_prefix(io.prefix):
+        try:
+            coords = encoding.decode(key[len(io.prefix) :])
+        except ValueError:
+            continue  # metadata documents, or a nested node's keys
+        if io.grid.contains(coords):
+            found.append(coords)
+    return found
+
+
+def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
+    """After shrinking to ``new_shape``: delete chunks past it, and reset the cut-off part of
+    chunks straddling the new edge to the fill value so that growing again shows fill."""
+    if io.store.read_only:
+        raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
+    old = io.grid
+    to_delete: list[str] = []
+    straddling: list[tuple[int, ...]] = []
+    for coords in stored_chunks(io):
+        starts = [c * n for c, n in zip(coords, old.chunk_shape, strict=True)]
+        if any(s >= n for s, n in zip(starts, new_shape, strict=True)):
+            to_delete.append(io.key(coords))
+        elif any(  # the chunk held data past the new edge along some axis
+            ns < min(s + n, old_n)
+            for s, n, ns, old_n in zip(starts, old.chunk_shape, new_shape, old.shape, strict=True)
+        ):
+            straddling.append(coords)
+    if to_delete:
+        io.store.erase_values(to_delete)
+
+
+def _write_shards(
+    io: ArrayIO,
+    batch: Sequence[tuple[tuple[int, ...], list[ChunkProjection]]],
+    value: np.ndarray,
+) -> None:
+    layout = io.shard
+    assert layout is not None
+    for coords, projs in batch:
+        key = io.key(coords)
+        overwrite = len(projs) == _inner_in_bounds(io, coords) and all(
+            p.is_complete for p in projs
+        )
+        inner: dict[int, Any] = {}
+        if not overwrite:  # partially written shard: keep untouched inner chunks' bytes
+            data = io.store.get(key)
+            if data is not None:
+                inner = layout.split(data)
+        for p in projs:
+            flat = _local_flat(layout, p.chunk_coords)
+
+            def decode(flat: int = flat) -> np.ndarray | None:
+                raw = inner.get(flat)
+                return None if raw is None else layout.inner_chain.decode(raw)
+
+            chunk = _merge(io, p, value, decode, layout.inner_shape)
+            if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
+                inner.pop(flat, None)
+            else:
+                inner[flat] = layout.inner_chain.encode(chunk)
+        shard = layout.assemble(inner)
+        if shard is None:
+            io.store.delete(key)
+        else:
+            io.store.set(key, shard)
+
+
+# -- whole stored chunks -----------------------------------------------------------------
+
+
 def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
     """After shrinking to ``new_shape``: delete chunks past it, and reset the cut-off part of
     chunks straddling the new edge to the fill value so that growing again shows fill."""
@@ -401,9 +479,10 @@ def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
 
 
 def nchunks_stored(io: ArrayIO) -> int:
-    """How many stored objects (chunks, or shards) exist, by listing the store."""
-    listed = set(io.store.list_prefix(io.prefix)) if io.prefix else set(io.store.list())
-    return sum(1 for c in io.grid.all_chunk_coords() if io.key(c) in listed)
+    """How many stored objects (chunks, or shards) the array has."""
+    return len(stored_chunks(io))
 
 
-__all__ = ["ArrayIO", "clear_outside", "is_all_fill", "nchunks_stored", "read", "write"]
+__all__ = [
+    "ArrayIO", "clear_outside", "is_all_fill", "nchunks_stored", "read", "stored_chunks", "write",
+]

@@ -35,6 +35,7 @@ from simplezarr.codecs.base import (
     ChunkSpec,
     Codec,
 )
+from simplezarr.config import config
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, ZarrError
 
 __all__ = ["CodecChain"]
@@ -78,6 +79,9 @@ class CodecChain:
         # bytes -> bytes codecs; bounds[k] is the largest valid *output* of decoder k
         self._bytes_bytes: list[tuple[BytesBytesCodec, int | None]] = []
         bound = self._array_bytes.encoded_bound(current)
+        if bound is None and current.dtype.is_variable_length:
+            # No natural bound for variable-length items: the configured cap stops bombs.
+            bound = config.max_variable_chunk_bytes
         size = self._array_bytes.encoded_size(current)
         for codec in codecs[i:]:
             codec = codec.resolve(current)

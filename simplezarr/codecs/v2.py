@@ -31,6 +31,8 @@ from numcodecs.abc import Codec as Numcodec
 from numcodecs.compat import ensure_bytes, ensure_ndarray_like
 from numcodecs.errors import UnsafeDecodeError
 
+from simplezarr.config import config
+
 import simplezarr.codecs.blosc  # noqa: F401  (sets numcodecs.blosc.use_threads = False)
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.bytes import stored_dtype
@@ -121,8 +123,8 @@ class V2Codec(ArrayBytesCodec):
 
     def _max_decompressed(self, spec: ChunkSpec) -> int | None:
         nbytes = spec.nbytes
-        if nbytes is None:
-            return None  # object arrays: no useful bound
+        if nbytes is None:  # variable-length items: no natural bound, so a configured cap
+            return config.max_variable_chunk_bytes
         if not self._filters:
             return nbytes
         # Filters may change the item type (astype, fixedscaleoffset, ...): allow up to

@@ -63,8 +63,8 @@ def zstd_decompress(data: BytesLike, max_size: int | None) -> bytes:
         raise CorruptChunk(f"zstd data has no valid frame header: {e}") from e
     size = params.content_size
     try:
-        if size != zstandard.CONTENTSIZE_UNKNOWN:
-            if max_size is not None and size > max_size:
+        if size != zstandard.CONTENTSIZE_UNKNOWN and max_size is not None:
+            if size > max_size:
                 raise CorruptChunk(
                     f"zstd frame claims {size} bytes, more than the {max_size} bytes a chunk "
                     "can hold"
@@ -87,6 +87,8 @@ def zstd_decompress(data: BytesLike, max_size: int | None) -> bytes:
                     f"zstd data inflates to more than the {max_size} bytes a chunk can hold"
                 )
             return out
+        # No bound (variable-length chunks): stream, so memory follows the data rather than
+        # a size the header claims; zstd checks a recorded size against the output.
         dobj = _decompressor().decompressobj()
         out = dobj.decompress(data)
         if not dobj.eof:

@@ -7,15 +7,16 @@ enough to exhaust the parser, a top level that is a list or a number -- raises
 :class:`~simplezarr.errors.InvalidMetadata` naming the document.
 
 Writing matches zarr-python's layout (``indent=2``, ASCII only, keys in insertion order) so
-documents written by either library look alike, but never emits bare ``NaN``: non-finite
-floats are written as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``, the
-convention Zarr uses for fill values. numpy scalars and arrays are converted to plain JSON.
+documents written by either library look alike. Fill values reach this module already
+encoded by their data type (``"NaN"``, ``"Infinity"``, hex strings, as the spec says); any
+other non-finite float (in attributes) is written as a bare ``NaN`` / ``Infinity`` token,
+exactly as zarr-python writes and reads it. numpy scalars and arrays become plain JSON.
 
 Example:
     >>> parse_document(b'{"zarr_format": 3, "fill_value": NaN}', "zarr.json")
     {'zarr_format': 3, 'fill_value': nan}
-    >>> dump_document({"a": float("inf")})
-    b'{\\n  "a": "Infinity"\\n}'
+    >>> dump_document({"a": float("inf"), "fill_value": "NaN"})
+    b'{\\n  "a": Infinity,\\n  "fill_value": "NaN"\\n}'
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ def parse_node_v3(doc: bytes | bytearray | memoryview | str | Mapping[str, Any],
     else:
         data = parse_document(doc, f"{where(path)}: zarr.json")
     with node_context(path, "zarr_format"):
-        if data.get("zarr_format") != 3 or isinstance(data.get("zarr_format"), bool):
+        if type(data.get("zarr_format")) is not int or data["zarr_format"] != 3:
             raise InvalidMetadata(f"expected 3, got {data.get('zarr_format')!r}")
     node_type = data.get("node_type")
     if node_type == "group":
