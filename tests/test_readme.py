@@ -1,0 +1,26 @@
+"""The README's Python examples run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
+@pytest.mark.parametrize("index", range(len(python_blocks())))
+def test_readme_example_runs(index: int, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)
+    exec(compile(python_blocks()[index], f"README.md block {index}", "exec"), {})
+
+
+def test_readme_names_both_commands() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert "bash scripts/demo.sh" in text and "bash scripts/test.sh" in text
+    assert "scripts/test.sh" in (README.parent / ".ci" / "run").read_text()
