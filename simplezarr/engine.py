@@ -396,66 +396,6 @@ def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
     if to_delete:
         io.store.erase_values(to_delete)
 
-
-def _write_shards(
-    io: ArrayIO,
-    batch: Sequence[tuple[tuple[int, ...], list[ChunkProjection]]],
-    value: np.ndarray,
-) -> None:
-    layout = io.shard
-    assert layout is not None
-    for coords, projs in batch:
-        key = io.key(coords)
-        overwrite = len(projs) == _inner_in_bounds(io, coords) and all(
-            p.is_complete for p in projs
-        )
-        inner: dict[int, Any] = {}
-        if not overwrite:  # partially written shard: keep untouched inner chunks' bytes
-            data = io.store.get(key)
-            if data is not None:
-                inner = layout.split(data)
-        for p in projs:
-            flat = _local_flat(layout, p.chunk_coords)
-
-            def decode(flat: int = flat) -> np.ndarray | None:
-                raw = inner.get(flat)
-                return None if raw is None else layout.inner_chain.decode(raw)
-
-            chunk = _merge(io, p, value, decode, layout.inner_shape)
-            if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
-                inner.pop(flat, None)
-            else:
-                inner[flat] = layout.inner_chain.encode(chunk)
-        shard = layout.assemble(inner)
-        if shard is None:
-            io.store.delete(key)
-        else:
-            io.store.set(key, shard)
-
-
-# -- whole stored chunks -----------------------------------------------------------------
-
-
-def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
-    """After shrinking to ``new_shape``: delete chunks past it, and reset the cut-off part of
-    chunks straddling the new edge to the fill value so that growing again shows fill."""
-    if io.store.read_only:
-        raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
-    old = io.grid
-    to_delete: list[str] = []
-    straddling: list[tuple[int, ...]] = []
-    for coords in old.all_chunk_coords():
-        starts = [c * n for c, n in zip(coords, old.chunk_shape, strict=True)]
-        if any(s >= n for s, n in zip(starts, new_shape, strict=True)):
-            to_delete.append(io.key(coords))
-        elif any(  # the chunk held data past the new edge along some axis
-            ns < min(s + n, old_n)
-            for s, n, ns, old_n in zip(starts, old.chunk_shape, new_shape, old.shape, strict=True)
-        ):
-            straddling.append(coords)
-    if to_delete:
-        io.store.erase_values(to_delete)
-
     def reset(coords: tuple[int, ...]) -> None:
         key = io.key(coords)
         data = io.store.get(key)
