@@ -51,6 +51,19 @@ def executor() -> ThreadPoolExecutor:
         return _pool
 
 
+_KEY_LOCKS = tuple(threading.Lock() for _ in range(256))
+
+
+def key_locks(store: object, keys: Sequence[str]) -> list[threading.Lock]:
+    """The locks that serialise read-modify-write of ``keys`` in ``store`` in this process.
+
+    Locks are striped (a fixed table indexed by a hash), returned sorted and without
+    repeats, so a task may hold the locks of a whole batch without risking deadlock.
+    """
+    stripes = sorted({hash((id(store), k)) % len(_KEY_LOCKS) for k in keys})
+    return [_KEY_LOCKS[i] for i in stripes]
+
+
 def in_worker() -> bool:
     """True inside a pool thread: nested work then runs inline instead of deadlocking."""
     return getattr(_local, "worker", False)

@@ -1,18 +1,26 @@
 """Chunk I/O: plan -> batched fetch -> decode in the shared pool -> scatter, and the reverse.
 
 :class:`ArrayIO` binds an array's metadata to its store once: chunk grid, key encoding,
-codec chain, and (for sharded arrays) the shard layout. The read and write functions take
-an indexer (anything yielding :class:`~simplezarr.indexing.ChunkProjection`) and never see
-how the selection was written.
+codec chain and, for sharded arrays, the shard layout. :func:`read` and :func:`write` take an
+indexer (anything yielding :class:`~simplezarr.indexing.ChunkProjection`) and never see how
+the selection was written.
+
+Work is cut into a few batches per thread; each batch makes one batched store request
+(``get_many``) and decodes what it got, so a remote store can serve a batch concurrently and
+no more than a batch's worth of encoded bytes is held at once.
 
 Fast paths, each named where it happens:
 
 - *missing chunk*: filled with the fill value, nothing decoded;
-- *fully covered shard*: fetched with one request instead of index + inner ranges;
-- *partially read shard*: the index is fetched, then only the inner chunks needed;
-- *fully overwritten chunk*: encoded without reading what was there;
+- *fully covered chunk*: decoded and copied straight into the output, no sub-selection;
+- *sharded read*: shard indexes first, then only the inner chunks needed, neighbouring
+  ranges of a shard coalesced into one request;
+- *fully overwritten chunk or shard*: encoded without reading what was there;
 - *all-fill chunk*: deleted instead of stored, unless ``write_empty_chunks``;
 - *untouched inner chunks* of a partially written shard: their bytes are copied, not decoded.
+
+Writes that read what they change (partial chunks, shards) hold a per-key lock, so
+concurrent writes from threads of one process never lose each other's data.
 
 Example:
     >>> import numpy as np
@@ -28,8 +36,9 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -39,29 +48,36 @@ from simplezarr.chunk_grid import RegularChunkGrid
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.sharding import MISSING, ShardingCodec, ShardLayout
-from simplezarr.concurrency import run_all
+from simplezarr.concurrency import key_locks, run_all
 from simplezarr.config import config
-from simplezarr.errors import ReadOnlyError, SelectionError
+from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, SelectionError
 
 if TYPE_CHECKING:
     from simplezarr.indexing import ChunkProjection
     from simplezarr.metadata.model import ArrayMetadata
 
+#: Inner chunks of one shard closer than this many bytes apart are fetched in one request.
+COALESCE_GAP = 1 << 16
+
+Shards = dict[tuple[int, ...], list["ChunkProjection"]]
+
 
 def is_all_fill(chunk: np.ndarray, fill_value: Any) -> bool:
-    """True when every element equals the fill value (NaN counts as equal to a NaN fill)."""
+    """True when every element equals the fill value (NaN and NaT count as equal to
+    themselves)."""
     if chunk.size == 0:
         return True
-    if chunk.dtype.kind in "fc":
+    kind = chunk.dtype.kind
+    if kind in "fc":
         fill = np.asarray(fill_value, dtype=chunk.dtype)
         if np.isnan(fill).any():
             return bool(np.array_equal(chunk, np.broadcast_to(fill, chunk.shape), equal_nan=True))
-    if chunk.dtype.kind in "mM":  # NaT != NaT: compare the integer representation
+    elif kind in "mM":  # NaT != NaT: compare the integer representation
         fill = np.asarray(fill_value, dtype=chunk.dtype)
         return bool(np.all(chunk.view(np.int64) == fill.view(np.int64)))
-    if chunk.dtype.kind == "V":
+    elif kind == "V":
         fill = np.asarray(fill_value, dtype=chunk.dtype)
-        return chunk.tobytes() == fill.tobytes() * chunk.size
+        return np.ascontiguousarray(chunk).tobytes() == fill.tobytes() * chunk.size
     try:
         return bool(np.all(chunk == fill_value))
     except (TypeError, ValueError):  # objects that do not compare element-wise
@@ -69,7 +85,10 @@ def is_all_fill(chunk: np.ndarray, fill_value: Any) -> bool:
 
 
 class ArrayIO:
-    """An array's metadata bound to its store, ready for chunk I/O."""
+    """An array's metadata bound to its store, ready for chunk I/O.
+
+    ``write_empty_chunks=None`` follows ``config.write_empty_chunks`` at each write.
+    """
 
     def __init__(
         self,
@@ -83,9 +102,7 @@ class ArrayIO:
         self.path = path
         self.metadata = metadata
         self.prefix = f"{path}/" if path else ""
-        self.write_empty_chunks = (
-            config.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
-        )
+        self._write_empty_chunks = write_empty_chunks
         self.fill_value = metadata.effective_fill_value
         self.dtype: np.dtype = metadata.numpy_dtype
         #: The grid of stored objects (shards when sharded).
@@ -100,72 +117,34 @@ class ArrayIO:
         self.read_grid = RegularChunkGrid(
             metadata.shape, self.shard.inner_shape if self.shard else metadata.chunk_shape
         )
+        self._encode_key = metadata.chunk_key_encoding.encode
+
+    @property
+    def write_empty_chunks(self) -> bool:
+        if self._write_empty_chunks is None:
+            return config.write_empty_chunks
+        return self._write_empty_chunks
 
     def key(self, coords: tuple[int, ...]) -> str:
-        return self.prefix + self.metadata.chunk_key_encoding.encode(coords)
+        return self.prefix + self._encode_key(coords)
 
     def fill_chunk(self, shape: tuple[int, ...]) -> np.ndarray:
         return np.full(shape, self.fill_value, dtype=self.dtype, order=self.metadata.order)
 
 
-# -- reading ---------------------------------------------------------------------------
-
-
-def _batches(items: Sequence[Any], n_tasks: int) -> list[Sequence[Any]]:
-    """Split work into about ``n_tasks`` contiguous batches (neighbours share a batch)."""
+def _batches(items: Sequence[Any]) -> list[Sequence[Any]]:
+    """Split work into contiguous batches: a few per thread (chunks decode at different
+    speeds), or one when there is one thread (fewest store round trips)."""
     if not items:
         return []
-    size = max(1, -(-len(items) // n_tasks))
+    n = 1 if config.threads <= 1 else min(len(items), config.threads * 4)
+    size = -(-len(items) // n)
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _n_tasks() -> int:
-    # A few batches per thread keeps cores busy when chunks decode at different speeds.
-    return config.threads * 4
-
-
-def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None = None) -> Any:
-    """Read a selection into a new array (or ``out``), decoding chunks in the pool.
-
-    A selection of scalars (every axis dropped) returns a numpy scalar, as numpy does.
-    """
-    shape = indexer.shape  # type: ignore[attr-defined]
-    if out is None:
-        out = np.empty(shape, dtype=io.dtype)
-    elif out.shape != tuple(shape):
-        raise SelectionError(f"out has shape {out.shape}, the selection has shape {tuple(shape)}")
-    projections = list(indexer)
-    if io.shard is None:
-        tasks = [partial(_read_chunks, io, b, out) for b in _batches(projections, _n_tasks())]
-    else:
-        by_shard = _group_by_shard(io, projections)
-        items = list(by_shard.items())
-        tasks = [partial(_read_shards, io, b, out) for b in _batches(items, _n_tasks())]
-    run_all(tasks)
-    if getattr(indexer, "scalar_result", False):
-        return out[()]
-    return out
-
-
-def _scatter(io: ArrayIO, p: ChunkProjection, chunk: np.ndarray | None, out: np.ndarray) -> None:
-    if chunk is None:  # missing chunk: fill without decoding
-        out[p.out_selection] = io.fill_value
-    else:
-        out[p.out_selection] = chunk[p.chunk_selection]
-
-
-def _read_chunks(io: ArrayIO, batch: Sequence[ChunkProjection], out: np.ndarray) -> None:
-    datas = io.store.get_many([(io.key(p.chunk_coords), None) for p in batch])
-    for p, data in zip(batch, datas, strict=True):
-        _scatter(io, p, None if data is None else io.chain.decode(data), out)
-
-
-def _group_by_shard(
-    io: ArrayIO, projections: Iterable[ChunkProjection]
-) -> dict[tuple[int, ...], list[ChunkProjection]]:
-    assert io.shard is not None  # only called for sharded arrays
-    cps = io.shard.chunks_per_shard
-    groups: dict[tuple[int, ...], list[ChunkProjection]] = defaultdict(list)
+def _group_by_shard(layout: ShardLayout, projections: Iterable[ChunkProjection]) -> Shards:
+    cps = layout.chunks_per_shard
+    groups: Shards = defaultdict(list)
     for p in projections:
         groups[tuple(c // n for c, n in zip(p.chunk_coords, cps, strict=True))].append(p)
     return groups
@@ -176,86 +155,180 @@ def _local_flat(layout: ShardLayout, coords: tuple[int, ...]) -> int:
     return layout.flat_index(tuple(c % n for c, n in zip(coords, cps, strict=True)))
 
 
-def _inner_in_bounds(io: ArrayIO, shard_coords: tuple[int, ...]) -> int:
+def _inner_in_bounds(io: ArrayIO, layout: ShardLayout, shard_coords: tuple[int, ...]) -> int:
     """How many inner chunks of this shard overlap the array (fewer at ragged edges)."""
-    assert io.shard is not None
     count = 1
     for s, n, inner, size in zip(
-        shard_coords, io.shard.chunks_per_shard, io.shard.inner_shape, io.grid.shape, strict=True
+        shard_coords, layout.chunks_per_shard, layout.inner_shape, io.grid.shape, strict=True
     ):
-        start = s * n * inner
-        count *= min(n, -(-(size - start) // inner))
+        count *= min(n, -(-(size - s * n * inner) // inner))
     return count
 
 
-def _read_shards(
-    io: ArrayIO,
-    batch: Sequence[tuple[tuple[int, ...], list[ChunkProjection]]],
-    out: np.ndarray,
+@contextlib.contextmanager
+def _locked(store: Any, keys: Sequence[str]) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for lock in key_locks(store, keys):
+            stack.enter_context(lock)
+        yield
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None = None) -> Any:
+    """Read a selection into a new array (or ``out``), decoding chunks in the pool.
+
+    A selection of integers only (no Ellipsis) returns a numpy scalar, as numpy does.
+    """
+    shape = tuple(indexer.shape)  # type: ignore[attr-defined]
+    if out is None:
+        out = np.empty(shape, dtype=io.dtype)
+    elif out.shape != shape:
+        raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
+    projections = list(indexer)
+    if io.shard is None:
+        reads = [(io.key(p.chunk_coords), p) for p in projections]
+        run_all([partial(_read_chunks, io, batch, out) for batch in _batches(reads)])
+    else:
+        _read_sharded(io, io.shard, projections, out)
+    if getattr(indexer, "scalar_result", False):
+        return out[()]
+    return out
+
+
+def _scatter(io: ArrayIO, p: ChunkProjection, chunk: np.ndarray | None, out: np.ndarray) -> None:
+    target = out[p.out_selection + (Ellipsis,)]  # a view, even for a single element
+    if chunk is None:  # missing chunk: fill without decoding
+        target[...] = io.fill_value
+    elif p.is_complete and chunk.shape == target.shape:
+        target[...] = chunk  # fully covered chunk: no sub-selection
+    else:
+        target[...] = chunk[p.chunk_selection]
+
+
+def _read_chunks(
+    io: ArrayIO, batch: Sequence[tuple[str, ChunkProjection]], out: np.ndarray
 ) -> None:
-    layout = io.shard
-    assert layout is not None
-    keys = [io.key(coords) for coords, _ in batch]
-    # Fully covered shard: one request for the whole object. Otherwise: its index first.
-    whole = [len(projs) == _inner_in_bounds(io, coords) for coords, projs in batch]
-    requests = [(k, None if w else layout.index_range()) for k, w in zip(keys, whole, strict=True)]
-    first = io.store.get_many(requests)
-    inner_requests: list[tuple[str, tuple[int, int]]] = []
-    inner_targets: list[ChunkProjection] = []
-    for key, w, data, (_, projs) in zip(keys, whole, first, batch, strict=True):
-        if data is None:  # missing shard
-            for p in projs:
-                _scatter(io, p, None, out)
-            continue
-        if w:
-            parts = layout.split(data)
-            for p in projs:
-                raw = parts.get(_local_flat(layout, p.chunk_coords))
-                _scatter(io, p, None if raw is None else layout.inner_chain.decode(raw), out)
-            continue
-        # An index at the end was read as a suffix, so the shard's length is unknown: ask for
-        # it, or an entry reaching into the index would decode index bytes as chunk data.
-        size = io.store.getsize(key) if layout.index_location == "end" else None
-        index = layout.decode_index(data, size)
+    datas = io.store.get_many([(key, None) for key, _ in batch])
+    decode = io.chain.decode
+    for (_, p), data in zip(batch, datas, strict=True):
+        _scatter(io, p, None if data is None else decode(data), out)
+
+
+def _read_sharded(
+    io: ArrayIO, layout: ShardLayout, projections: list[ChunkProjection], out: np.ndarray
+) -> None:
+    shards = list(_group_by_shard(layout, projections).items())
+    keys = [io.key(coords) for coords, _ in shards]
+    indexes: list[np.ndarray | None] = [
+        index
+        for part in run_all([partial(_fetch_indexes, io, layout, b) for b in _batches(keys)])
+        for index in part
+    ]
+    # Inner chunks to fetch, in shard and offset order so neighbours can share a request.
+    inner: list[tuple[str, int, int, ChunkProjection]] = []
+    for key, (_, projs), index in zip(keys, shards, indexes, strict=True):
+        wanted = []
         for p in projs:
-            offset, nbytes = layout.entry(index, _local_flat(layout, p.chunk_coords))
+            offset, nbytes = (MISSING, 0) if index is None else layout.entry(
+                index, _local_flat(layout, p.chunk_coords)
+            )
             if offset == MISSING:
                 _scatter(io, p, None, out)
             else:
-                inner_requests.append((key, (offset, nbytes)))
-                inner_targets.append(p)
-    if not inner_requests:
-        return
-    for (key, (_, nbytes)), p, raw in zip(
-        inner_requests, inner_targets, io.store.get_many(inner_requests), strict=True
-    ):
-        if raw is None or len(raw) != nbytes:
-            from simplezarr.errors import CorruptChunk
+                wanted.append((key, offset, nbytes, p))
+        wanted.sort(key=lambda w: w[1])
+        inner.extend(wanted)
+    run_all([partial(_read_inner, io, layout, b, out) for b in _batches(inner)])
 
-            got = "nothing" if raw is None else f"{len(raw)} bytes"
+
+def _fetch_indexes(io: ArrayIO, layout: ShardLayout, keys: Sequence[str]) -> list[np.ndarray | None]:
+    datas = io.store.get_many([(key, layout.index_range()) for key in keys])
+    indexes: list[np.ndarray | None] = []
+    for key, data in zip(keys, datas, strict=True):
+        if data is None:
+            indexes.append(None)  # missing shard
+            continue
+        size = None
+        if layout.index_location == "end":
+            # The index was read as a suffix, so the shard's length is unknown: ask for it,
+            # or an entry reaching into the index would decode index bytes as chunk data.
+            try:
+                size = io.store.getsize(key)
+            except FileNotFoundError:
+                indexes.append(None)  # deleted since
+                continue
+        try:
+            indexes.append(layout.decode_index(data, size))
+        except CorruptChunk as e:
+            raise CorruptChunk(f"shard {key!r}: {e}") from e
+    return indexes
+
+
+def _coalesce(
+    batch: Sequence[tuple[str, int, int, ChunkProjection]],
+) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """Merge byte ranges of the same key that lie within COALESCE_GAP of each other.
+
+    Returns the merged ``(key, start, end)`` ranges and, for each batch item, the index of
+    the range that holds it.
+    """
+    ranges: list[tuple[str, int, int]] = []
+    owner: list[int] = []
+    for key, offset, nbytes, _ in batch:
+        if ranges:
+            k, start, end = ranges[-1]
+            if k == key and 0 <= offset - end <= COALESCE_GAP:
+                ranges[-1] = (k, start, max(end, offset + nbytes))
+                owner.append(len(ranges) - 1)
+                continue
+        ranges.append((key, offset, offset + nbytes))
+        owner.append(len(ranges) - 1)
+    return ranges, owner
+
+
+def _read_inner(
+    io: ArrayIO,
+    layout: ShardLayout,
+    batch: Sequence[tuple[str, int, int, ChunkProjection]],
+    out: np.ndarray,
+) -> None:
+    ranges, owner = _coalesce(batch)
+    datas = io.store.get_many([(k, (start, end - start)) for k, start, end in ranges])
+    views = [memoryview(b"" if d is None else d) for d in datas]
+    decode = layout.inner_chain.decode
+    for (key, offset, nbytes, p), r in zip(batch, owner, strict=True):
+        start = ranges[r][1]
+        raw = views[r][offset - start : offset - start + nbytes]
+        if len(raw) != nbytes:
             raise CorruptChunk(
-                f"shard {key!r}: inner chunk of {nbytes} bytes is truncated (read {got})"
+                f"shard {key!r}: inner chunk of {nbytes} bytes at offset {offset} is "
+                "truncated (the shard ends before it)"
             )
-        _scatter(io, p, layout.inner_chain.decode(raw), out)
+        _scatter(io, p, decode(raw), out)
 
 
 # -- writing ---------------------------------------------------------------------------
 
 
 def _prepare_value(io: ArrayIO, value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.dtype != io.dtype:
-        try:
-            arr = arr.astype(io.dtype)
-        except (TypeError, ValueError) as e:
-            raise TypeError(
-                f"cannot store values of dtype {arr.dtype} in an array of dtype {io.dtype}: {e}"
-            ) from e
+    """The value as an array of the array's dtype and the selection's shape, numpy-style:
+    Python scalars and lists are converted with overflow checks, arrays are cast."""
+    try:
+        if isinstance(value, np.ndarray):
+            arr = value if value.dtype == io.dtype else value.astype(io.dtype)
+        else:
+            arr = np.asarray(value, dtype=io.dtype)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise InvalidArgument(
+            f"cannot store {type(value).__name__} value in an array of dtype {io.dtype}: {e}"
+        ) from e
     if arr.shape != shape:
         try:
             arr = np.broadcast_to(arr, shape)
         except ValueError as e:
-            raise ValueError(
+            raise InvalidArgument(
                 f"could not broadcast input array from shape {arr.shape} into shape {shape}"
             ) from e
     return arr
@@ -265,73 +338,94 @@ def _merge(
     io: ArrayIO,
     p: ChunkProjection,
     value: np.ndarray,
-    decode_existing: Callable[[], np.ndarray | None],
+    existing: Any,
+    chain: CodecChain,
     chunk_shape: tuple[int, ...],
 ) -> np.ndarray:
     """The new content of one chunk: the old one (if needed) with the selection overwritten."""
     sub = value[p.out_selection + (Ellipsis,)]  # always an array, even 0-d
     if p.is_complete and sub.shape == chunk_shape:
         return sub  # fully overwritten chunk: no read, no copy
-    if p.is_complete:
+    if p.is_complete or existing is None:
         chunk = io.fill_chunk(chunk_shape)  # fully overwritten edge chunk: no read
     else:
-        existing = decode_existing()
-        if existing is None:
-            chunk = io.fill_chunk(chunk_shape)
-        else:
-            chunk = existing if existing.flags.writeable else existing.copy()
+        chunk = chain.decode(existing)
+        if not chunk.flags.writeable:
+            chunk = chunk.copy()
     chunk[p.chunk_selection] = sub
     return chunk
 
 
-def write(io: ArrayIO, indexer: Iterable[ChunkProjection], value: Any) -> None:
+def write(
+    io: ArrayIO,
+    indexer: Iterable[ChunkProjection],
+    value: Any,
+    *,
+    write_empty_chunks: bool | None = None,
+) -> None:
     """Write ``value`` (broadcast to the selection's shape) into the selected region."""
     if io.store.read_only:
         raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
-    shape = tuple(indexer.shape)  # type: ignore[attr-defined]
-    arr = _prepare_value(io, value, shape)
+    arr = _prepare_value(io, value, tuple(indexer.shape))  # type: ignore[attr-defined]
+    empty = io.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
     projections = list(indexer)
     if io.shard is None:
-        tasks = [partial(_write_chunks, io, b, arr) for b in _batches(projections, _n_tasks())]
-    else:
-        items = list(_group_by_shard(io, projections).items())
-        tasks = [partial(_write_shards, io, b, arr) for b in _batches(items, _n_tasks())]
-    run_all(tasks)
+        run_all([partial(_write_chunks, io, b, arr, empty) for b in _batches(projections)])
+        return
+    shards = list(_group_by_shard(io.shard, projections).items())
+    if len(shards) >= config.threads:  # enough shards to keep every thread busy
+        tasks = [partial(_write_shards, io, b, arr, empty) for b in _batches(shards)]
+        run_all(tasks)
+    else:  # few shards: one at a time, their inner chunks encoded in parallel
+        for coords, projs in shards:
+            _write_shard(io, io.shard, coords, projs, arr, empty, parallel=True)
 
 
-def _write_chunks(io: ArrayIO, batch: Sequence[ChunkProjection], value: np.ndarray) -> None:
-    partial_keys = [io.key(p.chunk_coords) for p in batch if not p.is_complete]
-    existing = dict(zip(partial_keys, io.store.get_many([(k, None) for k in partial_keys])))
-    to_set: list[tuple[str, Any]] = []
-    to_delete: list[str] = []
-    for p in batch:
-        key = io.key(p.chunk_coords)
-
-        def decode(key: str = key) -> np.ndarray | None:
-            data = existing.get(key)
-            return None if data is None else io.chain.decode(data)
-
-        chunk = _merge(io, p, value, decode, io.spec.shape)
-        if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
-            to_delete.append(key)
-        else:
-            to_set.append((key, io.chain.encode(chunk)))
-    if to_set:
-        io.store.set_many(to_set)
-    if to_delete:
-        io.store.erase_values(to_delete)
+def _write_chunks(
+    io: ArrayIO, batch: Sequence[ChunkProjection], value: np.ndarray, write_empty: bool
+) -> None:
+    keys = [io.key(p.chunk_coords) for p in batch]
+    with _locked(io.store, keys):
+        need = [k for k, p in zip(keys, batch, strict=True) if not p.is_complete]
+        existing = dict(zip(need, io.store.get_many([(k, None) for k in need]), strict=True))
+        to_set: list[tuple[str, Any]] = []
+        to_delete: list[str] = []
+        for key, p in zip(keys, batch, strict=True):
+            chunk = _merge(io, p, value, existing.get(key), io.chain, io.spec.shape)
+            if not write_empty and is_all_fill(chunk, io.fill_value):
+                to_delete.append(key)
+            else:
+                to_set.append((key, io.chain.encode(chunk)))
+        if to_set:
+            io.store.set_many(to_set)
+        if to_delete:
+            io.store.erase_values(to_delete)
 
 
 def _write_shards(
     io: ArrayIO,
     batch: Sequence[tuple[tuple[int, ...], list[ChunkProjection]]],
     value: np.ndarray,
+    write_empty: bool,
 ) -> None:
-    layout = io.shard
-    assert layout is not None
+    assert io.shard is not None  # only called for sharded arrays
     for coords, projs in batch:
-        key = io.key(coords)
-        overwrite = len(projs) == _inner_in_bounds(io, coords) and all(
+        _write_shard(io, io.shard, coords, projs, value, write_empty, parallel=False)
+
+
+def _write_shard(
+    io: ArrayIO,
+    layout: ShardLayout,
+    coords: tuple[int, ...],
+    projs: list[ChunkProjection],
+    value: np.ndarray,
+    write_empty: bool,
+    *,
+    parallel: bool,
+) -> None:
+    key = io.key(coords)
+    with _locked(io.store, [key]):
+        overwrite = len(projs) == _inner_in_bounds(io, layout, coords) and all(
             p.is_complete for p in projs
         )
         inner: dict[int, Any] = {}
@@ -339,18 +433,25 @@ def _write_shards(
             data = io.store.get(key)
             if data is not None:
                 inner = layout.split(data)
-        for p in projs:
-            flat = _local_flat(layout, p.chunk_coords)
 
-            def decode(flat: int = flat) -> np.ndarray | None:
-                raw = inner.get(flat)
-                return None if raw is None else layout.inner_chain.decode(raw)
+        def encode(jobs: Sequence[ChunkProjection]) -> list[tuple[int, Any]]:
+            done = []
+            for p in jobs:
+                flat = _local_flat(layout, p.chunk_coords)
+                chunk = _merge(io, p, value, inner.get(flat), layout.inner_chain, layout.inner_shape)
+                fill = not write_empty and is_all_fill(chunk, io.fill_value)
+                done.append((flat, None if fill else layout.inner_chain.encode(chunk)))
+            return done
 
-            chunk = _merge(io, p, value, decode, layout.inner_shape)
-            if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
+        if parallel:
+            results = [r for part in run_all([partial(encode, b) for b in _batches(projs)]) for r in part]
+        else:
+            results = encode(projs)
+        for flat, encoded in results:
+            if encoded is None:
                 inner.pop(flat, None)
             else:
-                inner[flat] = layout.inner_chain.encode(chunk)
+                inner[flat] = encoded
         shard = layout.assemble(inner)
         if shard is None:
             io.store.delete(key)
@@ -358,64 +459,22 @@ def _write_shards(
             io.store.set(key, shard)
 
 
-# -- whole stored chunks -----------------------------------------------------------------
+# -- whole stored objects ----------------------------------------------------------------
 
 
 def stored_chunks(io: ArrayIO) -> list[tuple[int, ...]]:
     """Coordinates of the stored objects (chunks, or shards) of the array, found by listing
     the store: the work is proportional to what is stored, not to the size of the grid."""
-    encoding = io.metadata.chunk_key_encoding
+    decode = io.metadata.chunk_key_encoding.decode
     found: list[tuple[int, ...]] = []
     for key in io.store.list_prefix(io.prefix):
         try:
-            coords = encoding.decode(key[len(io.prefix) :])
+            coords = decode(key[len(io.prefix) :])
         except ValueError:
-            continue  # metadata documents, or a nested node's keys
+            continue  # metadata documents
         if io.grid.contains(coords):
             found.append(coords)
     return found
-
-
-def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
-    """After shrinking to ``new_shape``: delete chunks past it, and reset the cut-off part of
-    chunks straddling the new edge to the fill value so that growing again shows fill."""
-    if io.store.read_only:
-        raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
-    old = io.grid
-    to_delete: list[str] = []
-    straddling: list[tuple[int, ...]] = []
-    for coords in stored_chunks(io):
-        starts = [c * n for c, n in zip(coords, old.chunk_shape, strict=True)]
-        if any(s >= n for s, n in zip(starts, new_shape, strict=True)):
-            to_delete.append(io.key(coords))
-        elif any(  # the chunk held data past the new edge along some axis
-            ns < min(s + n, old_n)
-            for s, n, ns, old_n in zip(starts, old.chunk_shape, new_shape, old.shape, strict=True)
-        ):
-            straddling.append(coords)
-    if to_delete:
-        io.store.erase_values(to_delete)
-
-    def reset(coords: tuple[int, ...]) -> None:
-        key = io.key(coords)
-        data = io.store.get(key)
-        if data is None:
-            return
-        chunk = io.chain.decode(data)
-        chunk = chunk if chunk.flags.writeable else chunk.copy()
-        keep = tuple(
-            slice(0, max(0, ns - c * n))
-            for c, n, ns in zip(coords, old.chunk_shape, new_shape, strict=True)
-        )
-        mask = np.ones(chunk.shape, dtype=bool)
-        mask[keep] = False
-        chunk[mask] = io.fill_value
-        if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
-            io.store.delete(key)
-        else:
-            io.store.set(key, io.chain.encode(chunk))
-
-    run_all([partial(reset, c) for c in straddling])
 
 
 def nchunks_stored(io: ArrayIO) -> int:
@@ -423,6 +482,97 @@ def nchunks_stored(io: ArrayIO) -> int:
     return len(stored_chunks(io))
 
 
+def _outside(start: Sequence[int], shape: Sequence[int], new_shape: Sequence[int]) -> tuple[bool, bool]:
+    """(entirely past the new shape, partly past it) for a block at ``start`` of ``shape``."""
+    past = any(s >= n for s, n in zip(start, new_shape, strict=True))
+    partly = any(s + c > n for s, c, n in zip(start, shape, new_shape, strict=True))
+    return past, partly
+
+
+def _reset_outside(
+    io: ArrayIO, chunk: np.ndarray, start: Sequence[int], new_shape: Sequence[int]
+) -> np.ndarray:
+    """``chunk`` (at ``start``) with everything past ``new_shape`` set to the fill value."""
+    chunk = chunk if chunk.flags.writeable else chunk.copy()
+    keep = tuple(slice(0, max(0, n - s)) for s, n in zip(start, new_shape, strict=True))
+    mask = np.ones(chunk.shape, dtype=bool)
+    mask[keep] = False
+    chunk[mask] = io.fill_value
+    return chunk
+
+
+def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
+    """Before shrinking to ``new_shape``: delete what lies wholly past it and reset the part
+    past it of chunks straddling the new edge, so that growing again shows the fill value."""
+    if io.store.read_only:
+        raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
+    shape = io.grid.chunk_shape
+    to_delete: list[str] = []
+    straddling: list[tuple[int, ...]] = []
+    for coords in stored_chunks(io):
+        start = [c * n for c, n in zip(coords, shape, strict=True)]
+        past, partly = _outside(start, shape, new_shape)
+        if past:
+            to_delete.append(io.key(coords))
+        elif partly:
+            straddling.append(coords)
+    if to_delete:
+        io.store.erase_values(to_delete)
+    reset = _reset_shard if io.shard is not None else _reset_chunk
+    run_all([partial(reset, io, coords, new_shape) for coords in straddling])
+
+
+def _reset_chunk(io: ArrayIO, coords: tuple[int, ...], new_shape: tuple[int, ...]) -> None:
+    key = io.key(coords)
+    with _locked(io.store, [key]):
+        data = io.store.get(key)
+        if data is None:
+            return
+        start = [c * n for c, n in zip(coords, io.grid.chunk_shape, strict=True)]
+        chunk = _reset_outside(io, io.chain.decode(data), start, new_shape)
+        if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
+            io.store.delete(key)
+        else:
+            io.store.set(key, io.chain.encode(chunk))
+
+
+def _reset_shard(io: ArrayIO, coords: tuple[int, ...], new_shape: tuple[int, ...]) -> None:
+    """Like _reset_chunk for a shard, inner chunk by inner chunk: only the inner chunks
+    crossing the new edge are decoded; those wholly past it are dropped."""
+    layout = io.shard
+    assert layout is not None
+    key = io.key(coords)
+    with _locked(io.store, [key]):
+        data = io.store.get(key)
+        if data is None:
+            return
+        inner = layout.split(data)
+        shard_start = [c * n for c, n in zip(coords, io.grid.chunk_shape, strict=True)]
+        for flat in list(inner):
+            local = np.unravel_index(flat, layout.chunks_per_shard)
+            start = [s + int(i) * n for s, i, n in zip(shard_start, local, layout.inner_shape, strict=True)]
+            past, partly = _outside(start, layout.inner_shape, new_shape)
+            if past:
+                del inner[flat]
+            elif partly:
+                chunk = _reset_outside(io, layout.inner_chain.decode(inner[flat]), start, new_shape)
+                if not io.write_empty_chunks and is_all_fill(chunk, io.fill_value):
+                    del inner[flat]
+                else:
+                    inner[flat] = layout.inner_chain.encode(chunk)
+        shard = layout.assemble(inner)
+        if shard is None:
+            io.store.delete(key)
+        else:
+            io.store.set(key, shard)
+
+
 __all__ = [
-    "ArrayIO", "clear_outside", "is_all_fill", "nchunks_stored", "read", "stored_chunks", "write",
+    "ArrayIO",
+    "clear_outside",
+    "is_all_fill",
+    "nchunks_stored",
+    "read",
+    "stored_chunks",
+    "write",
 ]

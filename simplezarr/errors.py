@@ -79,3 +79,8 @@ class BoundsCheckError(ZarrError, IndexError):
 
 class SelectionError(ZarrError, IndexError):
     """A selection is malformed (wrong type, wrong number of dimensions, zero step)."""
+
+
+class InvalidArgument(ZarrError, ValueError, TypeError):
+    """An argument has the wrong type or value: data that cannot be stored in the array's
+    data type or broadcast to the selection, a bad shape for resize, a bad setting."""

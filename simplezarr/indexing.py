@@ -47,8 +47,13 @@ class DimProjection(NamedTuple):
     is_complete: bool
 
 
-def _as_index(value: Any) -> int | None:
-    """An integer index (Python int or numpy integer, not bool), else None."""
+def as_index(value: Any) -> int | None:
+    """An integer index (Python int or numpy integer, not bool), else None.
+
+    Example:
+        >>> as_index(3), as_index(np.int8(-1)), as_index(True), as_index(1.0)
+        (3, -1, None, None)
+    """
     if isinstance(value, bool | np.bool_):
         return None
     if isinstance(value, numbers.Integral):
@@ -98,7 +103,7 @@ class SliceDim:
     @classmethod
     def from_slice(cls, s: slice, dim_len: int, chunk_len: int) -> SliceDim:
         for part in (s.start, s.stop, s.step):
-            if part is not None and _as_index(part) is None:
+            if part is not None and as_index(part) is None:
                 raise SelectionError(f"slice indices must be integers or None, got {s!r}")
         if s.step is not None and int(s.step) == 0:
             raise SelectionError("slice step cannot be zero")
@@ -184,7 +189,7 @@ def normalize_basic_selection(selection: Any, ndim: int) -> tuple[Any, ...]:
     for s in selection:
         if s is None:
             raise SelectionError("np.newaxis (None) is not supported in Zarr selections")
-        if not isinstance(s, slice) and _as_index(s) is None:
+        if not isinstance(s, slice) and as_index(s) is None:
             raise SelectionError(
                 f"unsupported selection item {s!r} for basic indexing: use integers, slices "
                 "and Ellipsis (integer arrays and boolean masks go through .oindex / .vindex)"
@@ -208,7 +213,7 @@ class BasicIndexer:
             if isinstance(s, slice):
                 self.dims.append(SliceDim.from_slice(s, n, c))
             else:
-                self.dims.append(IntDim(_as_index(s) or 0, n, c, axis))
+                self.dims.append(IntDim(as_index(s) or 0, n, c, axis))
         self.shape: tuple[int, ...] = tuple(
             d.nitems for d in self.dims if isinstance(d, SliceDim)
         )

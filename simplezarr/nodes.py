@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future
 from typing import Any
 
@@ -24,22 +24,26 @@ from simplezarr import concurrency, engine
 from simplezarr.errors import (
     ContainsArray,
     ContainsGroup,
+    InvalidArgument,
+    InvalidKey,
     InvalidMetadata,
     NodeNotFound,
     ReadOnlyError,
     SelectionError,
+    ZarrError,
 )
-from simplezarr.indexing import BasicIndexer
-from simplezarr.metadata.defaults import build_array_metadata
+from simplezarr.indexing import BasicIndexer, as_index
+from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v3 import parse_node_v3
 from simplezarr.stores import validate_key
 
+
 def _normalize_path(path: str) -> str:
     """Strip surrounding slashes; validate what is left as a store key (or root)."""
     if not isinstance(path, str):
-        raise TypeError(f"node paths are strings, got {type(path).__name__}")
+        raise InvalidKey(f"node paths are strings, got {path!r} ({type(path).__name__})")
     path = path.strip("/")
     if path:
         validate_key(path)
@@ -49,6 +53,30 @@ def _normalize_path(path: str) -> str:
 def _join(parent: str, name: str) -> str:
     name = _normalize_path(name)
     return f"{parent}/{name}" if parent and name else parent or name
+
+
+_UNSET: Any = object()  # "not given", where None means something
+
+#: The documents whose presence makes a folder a node.
+NODE_DOCUMENTS = ("zarr.json", ".zarray", ".zgroup")
+
+#: Settings an array accepts in ``config=``, as zarr-python's ArrayConfig.
+ARRAY_CONFIG_KEYS = frozenset({"write_empty_chunks", "order"})
+
+
+def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    if config is None:
+        return {}
+    if not isinstance(config, Mapping):
+        raise InvalidArgument(f"config must be a mapping, got {type(config).__name__}")
+    unknown = set(config) - ARRAY_CONFIG_KEYS
+    if unknown:
+        raise InvalidArgument(
+            f"unknown array config {sorted(unknown)}; known: {sorted(ARRAY_CONFIG_KEYS)}"
+        )
+    if config.get("order", "C") not in ("C", "F"):
+        raise InvalidArgument(f"config order must be 'C' or 'F', got {config['order']!r}")
+    return dict(config)
 
 
 def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
@@ -92,18 +120,20 @@ class Attributes(MutableMapping[str, Any]):
         self.update({key: value})
 
     def __delitem__(self, key: str) -> None:
-        attrs = dict(self._data())
-        del attrs[key]
-        self._node._set_attributes(attrs)
+        def drop(attrs: dict[str, Any]) -> dict[str, Any]:
+            del attrs[key]
+            return attrs
+
+        self._node._change_attributes(drop)
 
     def update(self, other: Any = (), /, **kwargs: Any) -> None:  # one write, not one per key
-        attrs = dict(self._data())
-        attrs.update(other, **kwargs)
-        self._node._set_attributes(attrs)
+        new = dict(other, **kwargs)
+        self._node._change_attributes(lambda attrs: {**attrs, **new})
 
     def put(self, attrs: Mapping[str, Any]) -> None:
         """Replace all attributes."""
-        self._node._set_attributes(dict(attrs))
+        new = dict(attrs)
+        self._node._change_attributes(lambda _: new)
 
     def asdict(self) -> dict[str, Any]:
         return dict(self._data())
@@ -147,12 +177,23 @@ class ZarrNode:
     def attrs(self) -> Attributes:
         return Attributes(self)
 
-    def _set_attributes(self, attrs: dict[str, Any]) -> None:
+    def _change_attributes(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Apply ``change`` to the attributes as stored now and write them back.
+
+        The document is read again first, so a change through this handle never undoes
+        what another handle stored meanwhile (a resize, other attributes).
+        """
         if self.read_only:
             raise ReadOnlyError(f"cannot change attributes of {self.name!r}: it is read-only")
+        current = load_metadata(self.store, self.path)
+        if type(current) is not type(self.metadata):
+            raise NodeNotFound(f"the {type(self).__name__} at {self.name!r} was replaced")
         # Validated (JSON types, nesting depth) and serialised before anything is stored.
-        metadata = self.metadata.with_attributes(attrs)
+        metadata = current.with_attributes(change(dict(current.attributes)))
         write_metadata(self.store, self.path, metadata)
+        self._metadata_changed(metadata)
+
+    def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
         self.metadata = metadata
 
     def print_metadata(self) -> None:
@@ -165,12 +206,12 @@ class ZarrNode:
     def __eq__(self, other: object) -> bool:
         return (
             type(self) is type(other)
-            and self.store == other.store  # type: ignore[attr-defined]
             and self.path == other.path  # type: ignore[attr-defined]
+            and (self.store is other.store or self.store == other.store)  # type: ignore[attr-defined]
         )
 
-    def __hash__(self) -> int:
-        return hash((type(self), id(self.store), self.path))
+    def __hash__(self) -> int:  # equal nodes have equal paths
+        return hash((type(self), self.path))
 
 
 class ZarrGroup(ZarrNode):
@@ -204,6 +245,7 @@ class ZarrGroup(ZarrNode):
     # -- navigation ----------------------------------------------------------------
 
     def __getitem__(self, path: str) -> ZarrNode:
+        """The node at ``path`` below this group (nested paths like ``"a/b/c"`` work)."""
         full = _join(self.path, path)
         if full == self.path:
             return self
@@ -217,13 +259,18 @@ class ZarrGroup(ZarrNode):
             return False
         try:
             self[path]
-        except (NodeNotFound, InvalidMetadata):
+        except ZarrError:  # missing, unreadable, or not a legal path
             return False
         return True
 
     def keys(self) -> list[str]:
-        """Names of the direct children, sorted."""
-        return [name for name, _ in self.members()]
+        """Names of the direct children, sorted. Found from the listing and the presence of
+        metadata documents, without parsing them, so an unreadable child is still listed."""
+        p = prefix(self.path)
+        names = sorted(k[len(p) : -1] for k in self.store.list_dir(p) if k.endswith("/"))
+        docs = [f"{p}{name}/{doc}" for name in names for doc in NODE_DOCUMENTS]
+        present = {d for d in docs if self.store.exists(d)}
+        return [n for n in names if any(f"{p}{n}/{doc}" in present for doc in NODE_DOCUMENTS)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
@@ -232,21 +279,19 @@ class ZarrGroup(ZarrNode):
         return len(self.keys())
 
     def members(self) -> list[tuple[str, ZarrNode]]:
-        """The direct children as (name, node) pairs, sorted by name."""
-        p = prefix(self.path)
-        names = [k[len(p) : -1] for k in self.store.list_dir(p) if k.endswith("/")]
-        out: list[tuple[str, ZarrNode]] = []
-        for name in sorted(names):
-            try:
-                out.append((name, open_zarr(self.store, _join(self.path, name))))
-            except NodeNotFound:
-                continue  # a directory that is not a node (e.g. a chunk folder)
-        return out
+        """The direct children as (name, node) pairs, sorted by name.
+
+        An unreadable child (unknown codec, corrupt metadata) raises its error here, as
+        opening it would; :meth:`keys` and ``repr`` still show it.
+        """
+        return [(name, open_zarr(self.store, _join(self.path, name))) for name in self.keys()]
 
     def groups(self) -> list[tuple[str, ZarrGroup]]:
+        """The direct child groups as (name, group) pairs."""
         return [(n, m) for n, m in self.members() if isinstance(m, ZarrGroup)]
 
     def arrays(self) -> list[tuple[str, ZarrArray]]:
+        """The direct child arrays as (name, array) pairs."""
         return [(n, m) for n, m in self.members() if isinstance(m, ZarrArray)]
 
     def tree(self, max_depth: int | None = None) -> str:
@@ -254,10 +299,15 @@ class ZarrGroup(ZarrNode):
         lines = [self.name]
 
         def walk(group: ZarrGroup, indent: str, depth: int) -> None:
-            members = group.members()
-            for i, (name, node) in enumerate(members):
-                last = i == len(members) - 1
+            names = group.keys()
+            for i, name in enumerate(names):
+                last = i == len(names) - 1
                 branch = "└── " if last else "├── "
+                try:
+                    node = open_zarr(group.store, _join(group.path, name))
+                except ZarrError as e:
+                    lines.append(f"{indent}{branch}{name} <unreadable: {type(e).__name__}: {e}>")
+                    continue
                 if isinstance(node, ZarrArray):
                     lines.append(f"{indent}{branch}{name} {node.shape} {node.dtype}")
                 else:
@@ -348,12 +398,11 @@ def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
 
 
 def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
-    if isinstance(index, int | np.integer):
-        index = (index,)
-    try:
-        coords = tuple(int(i) for i in index)
-    except TypeError as e:
-        raise SelectionError(f"a chunk index is a tuple of integers, got {index!r}") from e
+    items = index if isinstance(index, tuple | list) else (index,)
+    parsed = [as_index(i) for i in items]
+    if any(i is None for i in parsed):
+        raise SelectionError(f"a chunk index is a tuple of integers, got {index!r}")
+    coords = tuple(parsed)  # type: ignore[arg-type]
     if len(coords) != len(grid_shape) or not all(
         0 <= c < n for c, n in zip(coords, grid_shape, strict=True)
     ):
@@ -371,15 +420,30 @@ class ZarrArray(ZarrNode):
 
     metadata: ArrayMetadata
 
-    def __init__(self, store: Any, path: str, metadata: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        store: Any,
+        path: str,
+        metadata: ArrayMetadata | Mapping[str, Any] | None = None,
+        *,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(store, path, metadata)
         if not isinstance(self.metadata, ArrayMetadata):
             raise ContainsGroup(f"the node at {self.name!r} is a group, not an array")
-        self._config = dict(kwargs.pop("config", None) or {})
-        self._io = engine.ArrayIO(
-            store, self.path, self.metadata,
+        self._config = _array_config(config)
+        self._io = self._bind(self.metadata)
+
+    def _bind(self, metadata: ArrayMetadata) -> engine.ArrayIO:
+        return engine.ArrayIO(
+            self.store, self.path, metadata,
             write_empty_chunks=self._config.get("write_empty_chunks"),
         )
+
+    def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
+        assert isinstance(metadata, ArrayMetadata)  # _change_attributes checked the type
+        self.metadata = metadata
+        self._io = self._bind(metadata)
 
     @classmethod
     def create(
@@ -394,7 +458,7 @@ class ZarrArray(ZarrNode):
         filters: Any = "auto",
         compressors: Any = "auto",
         serializer: Any = "auto",
-        fill_value: Any = None,
+        fill_value: Any = _UNSET,
         order: Any = None,
         attributes: Mapping[str, Any] | None = None,
         dimension_names: Any = None,
@@ -403,8 +467,17 @@ class ZarrArray(ZarrNode):
         config: Mapping[str, Any] | None = None,
         overwrite: bool = False,
     ) -> ZarrArray:
-        """Create an array at ``path``; keyword names and defaults as zarr-python's create_array."""
+        """Create an array at ``path``; keyword names and defaults as zarr-python's create_array.
+
+        ``fill_value`` left out means the data type's default; an explicit ``None`` is
+        stored as ``null`` in Zarr v2 (as zarr-python does) and means the default in v3.
+        """
         path = _normalize_path(path)
+        _array_config(config)  # a typo in config fails before anything is written
+        if fill_value is _UNSET:
+            fill_value = None
+        elif fill_value is None and zarr_format == 2:
+            fill_value = NULL_FILL
         if isinstance(shape, int | np.integer):
             shape = (int(shape),)
         meta = build_array_metadata(
@@ -486,7 +559,9 @@ class ZarrArray(ZarrNode):
         return BasicIndexer(selection, self.shape, self.chunks)
 
     def __getitem__(self, selection: Any) -> Any:
-        return engine.read(self._io, self._indexer(selection))
+        indexer = self._indexer(selection)
+        out = np.empty(indexer.shape, dtype=self.dtype, order=self._config.get("order", "C"))
+        return engine.read(self._io, indexer, out)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         engine.write(self._io, self._indexer(selection), value)
@@ -514,57 +589,78 @@ class ZarrArray(ZarrNode):
         return np.asarray(self[self._chunk_region(index)])
 
     def get_chunk_future(self, index: Any) -> Future[np.ndarray]:
-        """Read one chunk in the shared thread pool; returns a concurrent.futures.Future."""
+        """Read one chunk in the shared thread pool; returns a concurrent.futures.Future.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> a = ZarrArray.create(MemoryStore(), shape=(4,), dtype="i2", chunks=(2,))
+            >>> a.get_chunk_future((1,)).result().tolist()
+            [0, 0]
+        """
         region = self._chunk_region(index)  # bad indices fail here, not in the future
         return concurrency.submit(lambda: np.asarray(self[region]))
 
     def set_chunk(self, data: Any, index: Any, check_empty: bool = True) -> None:
-        """Write one chunk. With ``check_empty``, a chunk equal to the fill value is not
-        stored (any stored copy is deleted). Blocking."""
-        region = self._chunk_region(index)
-        io = self._io
-        if check_empty == (not io.write_empty_chunks):
-            engine.write(io, BasicIndexer(region, self.shape, self.chunks), data)
-            return
-        other = engine.ArrayIO(
-            self.store, self.path, self.metadata, write_empty_chunks=not check_empty
+        """Write one chunk. ``data`` has the shape of the chunk's part inside the array, or
+        the full chunk shape (the part past the array's edge is then ignored).
+
+        With ``check_empty``, a chunk equal to the fill value is not stored (a stored copy
+        is deleted). Blocking.
+        """
+        coords = _chunk_index(index, self._io.read_grid.grid_shape)
+        region = self._io.read_grid.chunk_region(coords)
+        data = np.asarray(data)
+        full = self._io.read_grid.chunk_shape
+        if data.shape == full and full != self._io.read_grid.chunk_extent(coords):
+            data = data[tuple(slice(0, r.stop - r.start) for r in region)]
+        engine.write(
+            self._io,
+            BasicIndexer(region, self.shape, self.chunks),
+            data,
+            write_empty_chunks=not check_empty,
         )
-        engine.write(other, BasicIndexer(region, self.shape, self.chunks), data)
 
     def set_chunk_future(self, data: Any, index: Any) -> Future[None]:
-        """Write one chunk in the shared thread pool; returns a concurrent.futures.Future."""
+        """Write one chunk in the shared thread pool; returns a concurrent.futures.Future.
+
+        ``data`` is copied first, so changing it after the call does not change what is
+        written.
+        """
         self._chunk_region(index)
+        data = np.array(data, copy=True)
         return concurrency.submit(lambda: self.set_chunk(data, index))
 
     # -- changing shape ------------------------------------------------------------
 
     def resize(self, *new_shape: Any) -> None:
         """Change the shape. Data outside the new shape is dropped; new space reads as fill."""
-        if len(new_shape) == 1 and not isinstance(new_shape[0], int | np.integer):
+        if len(new_shape) == 1 and isinstance(new_shape[0], tuple | list):
             new_shape = tuple(new_shape[0])
-        shape = tuple(int(s) for s in new_shape)
-        if len(shape) != self.ndim:
-            raise ValueError(
-                f"resize needs {self.ndim} dimensions to match the array, got {len(shape)}"
+        parsed = [as_index(s) for s in new_shape]
+        if len(parsed) != self.ndim or any(s is None or s < 0 for s in parsed):
+            raise InvalidArgument(
+                f"resize needs {self.ndim} non-negative integers for the {self.ndim}-d array "
+                f"{self.name!r}, got {new_shape!r}"
             )
-        if any(s < 0 for s in shape):
-            raise ValueError(f"array dimensions must be non-negative, got {shape}")
+        shape = tuple(parsed)  # type: ignore[arg-type]
         if self.read_only:
             raise ReadOnlyError(f"array {self.name!r} is read-only")
+        metadata = self.metadata.with_shape(shape)  # validated before anything changes
         engine.clear_outside(self._io, shape)
-        self._set_metadata(self.metadata.with_shape(shape))
+        write_metadata(self.store, self.path, metadata)
+        self._metadata_changed(metadata)
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Grow along ``axis`` and write ``data`` into the new part; returns the new shape."""
         data = np.asarray(data)
         if data.ndim != self.ndim:
-            raise ValueError(f"data has {data.ndim} dimensions, the array {self.ndim}")
+            raise InvalidArgument(f"data has {data.ndim} dimensions, the array {self.ndim}")
         axis = axis + self.ndim if axis < 0 else axis
         if not 0 <= axis < self.ndim:
-            raise ValueError(f"axis {axis} is out of range for a {self.ndim}-d array")
+            raise InvalidArgument(f"axis {axis} is out of range for a {self.ndim}-d array")
         for i, (a, b) in enumerate(zip(self.shape, data.shape, strict=True)):
             if i != axis and a != b:
-                raise ValueError(
+                raise InvalidArgument(
                     f"shape of data {data.shape} does not match the array {self.shape} "
                     f"outside axis {axis}"
                 )
@@ -574,15 +670,3 @@ class ZarrArray(ZarrNode):
         region = tuple(slice(old, None) if i == axis else slice(None) for i in range(self.ndim))
         self[region] = data
         return new_shape
-
-    def _set_metadata(self, metadata: ArrayMetadata) -> None:
-        write_metadata(self.store, self.path, metadata)
-        self.metadata = metadata
-        self._io = engine.ArrayIO(
-            self.store, self.path, metadata,
-            write_empty_chunks=self._config.get("write_empty_chunks"),
-        )
-
-    def _set_attributes(self, attrs: dict[str, Any]) -> None:
-        super()._set_attributes(attrs)
-        self._io.metadata = self.metadata
