@@ -50,8 +50,6 @@ class Config:
 
     - ``threads``: size of the shared pool decoding and encoding chunks
       (``SIMPLEZARR_THREADS``, default: the cores this process may use).
-    - ``io_concurrency``: how many requests a store may have in flight for one batched read
-      (``SIMPLEZARR_IO_CONCURRENCY``, default 64; used by remote stores).
     - ``write_empty_chunks``: default for arrays that do not say
       (``SIMPLEZARR_WRITE_EMPTY_CHUNKS``, default False, as zarr-python).
     - ``max_variable_chunk_bytes``: how far a chunk of a variable-length type (strings,
@@ -61,26 +59,33 @@ class Config:
     """
 
     threads: int = 0
-    io_concurrency: int = 0
     write_empty_chunks: bool = False
     max_variable_chunk_bytes: int = 0
 
     def __post_init__(self) -> None:
         if not self.threads:
             self.threads = _env_int("SIMPLEZARR_THREADS", _cores())
-        if not self.io_concurrency:
-            self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 64)
         self.write_empty_chunks = _env_bool("SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks)
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
 
     @contextlib.contextmanager
     def set(self, **changes: object) -> Iterator[Config]:
-        """Temporarily change settings inside a ``with`` block."""
+        """Temporarily change settings inside a ``with`` block (for the whole process)."""
+        from simplezarr.errors import InvalidArgument
+
         names = {f.name for f in fields(self)}
         unknown = set(changes) - names
         if unknown:
-            raise TypeError(f"unknown config settings {sorted(unknown)}; known: {sorted(names)}")
+            raise InvalidArgument(
+                f"unknown config settings {sorted(unknown)}; known: {sorted(names)}"
+            )
+        for name, value in changes.items():
+            ok = isinstance(value, bool) if name == "write_empty_chunks" else (
+                isinstance(value, int) and not isinstance(value, bool) and value >= 1
+            )
+            if not ok:
+                raise InvalidArgument(f"config {name}={value!r} is not a valid setting")
         old = {k: getattr(self, k) for k in changes}
         for k, v in changes.items():
             setattr(self, k, v)

@@ -192,7 +192,7 @@ def normalize_basic_selection(selection: Any, ndim: int) -> tuple[Any, ...]:
         if not isinstance(s, slice) and as_index(s) is None:
             raise SelectionError(
                 f"unsupported selection item {s!r} for basic indexing: use integers, slices "
-                "and Ellipsis (integer arrays and boolean masks go through .oindex / .vindex)"
+                "and Ellipsis"
             )
     return tuple(selection) + (slice(None),) * (ndim - len(selection))
 

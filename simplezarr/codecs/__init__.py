@@ -36,13 +36,10 @@ from simplezarr.codecs.v2 import V2Codec
 from simplezarr.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
 from simplezarr.codecs.zstd import ZstdCodec
 
-# --- sharding (owned by the lead) -------------------------------------------------------
-# The registry already maps "sharding_indexed" to simplezarr.codecs.sharding:ShardingCodec
-# lazily; add the re-export here:
-# from simplezarr.codecs.sharding import ShardingCodec
-# -----------------------------------------------------------------------------------------
+from simplezarr.codecs.sharding import ShardingCodec
 
 __all__ = [
+    "ShardingCodec",
     "ArrayArrayCodec",
     "ArrayBytesCodec",
     "BloscCodec",

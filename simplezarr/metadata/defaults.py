@@ -383,7 +383,7 @@ def build_array_metadata(
             chunk_shape=chunk_shape,
             dtype=dt,
             fill_value=fill,
-            codecs=(make_v2_codec(v2_filters, compressor, order, dt, endian),),
+            codecs=(make_v2_codec(v2_filters, compressor, order, endian),),
             chunk_key_encoding=encoding,
             attributes=attributes or {},
             order=order,

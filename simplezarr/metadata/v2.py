@@ -20,8 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
 from collections.abc import Mapping
 from typing import Any
 
@@ -76,28 +74,12 @@ def make_v2_codec(
     filters: tuple[dict[str, Any], ...] | None,
     compressor: dict[str, Any] | None,
     order: str,
-    dtype: DataType | None = None,
     endian: str | None = None,
 ) -> Any:
-    """Build the V2Codec, passing the stored byte order if its constructor takes one.
-
-    ``codecs.v2.V2Codec(filters, compressor, order)`` is the documented signature. When it
-    also accepts ``endian`` (or ``stored_dtype``, the numpy type string of stored items), the
-    byte order is passed so big-endian v2 data decodes correctly; the metadata records it in
-    ``ArrayMetadata.endian`` either way.
-    """
+    """The single array -> bytes codec of a v2 array, with the stored byte order."""
     from simplezarr.codecs.v2 import V2Codec
 
-    try:
-        params = set(inspect.signature(V2Codec).parameters)
-    except (TypeError, ValueError):  # pragma: no cover - exotic classes
-        params = {f.name for f in dataclasses.fields(V2Codec)}
-    kwargs: dict[str, Any] = {}
-    if "endian" in params:
-        kwargs["endian"] = endian or "little"  # irrelevant for types without a byte order
-    if "stored_dtype" in params and dtype is not None:
-        kwargs["stored_dtype"] = dtype.stored_numpy(endian).str  # type: ignore[arg-type]
-    return V2Codec(filters, compressor, order, **kwargs)
+    return V2Codec(filters, compressor, order, endian or "little")  # type: ignore[arg-type]
 
 
 def parse_array_v2(zarray: Doc, zattrs: Doc | None, path: str) -> ArrayMetadata:
@@ -143,7 +125,7 @@ def parse_array_v2(zarray: Doc, zattrs: Doc | None, path: str) -> ArrayMetadata:
     with node_context(path, "attributes"):
         if not isinstance(attrs, dict):
             raise InvalidMetadata(f".zattrs must be a JSON object, got {attrs!r}")
-    codec = make_v2_codec(filters, compressor, order, dtype, endian)
+    codec = make_v2_codec(filters, compressor, order, endian)
     with node_context(path):
         return ArrayMetadata(
             zarr_format=2,

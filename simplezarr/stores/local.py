@@ -44,6 +44,24 @@ __all__ = ["TEMP_PREFIX", "LocalStore"]
 #: Names of temporary files start with this; key segments may not.
 TEMP_PREFIX = ".simplezarr-tmp-"
 
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_exactly(fd: int, start: int, n: int, key: str) -> bytes:
+    """``n`` bytes from ``start``: one pread for the usual case, a loop for huge values."""
+    data = os.pread(fd, n, start)
+    if len(data) == n:
+        return data
+    parts = [data]
+    got = len(data)
+    while got < n:
+        more = os.pread(fd, n - got, start + got)
+        if not more:  # the file shrank while being read
+            raise StoreError(f"key {key!r} changed size while being read")
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
+
 
 class LocalStore(ReadableStore, WritableStore, ListableStore):
     """A readable, writable and listable store in the directory ``path``.
@@ -91,18 +109,32 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
     def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
         path = os.path.join(self._root, key)
         try:
-            with open(path, "rb") as f:
-                if byte_range is None:
-                    return f.read()
-                start, length = byte_range
-                if start < 0:
-                    start = max(f.seek(0, os.SEEK_END) + start, 0)
-                f.seek(start)
-                return f.read() if length is None else f.read(length)
+            # O_NONBLOCK: opening a FIFO planted in the directory must not hang.
+            fd = os.open(path, _READ_FLAGS)
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return None
         except OSError as e:
             raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                return None
+            if not stat.S_ISREG(st.st_mode):  # a device (/dev/zero), FIFO or socket
+                raise StoreError(
+                    f"could not read key {key!r} from {self!r}: not a regular file"
+                )
+            size = st.st_size
+            if byte_range is None:
+                start, stop = 0, size
+            else:
+                start, length = byte_range
+                start = max(size + start, 0) if start < 0 else min(start, size)
+                stop = size if length is None else min(start + length, size)
+            return _read_exactly(fd, start, stop - start, key)
+        except OSError as e:
+            raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e
+        finally:
+            os.close(fd)
 
     def _getsize(self, key: str) -> int | None:
         try:

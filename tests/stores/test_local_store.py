@@ -328,10 +328,19 @@ def test_read_failure_is_a_store_error(store: LocalStore, monkeypatch: pytest.Mo
     def failing_open(*args: object, **kwargs: object) -> None:
         raise PermissionError("permission denied")
 
-    monkeypatch.setattr(local_module, "open", failing_open, raising=False)
+    monkeypatch.setattr(local_module.os, "open", failing_open)
     with pytest.raises(StoreError, match="'a/b'") as info:
         store.get("a/b")
     assert isinstance(info.value.__cause__, PermissionError)
+
+
+def test_reading_a_device_or_fifo_is_a_store_error(store: LocalStore) -> None:
+    os.makedirs(store.root / "a", exist_ok=True)
+    os.symlink("/dev/zero", store.root / "a" / "zero")
+    os.mkfifo(store.root / "a" / "fifo")
+    for key in ("a/zero", "a/fifo"):  # must neither allocate forever nor hang
+        with pytest.raises(StoreError, match="not a regular file"):
+            store.get(key)
 
 
 def test_eq_hash_repr(tmp_path: Path) -> None:
