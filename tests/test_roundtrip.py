@@ -121,14 +121,25 @@ def selections(shape):  # noqa: ANN001, ANN201
     return st.tuples(*items)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layout=layouts(), data=st.data())
 def test_random_writes_then_reads_match_numpy(layout, data) -> None:  # noqa: ANN001
     shape, chunks, shards, zarr_format = layout
     store = MemoryStore()
     fill = data.draw(st.sampled_from([0, -1, 7]))
+    # default codecs (zstd: partial reads decode a prefix), none (partial reads fetch a byte
+    # window), big-endian raw bytes, and a checksum (partial reads decode everything)
+    compressors = data.draw(st.sampled_from(["auto", None, "crc32c"]))
+    kwargs = {}
+    if compressors is None:
+        kwargs = {"compressors": None}
+        if zarr_format == 3 and data.draw(st.booleans()):
+            kwargs["serializer"] = {"name": "bytes", "configuration": {"endian": "big"}}
+    elif compressors == "crc32c" and zarr_format == 3:
+        kwargs = {"compressors": [{"name": "zstd", "configuration": {"level": 1, "checksum": True}},
+                                  {"name": "crc32c"}]}
     a = ZarrArray.create(store, "x", shape=shape, dtype="int16", chunks=chunks, shards=shards,
-                         fill_value=fill, zarr_format=zarr_format)
+                         fill_value=fill, zarr_format=zarr_format, **kwargs)
     model = np.full(shape, fill, dtype="int16")
     for i in range(3):
         sel = data.draw(selections(shape))

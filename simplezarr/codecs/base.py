@@ -131,6 +131,14 @@ class BytesBytesCodec(Codec):
         """Invert encode. Raise CorruptChunk rather than produce more than ``max_size`` bytes."""
         raise NotImplementedError  # pragma: no cover - abstract
 
+    def decode_prefix(self, data: BytesLike, n: int, max_size: int | None) -> BytesLike:
+        """The first ``n`` bytes of the decoded data (fewer only if it is shorter).
+
+        A stream decoder without an integrity check (zstd without checksum) overrides this
+        to stop once ``n`` bytes are out; the default decodes (and verifies) everything.
+        """
+        return memoryview(self.decode(data, max_size)).cast("B")[:n]
+
     def encoded_size(self, n: int | None) -> int | None:
         """Exact encoded size for an input of ``n`` bytes, if the codec is fixed-size."""
         return None

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,8 +36,12 @@ from simplezarr.codecs.base import (
     ChunkSpec,
     Codec,
 )
+from simplezarr.codecs.bytes import BytesCodec, stored_dtype
 from simplezarr.config import config
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, ZarrError
+
+if TYPE_CHECKING:
+    from simplezarr.byte_window import ByteWindow
 
 __all__ = ["CodecChain"]
 
@@ -94,6 +99,22 @@ class CodecChain:
         self.codecs: tuple[Codec, ...] = tuple(resolved)
         self._encoded_size = size
         self._encoded_bound = bound
+        #: The stored item dtype when a chunk is plain C-ordered items (only the ``bytes``
+        #: codec, possibly behind bytes -> bytes codecs), so a selection's elements lie in
+        #: one byte window (see simplezarr.byte_window); None otherwise.
+        self.window_dtype: np.dtype | None = None
+        native = spec.dtype.numpy
+        if (
+            not self._array_array
+            and isinstance(self._array_bytes, BytesCodec)
+            and spec.order == "C"
+            and spec.dtype.item_size is not None
+            and native.kind not in "OT"
+        ):
+            self.window_dtype = stored_dtype(native, self._array_bytes.endian)
+        #: True when encoded chunks are the raw items themselves: a window can be read
+        #: from the store as a byte range.
+        self.is_raw = self.window_dtype is not None and not self._bytes_bytes
 
     @staticmethod
     def _check_order(codecs: tuple[Codec, ...]) -> None:
@@ -143,6 +164,34 @@ class CodecChain:
                 f"{type(e).__name__}: {e}"
             ) from e
         return self._finish(chunk)
+
+    def decode_window(self, data: BytesLike, window: ByteWindow) -> np.ndarray:
+        """The selection a window describes, decoding only as far as it reaches.
+
+        ``data`` is the window's bytes when the chain is raw (read as a byte range),
+        else the whole encoded chunk: the last decoder stops after ``window.hi`` bytes.
+        """
+        try:
+            if self._bytes_bytes:
+                outer, (inner, inner_max) = self._bytes_bytes[1:], self._bytes_bytes[0]
+                for codec, max_size in reversed(outer):
+                    data = codec.decode(data, max_size)
+                data = memoryview(inner.decode_prefix(data, window.hi, inner_max))[window.lo :]
+            if len(data) != window.size:
+                raise CorruptChunk(
+                    f"chunk is truncated: {len(data)} bytes where the selection needs "
+                    f"{window.size} (codecs {_describe(self.codecs)})"
+                )
+            return window.view(data)
+        except ZarrError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as e:
+            raise CorruptChunk(
+                f"could not decode chunk with codecs {_describe(self.codecs)}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
 
     def _finish(self, chunk: np.ndarray) -> np.ndarray:
         spec = self.spec

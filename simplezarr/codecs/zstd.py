@@ -28,7 +28,7 @@ from simplezarr.errors import CorruptChunk
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["ZstdCodec", "zstd_bound", "zstd_decompress"]
+__all__ = ["ZstdCodec", "zstd_bound", "zstd_decompress", "zstd_decompress_prefix"]
 
 _MIN_LEVEL = -131072  # ZSTD_minCLevel()
 _MAX_LEVEL = 22
@@ -100,6 +100,36 @@ def zstd_decompress(data: BytesLike, max_size: int | None) -> bytes:
         raise CorruptChunk(f"zstd data is corrupt: {e}") from e
 
 
+def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> bytes:
+    """The first ``n`` bytes of one zstd frame, decompressing no further than needed.
+
+    Example:
+        >>> zstd_decompress_prefix(Zstd(level=1).encode(b"abc" * 100), 4, 300)
+        b'abca'
+    """
+    try:
+        size = zstandard.get_frame_parameters(data).content_size
+    except zstandard.ZstdError as e:
+        raise CorruptChunk(f"zstd data has no valid frame header: {e}") from e
+    if size != zstandard.CONTENTSIZE_UNKNOWN and max_size is not None and size > max_size:
+        raise CorruptChunk(
+            f"zstd frame claims {size} bytes, more than the {max_size} bytes a chunk can hold"
+        )
+    parts: list[bytes] = []
+    got = 0
+    try:
+        with _decompressor().stream_reader(data, read_across_frames=False) as reader:
+            while got < n:
+                part = reader.read(n - got)
+                if not part:
+                    break
+                parts.append(part)
+                got += len(part)
+    except zstandard.ZstdError as e:
+        raise CorruptChunk(f"zstd data is corrupt: {e}") from e
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
 @dataclass(frozen=True)
 class ZstdCodec(BytesBytesCodec):
     """Bytes to bytes: Zstandard compression at ``level``, optionally with a checksum."""
@@ -129,6 +159,11 @@ class ZstdCodec(BytesBytesCodec):
 
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         return zstd_decompress(data, max_size)
+
+    def decode_prefix(self, data: BytesLike, n: int, max_size: int | None) -> BytesLike:
+        if self.checksum:  # the frame's checksum covers everything: decode it all
+            return super().decode_prefix(data, n, max_size)
+        return zstd_decompress_prefix(data, n, max_size)
 
     def encoded_bound(self, n: int | None) -> int | None:
         return zstd_bound(n)

@@ -117,6 +117,58 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def _check_extension_fields(extra: Mapping[str, Any], core_keys: frozenset[str]) -> None:
+    """Extension fields may not reuse a core key, and must say ``"must_understand": false``.
+
+    Example:
+        >>> _check_extension_fields({"x": {"must_understand": True}}, V3_GROUP_KEYS)
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.UnsupportedFeature: extension field 'x' is not supported ...
+    """
+    for key, value in extra.items():
+        if key in core_keys:
+            raise InvalidMetadata(f"extension field {key!r} collides with a core field")
+        if not (isinstance(value, Mapping) and value.get("must_understand") is False):
+            raise UnsupportedFeature(
+                f"extension field {key!r} is not supported (it does not declare "
+                '"must_understand": false)'
+            )
+
+
+def _sharding_codec(codecs: tuple[Any, ...]) -> Any | None:
+    """The ``sharding_indexed`` codec when it is the only codec (a sharded array), else None.
+
+    Example:
+        >>> _sharding_codec(()) is None
+        True
+    """
+    if len(codecs) == 1 and getattr(codecs[0], "name", "") == "sharding_indexed":
+        return codecs[0]
+    return None
+
+
+def _check_codec_order(codecs: tuple[Codec, ...]) -> None:
+    """array -> array codecs, then exactly one array -> bytes codec, then bytes -> bytes codecs.
+
+    The codec chain's own check, run when the metadata is loaded so the error names the field
+    (and, through :func:`node_context`, the node).
+
+    Example:
+        >>> from simplezarr.codecs import codec_from_json
+        >>> _check_codec_order((codec_from_json("crc32c"), codec_from_json("bytes")))
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: codecs: codecs must be array -> array codecs, then ...
+    """
+    from simplezarr.codecs.chain import CodecChain  # the codecs package imports metadata
+
+    try:
+        CodecChain._check_order(codecs)
+    except InvalidMetadata as e:
+        raise type(e)(f"codecs: {e}") from e
+
+
 def _int_tuple(value: Any, what: str, minimum: int) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise InvalidMetadata(f"{what} must be a list of integers, got {value!r}")
@@ -226,27 +278,20 @@ class ArrayMetadata:
             raise UnsupportedFeature(
                 f"storage_transformers {list(self.storage_transformers)!r} are not supported"
             )
-        for key, value in self.extra.items():
-            if key in V3_ARRAY_KEYS:
-                raise InvalidMetadata(f"extension field {key!r} collides with a core field")
-            if not (isinstance(value, Mapping) and value.get("must_understand") is False):
-                raise UnsupportedFeature(
-                    f"extension field {key!r} is not supported (it does not declare "
-                    '"must_understand": false)'
-                )
+        _check_extension_fields(self.extra, V3_ARRAY_KEYS)
         self._validate_codecs()
 
     def _validate_chunk_size(self) -> None:
         shape, codecs, what = self.chunk_shape, self.codecs, "chunk_shape"
         # A shard's inner chunks are what gets decoded: follow nested sharding down to them.
-        while len(codecs) == 1 and getattr(codecs[0], "name", "") == "sharding_indexed":
+        while (shard := _sharding_codec(codecs)) is not None:
             n = prod(shape)
             if n > MAX_SHARD_ELEMENTS:
                 raise InvalidMetadata(
                     f"shard shape {list(shape)} has {n} elements; at most 2**48 are supported"
                 )
-            shape = tuple(getattr(codecs[0], "chunk_shape", ()))
-            codecs = tuple(getattr(codecs[0], "codecs", ()))
+            shape = tuple(getattr(shard, "chunk_shape", ()))
+            codecs = tuple(getattr(shard, "codecs", ()))
             what = "sharding_indexed inner chunk_shape"
         n = prod(shape)
         if n > MAX_CHUNK_ELEMENTS:
@@ -267,32 +312,19 @@ class ArrayMetadata:
         for c in self.codecs:
             if not isinstance(c, Codec):
                 raise InvalidMetadata(f"codecs must be codec objects, got {c!r}")
-        kinds = [c.kind for c in self.codecs]
         if self.zarr_format == 2:
-            if len(self.codecs) != 1 or kinds[0] != "array_bytes":
+            if len(self.codecs) != 1 or self.codecs[0].kind != "array_bytes":
                 raise InvalidMetadata("a Zarr v2 array has exactly one (V2Codec) codec")
             if self.chunk_key_encoding.name != "v2":
                 raise InvalidMetadata("a Zarr v2 array uses the 'v2' chunk key encoding")
             return
-        if kinds.count("array_bytes") != 1:
-            raise InvalidMetadata(
-                f"codecs must contain exactly one array -> bytes codec, got "
-                f"{[c.name for c in self.codecs]}"
-            )
-        ab = kinds.index("array_bytes")
-        if any(k != "array_array" for k in kinds[:ab]) or any(
-            k != "bytes_bytes" for k in kinds[ab + 1 :]
-        ):
-            raise InvalidMetadata(
-                "codecs must be array -> array codecs, then one array -> bytes codec, then "
-                f"bytes -> bytes codecs; got {[f'{c.name} ({c.kind})' for c in self.codecs]}"
-            )
+        _check_codec_order(self.codecs)
 
     # -- derived ----------------------------------------------------------------------
     @property
     def is_sharded(self) -> bool:
         """True when the only codec is ``sharding_indexed`` (chunk_shape is the shard shape)."""
-        return len(self.codecs) == 1 and getattr(self.codecs[0], "name", "") == "sharding_indexed"
+        return _sharding_codec(self.codecs) is not None
 
     @property
     def ndim(self) -> int:
@@ -410,14 +442,7 @@ class GroupMetadata:
                 "consolidated_metadata",
                 freeze_json_object(self.consolidated_metadata, "consolidated_metadata"),
             )
-        for key, value in self.extra.items():
-            if key in V3_GROUP_KEYS:
-                raise InvalidMetadata(f"extension field {key!r} collides with a core field")
-            if not (isinstance(value, Mapping) and value.get("must_understand") is False):
-                raise UnsupportedFeature(
-                    f"extension field {key!r} is not supported (it does not declare "
-                    '"must_understand": false)'
-                )
+        _check_extension_fields(self.extra, V3_GROUP_KEYS)
 
     __hash__ = None  # type: ignore[assignment]
 

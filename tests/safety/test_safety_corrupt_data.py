@@ -120,6 +120,10 @@ def flip(data: bytes, pos: int, bit: int = 0) -> bytes:
 # -- corrupt chunks --------------------------------------------------------------------------
 
 
+#: Chains the engine reads partially (a byte window): uncompressed, zstd without checksum.
+PARTIAL_READ_CHAINS = {"bytes", "bytes-big", "zstd"}
+
+
 @pytest.mark.parametrize("chain", sorted(CHAINS))
 def test_truncated_chunk(store: Any, chain: str) -> None:
     key = make_array(store, "a", **CHAINS[chain])[0]
@@ -127,7 +131,15 @@ def test_truncated_chunk(store: Any, chain: str) -> None:
     for cut in (len(good) // 2, len(good) - 1, 1):
         store.set(key, good[:cut])
         assert_corrupt(store, "a")
-        assert_corrupt(store, "a", (0, 0))  # a selection inside the broken chunk
+        # A selection inside the broken chunk: an error, or -- where the engine reads only
+        # the bytes the selection needs (uncompressed chunks; zstd without checksum decoded
+        # as a stream) and those are intact -- the right value; never a wrong one.
+        try:
+            value = read(store, "a", (0, 0))
+        except ZarrError as e:
+            assert type(e) is CorruptChunk, f"{type(e).__name__}: {e}"
+        else:
+            assert chain in PARTIAL_READ_CHAINS and value == DATA[0, 0], (chain, value)
     store.set(key, good)
     np.testing.assert_array_equal(read(store, "a"), DATA)
 
