@@ -412,22 +412,17 @@ def write(
 def _write_chunks(
     io: ArrayIO, batch: Sequence[ChunkProjection], value: np.ndarray, write_empty: bool
 ) -> None:
-    keys = [io.key(p.chunk_coords) for p in batch]
-    with _locked(io.store, keys):
-        need = [k for k, p in zip(keys, batch, strict=True) if not p.is_complete]
-        existing = dict(zip(need, io.store.get_many([(k, None) for k in need]), strict=True))
-        to_set: list[tuple[str, Any]] = []
-        to_delete: list[str] = []
-        for key, p in zip(keys, batch, strict=True):
-            chunk = _merge(io, p, value, existing.get(key), io.chain, io.spec.shape)
+    # Each chunk's read-modify-write holds only that chunk's lock, so tasks writing
+    # different chunks never wait for each other.
+    for p in batch:
+        key = io.key(p.chunk_coords)
+        with _locked(io.store, [key]):
+            existing = None if p.is_complete else io.store.get(key)
+            chunk = _merge(io, p, value, existing, io.chain, io.spec.shape)
             if not write_empty and is_all_fill(chunk, io.fill_value):
-                to_delete.append(key)
+                io.store.delete(key)
             else:
-                to_set.append((key, io.chain.encode(chunk)))
-        if to_set:
-            io.store.set_many(to_set)
-        if to_delete:
-            io.store.erase_values(to_delete)
+                io.store.set(key, io.chain.encode(chunk))
 
 
 def _write_shards(
