@@ -219,8 +219,12 @@ class CodecChain:
             chunk = np.ascontiguousarray(chunk)
         return chunk
 
-    def encode(self, chunk: np.ndarray) -> bytes | bytearray:
-        """Encode one chunk of ``spec.shape``; the result never shares memory with ``chunk``."""
+    def encode(self, chunk: np.ndarray) -> BytesLike:
+        """Encode one chunk of ``spec.shape`` into a bytes-like object.
+
+        Without compression the result may be a view of ``chunk``'s memory (no copy):
+        stores copy what they keep.
+        """
         spec = self.spec
         chunk = np.asarray(chunk)
         if chunk.shape != spec.shape:
@@ -242,8 +246,8 @@ class CodecChain:
                 f"could not encode chunk with codecs {_describe(self.codecs)}: "
                 f"{type(e).__name__}: {e}"
             ) from e
-        if not isinstance(data, (bytes, bytearray)):
-            data = bytes(data)
+        if isinstance(data, np.ndarray):  # a flat byte view of the raw items, no copy
+            return memoryview(data).cast("B")
         return data
 
     def __repr__(self) -> str:

@@ -111,6 +111,31 @@ def slice_byte_range(data: bytes, byte_range: ByteRange) -> bytes:
     return data[start : start + length]
 
 
+def as_buffer(value: BytesLike, key: str) -> memoryview | bytes:
+    """``value`` as a flat, C-contiguous byte buffer, without copying.
+
+    Example:
+        >>> import numpy as np
+        >>> bytes(as_buffer(np.array([1, 2], dtype="<u2"), "k"))
+        b'\\x01\\x00\\x02\\x00'
+    """
+    if type(value) is bytes:
+        return value
+    try:
+        view = memoryview(value)
+    except TypeError as e:
+        raise TypeError(
+            f"the value for key {key!r} must be bytes-like (bytes, bytearray, memoryview, "
+            f"a numpy array), not {type(value).__name__}"
+        ) from e
+    if not view.c_contiguous:
+        raise TypeError(
+            f"the value for key {key!r} is not C-contiguous; "
+            "pass numpy.ascontiguousarray(value) or bytes"
+        )
+    return view.cast("B") if view.ndim != 1 or view.format != "B" else view
+
+
 def to_bytes(value: BytesLike, key: str) -> bytes:
     """The bytes of a bytes-like ``value`` (a copy unless it already is ``bytes``).
 
@@ -242,8 +267,10 @@ class ReadableStore(BaseStore):
 class WritableStore(BaseStore):
     """A store that can write and delete keys.
 
-    Subclasses implement ``_set(key, data: bytes)`` and ``_delete(key)`` (deleting a missing
-    key is not an error). Partial setting is done here by reading the value, patching it and
+    Subclasses implement ``_set(key, data)`` and ``_delete(key)`` (deleting a missing key is
+    not an error). ``data`` is ``bytes``, or -- for a store that writes it out at once and
+    keeps no reference, and says so with ``_set_takes_buffer = True`` -- a flat byte
+    ``memoryview`` of the caller's buffer, which saves a copy of every chunk written. Partial setting is done here by reading the value, patching it and
     setting it again (so it needs :class:`ReadableStore`); ``erase_prefix`` deletes the keys
     ``list_prefix`` finds (so it needs :class:`ListableStore`). Subclasses may override
     ``_erase_prefix`` when they can do better.
@@ -260,11 +287,13 @@ class WritableStore(BaseStore):
         []
     """
 
+    _set_takes_buffer = False
+
     def set(self, key: str, value: BytesLike) -> None:
         """Store ``value`` (any C-contiguous bytes-like object) under ``key``."""
         key = self._validate_key(key)
         self._check_writable(f"set key {key!r}")
-        self._set(key, to_bytes(value, key))
+        self._set(key, as_buffer(value, key) if self._set_takes_buffer else to_bytes(value, key))
 
     def set_many(self, items: Iterable[tuple[str, BytesLike]]) -> None:
         """Store several ``(key, value)`` pairs."""

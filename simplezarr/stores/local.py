@@ -147,7 +147,9 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
 
     # WritableStore
 
-    def _set(self, key: str, data: bytes) -> None:
+    _set_takes_buffer = True  # the value is written to its file before _set returns
+
+    def _set(self, key: str, data: bytes | memoryview) -> None:
         directory, name = self._write_location(key)
         temp = os.path.join(directory, TEMP_PREFIX + uuid.uuid4().hex)
         try:
@@ -163,7 +165,7 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             _remove_quietly(temp)
             raise
 
-    def _write_new_file(self, path: str, data: bytes) -> None:
+    def _write_new_file(self, path: str, data: bytes | memoryview) -> None:
         # os.open rather than tempfile.mkstemp: mkstemp's mode 0o600 would ignore the umask.
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         with open(os.open(path, flags, 0o666), "wb") as f:
