@@ -1,0 +1,166 @@
+"""The floor: what reading (or writing) a whole dataset cannot beat on this machine.
+
+- Decode floor: every stored chunk's bytes already in memory (inner chunks cut out of their
+  shards), decoded by the raw codec — zstandard, numcodecs' blosc, or a plain copy for
+  uncompressed chunks — in a ThreadPoolExecutor of ``os.cpu_count()`` threads, plus one memcpy
+  of the output (``np.copyto`` into a preallocated array of the output's size).
+- Encode floor: every chunk, already cut out of the source as a contiguous array, encoded the
+  same way, plus one memcpy of the input.
+
+No files, no indexing, no metadata: a library reading a dataset from the page cache has all
+of this work to do and more.
+
+Example (from the command line; prints one JSON line)::
+
+    python -m bench.worker --lib floor --dataset zstd --op all
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+
+from bench.data import DTYPE, Dataset, stored_files
+from bench.measure import machine_busy_s, self_cpu_s
+
+_MISSING = 2**64 - 1  # the shard index's "no chunk here" marker
+
+
+def encoded_chunks(ds: Dataset, data_dir: Path) -> list[bytes]:
+    """The encoded bytes of every chunk, as stored (inner chunks for a sharded dataset)."""
+    path = ds.path(data_dir)
+    files = sorted(stored_files(path))
+    if not ds.shards:
+        return [f.read_bytes() for f in files]
+    meta = json.loads((path / "zarr.json").read_text())
+    config = meta["codecs"][0]["configuration"]
+    index_codecs = [c["name"] for c in config["index_codecs"]]
+    if config.get("index_location", "end") != "end" or index_codecs != ["bytes", "crc32c"]:
+        raise ValueError(f"the floor reads end-located bytes+crc32c shard indexes, not {config}")
+    per_shard = int(np.prod([s // c for s, c in zip(ds.shards, ds.chunks, strict=True)]))
+    out: list[bytes] = []
+    for f in files:
+        shard = f.read_bytes()
+        index_start = len(shard) - 16 * per_shard - 4
+        index = np.frombuffer(shard, "<u8", count=2 * per_shard, offset=index_start)
+        for offset, nbytes in index.reshape(-1, 2).tolist():
+            if offset != _MISSING:
+                out.append(shard[offset : offset + nbytes])
+    return out
+
+
+def source_chunks(ds: Dataset, source: np.ndarray) -> list[np.ndarray]:
+    """The source cut into contiguous chunk arrays (inner chunks when sharded)."""
+    c = ds.chunks
+    return [
+        np.ascontiguousarray(source[i : i + c[0], j : j + c[1], k : k + c[2]])
+        for i in range(0, ds.n, c[0])
+        for j in range(0, ds.n, c[1])
+        for k in range(0, ds.n, c[2])
+    ]
+
+
+def _decoder(ds: Dataset) -> Callable[[bytes], Any]:
+    chunk_nbytes = int(np.prod(ds.chunks)) * DTYPE.itemsize
+    if ds.codec == "zstd":
+        import zstandard
+
+        local = threading.local()  # a ZstdDecompressor must not be shared between threads
+
+        def zstd_decode(b: bytes) -> bytes:
+            d = getattr(local, "d", None)
+            if d is None:
+                d = local.d = zstandard.ZstdDecompressor()
+            return d.decompress(b, max_output_size=chunk_nbytes)
+
+        return zstd_decode
+    if ds.codec == "blosc":
+        from numcodecs import blosc
+
+        return blosc.decompress  # from a non-main thread: blosc's contextual, GIL-free call
+    return lambda b: np.frombuffer(b, DTYPE).copy()
+
+
+def _encoder(ds: Dataset) -> Callable[[np.ndarray], Any]:
+    if ds.codec == "zstd":
+        import zstandard
+
+        local = threading.local()
+
+        def zstd_encode(a: np.ndarray) -> bytes:
+            c = getattr(local, "c", None)
+            if c is None:
+                c = local.c = zstandard.ZstdCompressor(level=1)
+            return c.compress(a)
+
+        return zstd_encode
+    if ds.codec == "blosc":
+        from numcodecs import blosc
+
+        return lambda a: blosc.compress(a, b"lz4", 5, blosc.SHUFFLE)
+    return lambda a: a.tobytes()
+
+
+def _run_pool(
+    pool: ThreadPoolExecutor, threads: int, fn: Callable[[Any], Any], items: Sequence[Any]
+) -> int:
+    """Apply ``fn`` to every item in contiguous batches, a few per thread; total output bytes."""
+    size = max(1, -(-len(items) // (threads * 4)))
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
+
+    def run(batch: Sequence[Any]) -> int:
+        return sum(len(memoryview(fn(x)).cast("B")) for x in batch)
+
+    return sum(pool.map(run, batches))
+
+
+def measure(ds: Dataset, op: str, repeats: int, warmup: int, data_dir: Path) -> dict[str, Any]:
+    """Time the decode floor (``op="all"``) or the encode floor (``op="write"``)."""
+    if op not in ("all", "write"):
+        raise ValueError(f"the floor is measured for 'all' and 'write', not {op!r}")
+    threads = os.cpu_count() or 1
+    if op == "all":
+        items: Sequence[Any] = encoded_chunks(ds, data_dir)
+        fn: Callable[[Any], Any] = _decoder(ds)
+    else:
+        items = source_chunks(ds, np.load(ds.source_path(data_dir)))
+        fn = _encoder(ds)
+    src = np.ones(ds.shape, DTYPE)  # both touched once: the memcpy times copying, not faults
+    dst = np.zeros(ds.shape, DTYPE)
+    codec_times, copy_times, failures = [], [], []
+    foreign_s = 0.0
+    with ThreadPoolExecutor(threads) as pool:
+        for i in range(warmup + repeats):
+            busy0, self0 = machine_busy_s(), self_cpu_s()
+            t0 = perf_counter()
+            produced = _run_pool(pool, threads, fn, items)
+            t1 = perf_counter()
+            np.copyto(dst, src)
+            t2 = perf_counter()
+            foreign = (machine_busy_s() - busy0) - (self_cpu_s() - self0)
+            if op == "all" and produced != ds.nbytes:
+                failures.append(f"decoded {produced} bytes, expected {ds.nbytes}")
+                continue
+            if i >= warmup:
+                codec_times.append(t1 - t0)
+                copy_times.append(t2 - t1)
+                foreign_s += foreign
+    return {
+        "times": [a + b for a, b in zip(codec_times, copy_times, strict=True)],
+        "codec_times": codec_times,
+        "copy_times": copy_times,
+        "foreign_cpu_s": max(0.0, foreign_s),
+        "cpus": threads,
+        "threads": threads,
+        "chunks": len(items),
+        "verified": not failures,
+        "failures": failures,
+    }
