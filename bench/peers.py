@@ -1,4 +1,4 @@
-"""One small adapter per library: open for read, open for write, read a selection, write all.
+"""One small adapter per library: open for read, open for write, read and write a selection.
 
 Each adapter imports its library only when opened, so a worker process carries only the
 library it measures. Every library runs with its defaults (threads, concurrency, caches),
@@ -64,8 +64,8 @@ class Adapter:
     def read(self, handle: Any, selection: Any) -> np.ndarray:
         return np.asarray(handle[selection])
 
-    def write(self, handle: Any, data: np.ndarray) -> None:
-        handle[...] = data
+    def write(self, handle: Any, selection: Any, data: np.ndarray) -> None:
+        handle[selection] = data
 
 
 class SimpleZarr(Adapter):
@@ -161,9 +161,9 @@ class ZarrsPython(ZarrPython):
     def read(self, handle: Any, selection: Any) -> np.ndarray:
         return self._call(handle, lambda h: np.asarray(h[selection]))
 
-    def write(self, handle: Any, data: np.ndarray) -> None:
+    def write(self, handle: Any, selection: Any, data: np.ndarray) -> None:
         def write(h: Any) -> None:
-            h[...] = data
+            h[selection] = data
 
         self._call(handle, write)
 
@@ -192,8 +192,8 @@ class TensorStore(Adapter):
     def read(self, handle: Any, selection: Any) -> np.ndarray:
         return handle[selection].read().result()
 
-    def write(self, handle: Any, data: np.ndarray) -> None:
-        handle.write(data).result()  # waits for the commit: the data is in the files
+    def write(self, handle: Any, selection: Any, data: np.ndarray) -> None:
+        handle[selection].write(data).result()  # waits for the commit: data in the files
 
 
 class TensorStoreNoFsync(TensorStore):

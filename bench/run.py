@@ -400,7 +400,8 @@ def _header(report: dict[str, Any]) -> list[str]:
     lines += [
         (
             f"- {s['rounds']} round(s); each (library, workload) in a fresh process per round, "
-            f"libraries in an order rotated each round; {s['warmup']} untimed warm-up call(s), "
+            f"libraries in an order rotated each round; {s['warmup']} untimed warm-up call(s) "
+            "(boxes: 1% of them; writes: one chunk or shard), "
             f"then timed calls per process: {repeats}. Cells: median of all timed calls of all "
             "rounds."
         ),
