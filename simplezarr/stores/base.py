@@ -144,21 +144,8 @@ def to_bytes(value: BytesLike, key: str) -> bytes:
         >>> to_bytes(np.array([1, 2], dtype="<u2"), "k")
         b'\\x01\\x00\\x02\\x00'
     """
-    if type(value) is bytes:
-        return value
-    try:
-        view = memoryview(value)
-    except TypeError as e:
-        raise TypeError(
-            f"the value for key {key!r} must be bytes-like (bytes, bytearray, memoryview, "
-            f"a numpy array), not {type(value).__name__}"
-        ) from e
-    if not view.c_contiguous:
-        raise TypeError(
-            f"the value for key {key!r} is not C-contiguous; "
-            "pass numpy.ascontiguousarray(value) or bytes"
-        )
-    return view.tobytes()
+    buffer = as_buffer(value, key)
+    return buffer if type(buffer) is bytes else bytes(buffer)
 
 
 class BaseStore:
