@@ -56,8 +56,9 @@ from simplezarr.concurrency import key_locks, run_all
 from simplezarr.config import config
 from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, SelectionError
 
+from simplezarr.indexing import ChunkProjection
+
 if TYPE_CHECKING:
-    from simplezarr.indexing import ChunkProjection
     from simplezarr.metadata.model import ArrayMetadata
 
 #: Inner chunks of one shard closer than this many bytes apart are fetched in one request.
@@ -204,6 +205,9 @@ def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None
 
 
 def _scatter(io: ArrayIO, p: ChunkProjection, chunk: np.ndarray | None, out: np.ndarray) -> None:
+    if type(p) is not ChunkProjection:  # a FancyProjection: integer-array selections
+        out[p.out_selection] = io.fill_value if chunk is None else chunk[p.chunk_selection]
+        return
     target = out[p.out_selection + (Ellipsis,)]  # a view, even for a single element
     if chunk is None:  # missing chunk: fill without decoding
         target[...] = io.fill_value
@@ -215,7 +219,7 @@ def _scatter(io: ArrayIO, p: ChunkProjection, chunk: np.ndarray | None, out: np.
 
 def _window(chain: CodecChain, p: ChunkProjection) -> ByteWindow | None:
     """The byte window of a partly read chunk, when reading just it saves work."""
-    if chain.window_dtype is None or p.is_complete:
+    if chain.window_dtype is None or p.is_complete or type(p) is not ChunkProjection:
         return None
     window = ByteWindow.of(p.chunk_selection, chain.spec.shape, chain.window_dtype)
     return window if window.size < chain.spec.size * chain.window_dtype.itemsize else None

@@ -40,6 +40,15 @@ class ChunkProjection(NamedTuple):
     is_complete: bool
 
 
+class FancyProjection(ChunkProjection):
+    """A projection whose selections may hold integer arrays (orthogonal, coordinate or
+    mask indexing): the engine moves its data with ``out[out_selection] =
+    chunk[chunk_selection]`` (and the reverse on writes) and never takes a byte window.
+    ``is_complete`` must only be true when ``chunk_selection`` is the whole chunk in order."""
+
+    __slots__ = ()
+
+
 class DimProjection(NamedTuple):
     chunk_index: int
     chunk_sel: int | slice
