@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,7 @@ from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, Sele
 from simplezarr.indexing import ChunkProjection
 
 if TYPE_CHECKING:
+    from simplezarr.chunk_keys import ChunkKeyEncoding
     from simplezarr.metadata.model import ArrayMetadata
 
 #: Inner chunks of one shard closer than this many bytes apart are fetched in one request.
@@ -89,6 +90,18 @@ def is_all_fill(chunk: np.ndarray, fill_value: Any) -> bool:
         return bool(np.all(chunk == fill_value))
     except (TypeError, ValueError):  # objects that do not compare element-wise
         return all(x == fill_value for x in chunk.ravel())
+
+
+def _key_function(prefix: str, encoding: ChunkKeyEncoding) -> Callable[[tuple[int, ...]], str]:
+    sep = str(encoding.separator)
+    head, empty = (prefix + "c" + sep, prefix + "c") if encoding.name == "default" else (
+        prefix, prefix + "0"
+    )
+
+    def key(coords: tuple[int, ...]) -> str:
+        return head + sep.join(map(str, coords)) if coords else empty
+
+    return key
 
 
 class ArrayIO:
@@ -124,16 +137,17 @@ class ArrayIO:
         self.read_grid = RegularChunkGrid(
             metadata.shape, self.shard.inner_shape if self.shard else metadata.chunk_shape
         )
-        self._encode_key = metadata.chunk_key_encoding.encode
+        #: The store key of the chunk (or shard) at grid coordinates ``coords``. Hot (once
+        #: per chunk), hence a closure over the precomputed prefix, not a method.
+        self.key: Callable[[tuple[int, ...]], str] = _key_function(
+            self.prefix, metadata.chunk_key_encoding
+        )
 
     @property
     def write_empty_chunks(self) -> bool:
         if self._write_empty_chunks is None:
             return config.write_empty_chunks
         return self._write_empty_chunks
-
-    def key(self, coords: tuple[int, ...]) -> str:
-        return self.prefix + self._encode_key(coords)
 
     def fill_chunk(self, shape: tuple[int, ...]) -> np.ndarray:
         return np.full(shape, self.fill_value, dtype=self.dtype, order=self.metadata.order)
@@ -195,8 +209,7 @@ def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None
         raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
     projections = list(indexer)
     if io.shard is None:
-        reads = [(io.key(p.chunk_coords), p, _window(io.chain, p)) for p in projections]
-        run_all([partial(_read_chunks, io, batch, out) for batch in _batches(reads)])
+        run_all([partial(_read_chunks, io, batch, out) for batch in _batches(projections)])
     else:
         _read_sharded(io, io.shard, projections, out)
     if getattr(indexer, "scalar_result", False):
@@ -205,16 +218,15 @@ def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None
 
 
 def _scatter(io: ArrayIO, p: ChunkProjection, chunk: np.ndarray | None, out: np.ndarray) -> None:
-    if type(p) is not ChunkProjection:  # a FancyProjection: integer-array selections
-        out[p.out_selection] = io.fill_value if chunk is None else chunk[p.chunk_selection]
-        return
-    target = out[p.out_selection + (Ellipsis,)]  # a view, even for a single element
+    """Copy the selected part of a decoded chunk (None: a missing chunk) into ``out``.
+
+    One form serves basic projections (slices; an integer drops its axis on both sides)
+    and FancyProjections (integer arrays) alike.
+    """
     if chunk is None:  # missing chunk: fill without decoding
-        target[...] = io.fill_value
-    elif p.is_complete and chunk.shape == target.shape:
-        target[...] = chunk  # fully covered chunk: no sub-selection
+        out[p.out_selection] = io.fill_value
     else:
-        target[...] = chunk[p.chunk_selection]
+        out[p.out_selection] = chunk[p.chunk_selection]
 
 
 def _window(chain: CodecChain, p: ChunkProjection) -> ByteWindow | None:
@@ -225,20 +237,30 @@ def _window(chain: CodecChain, p: ChunkProjection) -> ByteWindow | None:
     return window if window.size < chain.spec.size * chain.window_dtype.itemsize else None
 
 
-def _read_chunks(
-    io: ArrayIO,
-    batch: Sequence[tuple[str, ChunkProjection, ByteWindow | None]],
-    out: np.ndarray,
-) -> None:
-    chain = io.chain
-    requests = [
-        (key, (w.lo, w.size) if w is not None and chain.is_raw else None) for key, _, w in batch
-    ]
-    for (_, p, w), data in zip(batch, io.store.get_many(requests), strict=True):
-        if data is None or w is None:
-            _scatter(io, p, None if data is None else chain.decode(data), out)
-        else:  # byte window: the view already is the selection
-            out[p.out_selection + (Ellipsis,)] = chain.decode_window(data, w)
+def _read_chunks(io: ArrayIO, batch: Sequence[ChunkProjection], out: np.ndarray) -> None:
+    # The hot loop of every unsharded read: keep per-chunk work to the minimum. The batch
+    # is fetched in parts of the store's read_batch_size, so a local store never holds
+    # more than a few encoded chunks (fresh allocations of large chunks cost page faults)
+    # while a remote store still gets enough requests at once to overlap their latency.
+    chain, key, store = io.chain, io.key, io.store
+    windowed = chain.window_dtype is not None
+    step = max(1, store.read_batch_size)
+    for i in range(0, len(batch), step):
+        part = batch[i : i + step]
+        if windowed:
+            windows = [_window(chain, p) for p in part]
+            ranges = [(w.lo, w.size) if w is not None and chain.is_raw else None for w in windows]
+            datas = store.get_many([(key(p.chunk_coords), r) for p, r in zip(part, ranges)])
+        else:
+            windows = [None] * len(part)
+            datas = store.get_many([(key(p.chunk_coords), None) for p in part])
+        for p, w, data in zip(part, windows, datas, strict=True):
+            if data is None:  # missing chunk: fill without decoding
+                out[p.out_selection] = io.fill_value
+            elif w is None:
+                out[p.out_selection] = chain.decode(data)[p.chunk_selection]
+            else:  # byte window: the decoded view already is the selection
+                out[p.out_selection] = chain.decode_window(data, w)
 
 
 def _read_sharded(
@@ -338,7 +360,7 @@ def _read_inner(
         if window is None:
             _scatter(io, p, chain.decode(raw), out)
         else:  # byte window: the view already is the selection
-            out[p.out_selection + (Ellipsis,)] = chain.decode_window(raw, window)
+            out[p.out_selection] = chain.decode_window(raw, window)
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -234,10 +234,14 @@ class BasicIndexer:
         )
 
     def __iter__(self) -> Iterator[ChunkProjection]:
+        # Hot: one projection per touched chunk (4,096 for a 256^3 array of 16^3 chunks).
+        # zip(*parts) transposes the dimensions' projections in one C call.
+        if not self.dims:  # 0-d: the one chunk, wholly selected
+            yield ChunkProjection((), (), (), True)
+            return
+        dropped = bool(self.drop_axes)
         for parts in itertools.product(*(list(d) for d in self.dims)):
-            yield ChunkProjection(
-                tuple(p.chunk_index for p in parts),
-                tuple(p.chunk_sel for p in parts),
-                tuple(p.out_sel for p in parts if p.out_sel is not None),
-                all(p.is_complete for p in parts),
-            )
+            coords, chunk_sel, out_sel, complete = zip(*parts, strict=True)
+            if dropped:
+                out_sel = tuple(o for o in out_sel if o is not None)
+            yield ChunkProjection(coords, chunk_sel, out_sel, all(complete))

@@ -115,6 +115,11 @@ class CodecChain:
         #: True when encoded chunks are the raw items themselves: a window can be read
         #: from the store as a byte range.
         self.is_raw = self.window_dtype is not None and not self._bytes_bytes
+        #: The fast path of ``decode``: chunks that are plain native-order C items after the
+        #: bytes -> bytes codecs become an array view of the decoded bytes, nothing else.
+        self._plain = self.window_dtype is not None and self.window_dtype == native
+        self._bytes_bytes_reversed = tuple(reversed(self._bytes_bytes))
+        self._nbytes = spec.nbytes
 
     @staticmethod
     def _check_order(codecs: tuple[Codec, ...]) -> None:
@@ -148,6 +153,8 @@ class CodecChain:
 
     def decode(self, data: BytesLike) -> np.ndarray:
         """Decode one stored chunk; CorruptChunk if the bytes are not a valid encoding."""
+        if self._plain:
+            return self._decode_plain(data)
         try:
             for codec, max_size in reversed(self._bytes_bytes):
                 data = codec.decode(data, max_size)
@@ -164,6 +171,28 @@ class CodecChain:
                 f"{type(e).__name__}: {e}"
             ) from e
         return self._finish(chunk)
+
+    def _decode_plain(self, data: BytesLike) -> np.ndarray:
+        try:
+            for codec, max_size in self._bytes_bytes_reversed:
+                data = codec.decode(data, max_size)
+        except ZarrError:
+            raise
+        except MemoryError:
+            raise
+        except Exception as e:
+            raise CorruptChunk(
+                f"could not decode chunk with codecs {_describe(self.codecs)}: "
+                f"{type(e).__name__}: {e}"
+            ) from e
+        n = len(data) if type(data) is bytes else memoryview(data).nbytes
+        if n != self._nbytes:
+            spec = self.spec
+            raise CorruptChunk(
+                f"chunk is {n} bytes but a {spec.shape} chunk of {spec.dtype.name} needs "
+                f"{spec.nbytes} bytes (codecs {_describe(self.codecs)})"
+            )
+        return np.frombuffer(data, dtype=self.window_dtype).reshape(self.spec.shape)
 
     def decode_window(self, data: BytesLike, window: ByteWindow) -> np.ndarray:
         """The selection a window describes, decoding only as far as it reaches.

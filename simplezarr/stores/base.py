@@ -199,6 +199,10 @@ class ReadableStore(BaseStore):
         [b'llo']
     """
 
+    #: How many requests the engine puts in one ``get_many`` call: enough for a remote store
+    #: to overlap their latency, few enough that a local store holds little memory at once.
+    read_batch_size: int = 64
+
     def get(self, key: str, byte_range: ByteRange = None) -> bytes | None:
         """The value of ``key`` (or the part ``byte_range`` selects), or None if missing.
 

@@ -41,8 +41,15 @@ _FORBIDDEN_CHAR = re.compile(r"[\\\x00-\x1f\x7f]")
 _DRIVE = re.compile(r".:")  # any "X:" prefix is a drive to Windows path joining
 
 
+#: Keys made only of segments that start with a letter, digit, "_" or "-" and go on with
+#: those or "." (every chunk key, most metadata paths) are legal: checked in one match.
+_PLAIN_KEY = re.compile(r"[\w\-][\w.\-]*(?:/[\w\-][\w.\-]*)*", re.ASCII)
+
+
 def _problem(key: object) -> str | None:
     """Why ``key`` is not a legal key, or None if it is."""
+    if type(key) is str and _PLAIN_KEY.fullmatch(key):  # the fast path: chunk keys
+        return None
     if not isinstance(key, str):
         return f"keys must be str, not {type(key).__name__}"
     if not key:

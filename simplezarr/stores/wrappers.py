@@ -53,6 +53,10 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     def read_only(self) -> bool:
         return self._store.read_only
 
+    @property
+    def read_batch_size(self) -> int:  # type: ignore[override]
+        return getattr(self._store, "read_batch_size", ReadableStore.read_batch_size)
+
     def _readable(self, action: str) -> ReadableStore:
         if not isinstance(self._store, ReadableStore):
             raise StoreError(f"cannot {action}: {self._store!r} cannot read")
