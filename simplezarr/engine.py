@@ -86,6 +86,14 @@ def is_all_fill(chunk: np.ndarray, fill_value: Any) -> bool:
     elif kind == "V":
         fill = np.asarray(fill_value, dtype=chunk.dtype)
         return np.ascontiguousarray(chunk).tobytes() == fill.tobytes() * chunk.size
+    if kind in "biufc":
+        # Most chunks that are not all fill differ at their first element: answer without
+        # a pass over the chunk. A zero fill of integers needs no temporary array.
+        fill = np.asarray(fill_value, dtype=chunk.dtype)
+        if chunk[(0,) * chunk.ndim] != fill:
+            return False
+        if kind in "biu" and not fill:
+            return not chunk.any()
     try:
         return bool(np.all(chunk == fill_value))
     except (TypeError, ValueError):  # objects that do not compare element-wise

@@ -32,6 +32,7 @@ __all__ = ["ZstdCodec", "zstd_bound", "zstd_decompress", "zstd_decompress_prefix
 
 _MIN_LEVEL = -131072  # ZSTD_minCLevel()
 _MAX_LEVEL = 22
+_BLOCK_SIZE_MAX = 128 * 1024  # ZSTD_BLOCKSIZE_MAX: zstd decodes a block at a time
 
 _local = threading.local()  # ZstdDecompressor objects are not thread-safe
 
@@ -100,11 +101,11 @@ def zstd_decompress(data: BytesLike, max_size: int | None) -> bytes:
         raise CorruptChunk(f"zstd data is corrupt: {e}") from e
 
 
-def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> bytes:
+def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> BytesLike:
     """The first ``n`` bytes of one zstd frame, decompressing no further than needed.
 
     Example:
-        >>> zstd_decompress_prefix(Zstd(level=1).encode(b"abc" * 100), 4, 300)
+        >>> bytes(zstd_decompress_prefix(Zstd(level=1).encode(b"abc" * 100), 4, 300))
         b'abca'
     """
     try:
@@ -115,6 +116,11 @@ def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> byt
         raise CorruptChunk(
             f"zstd frame claims {size} bytes, more than the {max_size} bytes a chunk can hold"
         )
+    if size != zstandard.CONTENTSIZE_UNKNOWN and (size <= _BLOCK_SIZE_MAX or 2 * n > size):
+        # zstd decodes whole blocks (up to 128 KiB): a frame of one block, or a prefix of
+        # most of the frame, costs the same decoded whole, without a streaming reader's
+        # buffers.
+        return memoryview(zstd_decompress(data, max_size))[:n]
     parts: list[bytes] = []
     got = 0
     try:

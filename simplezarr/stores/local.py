@@ -157,8 +157,11 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         directory, name = self._write_location(key)
         temp = os.path.join(directory, TEMP_PREFIX + uuid.uuid4().hex)
         try:
-            os.makedirs(directory, exist_ok=True)
-            self._write_new_file(temp, data)
+            try:
+                self._write_new_file(temp, data)
+            except FileNotFoundError:  # the first key in this directory: make it, once
+                os.makedirs(directory, exist_ok=True)
+                self._write_new_file(temp, data)
             os.replace(temp, os.path.join(directory, name))
             if self._fsync:
                 _fsync_directory(directory)
