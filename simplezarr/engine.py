@@ -65,6 +65,10 @@ if TYPE_CHECKING:
 #: Inner chunks of one shard closer than this many bytes apart are fetched in one request.
 COALESCE_GAP = 1 << 16
 
+#: Reads and writes of less decoded data than this run in the calling thread: the pool's
+#: hand-off costs more than a few small chunks take to decode.
+PARALLEL_MIN_BYTES = 1 << 20
+
 Shards = dict[tuple[int, ...], list["ChunkProjection"]]
 #: One inner chunk to read from a shard: key, byte offset and size, projection, window.
 InnerRead = tuple[str, int, int, "ChunkProjection", "ByteWindow | None"]
@@ -161,12 +165,21 @@ class ArrayIO:
         return np.full(shape, self.fill_value, dtype=self.dtype, order=self.metadata.order)
 
 
-def _batches(items: Sequence[Any]) -> list[Sequence[Any]]:
+def _batches(items: Sequence[Any], item_bytes: int | None = None) -> list[Sequence[Any]]:
     """Split work into contiguous batches: a few per thread (chunks decode at different
-    speeds), or one when there is one thread (fewest store round trips)."""
+    speeds), or one when there is one thread (fewest store round trips).
+
+    With ``item_bytes`` (the decoded size of one item), work smaller than
+    PARALLEL_MIN_BYTES in all is one batch: handing it to the pool would cost more than
+    it saves (a box of a few small chunks).
+    """
     if not items:
         return []
-    n = 1 if config.threads <= 1 else min(len(items), config.threads * 4)
+    if config.threads <= 1 or (
+        item_bytes is not None and len(items) * item_bytes < PARALLEL_MIN_BYTES
+    ):
+        return [items]
+    n = min(len(items), config.threads * 4)
     size = -(-len(items) // n)
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -217,7 +230,8 @@ def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None
         raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
     projections = list(indexer)
     if io.shard is None:
-        run_all([partial(_read_chunks, io, batch, out) for batch in _batches(projections)])
+        batches = _batches(projections, io.spec.nbytes)
+        run_all([partial(_read_chunks, io, batch, out) for batch in batches])
     else:
         _read_sharded(io, io.shard, projections, out)
     if getattr(indexer, "scalar_result", False):
@@ -304,7 +318,8 @@ def _read_sharded(
             wanted.append((key, offset, nbytes, p, window))
         wanted.sort(key=lambda w: w[1])
         inner.extend(wanted)
-    run_all([partial(_read_inner, io, layout, b, out) for b in _batches(inner)])
+    batches = _batches(inner, layout.inner_chain.spec.nbytes)
+    run_all([partial(_read_inner, io, layout, b, out) for b in batches])
 
 
 def _fetch_indexes(io: ArrayIO, layout: ShardLayout, keys: Sequence[str]) -> list[np.ndarray | None]:
@@ -432,7 +447,8 @@ def write(
     empty = io.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
     projections = list(indexer)
     if io.shard is None:
-        run_all([partial(_write_chunks, io, b, arr, empty) for b in _batches(projections)])
+        batches = _batches(projections, io.spec.nbytes)
+        run_all([partial(_write_chunks, io, b, arr, empty) for b in batches])
         return
     shards = list(_group_by_shard(io.shard, projections).items())
     if len(shards) >= config.threads:  # enough shards to keep every thread busy
