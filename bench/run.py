@@ -483,6 +483,73 @@ def _floors(report: dict[str, Any]) -> list[str]:
     return [*lines, ""]
 
 
+#: The two datasets the per-chunk overhead is fitted from: same data, codec and level,
+#: chunks of 64^3 (512 of them, 256 MiB) and 16^3 (4,096 of them, 32 MiB).
+OVERHEAD_FIT = ("zstd", "tiny")
+
+
+def fit_per_chunk(t_big: float, t_small: float, big: Any, small: Any) -> tuple[float, float]:
+    """Solve ``t = per_byte * bytes + per_chunk * chunks`` for two whole-array reads.
+
+    Returns (seconds per byte, seconds per chunk).
+
+    Example:
+        >>> from types import SimpleNamespace as NS
+        >>> b, c = fit_per_chunk(1e-9 * 2**28 + 1e-5 * 512, 1e-9 * 2**25 + 1e-5 * 4096,
+        ...                      NS(nbytes=2**28, nchunks=512), NS(nbytes=2**25, nchunks=4096))
+        >>> round(b * 1e9, 6), round(c * 1e6, 6)
+        (1.0, 10.0)
+    """
+    det = big.nbytes * small.nchunks - small.nbytes * big.nchunks
+    per_byte = (t_big * small.nchunks - t_small * big.nchunks) / det
+    per_chunk = (big.nbytes * t_small - small.nbytes * t_big) / det
+    return per_byte, per_chunk
+
+
+def _overhead(report: dict[str, Any]) -> list[str]:
+    by_key = {(w["dataset"], w["op"]): w for w in report["workloads"]}
+    pair = [by_key.get((name, "all")) for name in OVERHEAD_FIT]
+    if any(w is None for w in pair):
+        return []
+
+    class _Shape:  # bytes and chunk count of one dataset's whole-array read
+        def __init__(self, name: str) -> None:
+            ds = DATASETS[name]
+            self.nbytes = ds.nbytes
+            self.nchunks = 1
+            for n, c in zip(ds.shape, ds.read_chunks, strict=True):
+                self.nchunks *= -(-n // c)
+
+    big, small = _Shape(OVERHEAD_FIT[0]), _Shape(OVERHEAD_FIT[1])
+    lines = [
+        "## Fixed cost per chunk (fit)",
+        "",
+        (
+            f"Whole-array reads of `{OVERHEAD_FIT[0]}` ({big.nchunks} chunks, "
+            f"{big.nbytes / 2**20:.0f} MiB) and `{OVERHEAD_FIT[1]}` ({small.nchunks} chunks, "
+            f"{small.nbytes / 2**20:.0f} MiB), same data and codec, fitted as time = per byte "
+            "x bytes + per chunk x chunks. The floor's per-chunk cost is the codec's own."
+        ),
+        "",
+        "| library | per chunk | above the floor's | per MiB |",
+        "|---|---:|---:|---:|",
+    ]
+    fits = {}
+    for lib in ["floor", *ORDER]:
+        cells = [w["cells"].get(lib) for w in pair]
+        if any(c is None or not c["verified"] or not c["median"] for c in cells):
+            continue
+        fits[lib] = fit_per_chunk(cells[0]["median"], cells[1]["median"], big, small)
+    floor = fits.get("floor")
+    for lib, (per_byte, per_chunk) in [*list(fits.items())[1:], *list(fits.items())[:1]]:
+        above = f"{(per_chunk - floor[1]) * 1e6:.1f} \u00b5s" if floor and lib != "floor" else ""
+        lines.append(
+            f"| {COLUMN.get(lib, lib)} | {per_chunk * 1e6:.1f} \u00b5s | {above} "
+            f"| {per_byte * 2**20 * 1e3:.3f} ms |"
+        )
+    return [*lines, ""]
+
+
 def _memory_and_load(report: dict[str, Any]) -> list[str]:
     lines = [
         "## Peak RSS of every library, and other processes' CPU use",
@@ -526,7 +593,7 @@ def _notes(report: dict[str, Any]) -> list[str]:
 
 def render(report: dict[str, Any]) -> str:
     """The report as markdown."""
-    parts = [_header, _results, _floors, _memory_and_load, _notes]
+    parts = [_header, _results, _floors, _overhead, _memory_and_load, _notes]
     return "\n".join(line for part in parts for line in part(report)) + "\n"
 NOTES = [
     (
