@@ -253,7 +253,7 @@ def _scatter(io: ArrayIO, p: ChunkProjection, chunk: np.ndarray | None, out: np.
 
 def _window(chain: CodecChain, p: ChunkProjection) -> ByteWindow | None:
     """The byte window of a partly read chunk, when reading just it saves work."""
-    if chain.window_dtype is None or p.is_complete or type(p) is not ChunkProjection:
+    if not chain.windowed or p.is_complete or type(p) is not ChunkProjection:
         return None
     window = ByteWindow.of(p.chunk_selection, chain.spec.shape, chain.window_dtype)
     return window if window.size < chain.spec.size * chain.window_dtype.itemsize else None
@@ -265,7 +265,7 @@ def _read_chunks(io: ArrayIO, batch: Sequence[ChunkProjection], out: np.ndarray)
     # more than a few encoded chunks (fresh allocations of large chunks cost page faults)
     # while a remote store still gets enough requests at once to overlap their latency.
     chain, key, store = io.chain, io.key, io.store
-    windowed = chain.window_dtype is not None
+    windowed = chain.windowed
     step = max(1, store.read_batch_size)
     for i in range(0, len(batch), step):
         part = batch[i : i + step]

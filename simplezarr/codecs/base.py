@@ -139,6 +139,11 @@ class BytesBytesCodec(Codec):
         """
         return memoryview(self.decode(data, max_size)).cast("B")[:n]
 
+    def prefix_saves(self, size: int) -> bool:
+        """Whether ``decode_prefix`` of a short prefix of ``size`` decoded bytes does less
+        work than ``decode``; the default decodes everything, so no."""
+        return False
+
     def encoded_size(self, n: int | None) -> int | None:
         """Exact encoded size for an input of ``n`` bytes, if the codec is fixed-size."""
         return None

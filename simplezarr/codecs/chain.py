@@ -115,6 +115,11 @@ class CodecChain:
         #: True when encoded chunks are the raw items themselves: a window can be read
         #: from the store as a byte range.
         self.is_raw = self.window_dtype is not None and not self._bytes_bytes
+        #: True when reading a window of a chunk saves work: fewer bytes fetched (raw), or
+        #: decoding stops early (a stream codec that can, on chunks large enough to gain).
+        self.windowed = self.window_dtype is not None and (
+            self.is_raw or self._bytes_bytes[0][0].prefix_saves(spec.nbytes or 0)
+        )
         #: The fast path of ``decode``: chunks that are plain native-order C items after the
         #: bytes -> bytes codecs become an array view of the decoded bytes, nothing else.
         self._plain = self.window_dtype is not None and self.window_dtype == native

@@ -171,5 +171,8 @@ class ZstdCodec(BytesBytesCodec):
             return super().decode_prefix(data, n, max_size)
         return zstd_decompress_prefix(data, n, max_size)
 
+    def prefix_saves(self, size: int) -> bool:
+        return not self.checksum and size > _BLOCK_SIZE_MAX
+
     def encoded_bound(self, n: int | None) -> int | None:
         return zstd_bound(n)

@@ -1,0 +1,74 @@
+"""The engine's named fast paths are taken where they pay, and give numpy's answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simplezarr import config
+from simplezarr.codecs import zstd as zstd_module
+from simplezarr.engine import PARALLEL_MIN_BYTES, _batches
+from simplezarr.errors import CorruptChunk
+from simplezarr.nodes import ZarrArray
+from simplezarr.stores import MemoryStore
+
+ZSTD = [{"name": "zstd", "configuration": {"level": 1, "checksum": False}}]
+
+
+def _array(shape, chunks, compressors=ZSTD, dtype="uint32"):  # noqa: ANN001, ANN202
+    a = ZarrArray.create(MemoryStore(), shape=shape, dtype=dtype, chunks=chunks,
+                         compressors=compressors)
+    data = np.arange(np.prod(shape), dtype=dtype).reshape(shape)
+    a[...] = data
+    return a, data
+
+
+def test_large_zstd_chunk_decodes_only_a_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, data = _array((256, 256), (256, 256))  # 256 KiB chunk: two zstd blocks
+    assert a._io.chain.windowed
+
+    def whole(*args):  # noqa: ANN002, ANN202
+        raise AssertionError("decoded the whole frame")
+
+    monkeypatch.setattr(zstd_module, "zstd_decompress", whole)
+    np.testing.assert_array_equal(a[3, 10:20], data[3, 10:20])  # within the first block
+    with pytest.raises(CorruptChunk, match="decoded the whole frame"):  # most of the frame
+        a[200:201, ::7]
+
+
+def test_small_zstd_chunk_is_decoded_whole() -> None:
+    # One zstd block (<= 128 KiB): a prefix costs the same as all of it, so no window.
+    a, data = _array((64, 64), (32, 32))
+    assert not a._io.chain.windowed
+    np.testing.assert_array_equal(a[5, 3:40], data[5, 3:40])
+
+
+def test_uncompressed_chunks_always_take_a_window() -> None:
+    a, data = _array((16, 16), (8, 8), compressors=None)
+    assert a._io.chain.windowed and a._io.chain.is_raw
+    np.testing.assert_array_equal(a[3, 1:7], data[3, 1:7])
+
+
+def test_checksummed_zstd_never_takes_a_window() -> None:
+    a, _ = _array((256, 256), (256, 256),
+                  compressors=[{"name": "zstd", "configuration": {"level": 1, "checksum": True}}])
+    assert not a._io.chain.windowed
+
+
+def test_truncated_large_chunk_fails_on_partial_read() -> None:
+    a, _ = _array((256, 256), (256, 256))
+    key = a._io.key((0, 0))
+    good = a.store.get(key)
+    a.store.set(key, good[:100])
+    with pytest.raises(CorruptChunk):
+        a[255, :]
+
+
+def test_small_work_runs_in_one_batch() -> None:
+    with config.set(threads=2):
+        items = list(range(8))
+        assert _batches(items, 1024) == [items]  # 8 KiB in all: not worth the pool
+        assert len(_batches(items, PARALLEL_MIN_BYTES)) == 8
+        assert len(_batches(items)) == 8  # size unknown: parallel
+    with config.set(threads=1):
+        assert _batches(items, PARALLEL_MIN_BYTES) == [items]
