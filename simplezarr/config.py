@@ -56,11 +56,16 @@ class Config:
       bytes, objects) may inflate when decoded (``SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES``,
       default 1 GiB). Fixed-size types are bounded by their chunk size; variable-length ones
       have no natural bound, so this cap is what stops a decompression bomb.
+    - ``io_concurrency``: the most requests a remote store (``FsspecStore``,
+      ``ObjectStore``) has in flight at once, per store; stores served by threads share
+      one I/O pool of this size (``SIMPLEZARR_IO_CONCURRENCY``, default 32). A batched read
+      of ``n`` values takes about ``latency * n / io_concurrency``.
     """
 
     threads: int = 0
     write_empty_chunks: bool = False
     max_variable_chunk_bytes: int = 0
+    io_concurrency: int = 0
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -68,6 +73,8 @@ class Config:
         self.write_empty_chunks = _env_bool("SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks)
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
+        if not self.io_concurrency:
+            self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 32)
 
     @contextlib.contextmanager
     def set(self, **changes: object) -> Iterator[Config]:

@@ -65,8 +65,9 @@ class InvalidKey(ZarrError, ValueError):
     """A store key is malformed or could escape the store's root."""
 
 
-class ReadOnlyError(ZarrError, PermissionError):
-    """A write was attempted through a read-only store or node."""
+class ReadOnlyError(ZarrError, PermissionError, ValueError):
+    """A write was attempted through a read-only store or node (a ValueError too, as
+    zarr-python raises)."""
 
 
 class StoreError(ZarrError, OSError):
@@ -84,3 +85,56 @@ class SelectionError(ZarrError, IndexError):
 class InvalidArgument(ZarrError, ValueError, TypeError):
     """An argument has the wrong type or value: data that cannot be stored in the array's
     data type or broadcast to the selection, a bad shape for resize, a bad setting."""
+
+
+# -- the zarr-python-compatible API (simplezarr.api) raises these: each is also the builtin
+# -- zarr-python's own error for the same situation derives from, so ``except ValueError``
+# -- or ``except FileNotFoundError`` written against zarr-python keeps working.
+
+
+class NodeNotFoundError(NodeNotFound, FileNotFoundError, ValueError):
+    """No node at the path an API call opens (zarr-python: ``NodeNotFoundError``)."""
+
+
+class ArrayNotFoundError(NodeNotFoundError):
+    """No array at the path ``open_array`` (or ``load``) opens."""
+
+
+class GroupNotFoundError(NodeNotFoundError):
+    """No group at the path ``open_group`` opens."""
+
+
+class ContainsArrayError(ContainsArray, ValueError):
+    """An array exists where a new node was to be created (zarr-python's ContainsArrayError)."""
+
+
+class ContainsGroupError(ContainsGroup, ValueError):
+    """A group exists where a new node was to be created (zarr-python's ContainsGroupError)."""
+
+
+class ReadOnlyNodeError(ReadOnlyError, ValueError):
+    """A write through a node or store opened read-only (zarr-python raises ValueError)."""
+
+
+class UnsupportedStoreError(ZarrError, ValueError, TypeError):
+    """A store argument cannot be turned into a store (unknown type, or a URL while remote
+    stores are not available)."""
+
+
+# -- stores (simplezarr.stores): remote services and optional dependencies.
+
+
+class StoreAccessDenied(StoreError, PermissionError):
+    """A storage service refused a request: missing or bad credentials, or no permission.
+
+    The message names the URL; fix the credentials (``storage_options``) or the permissions.
+    """
+
+
+class MissingDependency(ZarrError, ImportError):
+    """An optional package a feature needs is not installed; the message names the pip extra."""
+
+
+class CopyError(ContainsNode, RuntimeError):
+    """copy / copy_all / copy_store found an object in the destination and ``if_exists`` is
+    ``"raise"`` (zarr-python 2's CopyError is a RuntimeError)."""

@@ -1,5 +1,9 @@
 """The store conformance suite, run for every store.
 
+Memory, local, zip (stored and deflated), fsspec over memory://, file:// and a real S3
+server (moto, see conftest.py), obstore over S3 and memory, and the wrappers (WrapperStore,
+SlowStore, LoggingStore) all pass the same tests.
+
 To test a new store, subclass :class:`StoreConformance` and provide a ``make`` fixture
 returning ``make(initial=None, read_only=False) -> store`` (a new store holding ``initial``).
 """
@@ -7,6 +11,9 @@ returning ``make(initial=None, read_only=False) -> store`` (a new store holding 
 from __future__ import annotations
 
 import itertools
+import logging
+import uuid
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,14 +24,19 @@ import pytest
 
 from simplezarr.errors import InvalidKey, ReadOnlyError, SelectionError, ZarrError
 from simplezarr.stores import (
+    FsspecStore,
     ListableStore,
     LocalStore,
+    LoggingStore,
     MemoryStore,
+    ObjectStore,
     ReadableStore,
     SlowStore,
     WrapperStore,
     WritableStore,
+    ZipStore,
 )
+from store_servers import S3Server
 
 Make = Callable[..., Any]
 
@@ -193,8 +205,11 @@ class StoreConformance:
         assert store.get("a/b") is None
         assert not store.exists("a/b")
 
+    #: Keys written by test_concurrent_set_get (fewer for stores behind a slow test server).
+    concurrent_keys = 200
+
     def test_concurrent_set_get(self, store: Any) -> None:
-        keys = [f"c/{i % 7}/{i}" for i in range(200)]
+        keys = [f"c/{i % 7}/{i}" for i in range(self.concurrent_keys)]
 
         def roundtrip(key: str) -> bytes | None:
             store.set(key, key.encode())
@@ -407,7 +422,8 @@ class StoreConformance:
             assert isinstance(info.value, PermissionError)
             assert "read-only" in str(info.value)
             assert needle in str(info.value)
-            assert type(store).__name__ in str(info.value) or "MemoryStore" in str(info.value)
+            names = {type(store).__name__, type(getattr(store, "store", store)).__name__}
+            assert any(name in str(info.value) for name in names)  # wrappers: the inner store
         assert store.list() == ["a/b", "c"]
         assert store.get("a/b") == b"1"
 
@@ -474,3 +490,108 @@ class TestSlowStore(StoreConformance):
         return lambda initial=None, read_only=False: SlowStore(
             MemoryStore(initial, read_only=read_only), base_delay=0
         )
+
+
+# -- the stores of the stores issue: zip, fsspec, obstore, logging ---------------------------
+
+
+class TestZipStore(StoreConformance):
+    @pytest.fixture
+    def make(self, tmp_path: Path, request: pytest.FixtureRequest) -> Make:
+        counter = itertools.count()
+
+        def make(initial: dict[str, bytes] | None = None, read_only: bool = False) -> ZipStore:
+            path = tmp_path / f"store{next(counter)}.zip"
+            with ZipStore(path, mode="w") as writer:
+                writer.set_many((initial or {}).items())
+            store = ZipStore(path, mode="r" if read_only else "a")
+            request.addfinalizer(store.close)
+            return store
+
+        return make
+
+
+class TestZipStoreDeflated(TestZipStore):
+    @pytest.fixture
+    def make(self, tmp_path: Path, request: pytest.FixtureRequest) -> Make:
+        def make(initial: dict[str, bytes] | None = None, read_only: bool = False) -> ZipStore:
+            path = tmp_path / f"{uuid.uuid4().hex}.zip"
+            store = ZipStore(path, mode="w", compression=zipfile.ZIP_DEFLATED)
+            store.set_many((initial or {}).items())
+            if read_only:
+                store.close()
+                store = ZipStore(path, mode="r")
+            request.addfinalizer(store.close)
+            return store
+
+        return make
+
+
+class TestLoggingStore(StoreConformance):
+    @pytest.fixture
+    def make(self) -> Make:
+        return lambda initial=None, read_only=False: LoggingStore(
+            MemoryStore(initial, read_only=read_only), log_handler=logging.NullHandler()
+        )
+
+
+def _fsspec_make(url_of: Callable[[], str], options: dict[str, Any] | None = None) -> Make:
+    def make(initial: dict[str, bytes] | None = None, read_only: bool = False) -> FsspecStore:
+        url = url_of()
+        FsspecStore.from_url(url, storage_options=options).set_many((initial or {}).items())
+        return FsspecStore.from_url(url, storage_options=options, read_only=read_only)
+
+    return make
+
+
+class TestFsspecMemoryStore(StoreConformance):
+    @pytest.fixture
+    def make(self) -> Make:
+        pytest.importorskip("fsspec")
+        return _fsspec_make(lambda: f"memory://conformance/{uuid.uuid4().hex}/data.zarr")
+
+
+class TestFsspecLocalStore(StoreConformance):
+    """fsspec's local file system: the write-to-a-temporary-name-and-rename path."""
+
+    @pytest.fixture
+    def make(self, tmp_path: Path) -> Make:
+        pytest.importorskip("fsspec")
+        return _fsspec_make(lambda: (tmp_path / uuid.uuid4().hex).as_uri())
+
+
+class TestFsspecS3Store(StoreConformance):
+    concurrent_keys = 40
+
+    @pytest.fixture
+    def make(self, s3: S3Server) -> Make:
+        return _fsspec_make(lambda: f"s3://{s3.new_prefix()}", s3.fsspec_options())
+
+
+class TestObjectStoreS3(StoreConformance):
+    concurrent_keys = 40
+
+    @pytest.fixture
+    def make(self, s3: S3Server) -> Make:
+        pytest.importorskip("obstore")
+
+        def make(initial: dict[str, bytes] | None = None, read_only: bool = False) -> ObjectStore:
+            url = f"s3://{s3.new_prefix()}"
+            options = s3.obstore_options()
+            ObjectStore.from_url(url, options).set_many((initial or {}).items())
+            return ObjectStore.from_url(url, options, read_only=read_only)
+
+        return make
+
+
+class TestObjectStoreMemory(StoreConformance):
+    @pytest.fixture
+    def make(self) -> Make:
+        obstore_store = pytest.importorskip("obstore.store")
+
+        def make(initial: dict[str, bytes] | None = None, read_only: bool = False) -> ObjectStore:
+            backend = obstore_store.MemoryStore()
+            ObjectStore(backend).set_many((initial or {}).items())
+            return ObjectStore(backend, read_only=read_only)
+
+        return make

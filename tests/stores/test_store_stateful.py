@@ -1,4 +1,9 @@
-"""MemoryStore and LocalStore behave like a dict under any sequence of operations."""
+"""Every store behaves like a dict under any sequence of operations.
+
+Memory, local, zip (closed and reopened along the way, so compaction is exercised), fsspec
+over memory:// and a real S3 server (moto), obstore over S3, and LoggingStore. Remote stores
+run fewer examples: each step is a network round trip.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,21 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from simplezarr.stores import LocalStore, MemoryStore
+import logging
+import uuid
+import zipfile
+
+import pytest
+
+from simplezarr.stores import (
+    FsspecStore,
+    LocalStore,
+    LoggingStore,
+    MemoryStore,
+    ObjectStore,
+    ZipStore,
+)
+from store_servers import moto_server
 
 # Directory names and leaf names are disjoint, so no key is also a prefix of another key
 # (a file cannot also be a directory on disk).
@@ -112,3 +131,66 @@ TestMemoryStoreStateful = MemoryStoreMachine.TestCase
 TestMemoryStoreStateful.settings = SETTINGS
 TestLocalStoreStateful = LocalStoreMachine.TestCase
 TestLocalStoreStateful.settings = SETTINGS
+
+
+class ZipStoreMachine(StoreMachine):
+    def make_store(self) -> Any:
+        self.directory = tempfile.mkdtemp(prefix="simplezarr-stateful-")
+        self.path = self.directory + "/store.zip"
+        return ZipStore(self.path, mode="w", compression=zipfile.ZIP_DEFLATED)
+
+    @rule()
+    def reopen(self) -> None:
+        """Close (compacting replaced and deleted members) and open again for appending."""
+        self.store.close()
+        with zipfile.ZipFile(self.path) as archive:
+            names = [info.filename for info in archive.infolist()]
+        assert sorted(names) == sorted(self.model)  # no duplicate or deleted members left
+        self.store = ZipStore(self.path, mode="a", compression=zipfile.ZIP_DEFLATED)
+
+    def teardown(self) -> None:
+        self.store.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class LoggingStoreMachine(StoreMachine):
+    def make_store(self) -> Any:
+        return LoggingStore(MemoryStore(), log_handler=logging.NullHandler())
+
+
+class FsspecMemoryMachine(StoreMachine):
+    def make_store(self) -> Any:
+        pytest.importorskip("fsspec")
+        self.url = f"memory://stateful/{uuid.uuid4().hex}"
+        return FsspecStore.from_url(self.url)
+
+    def teardown(self) -> None:
+        self.store.clear()
+
+
+class FsspecS3Machine(StoreMachine):
+    def make_store(self) -> Any:
+        pytest.importorskip("s3fs")
+        s3 = moto_server()
+        return FsspecStore.from_url(f"s3://{s3.new_prefix()}", s3.fsspec_options())
+
+
+class ObjectStoreS3Machine(StoreMachine):
+    def make_store(self) -> Any:
+        pytest.importorskip("obstore")
+        s3 = moto_server()
+        return ObjectStore.from_url(f"s3://{s3.new_prefix()}", s3.obstore_options())
+
+
+LOCAL = settings(max_examples=40, stateful_step_count=25, deadline=None)
+REMOTE = settings(max_examples=5, stateful_step_count=12, deadline=None)
+TestZipStoreStateful = ZipStoreMachine.TestCase
+TestZipStoreStateful.settings = LOCAL
+TestLoggingStoreStateful = LoggingStoreMachine.TestCase
+TestLoggingStoreStateful.settings = LOCAL
+TestFsspecMemoryStateful = FsspecMemoryMachine.TestCase
+TestFsspecMemoryStateful.settings = LOCAL
+TestFsspecS3Stateful = FsspecS3Machine.TestCase
+TestFsspecS3Stateful.settings = REMOTE
+TestObjectStoreS3Stateful = ObjectStoreS3Machine.TestCase
+TestObjectStoreS3Stateful.settings = REMOTE

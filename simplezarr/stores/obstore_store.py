@@ -1,0 +1,318 @@
+"""ObjectStore: a store over obstore, the Python binding of the Rust ``object_store`` crate.
+
+An alternative to :class:`~simplezarr.stores.FsspecStore` for S3, GCS, Azure, HTTP, local
+and in-memory storage, with less Python in each request. Needs
+``pip install 'simplezarr[obstore]'``. ``from_url`` never picks it: ask for it by name.
+
+Concurrency. obstore's blocking calls release the GIL while they wait, so the requests of
+a batched read (``get_many``) run on the shared I/O pool
+(:mod:`simplezarr.stores.io_pool`, ``config.io_concurrency`` threads); several byte
+ranges of one key go in one ``get_ranges`` call, which obstore coalesces and runs
+concurrently itself.
+
+Missing values and errors. A missing key reads as ``None``; a byte range starting past the
+end reads as ``b""``; a suffix range on a service that cannot do them (Azure) is read as a
+HEAD and a bounded range. A missing bucket, bad credentials, no permission or a network
+failure raise :class:`~simplezarr.errors.StoreError` (``StoreAccessDenied`` for
+credentials and permissions) naming the URL. obstore retries transient failures itself;
+``from_url`` bounds that to 3 retries within 20 s unless ``retry_config`` is given.
+
+Writes are whole-object puts (local files are written to a temporary name and renamed by
+obstore), so a failed write never leaves part of a value under its key.
+
+Example:
+    >>> store = ObjectStore.from_url("memory:///")
+    >>> store.set("a/zarr.json", b"{}")
+    >>> store.get("a/zarr.json"), store.get("nope"), store.list_dir("")
+    (b'{}', None, ['a/'])
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from simplezarr.config import config
+from simplezarr.errors import InvalidArgument, StoreError, ZarrError
+from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
+from simplezarr.stores.io_pool import run_io
+from simplezarr.stores.keys import is_valid_key
+from simplezarr.stores.remote import (
+    container_missing,
+    describe_failure,
+    range_not_satisfiable,
+    require,
+)
+
+__all__ = ["ObjectStore"]
+
+_DEFAULT_RETRY = {"max_retries": 3, "retry_timeout": timedelta(seconds=20)}
+
+
+def _obstore() -> Any:
+    return require("obstore", "obstore", "ObjectStore")
+
+
+def _suffix_unsupported(e: Exception) -> bool:
+    return type(e).__name__ == "NotSupportedError" or "non-partial" in str(e).lower()
+
+
+class ObjectStore(ReadableStore, WritableStore, ListableStore):
+    """A readable, writable and listable store over an obstore store instance.
+
+    ``store`` is an ``obstore.store`` object (S3Store, GCSStore, AzureStore, HTTPStore,
+    LocalStore, MemoryStore) set up with its credentials and prefix; ``url`` is only used
+    to name the store in messages. Prefer :meth:`from_url`.
+
+    Example:
+        >>> from obstore.store import MemoryStore as ObstoreMemory
+        >>> store = ObjectStore(ObstoreMemory())
+        >>> store.set_many([("c/0", b"abc"), ("c/1", b"def")])
+        >>> store.get_many([("c/0", (1, 1)), ("c/1", (-2, None)), ("c/2", None)])
+        [b'b', b'ef', None]
+    """
+
+    def __init__(self, store: Any, *, read_only: bool = False, url: str | None = None) -> None:
+        _obstore()
+        if not type(store).__module__.startswith("obstore"):
+            raise InvalidArgument(
+                f"ObjectStore wraps an obstore store (obstore.store.S3Store, ...), not "
+                f"{type(store).__name__}; use ObjectStore.from_url(url) to make one"
+            )
+        super().__init__(read_only=read_only)
+        self._store = store
+        url = url or f"obstore:{store!r}"
+        self.url = url.rstrip("/") if url.partition("://")[2].strip("/") else url
+
+    @classmethod
+    def from_url(
+        cls, url: str, storage_options: dict[str, Any] | None = None, read_only: bool = False
+    ) -> ObjectStore:
+        """A store at ``url``: ``storage_options`` go to ``obstore.store.from_url``.
+
+        They are obstore's: ``config`` (e.g. ``{"endpoint": ..., "access_key_id": ...}``),
+        ``client_options`` (e.g. ``{"allow_http": True}``), ``retry_config``,
+        ``credential_provider``, or the configuration keys themselves.
+
+        Example:
+            >>> ObjectStore.from_url("memory:///", read_only=True)
+            ObjectStore('memory:///', read_only=True)
+        """
+        obs_store = require("obstore.store", "obstore", "ObjectStore")
+        if not isinstance(url, str):
+            raise InvalidArgument(f"a store URL must be a str, not {type(url).__name__}")
+        options = dict(storage_options or {})
+        if not url.startswith(("memory:", "file:")):
+            options.setdefault("retry_config", _DEFAULT_RETRY)
+        try:
+            store = obs_store.from_url(url, **options)
+        except BaseException as e:  # obstore reports bad options as a Rust panic
+            if isinstance(e, KeyboardInterrupt | SystemExit):
+                raise
+            raise InvalidArgument(
+                f"cannot open {url!r} with obstore: {e}; check the URL and storage_options "
+                "(obstore's config, client_options, retry_config)"
+            ) from e
+        return cls(store, read_only=read_only, url=url)
+
+    @property
+    def store(self) -> Any:
+        """The obstore store instance."""
+        return self._store
+
+    @property
+    def read_batch_size(self) -> int:  # type: ignore[override]
+        """Requests per ``get_many`` call from the engine: enough to keep the store busy."""
+        return 4 * config.io_concurrency
+
+    def _url(self, key: str) -> str:
+        return f"{self.url}{key}" if self.url.endswith("/") else f"{self.url}/{key}"
+
+    def _do(self, action: str, key: str, fn: Callable[[], Any]) -> Any:
+        """Run one request; "not found" comes back as the caller sees it, failures as ours."""
+        try:
+            return fn()
+        except FileNotFoundError as e:
+            if container_missing(e):
+                raise describe_failure(action, self._url(key), e) from e
+            raise
+        except ZarrError:  # ours already
+            raise
+        except Exception as e:
+            raise describe_failure(action, self._url(key), e) from e
+
+    # -- ReadableStore ------------------------------------------------------------------
+
+    def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
+        try:
+            return self._do("read", key, lambda: self._read(key, byte_range))
+        except FileNotFoundError:
+            return None
+
+    def _read(self, key: str, byte_range: ByteRange) -> bytes | None:
+        obs = _obstore()
+        try:
+            if byte_range is None or byte_range == (0, None):
+                return bytes(obs.get(self._store, key).bytes())
+            start, length = byte_range
+            if length == 0:
+                return b"" if self._size(key) is not None else None
+            if start < 0:
+                return self._read_suffix(key, -start)
+            if length is None:
+                options = {"range": {"offset": start}}
+                return bytes(obs.get(self._store, key, options=options).bytes())
+            return bytes(obs.get_range(self._store, key, start=start, length=length))
+        except FileNotFoundError:
+            raise
+        except Exception as e:
+            if range_not_satisfiable(e):
+                return b""  # the value exists and the range starts past its end
+            raise
+
+    def _read_suffix(self, key: str, n: int) -> bytes:
+        obs = _obstore()
+        try:
+            return bytes(obs.get(self._store, key, options={"range": {"suffix": n}}).bytes())
+        except Exception as e:
+            if not _suffix_unsupported(e):
+                raise
+        size = obs.head(self._store, key)["size"]  # no suffix ranges here: HEAD, then range
+        if size == 0:
+            return b""
+        start = max(size - n, 0)
+        return bytes(obs.get_range(self._store, key, start=start, length=size - start))
+
+    def _get_many(self, requests: list[tuple[str, ByteRange]]) -> list[bytes | None]:
+        # Bounded ranges of one key go together through get_ranges; the rest one by one.
+        groups: dict[str, list[int]] = {}
+        singles: list[int] = []
+        for i, (key, byte_range) in enumerate(requests):
+            if byte_range is not None and byte_range[0] >= 0 and byte_range[1]:
+                groups.setdefault(key, []).append(i)
+            else:
+                singles.append(i)
+        for key in [k for k, idx in groups.items() if len(idx) == 1]:
+            singles.extend(groups.pop(key))
+        results: list[bytes | None] = [None] * len(requests)
+
+        def single(i: int) -> Callable[[], None]:
+            def task() -> None:
+                results[i] = self._get(*requests[i])
+
+            return task
+
+        def grouped(key: str, indexes: list[int]) -> Callable[[], None]:
+            def task() -> None:
+                for i, value in zip(indexes, self._get_ranges(key, requests, indexes), strict=True):
+                    results[i] = value
+
+            return task
+
+        run_io([single(i) for i in singles] + [grouped(k, idx) for k, idx in groups.items()])
+        return results
+
+    def _get_ranges(
+        self, key: str, requests: list[tuple[str, ByteRange]], indexes: list[int]
+    ) -> list[bytes | None]:
+        obs = _obstore()
+        ranges = [requests[i][1] for i in indexes]
+        starts = [r[0] for r in ranges]  # type: ignore[index]
+        lengths = [r[1] for r in ranges]  # type: ignore[index]
+        try:
+            values = self._do(
+                "read",
+                key,
+                lambda: obs.get_ranges(self._store, key, starts=starts, lengths=lengths),
+            )
+            return [bytes(v) for v in values]
+        except FileNotFoundError:
+            return [None] * len(indexes)
+        except StoreError:  # e.g. a range past the end: each range on its own
+            return [self._get(key, r) for r in ranges]
+
+    def _size(self, key: str) -> int | None:
+        obs = _obstore()
+        try:
+            return int(self._do("get the size of", key, lambda: obs.head(self._store, key))["size"])
+        except FileNotFoundError:
+            return None
+
+    def _getsize(self, key: str) -> int | None:
+        return self._size(key)
+
+    # -- WritableStore ------------------------------------------------------------------
+
+    def _set(self, key: str, data: bytes) -> None:
+        obs = _obstore()
+        try:
+            self._do("write", key, lambda: obs.put(self._store, key, data))
+        except FileNotFoundError as e:
+            raise describe_failure("write", self._url(key), e) from e
+
+    def _delete(self, key: str) -> None:
+        obs = _obstore()
+        try:
+            self._do("delete", key, lambda: obs.delete(self._store, key))
+        except FileNotFoundError:
+            pass  # some services report deleting a missing object; it is not an error
+
+    def _erase_prefix(self, prefix: str) -> None:
+        obs = _obstore()
+        keys = self._list_prefix(prefix)
+        if keys:
+            try:
+                self._do("erase prefix", prefix, lambda: obs.delete(self._store, keys))
+            except FileNotFoundError:  # one vanished meanwhile: the rest one by one
+                for key in keys:
+                    self._delete(key)
+
+    # -- ListableStore ------------------------------------------------------------------
+
+    def _list(self) -> Iterable[str]:
+        return self._list_prefix("")
+
+    def _list_prefix(self, prefix: str) -> builtins.list[str]:
+        obs = _obstore()
+
+        def listing() -> list[Any]:
+            return obs.list(self._store, prefix=prefix[:-1] or None).collect()
+
+        try:
+            metas = self._do("list", prefix, listing)
+        except FileNotFoundError:
+            return []
+        return [m["path"] for m in metas if is_valid_key(m["path"])]
+
+    def _list_dir(self, prefix: str) -> builtins.list[str]:
+        obs = _obstore()
+
+        def listing() -> dict[str, Any]:
+            return obs.list_with_delimiter(self._store, prefix=prefix[:-1] or None)
+
+        try:
+            result = self._do("list", prefix, listing)
+        except FileNotFoundError:
+            return []
+        children = [p + "/" for p in result["common_prefixes"] if is_valid_key(p)]
+        children += [m["path"] for m in result["objects"] if is_valid_key(m["path"])]
+        return [c for c in children if c.startswith(prefix)]
+
+    def _is_empty(self, prefix: str) -> bool:
+        return not self._list_dir(prefix)
+
+    # -- Python protocols ---------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ObjectStore):
+            return NotImplemented
+        return self._read_only == other._read_only and bool(self._store == other._store)
+
+    def __hash__(self) -> int:
+        return hash((ObjectStore, self.url))
+
+    def __repr__(self) -> str:
+        flag = ", read_only=True" if self._read_only else ""
+        return f"ObjectStore({self.url!r}{flag})"

@@ -1,0 +1,180 @@
+"""What the remote stores share: optional imports and turning client errors into ours.
+
+A remote client reports failures in its own types (botocore, aiohttp, obstore, ...). The
+stores keep "missing" as a value (a missing key reads as ``None``) and turn every other
+failure into one of:
+
+- :class:`~simplezarr.errors.StoreAccessDenied` (also a ``PermissionError``): missing or
+  bad credentials, or no permission for the operation;
+- :class:`~simplezarr.errors.StoreError` (also an ``OSError``): the bucket or container
+  does not exist, the network failed, the service answered with an error.
+
+Each message names the URL and says what to check next; the client's exception is chained.
+
+Example:
+    >>> err = describe_failure("read", "s3://bucket/a/zarr.json", PermissionError("Forbidden"))
+    >>> type(err).__name__, str(err).startswith("could not read s3://bucket/a/zarr.json")
+    ('StoreAccessDenied', True)
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from types import ModuleType
+
+from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError
+
+__all__ = [
+    "container_missing",
+    "describe_failure",
+    "is_transient",
+    "range_not_satisfiable",
+    "require",
+]
+
+_MISSING_CONTAINER = re.compile(
+    r"NoSuchBucket|bucket does not exist|ContainerNotFound|container does not exist", re.I
+)
+_NOT_SATISFIABLE = re.compile(r"not satisfiable|InvalidRange|StartTooLarge", re.I)
+_ACCESS_DENIED = re.compile(
+    r"AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden|\b403\b|\b401\b|"
+    r"Unauthenticated|Unauthorized|ExpiredToken|InvalidToken",
+    re.I,
+)
+_NETWORK = re.compile(
+    r"error sending request|connection refused|tcp connect error|connection reset|"
+    r"timed out|dns error|Cannot connect to host|Could not connect",
+    re.I,
+)
+_TRANSIENT_NAMES = {
+    "ClientConnectionError",
+    "ClientConnectorError",
+    "ClientOSError",
+    "ServerDisconnectedError",
+    "ServerTimeoutError",
+    "ConnectionClosedError",
+    "EndpointConnectionError",
+    "ReadTimeoutError",
+    "ConnectTimeoutError",
+}
+
+
+def require(module: str, extra: str, feature: str) -> ModuleType:
+    """Import an optional package, or raise MissingDependency naming the pip extra.
+
+    Example:
+        >>> require("json", "remote", "FsspecStore").__name__
+        'json'
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as e:
+        raise MissingDependency(
+            f"{feature} needs the {module!r} package, which is not installed; "
+            f"install it with: pip install 'simplezarr[{extra}]'"
+        ) from e
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from (causes and contexts), in order."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(seen) < 8 and all(current is not s for s in seen):
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def _text(exc: BaseException) -> str:
+    code = ""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):  # botocore's ClientError
+        code = str(response.get("Error", {}).get("Code", ""))
+    return f"{type(exc).__name__} {code} {exc}"
+
+
+def container_missing(exc: BaseException) -> bool:
+    """Whether a "not found" error is about the bucket or container, not about a key.
+
+    Example:
+        >>> container_missing(FileNotFoundError("The specified bucket does not exist"))
+        True
+    """
+    return any(_MISSING_CONTAINER.search(_text(e)) for e in _chain(exc))
+
+
+def range_not_satisfiable(exc: BaseException) -> bool:
+    """Whether the service refused a byte range because it starts past the end.
+
+    The value exists (a missing key is a "not found" error), so the range reads as ``b""``.
+
+    Example:
+        >>> range_not_satisfiable(OSError(22, "The requested range is not satisfiable"))
+        True
+    """
+    return any(_NOT_SATISFIABLE.search(_text(e)) for e in _chain(exc))
+
+
+def access_denied(exc: BaseException) -> bool:
+    """Whether the service refused the request for lack of (valid) credentials or rights."""
+    for e in _chain(exc):
+        name = type(e).__name__
+        if isinstance(e, PermissionError) or name in {
+            "PermissionDeniedError",
+            "UnauthenticatedError",
+            "NoCredentialsError",
+        }:
+            return True
+        if _ACCESS_DENIED.search(_text(e)) and not isinstance(e, FileNotFoundError):
+            return True
+    return False
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure may go away when the request is retried (network, timeouts, 5xx).
+
+    Example:
+        >>> is_transient(ConnectionResetError()), is_transient(ValueError())
+        (True, False)
+    """
+    for e in _chain(exc):
+        if isinstance(e, ConnectionError | TimeoutError):
+            return True
+        if type(e).__name__ in _TRANSIENT_NAMES or _NETWORK.search(str(e)):
+            return True
+        status = getattr(e, "status", None)
+        if isinstance(status, int) and (status >= 500 or status == 429):
+            return True
+    return False
+
+
+def describe_failure(action: str, url: str, exc: BaseException) -> StoreError:
+    """The simplezarr error for a failed ``action`` (a verb) on ``url``; chain ``exc`` to it.
+
+    Example:
+        >>> print(describe_failure("write", "s3://nope/x", FileNotFoundError("NoSuchBucket")))
+        could not write s3://nope/x: the bucket (or container) does not exist; create it or ...
+    """
+    detail = f"{type(exc).__name__}: {_short(exc)}"
+    if container_missing(exc):
+        return StoreError(
+            f"could not {action} {url}: the bucket (or container) does not exist; "
+            f"create it or fix the URL ({detail})"
+        )
+    if access_denied(exc):
+        return StoreAccessDenied(
+            f"could not {action} {url}: access denied; check the credentials "
+            f"(storage_options) and the permissions for this location ({detail})"
+        )
+    if is_transient(exc):
+        return StoreError(
+            f"could not {action} {url}: network failure; check the endpoint, the "
+            f"connection and that the service is up ({detail})"
+        )
+    return StoreError(f"could not {action} {url}: {detail}")
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:297] + "..."
