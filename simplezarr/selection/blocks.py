@@ -1,0 +1,89 @@
+"""Block selections: index the grid of stored objects instead of the elements.
+
+``a.blocks[i, j]`` is the data of block ``(i, j)``; slices (step 1) select runs of blocks.
+A block is a chunk, or a shard on a sharded array (as in zarr-python). Integers keep their
+axis (a block is always a block, never a row). Indices follow numpy on the grid of blocks:
+negative ones count from the end, an integer past the grid raises ``IndexError``, slices are
+clipped (a slice past the grid is empty). The selection becomes a basic selection of
+elements, projected as usual on the chunks (inner chunks when sharded).
+
+Example:
+    >>> idx = block_indexer((1, slice(-1, None)), shape=(10, 7), block_shape=(4, 4),
+    ...                     chunk_shape=(2, 2))
+    >>> idx.shape
+    (4, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simplezarr.errors import BoundsCheckError, SelectionError
+from simplezarr.indexing import BasicIndexer, as_index
+from simplezarr.selection.items import NEWAXIS, as_tuple, too_many
+
+
+def _block_slice(item: Any, axis: int, dim_len: int, block_len: int) -> slice:
+    nblocks = -(-dim_len // block_len)
+    if isinstance(item, slice):
+        for part in (item.start, item.stop, item.step):
+            if part is not None and as_index(part) is None:
+                raise SelectionError(f"slice indices must be integers or None, got {item!r}")
+        if item.step is not None and as_index(item.step) != 1:
+            raise SelectionError(
+                f"block selections take slices with step 1 only, got {item!r} for axis {axis}"
+            )
+        start, stop, _ = item.indices(nblocks)
+        stop = max(start, stop)
+    else:
+        i = as_index(item)
+        if i is None:
+            if item is None:
+                raise SelectionError(NEWAXIS)
+            raise SelectionError(
+                f"unsupported item {item!r} for axis {axis} of a block selection: use "
+                "integers, slices with step 1 and Ellipsis"
+            )
+        if not -nblocks <= i < nblocks:
+            raise BoundsCheckError(
+                f"block index {i} is out of bounds for axis {axis} with {nblocks} blocks"
+            )
+        start = i + nblocks if i < 0 else i
+        stop = start + 1
+    return slice(start * block_len, min(stop * block_len, dim_len))
+
+
+def block_indexer(
+    selection: Any,
+    shape: tuple[int, ...],
+    block_shape: tuple[int, ...],
+    chunk_shape: tuple[int, ...],
+) -> BasicIndexer:
+    """The basic indexer reading the blocks ``selection`` picks from a grid of
+    ``block_shape`` blocks, projected onto chunks of ``chunk_shape``.
+
+    Example:
+        >>> block_indexer(-1, shape=(10,), block_shape=(4,), chunk_shape=(4,)).shape
+        (2,)
+        >>> block_indexer(slice(5, 9), shape=(10,), block_shape=(4,), chunk_shape=(4,)).shape
+        (0,)
+    """
+    items = list(as_tuple(selection))
+    ndim = len(shape)
+    ellipses = [i for i, s in enumerate(items) if s is Ellipsis]
+    if len(ellipses) > 1:
+        raise SelectionError("an index can only have a single ellipsis ('...')")
+    if ellipses:
+        fill = ndim - (len(items) - 1)
+        if fill < 0:
+            raise too_many(ndim, len(items) - 1)
+        items[ellipses[0] : ellipses[0] + 1] = [slice(None)] * fill
+    if len(items) > ndim:
+        raise too_many(ndim, len(items))
+    items += [slice(None)] * (ndim - len(items))
+    region = tuple(
+        _block_slice(item, axis, n, b)
+        for axis, (item, n, b) in enumerate(zip(items, shape, block_shape, strict=True))
+    )
+    # A trailing Ellipsis: a block selection is always an array, even on a 0-d array.
+    return BasicIndexer((*region, Ellipsis), shape, chunk_shape)
