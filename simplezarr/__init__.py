@@ -9,22 +9,89 @@ Example:
     [1, 2, 3]
 """
 
-from simplezarr import errors, stores
+from simplezarr import errors, storage, stores
+from simplezarr.api.synchronous import (
+    array,
+    consolidate_metadata,
+    copy,
+    copy_all,
+    copy_store,
+    create,
+    create_array,
+    create_group,
+    create_hierarchy,
+    empty,
+    empty_like,
+    from_array,
+    full,
+    full_like,
+    group,
+    load,
+    ones,
+    ones_like,
+    open,
+    open_array,
+    open_consolidated,
+    open_group,
+    open_like,
+    save,
+    save_array,
+    save_group,
+    tree,
+    zeros,
+    zeros_like,
+)
 from simplezarr.config import config
 from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, open_zarr
 from simplezarr.stores import LocalStore, MemoryStore
 
+#: zarr-python's class names, for ``isinstance(x, zarr.Array)`` written against zarr-python.
+Array = ZarrArray
+Group = ZarrGroup
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "Array",
+    "Group",
     "LocalStore",
     "MemoryStore",
     "ZarrArray",
     "ZarrGroup",
     "ZarrNode",
     "__version__",
+    "array",
     "config",
+    "consolidate_metadata",
+    "copy",
+    "copy_all",
+    "copy_store",
+    "create",
+    "create_array",
+    "create_group",
+    "create_hierarchy",
+    "empty",
+    "empty_like",
     "errors",
+    "from_array",
+    "full",
+    "full_like",
+    "group",
+    "load",
+    "ones",
+    "ones_like",
+    "open",
+    "open_array",
+    "open_consolidated",
+    "open_group",
+    "open_like",
     "open_zarr",
+    "save",
+    "save_array",
+    "save_group",
+    "storage",
     "stores",
+    "tree",
+    "zeros",
+    "zeros_like",
 ]

@@ -13,31 +13,40 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
 from simplezarr import concurrency, engine
 from simplezarr.errors import (
     ContainsArray,
+    ContainsArrayError,
     ContainsGroup,
+    ContainsGroupError,
     InvalidArgument,
     InvalidKey,
     InvalidMetadata,
     NodeNotFound,
-    ReadOnlyError,
+    ReadOnlyNodeError,
     SelectionError,
     ZarrError,
 )
 from simplezarr.indexing import BasicIndexer, as_index
+from simplezarr.selection import Indexer, SelectionMethods, getitem_indexer
+from simplezarr import node_info
+from simplezarr.metadata.consolidated import child_metadata, inline_entries
 from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v3 import parse_node_v3
 from simplezarr.stores import validate_key
+
+if TYPE_CHECKING:
+    from simplezarr.storage import StorePath
 
 
 def _normalize_path(path: str) -> str:
@@ -77,6 +86,14 @@ def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     if config.get("order", "C") not in ("C", "F"):
         raise InvalidArgument(f"config order must be 'C' or 'F', got {config['order']!r}")
     return dict(config)
+
+
+def _without_consolidated(
+    metadata: ArrayMetadata | GroupMetadata,
+) -> ArrayMetadata | GroupMetadata:
+    if isinstance(metadata, GroupMetadata) and metadata.consolidated_metadata is not None:
+        return dataclasses.replace(metadata, consolidated_metadata=None)
+    return metadata
 
 
 def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
@@ -184,7 +201,7 @@ class ZarrNode:
         what another handle stored meanwhile (a resize, other attributes).
         """
         if self.read_only:
-            raise ReadOnlyError(f"cannot change attributes of {self.name!r}: it is read-only")
+            raise ReadOnlyNodeError(f"cannot change attributes of {self.name!r}: it is read-only")
         current = load_metadata(self.store, self.path)
         if type(current) is not type(self.metadata):
             raise NodeNotFound(f"the {type(self).__name__} at {self.name!r} was replaced")
@@ -195,6 +212,24 @@ class ZarrNode:
 
     def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
         self.metadata = metadata
+
+    @property
+    def store_path(self) -> StorePath:
+        """The node's store and path as a :class:`simplezarr.storage.StorePath`."""
+        from simplezarr.storage import StorePath
+
+        return StorePath(self.store, self.path)
+
+    def update_attributes(self, new_attributes: Mapping[str, Any]) -> Self:
+        """Merge ``new_attributes`` into the stored attributes (one write); returns the node.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> ZarrGroup.create(MemoryStore()).update_attributes({"a": 1}).attrs["a"]
+            1
+        """
+        self.attrs.update(new_attributes)
+        return self
 
     def print_metadata(self) -> None:
         """Print the node's metadata document, as stored."""
@@ -245,14 +280,34 @@ class ZarrGroup(ZarrNode):
     # -- navigation ----------------------------------------------------------------
 
     def __getitem__(self, path: str) -> ZarrNode:
-        """The node at ``path`` below this group (nested paths like ``"a/b/c"`` work)."""
+        """The node at ``path`` below this group (nested paths like ``"a/b/c"`` work).
+
+        A group opened with consolidated metadata answers from it, without reading the store.
+        """
         full = _join(self.path, path)
         if full == self.path:
             return self
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is not None:
+            relative = full[len(self.path) + 1 :] if self.path else full
+            try:
+                return _node(self.store, full, child_metadata(consolidated, relative, full))
+            except NodeNotFound:
+                raise NodeNotFound(
+                    f"no array or group named {path!r} in the consolidated metadata of group "
+                    f"{self.name!r}"
+                ) from None
         try:
             return open_zarr(self.store, full)
         except NodeNotFound:
             raise NodeNotFound(f"no array or group named {path!r} in group {self.name!r}") from None
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The node at ``path``, or ``default`` when there is none."""
+        try:
+            return self[path]
+        except NodeNotFound:
+            return default
 
     def __contains__(self, path: object) -> bool:
         if not isinstance(path, str):
@@ -265,7 +320,11 @@ class ZarrGroup(ZarrNode):
 
     def keys(self) -> list[str]:
         """Names of the direct children, sorted. Found from the listing and the presence of
-        metadata documents, without parsing them, so an unreadable child is still listed."""
+        metadata documents, without parsing them, so an unreadable child is still listed
+        (or from the consolidated metadata, when the group was opened with it)."""
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is not None:
+            return sorted(k for k in inline_entries(consolidated, self.path) if "/" not in k)
         p = prefix(self.path)
         names = sorted(k[len(p) : -1] for k in self.store.list_dir(p) if k.endswith("/"))
         docs = [f"{p}{name}/{doc}" for name in names for doc in NODE_DOCUMENTS]
@@ -278,13 +337,37 @@ class ZarrGroup(ZarrNode):
     def __len__(self) -> int:
         return len(self.keys())
 
-    def members(self) -> list[tuple[str, ZarrNode]]:
-        """The direct children as (name, node) pairs, sorted by name.
+    def members(
+        self, max_depth: int | None = 0, *, use_consolidated_for_children: bool = True
+    ) -> tuple[tuple[str, ZarrNode], ...]:
+        """The nodes below this group as (path relative to it, node) pairs, each child before
+        its own members; ``max_depth=0`` gives the direct children, ``None`` everything.
 
         An unreadable child (unknown codec, corrupt metadata) raises its error here, as
-        opening it would; :meth:`keys` and ``repr`` still show it.
+        opening it would; :meth:`keys` and ``repr`` still show it. With
+        ``use_consolidated_for_children=False`` child groups are read from the store even
+        when this group holds consolidated metadata.
         """
-        return [(name, open_zarr(self.store, _join(self.path, name))) for name in self.keys()]
+        if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 0):
+            raise InvalidArgument(f"max_depth must be None or an int >= 0, got {max_depth!r}")
+        found: list[tuple[str, ZarrNode]] = []
+
+        def walk(group: ZarrGroup, at: str, depth: int) -> None:
+            for name in group.keys():
+                node = group[name]
+                if isinstance(node, ZarrGroup) and not use_consolidated_for_children:
+                    stored = load_metadata(node.store, node.path)  # not the consolidated copy
+                    node = ZarrGroup(node.store, node.path, _without_consolidated(stored))
+                found.append((at + name, node))
+                if isinstance(node, ZarrGroup) and (max_depth is None or depth < max_depth):
+                    walk(node, f"{at}{name}/", depth + 1)
+
+        walk(self, "", 0)
+        return tuple(found)
+
+    def nmembers(self, max_depth: int | None = 0) -> int:
+        """How many nodes :meth:`members` would give for ``max_depth``."""
+        return len(self.members(max_depth))
 
     def groups(self) -> list[tuple[str, ZarrGroup]]:
         """The direct child groups as (name, group) pairs."""
@@ -294,29 +377,59 @@ class ZarrGroup(ZarrNode):
         """The direct child arrays as (name, array) pairs."""
         return [(n, m) for n, m in self.members() if isinstance(m, ZarrArray)]
 
-    def tree(self, max_depth: int | None = None) -> str:
-        """A text drawing of the hierarchy below this group."""
-        lines = [self.name]
+    def group_keys(self) -> list[str]:
+        """Names of the direct child groups."""
+        return [n for n, _ in self.groups()]
 
-        def walk(group: ZarrGroup, indent: str, depth: int) -> None:
-            names = group.keys()
-            for i, name in enumerate(names):
-                last = i == len(names) - 1
-                branch = "└── " if last else "├── "
-                try:
-                    node = open_zarr(group.store, _join(group.path, name))
-                except ZarrError as e:
-                    lines.append(f"{indent}{branch}{name} <unreadable: {type(e).__name__}: {e}>")
-                    continue
-                if isinstance(node, ZarrArray):
-                    lines.append(f"{indent}{branch}{name} {node.shape} {node.dtype}")
-                else:
-                    lines.append(f"{indent}{branch}{name}")
-                    if max_depth is None or depth < max_depth:
-                        walk(node, indent + ("    " if last else "│   "), depth + 1)  # type: ignore[arg-type]
+    def group_values(self) -> list[ZarrGroup]:
+        """The direct child groups."""
+        return [g for _, g in self.groups()]
 
-        walk(self, "", 1)
-        return "\n".join(lines)
+    def array_keys(self) -> list[str]:
+        """Names of the direct child arrays."""
+        return [n for n, _ in self.arrays()]
+
+    def array_values(self) -> list[ZarrArray]:
+        """The direct child arrays."""
+        return [a for _, a in self.arrays()]
+
+    def tree(
+        self,
+        expand: bool | None = None,
+        level: int | None = None,
+        *,
+        max_depth: int | None = None,
+        max_nodes: int = 500,
+        plain: bool = False,
+    ) -> node_info.TreeRepr:
+        """A text drawing of the hierarchy below this group (a ``str`` whose repr is the
+        drawing). ``level=0`` (zarr-python's name) or ``max_depth=1`` shows only the direct
+        children. ``expand`` and ``plain`` are accepted for zarr-python compatibility; the
+        drawing is always plain text.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> g = ZarrGroup.create(MemoryStore())
+            >>> _ = g.create_array("a/x", shape=(2,), dtype="i1")
+            >>> g.tree()
+            /
+            └── a
+                └── x (2,) int8
+        """
+        if level is not None:
+            max_depth = level + 1
+        return node_info.render_tree(self, max_depth, max_nodes)
+
+    @property
+    def info(self) -> node_info.Info:
+        """A summary of the group (member counts when it holds consolidated metadata)."""
+        if self.metadata.consolidated_metadata is None:
+            return node_info.group_info(self)
+        return node_info.group_info(self, [n for _, n in self.members(max_depth=None)])
+
+    def info_complete(self) -> node_info.Info:
+        """A summary of the group with member counts (lists the whole hierarchy)."""
+        return node_info.group_info(self, [n for _, n in self.members(max_depth=None)])
 
     def __repr__(self) -> str:
         return f"<ZarrGroup {self.name} (zarr v{self.zarr_format})>\n{self.tree()}"
@@ -346,18 +459,126 @@ class ZarrGroup(ZarrNode):
             raise ContainsArray(f"an array exists at {node.name!r}, not a group")
         return node
 
-    def create_array(self, name: str, **kwargs: Any) -> ZarrArray:
-        """Create a child array; keywords as :meth:`ZarrArray.create` (zarr-python's create_array).
+    def require_groups(self, *names: str) -> tuple[ZarrGroup, ...]:
+        """The child groups ``names``, each created if it does not exist."""
+        return tuple(self.require_group(name) for name in names)
 
-        The array's ``zarr_format`` defaults to the group's.
+    def create_array(self, name: str, *, compressor: Any = "auto", **kwargs: Any) -> ZarrArray:
+        """Create a child array; keywords as zarr-python's ``Group.create_array`` (those of
+        :func:`simplezarr.create_array`, ``data`` included, and the older ``compressor``).
+
+        The array's ``zarr_format`` is the group's. Defaults are ``create_array``'s
+        everywhere (zarr-python's v2 groups alone default to blosc instead of zstd).
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> g = ZarrGroup.create(MemoryStore())
+            >>> g.create_array("x", data=[1, 2, 3])[:].tolist()
+            [1, 2, 3]
         """
+        from simplezarr.api.synchronous import create_array
+
         self._check_writable()
         kwargs.setdefault("zarr_format", self.zarr_format)
-        return ZarrArray.create(self.store, _join(self.path, name), **kwargs)
+        compressors = kwargs.get("compressors", "auto")
+        if not (isinstance(compressor, str) and compressor == "auto"):
+            if not (isinstance(compressors, str) and compressors == "auto"):
+                raise InvalidArgument("pass compressors or compressor, not both")
+            kwargs["compressors"] = () if compressor is None else (compressor,)
+        return create_array(self.store_path, name=name, **kwargs)  # type: ignore[no-any-return]
+
+    def require_array(
+        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
+    ) -> ZarrArray:
+        """The child array ``name``, created (with ``kwargs``) if it does not exist. An
+        existing array must have ``shape`` and a dtype that casts to ``dtype`` (equal to it
+        with ``exact=True``), else InvalidArgument (a TypeError, as in zarr-python)."""
+        try:
+            node = self[name]
+        except NodeNotFound:
+            return self.create_array(name, shape=shape, dtype=dtype, **kwargs)
+        if not isinstance(node, ZarrArray):
+            raise InvalidArgument(f"a group exists at {node.name!r}, not an array")
+        want = (int(shape),) if isinstance(shape, int | np.integer) else tuple(shape)
+        if node.shape != want:
+            raise InvalidArgument(f"array {node.name!r} has shape {node.shape}, not {want}")
+        dt = np.dtype(dtype)
+        if (exact and node.dtype != dt) or (not exact and not np.can_cast(node.dtype, dt)):
+            raise InvalidArgument(f"array {node.name!r} has dtype {node.dtype}, not {dt}")
+        return node
+
+    def __delitem__(self, path: str) -> None:
+        """Delete the child node at ``path`` and everything below it (and its entry in this
+        group's consolidated metadata, which is written back when the store holds it)."""
+        self._check_writable()
+        node = self[path]
+        self.store.erase_prefix(prefix(node.path))
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is None:
+            return
+        relative = node.path[len(self.path) + 1 :] if self.path else node.path
+        entries = {
+            k: v
+            for k, v in inline_entries(consolidated, self.path).items()
+            if k != relative and not k.startswith(relative + "/")
+        }
+        new = {"kind": "inline", "must_understand": False, "metadata": entries}
+        self.metadata = dataclasses.replace(self.metadata, consolidated_metadata=new)
+        from simplezarr.api.consolidated import rewrite_consolidated
+
+        rewrite_consolidated(self.store, self.path, self.metadata, only_if_stored=True)
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        """Store ``value`` (array-like) as the array ``path``, replacing what is there."""
+        from simplezarr.api.synchronous import save_array
+
+        self._check_writable()
+        save_array(self.store_path, value, path=path, zarr_format=self.zarr_format, mode="a",
+                   overwrite=True)
+
+    def _array_like(self, function: str, name: str, **kwargs: Any) -> ZarrArray:
+        from simplezarr.api import synchronous
+
+        self._check_writable()
+        kwargs.setdefault("zarr_format", self.zarr_format)
+        make = getattr(synchronous, function)
+        return make(store=self.store_path, path=name, **kwargs)  # type: ignore[no-any-return]
+
+    def empty(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
+        """A child array whose content is the fill value (:func:`simplezarr.empty`)."""
+        return self._array_like("empty", name, shape=shape, **kwargs)
+
+    def zeros(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of zeros (:func:`simplezarr.zeros`)."""
+        return self._array_like("zeros", name, shape=shape, **kwargs)
+
+    def ones(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of ones (:func:`simplezarr.ones`)."""
+        return self._array_like("ones", name, shape=shape, **kwargs)
+
+    def full(self, *, name: str, shape: Any, fill_value: Any, **kwargs: Any) -> ZarrArray:
+        """A child array filled with ``fill_value`` (:func:`simplezarr.full`)."""
+        return self._array_like("full", name, shape=shape, fill_value=fill_value, **kwargs)
+
+    def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array shaped like ``data`` (:func:`simplezarr.empty_like`)."""
+        return self._array_like("empty_like", name, a=data, **kwargs)
+
+    def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of zeros shaped like ``data`` (:func:`simplezarr.zeros_like`)."""
+        return self._array_like("zeros_like", name, a=data, **kwargs)
+
+    def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of ones shaped like ``data`` (:func:`simplezarr.ones_like`)."""
+        return self._array_like("ones_like", name, a=data, **kwargs)
+
+    def full_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array filled like ``data`` (:func:`simplezarr.full_like`)."""
+        return self._array_like("full_like", name, a=data, **kwargs)
 
     def _check_writable(self) -> None:
         if self.read_only:
-            raise ReadOnlyError(f"group {self.name!r} is read-only")
+            raise ReadOnlyNodeError(f"group {self.name!r} is read-only")
 
 
 def _ensure_parents(store: Any, path: str, zarr_format: int) -> None:
@@ -381,7 +602,9 @@ def _ensure_parents(store: Any, path: str, zarr_format: int) -> None:
 def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
     """Refuse to replace an existing node unless ``overwrite``; then clear it."""
     if store.read_only:
-        raise ReadOnlyError(f"cannot create a {want} at {path or '/'!r}: the store is read-only")
+        raise ReadOnlyNodeError(
+            f"cannot create a {want} at {path or '/'!r}: the store is read-only"
+        )
     try:
         existing = load_metadata(store, path)
     except NodeNotFound:
@@ -389,8 +612,8 @@ def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
     except InvalidMetadata:
         existing = None
     if not overwrite:
-        kind = ContainsArray if isinstance(existing, ArrayMetadata) else ContainsGroup
-        what = "an array" if kind is ContainsArray else "a group"
+        kind = ContainsArrayError if isinstance(existing, ArrayMetadata) else ContainsGroupError
+        what = "an array" if kind is ContainsArrayError else "a group"
         raise kind(
             f"{what} already exists at {path or '/'!r}; pass overwrite=True to replace it"
         )
@@ -412,7 +635,7 @@ def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
     return coords
 
 
-class ZarrArray(ZarrNode):
+class ZarrArray(SelectionMethods, ZarrNode):
     """An array: a proxy that reads and writes numpy data through the store.
 
     Index it like numpy (integers, slices with any step, Ellipsis) to read or write.
@@ -539,6 +762,9 @@ class ZarrArray(ZarrNode):
 
     @property
     def order(self) -> str:
+        """The memory order of reads: v2 the stored order, v3 ``config={"order": ...}``."""
+        if self.metadata.zarr_format == 3:
+            return str(self._config.get("order", "C"))
         return self.metadata.order
 
     @property
@@ -555,15 +781,36 @@ class ZarrArray(ZarrNode):
 
     # -- reading and writing -------------------------------------------------------
 
-    def _indexer(self, selection: Any) -> BasicIndexer:
-        return BasicIndexer(selection, self.shape, self.chunks)
+    def _indexer(self, selection: Any) -> Indexer:
+        return getitem_indexer(selection, self.shape, self.chunks)
 
     def __getitem__(self, selection: Any) -> Any:
+        """Read a selection, dispatched as zarr-python does: integer arrays for every axis
+        (or a boolean array) are points (:attr:`vindex`), one 1-d array among integers and
+        slices (or 1-d arrays for every axis) is orthogonal (:attr:`oindex`), the rest basic.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> a = ZarrArray.create(MemoryStore(), shape=(3, 3), dtype="i2", chunks=(2, 2))
+            >>> a[...] = [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+            >>> a[[0, 2], [1, 2]].tolist(), a[[2, 0], 1:].tolist(), a[1, ::-1].tolist()
+            ([1, 8], [[7, 8], [1, 2]], [5, 4, 3])
+        """
         indexer = self._indexer(selection)
         out = np.empty(indexer.shape, dtype=self.dtype, order=self._config.get("order", "C"))
         return engine.read(self._io, indexer, out)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
+        """Write ``value`` (broadcast, numpy-style) into a selection dispatched as in
+        :meth:`__getitem__`.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> a = ZarrArray.create(MemoryStore(), shape=(4,), dtype="i2", chunks=(2,))
+            >>> a[[3, 0]] = [1, 2]
+            >>> a[...].tolist()
+            [2, 0, 0, 1]
+        """
         engine.write(self._io, self._indexer(selection), value)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -644,7 +891,7 @@ class ZarrArray(ZarrNode):
             )
         shape = tuple(parsed)  # type: ignore[arg-type]
         if self.read_only:
-            raise ReadOnlyError(f"array {self.name!r} is read-only")
+            raise ReadOnlyNodeError(f"array {self.name!r} is read-only")
         metadata = self.metadata.with_shape(shape)  # validated before anything changes
         engine.clear_outside(self._io, shape)
         write_metadata(self.store, self.path, metadata)
@@ -670,3 +917,68 @@ class ZarrArray(ZarrNode):
         region = tuple(slice(old, None) if i == axis else slice(None) for i in range(self.ndim))
         self[region] = data
         return new_shape
+
+    # -- zarr-python's array surface -------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The runtime settings: ``order`` and ``write_empty_chunks`` (None: follow
+        ``simplezarr.config``)."""
+        return {
+            "order": self._config.get("order", "C"),
+            "write_empty_chunks": self._config.get("write_empty_chunks"),
+        }
+
+    def with_config(self, config: Mapping[str, Any]) -> ZarrArray:
+        """The same array with other runtime settings (``order``, ``write_empty_chunks``)."""
+        return type(self)(self.store, self.path, self.metadata, config={**self._config, **config})
+
+    @property
+    def cdata_shape(self) -> tuple[int, ...]:
+        """The number of chunks along each dimension (inner chunks when sharded)."""
+        return self._io.read_grid.grid_shape
+
+    @property
+    def filters(self) -> tuple[Any, ...]:
+        """v3: the array -> array codecs; v2: the numcodecs filters."""
+        return node_info.codec_parts(self.metadata)[0]
+
+    @property
+    def serializer(self) -> Any | None:
+        """v3: the array -> bytes codec (inside the shards when sharded); v2: None."""
+        return node_info.codec_parts(self.metadata)[1]
+
+    @property
+    def compressors(self) -> tuple[Any, ...]:
+        """v3: the bytes -> bytes codecs; v2: the compressor, if any, in a tuple."""
+        return node_info.codec_parts(self.metadata)[2]
+
+    @property
+    def compressor(self) -> Any | None:
+        """The v2 compressor (numcodecs object or None); v3 arrays have ``compressors``."""
+        if self.metadata.zarr_format != 2:
+            raise InvalidArgument("compressor is a Zarr v2 property; use compressors for v3 arrays")
+        compressors = self.compressors
+        return compressors[0] if compressors else None
+
+    def nbytes_stored(self) -> int:
+        """Bytes stored under the array's path: metadata documents and chunks."""
+        store = self.store
+        keys = store.list_prefix(prefix(self.path))
+        return sum(store.getsize(k) for k in keys)
+
+    @property
+    def nchunks_initialized(self) -> int:
+        """How many chunks are stored (for a sharded array: stored shards times the chunks in
+        a shard, as zarr-python counts)."""
+        per_object = 1 if self._io.shard is None else self._io.shard.n_inner
+        return engine.nchunks_stored(self._io) * per_object
+
+    @property
+    def info(self) -> node_info.Info:
+        """A summary of the array (type, shape, chunks, codecs, sizes)."""
+        return node_info.array_info(self)
+
+    def info_complete(self) -> node_info.Info:
+        """:attr:`info` plus the bytes stored and the chunks initialized (lists the store)."""
+        return node_info.array_info(self, self.nbytes_stored)

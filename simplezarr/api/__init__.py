@@ -1,0 +1,13 @@
+"""zarr-python's top-level API: :mod:`simplezarr.api.synchronous` (also exported from
+``simplezarr``) and :mod:`simplezarr.api.asynchronous` (the awaitable twins).
+
+Example:
+    >>> import simplezarr.api.asynchronous as zasync
+    >>> import asyncio
+    >>> asyncio.run(zasync.zeros((2,), dtype="i1")).shape
+    (2,)
+"""
+
+from simplezarr.api import asynchronous, synchronous
+
+__all__ = ["asynchronous", "synchronous"]

@@ -1,0 +1,142 @@
+"""Opening nodes the way the API does (format checks, consolidated metadata) and writing
+consolidated metadata (:func:`consolidate_metadata`).
+
+Example:
+    >>> import simplezarr as zarr
+    >>> store = {}
+    >>> root = zarr.group(store)
+    >>> _ = root.create_array("x", shape=(3,), dtype="i1")
+    >>> g = zarr.consolidate_metadata(store)
+    >>> sorted(g.metadata.consolidated_metadata["metadata"])
+    ['x']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from simplezarr.errors import (
+    ContainsArrayError,
+    InvalidArgument,
+    NodeNotFound,
+    ReadOnlyNodeError,
+)
+from simplezarr.metadata import consolidated as cm
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
+from simplezarr.nodes import ZarrArray, ZarrGroup
+from simplezarr.storage import StorePath, make_store_path
+
+__all__ = ["consolidate_metadata", "open_node", "rewrite_consolidated", "with_consolidated"]
+
+Metadata = ArrayMetadata | GroupMetadata
+
+
+def load_node_metadata(store: Any, path: str, zarr_format: int | None) -> Metadata:
+    """A node's metadata; a node of the other Zarr format than ``zarr_format`` is missing."""
+    meta = load_metadata(store, path)
+    if zarr_format is not None and meta.zarr_format != zarr_format:
+        raise NodeNotFound(
+            f"no Zarr v{zarr_format} node at {path or '/'!r} (there is a v{meta.zarr_format} one)"
+        )
+    return meta
+
+
+def with_consolidated(
+    store: Any, path: str, meta: GroupMetadata, use_consolidated: bool | str | None
+) -> GroupMetadata:
+    """A group's metadata with its consolidated metadata attached (v2: read from
+    ``.zmetadata`` or the key ``use_consolidated`` names), dropped (``False``), or required
+    (``True``: missing consolidated metadata is an error)."""
+    if use_consolidated is False:
+        return _drop(meta)
+    if meta.zarr_format == 3:
+        if not isinstance(use_consolidated, bool | None):
+            raise InvalidArgument("use_consolidated must be a bool or None for Zarr v3 groups")
+        found = meta.consolidated_metadata
+    else:
+        key = use_consolidated if isinstance(use_consolidated, str) else cm.V2_KEY
+        data = store.get(prefix(path) + key)
+        found = None if data is None else cm.from_v2_document(data, path, key)
+        meta = dataclasses.replace(meta, consolidated_metadata=found)
+    if use_consolidated and found is None:
+        raise InvalidArgument(
+            f"consolidated metadata was requested (use_consolidated={use_consolidated!r}) but "
+            f"the group at {path or '/'!r} has none; call consolidate_metadata first or pass "
+            "use_consolidated=None"
+        )
+    return meta
+
+
+def _drop(meta: GroupMetadata) -> GroupMetadata:
+    if meta.consolidated_metadata is None:
+        return meta
+    return dataclasses.replace(meta, consolidated_metadata=None)
+
+
+def open_node(
+    sp: StorePath,
+    zarr_format: int | None = None,
+    *,
+    use_consolidated: bool | str | None = None,
+    config: Any = None,
+) -> ZarrArray | ZarrGroup:
+    """The array or group at ``sp`` (NodeNotFound when there is none)."""
+    meta = load_node_metadata(sp.store, sp.path, zarr_format)
+    if isinstance(meta, ArrayMetadata):
+        return ZarrArray(sp.store, sp.path, meta, config=config)
+    return ZarrGroup(sp.store, sp.path, with_consolidated(sp.store, sp.path, meta, use_consolidated))
+
+
+def consolidate_metadata(
+    store: Any, path: str | None = None, zarr_format: int | None = None
+) -> ZarrGroup:
+    """Write the metadata of every node below the group at ``path`` into the group (v3:
+    ``consolidated_metadata`` in its ``zarr.json``; v2: ``.zmetadata``), as zarr-python does,
+    and return the group opened with it.
+
+    Example:
+        >>> import simplezarr as zarr
+        >>> store = {}
+        >>> _ = zarr.group(store, zarr_format=2).create_group("g")
+        >>> _ = zarr.consolidate_metadata(store)
+        >>> ".zmetadata" in store
+        True
+    """
+    sp = make_store_path(store, path=path)
+    meta = load_node_metadata(sp.store, sp.path, zarr_format)
+    if isinstance(meta, ArrayMetadata):
+        raise ContainsArrayError(
+            f"consolidate_metadata needs a group, but an array is stored at {sp.path or '/'!r}"
+        )
+    if sp.store.read_only:
+        raise ReadOnlyNodeError(f"cannot consolidate metadata at {sp.path or '/'!r}: read-only")
+    group = ZarrGroup(sp.store, sp.path, _drop(meta))
+    members = group.members(max_depth=None, use_consolidated_for_children=False)
+    inline = cm.consolidate({key: node.metadata for key, node in members})
+    new = dataclasses.replace(group.metadata, consolidated_metadata=inline)
+    rewrite_consolidated(sp.store, sp.path, new)
+    return ZarrGroup(sp.store, sp.path, new)
+
+
+def rewrite_consolidated(
+    store: Any, path: str, meta: GroupMetadata, *, only_if_stored: bool = False
+) -> None:
+    """Store a group's consolidated metadata (v3: its ``zarr.json``; v2: ``.zmetadata``);
+    with ``only_if_stored``, only where the store already keeps consolidated metadata for
+    this group (a group opened below a consolidated root has none of its own)."""
+    if meta.consolidated_metadata is None:
+        return
+    if meta.zarr_format == 3:
+        if only_if_stored:
+            current = load_metadata(store, path)
+            if not isinstance(current, GroupMetadata) or current.consolidated_metadata is None:
+                return
+            meta = dataclasses.replace(current, consolidated_metadata=meta.consolidated_metadata)
+        write_metadata(store, path, meta)
+        return
+    if only_if_stored and not store.exists(prefix(path) + cm.V2_KEY):
+        return
+    entries = cm.inline_entries(meta.consolidated_metadata, path)
+    store.set(prefix(path) + cm.V2_KEY, cm.v2_document(meta, entries))

@@ -1,0 +1,179 @@
+"""Descriptions of nodes, as zarr-python shows them: ``info`` summaries, ``tree()`` drawings,
+and an array's codecs split into filters, serializer and compressors.
+
+Example:
+    >>> from simplezarr.stores import MemoryStore
+    >>> from simplezarr.nodes import ZarrArray
+    >>> a = ZarrArray.create(MemoryStore(), "x", shape=(4,), dtype="int16", chunks=(2,))
+    >>> print(a.info)
+    Type               : Array
+    Zarr format        : 3
+    Data type          : int16
+    Fill value         : 0
+    Shape              : (4,)
+    Chunk shape        : (2,)
+    Order              : C
+    Read-only          : False
+    Store type         : MemoryStore
+    Filters            : ()
+    Serializer         : BytesCodec(endian='little')
+    Compressors        : (ZstdCodec(level=0, checksum=False),)
+    No. bytes          : 8
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numcodecs
+
+from simplezarr.metadata.model import ArrayMetadata
+
+if TYPE_CHECKING:
+    from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode
+
+__all__ = ["Info", "TreeRepr", "array_info", "codec_parts", "group_info", "render_tree"]
+
+
+class Info:
+    """A node summary: ``label : value`` lines (``repr`` and ``str`` show them).
+
+    Example:
+        >>> Info([("Name", "/")])
+        Name               : /
+    """
+
+    def __init__(self, items: Iterable[tuple[str, Any]]) -> None:
+        self.items: list[tuple[str, Any]] = list(items)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.items)
+
+    def __repr__(self) -> str:
+        return "\n".join(f"{label:<19}: {value}" for label, value in self.items)
+
+    __str__ = __repr__
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:  # IPython
+        p.text(repr(self))
+
+
+class TreeRepr(str):
+    """The text of a hierarchy drawing; its ``repr`` is the drawing itself (so Jupyter and
+    the REPL show the tree, as zarr-python's ``tree()`` result does)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+
+def codec_parts(metadata: ArrayMetadata) -> tuple[tuple[Any, ...], Any | None, tuple[Any, ...]]:
+    """(filters, serializer, compressors) as zarr-python's Array reports them: for v3 the
+    array -> array, array -> bytes and bytes -> bytes codecs (inside the shards when sharded);
+    for v2 numcodecs objects and no serializer."""
+    if metadata.zarr_format == 2:
+        codec = metadata.codecs[0]
+        filters = tuple(numcodecs.get_codec(dict(f)) for f in getattr(codec, "filters", None) or ())
+        compressor = getattr(codec, "compressor", None)
+        compressors = () if compressor is None else (numcodecs.get_codec(dict(compressor)),)
+        return filters, None, compressors
+    codecs = metadata.codecs
+    if metadata.is_sharded:
+        codecs = tuple(getattr(codecs[0], "codecs", ()))
+    aa = tuple(c for c in codecs if c.kind == "array_array")
+    ab = next((c for c in codecs if c.kind == "array_bytes"), None)
+    bb = tuple(c for c in codecs if c.kind == "bytes_bytes")
+    return aa, ab, bb
+
+
+def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None) -> Info:
+    """The summary behind ``ZarrArray.info`` (and ``info_complete()`` with stored sizes)."""
+    meta = array.metadata
+    filters, serializer, compressors = codec_parts(meta)
+    items: list[tuple[str, Any]] = [
+        ("Type", "Array"),
+        ("Zarr format", meta.zarr_format),
+        ("Data type", meta.dtype.name if meta.zarr_format == 3 else array.dtype),
+        ("Fill value", meta.fill_value),
+        ("Shape", array.shape),
+    ]
+    if array.shards is not None:
+        items.append(("Shard shape", array.shards))
+    items += [
+        ("Chunk shape", array.chunks),
+        ("Order", array.order),
+        ("Read-only", array.read_only),
+        ("Store type", type(array.store).__name__),
+        ("Filters", filters),
+    ]
+    if serializer is not None:
+        items.append(("Serializer", serializer))
+    items += [("Compressors", compressors), ("No. bytes", array.nbytes)]
+    if nbytes_stored is not None:
+        stored = nbytes_stored()
+        items.append(("No. bytes stored", stored))
+        if stored:
+            items.append(("Storage ratio", round(array.nbytes / stored, 1)))
+        items.append(("Chunks Initialized", f"{array.nchunks_initialized}/{array.nchunks}"))
+    return Info(items)
+
+
+def group_info(group: ZarrGroup, members: list[ZarrNode] | None = None) -> Info:
+    """The summary behind ``ZarrGroup.info`` (member counts when ``members`` is given)."""
+    from simplezarr.nodes import ZarrGroup
+
+    items: list[tuple[str, Any]] = [
+        ("Name", group.path),
+        ("Type", "Group"),
+        ("Zarr format", group.zarr_format),
+        ("Read-only", group.read_only),
+        ("Store type", type(group.store).__name__),
+    ]
+    if members is not None:
+        n_groups = sum(isinstance(m, ZarrGroup) for m in members)
+        items += [
+            ("No. members", len(members)),
+            ("No. arrays", len(members) - n_groups),
+            ("No. groups", n_groups),
+        ]
+    return Info(items)
+
+
+def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int = 500) -> TreeRepr:
+    """A text drawing of the hierarchy below ``group``; ``max_depth=1`` shows only its
+    children. Unreadable nodes are drawn with their error instead of failing the drawing."""
+    from simplezarr.errors import ZarrError
+    from simplezarr.nodes import ZarrArray, ZarrGroup
+
+    lines = [group.name]
+    shown = 0
+
+    def walk(g: ZarrGroup, indent: str, depth: int) -> bool:
+        nonlocal shown
+        names = g.keys()
+        for i, name in enumerate(names):
+            if shown >= max_nodes:
+                lines.append(f"{indent}... (truncated at max_nodes={max_nodes})")
+                return False
+            shown += 1
+            last = i == len(names) - 1
+            branch = "└── " if last else "├── "
+            try:
+                node = g[name]
+            except ZarrError as e:
+                lines.append(f"{indent}{branch}{name} <unreadable: {type(e).__name__}: {e}>")
+                continue
+            if isinstance(node, ZarrArray):
+                lines.append(f"{indent}{branch}{name} {node.shape} {node.dtype}")
+                continue
+            lines.append(f"{indent}{branch}{name}")
+            if isinstance(node, ZarrGroup) and (max_depth is None or depth < max_depth):
+                if not walk(node, indent + ("    " if last else "│   "), depth + 1):
+                    return False
+        return True
+
+    walk(group, "", 1)
+    return TreeRepr("\n".join(lines))
