@@ -1,0 +1,415 @@
+"""Arrays: :class:`ZarrArray`, a proxy that reads and writes numpy data through the engine.
+
+Example:
+    >>> import numpy as np
+    >>> from simplezarr.stores import MemoryStore
+    >>> from simplezarr.nodes import ZarrArray
+    >>> a = ZarrArray.create(MemoryStore(), "x", shape=(4, 4), dtype="int16", chunks=(2, 2))
+    >>> a[:] = np.arange(16).reshape(4, 4)
+    >>> a[1, 1:3].tolist(), a.nchunks
+    ([5, 6], 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
+from typing import Any
+
+import numpy as np
+
+from simplezarr import concurrency, engine, node_info
+from simplezarr.errors import (
+    ContainsGroup,
+    InvalidArgument,
+    SelectionError,
+)
+from simplezarr.indexing import BasicIndexer, as_index
+from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.store_io import prefix, write_metadata
+from simplezarr.nodes.base import ZarrNode, _ensure_parents, _normalize_path, _prepare_slot
+from simplezarr.selection import Indexer, SelectionMethods, getitem_indexer
+
+_UNSET: Any = object()  # "not given", where None means something
+
+#: Settings an array accepts in ``config=``, as zarr-python's ArrayConfig.
+ARRAY_CONFIG_KEYS = frozenset({"write_empty_chunks", "order"})
+
+
+def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    if config is None:
+        return {}
+    if not isinstance(config, Mapping):
+        raise InvalidArgument(f"config must be a mapping, got {type(config).__name__}")
+    unknown = set(config) - ARRAY_CONFIG_KEYS
+    if unknown:
+        raise InvalidArgument(
+            f"unknown array config {sorted(unknown)}; known: {sorted(ARRAY_CONFIG_KEYS)}"
+        )
+    if config.get("order", "C") not in ("C", "F"):
+        raise InvalidArgument(f"config order must be 'C' or 'F', got {config['order']!r}")
+    return dict(config)
+
+
+def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
+    items = index if isinstance(index, tuple | list) else (index,)
+    parsed = [as_index(i) for i in items]
+    if any(i is None for i in parsed):
+        raise SelectionError(f"a chunk index is a tuple of integers, got {index!r}")
+    coords = tuple(parsed)  # type: ignore[arg-type]
+    if len(coords) != len(grid_shape) or not all(
+        0 <= c < n for c, n in zip(coords, grid_shape, strict=True)
+    ):
+        raise SelectionError(
+            f"chunk index {coords} is outside the chunk grid of shape {grid_shape}"
+        )
+    return coords
+
+
+class ZarrArray(SelectionMethods, ZarrNode):
+    """An array: a proxy that reads and writes numpy data through the store.
+
+    Index it like numpy (integers, slices with any step, Ellipsis) to read or write.
+    """
+
+    metadata: ArrayMetadata
+
+    def __init__(
+        self,
+        store: Any,
+        path: str,
+        metadata: ArrayMetadata | Mapping[str, Any] | None = None,
+        *,
+        config: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(store, path, metadata)
+        if not isinstance(self.metadata, ArrayMetadata):
+            raise ContainsGroup(f"the node at {self.name!r} is a group, not an array")
+        self._config = _array_config(config)
+        self._io = self._bind(self.metadata)
+
+    def _bind(self, metadata: ArrayMetadata) -> engine.ArrayIO:
+        return engine.ArrayIO(
+            self.store, self.path, metadata,
+            write_empty_chunks=self._config.get("write_empty_chunks"),
+        )
+
+    def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
+        assert isinstance(metadata, ArrayMetadata)  # _change_attributes checked the type
+        self.metadata = metadata
+        self._io = self._bind(metadata)
+
+    @classmethod
+    def create(
+        cls,
+        store: Any,
+        path: str = "",
+        *,
+        shape: Any,
+        dtype: Any,
+        chunks: Any = "auto",
+        shards: Any = None,
+        filters: Any = "auto",
+        compressors: Any = "auto",
+        serializer: Any = "auto",
+        fill_value: Any = _UNSET,
+        order: Any = None,
+        attributes: Mapping[str, Any] | None = None,
+        dimension_names: Any = None,
+        chunk_key_encoding: Any = None,
+        zarr_format: int = 3,
+        config: Mapping[str, Any] | None = None,
+        overwrite: bool = False,
+    ) -> ZarrArray:
+        """Create an array at ``path``; keyword names and defaults as zarr-python's create_array.
+
+        ``fill_value`` left out means the data type's default; an explicit ``None`` is
+        stored as ``null`` in Zarr v2 (as zarr-python does) and means the default in v3.
+        """
+        path = _normalize_path(path)
+        _array_config(config)  # a typo in config fails before anything is written
+        if fill_value is _UNSET:
+            fill_value = None
+        elif fill_value is None and zarr_format == 2:
+            fill_value = NULL_FILL
+        if isinstance(shape, int | np.integer):
+            shape = (int(shape),)
+        meta = build_array_metadata(
+            shape=tuple(shape),
+            dtype=dtype,
+            chunks=chunks,
+            shards=shards,
+            filters=filters,
+            compressors=compressors,
+            serializer=serializer,
+            fill_value=fill_value,
+            order=order,
+            attributes=attributes,
+            dimension_names=dimension_names,
+            chunk_key_encoding=chunk_key_encoding,
+            zarr_format=zarr_format,
+        )
+        _prepare_slot(store, path, overwrite, want="array")
+        _ensure_parents(store, path, meta.zarr_format)
+        write_metadata(store, path, meta)
+        return cls(store, path, meta, config=config)
+
+    # -- description ---------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.metadata.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.metadata.numpy_dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.metadata.shape)
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the whole array takes in memory (variable-length types: per object pointer)."""
+        return self.size * self.dtype.itemsize
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        """The chunk shape (the inner chunk shape when sharded, as zarr-python)."""
+        return self._io.read_grid.chunk_shape
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """The shard shape, or None for an unsharded array."""
+        return self.metadata.chunk_shape if self._io.shard is not None else None
+
+    @property
+    def fill_value(self) -> Any:
+        return self.metadata.fill_value
+
+    @property
+    def order(self) -> str:
+        """The memory order of reads: v2 the stored order, v3 ``config={"order": ...}``."""
+        if self.metadata.zarr_format == 3:
+            return str(self._config.get("order", "C"))
+        return self.metadata.order
+
+    @property
+    def nchunks(self) -> int:
+        return self._io.read_grid.nchunks
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        return f"<ZarrArray {self.name} shape={self.shape} dtype={self.dtype}>"
+
+    # -- reading and writing -------------------------------------------------------
+
+    def _indexer(self, selection: Any) -> Indexer:
+        return getitem_indexer(selection, self.shape, self.chunks)
+
+    def __getitem__(self, selection: Any) -> Any:
+        """Read a selection, dispatched as zarr-python does: integer arrays for every axis
+        (or a boolean array) are points (:attr:`vindex`), one 1-d array among integers and
+        slices (or 1-d arrays for every axis) is orthogonal (:attr:`oindex`), the rest basic.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> a = ZarrArray.create(MemoryStore(), shape=(3, 3), dtype="i2", chunks=(2, 2))
+            >>> a[...] = [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+            >>> a[[0, 2], [1, 2]].tolist(), a[[2, 0], 1:].tolist(), a[1, ::-1].tolist()
+            ([1, 8], [[7, 8], [1, 2]], [5, 4, 3])
+        """
+        indexer = self._indexer(selection)
+        out = np.empty(indexer.shape, dtype=self.dtype, order=self._config.get("order", "C"))
+        return engine.read(self._io, indexer, out)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        """Write ``value`` (broadcast, numpy-style) into a selection dispatched as in
+        :meth:`__getitem__`.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> a = ZarrArray.create(MemoryStore(), shape=(4,), dtype="i2", chunks=(2,))
+            >>> a[[3, 0]] = [1, 2]
+            >>> a[...].tolist()
+            [2, 0, 0, 1]
+        """
+        engine.write(self._io, self._indexer(selection), value)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        data = np.asarray(self[...])
+        return data if dtype is None else data.astype(dtype)
+
+    def __iter__(self) -> Iterator[Any]:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def _chunk_region(self, index: Any) -> tuple[slice, ...]:
+        coords = _chunk_index(index, self._io.read_grid.grid_shape)
+        return self._io.read_grid.chunk_region(coords)
+
+    def get_chunk(self, index: Any) -> np.ndarray:
+        """Read one chunk (index in chunk-grid coordinates) into a numpy array.
+
+        The result is the part of the chunk inside the array (edge chunks are smaller).
+        On a sharded array, chunks are the inner chunks. Blocking.
+        """
+        return np.asarray(self[self._chunk_region(index)])
+
+    def get_chunk_future(self, index: Any) -> Future[np.ndarray]:
+        """Read one chunk in the shared thread pool; returns a concurrent.futures.Future.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> a = ZarrArray.create(MemoryStore(), shape=(4,), dtype="i2", chunks=(2,))
+            >>> a.get_chunk_future((1,)).result().tolist()
+            [0, 0]
+        """
+        region = self._chunk_region(index)  # bad indices fail here, not in the future
+        return concurrency.submit(lambda: np.asarray(self[region]))
+
+    def set_chunk(self, data: Any, index: Any, check_empty: bool = True) -> None:
+        """Write one chunk. ``data`` has the shape of the chunk's part inside the array, or
+        the full chunk shape (the part past the array's edge is then ignored).
+
+        With ``check_empty``, a chunk equal to the fill value is not stored (a stored copy
+        is deleted). Blocking.
+        """
+        coords = _chunk_index(index, self._io.read_grid.grid_shape)
+        region = self._io.read_grid.chunk_region(coords)
+        data = np.asarray(data)
+        full = self._io.read_grid.chunk_shape
+        if data.shape == full and full != self._io.read_grid.chunk_extent(coords):
+            data = data[tuple(slice(0, r.stop - r.start) for r in region)]
+        engine.write(
+            self._io,
+            BasicIndexer(region, self.shape, self.chunks),
+            data,
+            write_empty_chunks=not check_empty,
+        )
+
+    def set_chunk_future(self, data: Any, index: Any) -> Future[None]:
+        """Write one chunk in the shared thread pool; returns a concurrent.futures.Future.
+
+        ``data`` is copied first, so changing it after the call does not change what is
+        written.
+        """
+        self._chunk_region(index)
+        data = np.array(data, copy=True)
+        return concurrency.submit(lambda: self.set_chunk(data, index))
+
+    # -- changing shape ------------------------------------------------------------
+
+    def resize(self, *new_shape: Any) -> None:
+        """Change the shape. Data outside the new shape is dropped; new space reads as fill."""
+        if len(new_shape) == 1 and isinstance(new_shape[0], tuple | list):
+            new_shape = tuple(new_shape[0])
+        parsed = [as_index(s) for s in new_shape]
+        if len(parsed) != self.ndim or any(s is None or s < 0 for s in parsed):
+            raise InvalidArgument(
+                f"resize needs {self.ndim} non-negative integers for the {self.ndim}-d array "
+                f"{self.name!r}, got {new_shape!r}"
+            )
+        shape = tuple(parsed)  # type: ignore[arg-type]
+        self._check_writable()
+        metadata = self.metadata.with_shape(shape)  # validated before anything changes
+        engine.clear_outside(self._io, shape)
+        write_metadata(self.store, self.path, metadata)
+        self._metadata_changed(metadata)
+
+    def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
+        """Grow along ``axis`` and write ``data`` into the new part; returns the new shape."""
+        data = np.asarray(data)
+        if data.ndim != self.ndim:
+            raise InvalidArgument(f"data has {data.ndim} dimensions, the array {self.ndim}")
+        axis = axis + self.ndim if axis < 0 else axis
+        if not 0 <= axis < self.ndim:
+            raise InvalidArgument(f"axis {axis} is out of range for a {self.ndim}-d array")
+        for i, (a, b) in enumerate(zip(self.shape, data.shape, strict=True)):
+            if i != axis and a != b:
+                raise InvalidArgument(
+                    f"shape of data {data.shape} does not match the array {self.shape} "
+                    f"outside axis {axis}"
+                )
+        old = self.shape[axis]
+        new_shape = tuple(s + data.shape[axis] if i == axis else s for i, s in enumerate(self.shape))
+        self.resize(new_shape)
+        region = tuple(slice(old, None) if i == axis else slice(None) for i in range(self.ndim))
+        self[region] = data
+        return new_shape
+
+    # -- zarr-python's array surface -------------------------------------------------
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The runtime settings: ``order`` and ``write_empty_chunks`` (None: follow
+        ``simplezarr.config``)."""
+        return {
+            "order": self._config.get("order", "C"),
+            "write_empty_chunks": self._config.get("write_empty_chunks"),
+        }
+
+    def with_config(self, config: Mapping[str, Any]) -> ZarrArray:
+        """The same array with other runtime settings (``order``, ``write_empty_chunks``)."""
+        return type(self)(self.store, self.path, self.metadata, config={**self._config, **config})
+
+    @property
+    def cdata_shape(self) -> tuple[int, ...]:
+        """The number of chunks along each dimension (inner chunks when sharded)."""
+        return self._io.read_grid.grid_shape
+
+    @property
+    def filters(self) -> tuple[Any, ...]:
+        """v3: the array -> array codecs; v2: the numcodecs filters."""
+        return node_info.codec_parts(self.metadata)[0]
+
+    @property
+    def serializer(self) -> Any | None:
+        """v3: the array -> bytes codec (inside the shards when sharded); v2: None."""
+        return node_info.codec_parts(self.metadata)[1]
+
+    @property
+    def compressors(self) -> tuple[Any, ...]:
+        """v3: the bytes -> bytes codecs; v2: the compressor, if any, in a tuple."""
+        return node_info.codec_parts(self.metadata)[2]
+
+    @property
+    def compressor(self) -> Any | None:
+        """The v2 compressor (numcodecs object or None); v3 arrays have ``compressors``."""
+        if self.metadata.zarr_format != 2:
+            raise InvalidArgument("compressor is a Zarr v2 property; use compressors for v3 arrays")
+        compressors = self.compressors
+        return compressors[0] if compressors else None
+
+    def nbytes_stored(self) -> int:
+        """Bytes stored under the array's path: metadata documents and chunks."""
+        store = self.store
+        keys = store.list_prefix(prefix(self.path))
+        return sum(store.getsize(k) for k in keys)
+
+    @property
+    def nchunks_initialized(self) -> int:
+        """How many chunks are stored (for a sharded array: stored shards times the chunks in
+        a shard, as zarr-python counts)."""
+        per_object = 1 if self._io.shard is None else self._io.shard.n_inner
+        return engine.nchunks_stored(self._io) * per_object
+
+    @property
+    def info(self) -> node_info.Info:
+        """A summary of the array (type, shape, chunks, codecs, sizes)."""
+        return node_info.array_info(self)
+
+    def info_complete(self) -> node_info.Info:
+        """:attr:`info` plus the bytes stored and the chunks initialized (lists the store)."""
+        return node_info.array_info(self, self.nbytes_stored)

@@ -1,0 +1,228 @@
+"""What groups and arrays share: node paths, :class:`ZarrNode`, :class:`Attributes`, and the
+checks before a node is created (the slot is free, the parents are groups).
+
+Example:
+    >>> from simplezarr.stores import MemoryStore
+    >>> from simplezarr.nodes import ZarrGroup
+    >>> g = ZarrGroup.create(MemoryStore(), "a/b", attributes={"x": 1})
+    >>> g.name, g.basename, dict(g.attrs)
+    ('/a/b', 'b', {'x': 1})
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from typing import Any, Self
+
+from simplezarr.errors import (
+    ContainsArray,
+    ContainsArrayError,
+    ContainsGroupError,
+    InvalidKey,
+    InvalidMetadata,
+    NodeNotFound,
+    ReadOnlyNodeError,
+)
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
+from simplezarr.metadata.v3 import parse_node_v3
+from simplezarr.storage import StorePath
+from simplezarr.stores import validate_key
+
+
+def _normalize_path(path: str) -> str:
+    """Strip surrounding slashes; validate what is left as a store key (or root)."""
+    if not isinstance(path, str):
+        raise InvalidKey(f"node paths are strings, got {path!r} ({type(path).__name__})")
+    path = path.strip("/")
+    if path:
+        validate_key(path)
+    return path
+
+
+def _join(parent: str, name: str) -> str:
+    name = _normalize_path(name)
+    return f"{parent}/{name}" if parent and name else parent or name
+
+
+def _relative(parent: str, path: str) -> str:
+    """``path`` (a node below ``parent``) relative to ``parent``; the inverse of :func:`_join`."""
+    return path[len(parent) + 1 :] if parent else path
+
+
+class Attributes(MutableMapping[str, Any]):
+    """A node's user attributes; every change is written back to the store at once."""
+
+    def __init__(self, node: ZarrNode) -> None:
+        self._node = node
+
+    def _data(self) -> Mapping[str, Any]:
+        return self._node.metadata.attributes
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def __delitem__(self, key: str) -> None:
+        def drop(attrs: dict[str, Any]) -> dict[str, Any]:
+            del attrs[key]
+            return attrs
+
+        self._node._change_attributes(drop)
+
+    def update(self, other: Any = (), /, **kwargs: Any) -> None:  # one write, not one per key
+        new = dict(other, **kwargs)
+        self._node._change_attributes(lambda attrs: {**attrs, **new})
+
+    def put(self, attrs: Mapping[str, Any]) -> None:
+        """Replace all attributes."""
+        new = dict(attrs)
+        self._node._change_attributes(lambda _: new)
+
+    def asdict(self) -> dict[str, Any]:
+        return dict(self._data())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._data()))
+
+
+class ZarrNode:
+    """What groups and arrays share: a store, a path in it, metadata and attributes."""
+
+    def __init__(
+        self, store: Any, path: str, metadata: ArrayMetadata | GroupMetadata | Mapping | None = None
+    ) -> None:
+        self.store = store
+        self.path = _normalize_path(path)
+        if metadata is None:
+            metadata = load_metadata(store, self.path)
+        elif isinstance(metadata, Mapping):  # the seed allows the zarr.json document itself
+            metadata = parse_node_v3(metadata, self.path)
+        self.metadata: ArrayMetadata | GroupMetadata = metadata
+
+    @property
+    def name(self) -> str:
+        """Absolute path of the node, as zarr-python: ``"/"`` for the root."""
+        return "/" + self.path
+
+    @property
+    def basename(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def zarr_format(self) -> int:
+        return self.metadata.zarr_format
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.store.read_only)
+
+    @property
+    def attrs(self) -> Attributes:
+        return Attributes(self)
+
+    def _change_attributes(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Apply ``change`` to the attributes as stored now and write them back.
+
+        The document is read again first, so a change through this handle never undoes
+        what another handle stored meanwhile (a resize, other attributes).
+        """
+        if self.read_only:
+            raise ReadOnlyNodeError(f"cannot change attributes of {self.name!r}: it is read-only")
+        current = load_metadata(self.store, self.path)
+        if type(current) is not type(self.metadata):
+            raise NodeNotFound(f"the {type(self).__name__} at {self.name!r} was replaced")
+        # Validated (JSON types, nesting depth) and serialised before anything is stored.
+        metadata = current.with_attributes(change(dict(current.attributes)))
+        write_metadata(self.store, self.path, metadata)
+        self._metadata_changed(metadata)
+
+    def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
+        self.metadata = metadata
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            kind = "array" if isinstance(self.metadata, ArrayMetadata) else "group"
+            raise ReadOnlyNodeError(f"{kind} {self.name!r} is read-only")
+
+    @property
+    def store_path(self) -> StorePath:
+        """The node's store and path as a :class:`simplezarr.storage.StorePath`."""
+        return StorePath(self.store, self.path)
+
+    def update_attributes(self, new_attributes: Mapping[str, Any]) -> Self:
+        """Merge ``new_attributes`` into the stored attributes (one write); returns the node.
+
+        Example:
+            >>> from simplezarr.nodes import ZarrGroup
+            >>> from simplezarr.stores import MemoryStore
+            >>> ZarrGroup.create(MemoryStore()).update_attributes({"a": 1}).attrs["a"]
+            1
+        """
+        self.attrs.update(new_attributes)
+        return self
+
+    def print_metadata(self) -> None:
+        """Print the node's metadata document, as stored."""
+        doc = self.metadata.to_json()
+        if self.metadata.zarr_format == 2 and self.metadata.attributes:
+            doc = {**doc, "attributes": dict(self.metadata.attributes)}
+        print(json.dumps(doc, indent=2, default=str))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(self) is type(other)
+            and self.path == other.path  # type: ignore[attr-defined]
+            and (self.store is other.store or self.store == other.store)  # type: ignore[attr-defined]
+        )
+
+    def __hash__(self) -> int:  # equal nodes have equal paths
+        return hash((type(self), self.path))
+
+
+def _ensure_parents(store: Any, path: str, zarr_format: int) -> None:
+    """Make every ancestor of ``path`` a group (zarr-python does the same)."""
+    parts = path.split("/")[:-1] if path else []
+    for i in range(len(parts) + 1):
+        parent = "/".join(parts[:i])
+        if parent == path:
+            break
+        try:
+            meta = load_metadata(store, parent)
+        except NodeNotFound:
+            write_metadata(store, parent, GroupMetadata(zarr_format=zarr_format, attributes={}))
+            continue
+        if isinstance(meta, ArrayMetadata):
+            raise ContainsArray(
+                f"cannot create a node below {parent or '/'!r}: an array is stored there"
+            )
+
+
+def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
+    """Refuse to replace an existing node unless ``overwrite``; then clear it."""
+    if store.read_only:
+        raise ReadOnlyNodeError(
+            f"cannot create a {want} at {path or '/'!r}: the store is read-only"
+        )
+    try:
+        existing = load_metadata(store, path)
+    except NodeNotFound:
+        return
+    except InvalidMetadata:
+        existing = None
+    if not overwrite:
+        kind = ContainsArrayError if isinstance(existing, ArrayMetadata) else ContainsGroupError
+        what = "an array" if kind is ContainsArrayError else "a group"
+        raise kind(
+            f"{what} already exists at {path or '/'!r}; pass overwrite=True to replace it"
+        )
+    store.erase_prefix(prefix(path))

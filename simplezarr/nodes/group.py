@@ -1,0 +1,401 @@
+"""Groups: :class:`ZarrGroup`, and :func:`open_zarr`, which opens the node at a path.
+
+``open_zarr`` lives with the group because navigating a group is opening the node at a
+path below it; keeping both here lets this module import :mod:`simplezarr.nodes.array`
+without a cycle.
+
+Example:
+    >>> from simplezarr.stores import MemoryStore
+    >>> from simplezarr.nodes import ZarrGroup, open_zarr
+    >>> root = ZarrGroup.create(MemoryStore())
+    >>> _ = root.create_group("a").create_array("x", shape=(2,), dtype="i1")
+    >>> root.keys(), type(open_zarr(root.store, "a/x")).__name__
+    (['a'], 'ZarrArray')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from simplezarr import node_info
+from simplezarr.errors import (
+    ContainsArray,
+    InvalidArgument,
+    InvalidMetadata,
+    NodeNotFound,
+    ZarrError,
+)
+from simplezarr.metadata.consolidated import child_metadata, inline_entries
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
+from simplezarr.nodes.array import ZarrArray
+from simplezarr.nodes.base import (
+    ZarrNode,
+    _ensure_parents,
+    _join,
+    _normalize_path,
+    _prepare_slot,
+    _relative,
+)
+
+#: The documents whose presence makes a folder a node.
+NODE_DOCUMENTS = ("zarr.json", ".zarray", ".zgroup")
+
+
+def _without_consolidated(
+    metadata: ArrayMetadata | GroupMetadata,
+) -> ArrayMetadata | GroupMetadata:
+    if isinstance(metadata, GroupMetadata) and metadata.consolidated_metadata is not None:
+        return dataclasses.replace(metadata, consolidated_metadata=None)
+    return metadata
+
+
+def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
+    cls = ZarrArray if isinstance(metadata, ArrayMetadata) else ZarrGroup
+    return cls(store, path, metadata)
+
+
+def open_zarr(store: Any, path: str = "") -> ZarrNode:
+    """Open the group or array at ``path`` (default: the root) of a store.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> from simplezarr.nodes import ZarrGroup, open_zarr
+        >>> _ = ZarrGroup.create(MemoryStore(), attributes={"a": 1})
+        >>> open_zarr(_.store).attrs["a"]
+        1
+    """
+    path = _normalize_path(path)
+    return _node(store, path, load_metadata(store, path))
+
+
+class ZarrGroup(ZarrNode):
+    """A group: a node whose children are groups and arrays.
+
+    ``repr()`` shows the children; ``group["path/to/node"]`` navigates.
+    """
+
+    metadata: GroupMetadata
+
+    @classmethod
+    def create(
+        cls,
+        store: Any,
+        path: str = "",
+        *,
+        attributes: Mapping[str, Any] | None = None,
+        zarr_format: int = 3,
+        overwrite: bool = False,
+    ) -> ZarrGroup:
+        """Create a group (and any missing parent groups) at ``path``."""
+        path = _normalize_path(path)
+        if zarr_format not in (2, 3):
+            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+        _prepare_slot(store, path, overwrite, want="group")
+        meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(attributes or {}))
+        _ensure_parents(store, path, zarr_format)
+        write_metadata(store, path, meta)
+        return cls(store, path, meta)
+
+    # -- navigation ----------------------------------------------------------------
+
+    def __getitem__(self, path: str) -> ZarrNode:
+        """The node at ``path`` below this group (nested paths like ``"a/b/c"`` work).
+
+        A group opened with consolidated metadata answers from it, without reading the store.
+        """
+        full = _join(self.path, path)
+        if full == self.path:
+            return self
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is not None:
+            relative = _relative(self.path, full)
+            try:
+                return _node(self.store, full, child_metadata(consolidated, relative, full))
+            except NodeNotFound:
+                raise NodeNotFound(
+                    f"no array or group named {path!r} in the consolidated metadata of group "
+                    f"{self.name!r}"
+                ) from None
+        try:
+            return open_zarr(self.store, full)
+        except NodeNotFound:
+            raise NodeNotFound(f"no array or group named {path!r} in group {self.name!r}") from None
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The node at ``path``, or ``default`` when there is none."""
+        try:
+            return self[path]
+        except NodeNotFound:
+            return default
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        try:
+            self[path]
+        except ZarrError:  # missing, unreadable, or not a legal path
+            return False
+        return True
+
+    def keys(self) -> list[str]:
+        """Names of the direct children, sorted. Found from the listing and the presence of
+        metadata documents, without parsing them, so an unreadable child is still listed
+        (or from the consolidated metadata, when the group was opened with it)."""
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is not None:
+            return sorted(k for k in inline_entries(consolidated, self.path) if "/" not in k)
+        p = prefix(self.path)
+        names = sorted(k[len(p) : -1] for k in self.store.list_dir(p) if k.endswith("/"))
+        docs = [f"{p}{name}/{doc}" for name in names for doc in NODE_DOCUMENTS]
+        present = {d for d in docs if self.store.exists(d)}
+        return [n for n in names if any(f"{p}{n}/{doc}" in present for doc in NODE_DOCUMENTS)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def members(
+        self, max_depth: int | None = 0, *, use_consolidated_for_children: bool = True
+    ) -> tuple[tuple[str, ZarrNode], ...]:
+        """The nodes below this group as (path relative to it, node) pairs, each child before
+        its own members; ``max_depth=0`` gives the direct children, ``None`` everything.
+
+        An unreadable child (unknown codec, corrupt metadata) raises its error here, as
+        opening it would; :meth:`keys` and ``repr`` still show it. With
+        ``use_consolidated_for_children=False`` child groups are read from the store even
+        when this group holds consolidated metadata.
+        """
+        if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 0):
+            raise InvalidArgument(f"max_depth must be None or an int >= 0, got {max_depth!r}")
+        found: list[tuple[str, ZarrNode]] = []
+
+        def walk(group: ZarrGroup, at: str, depth: int) -> None:
+            for name in group.keys():
+                node = group[name]
+                if isinstance(node, ZarrGroup) and not use_consolidated_for_children:
+                    stored = load_metadata(node.store, node.path)  # not the consolidated copy
+                    node = ZarrGroup(node.store, node.path, _without_consolidated(stored))
+                found.append((at + name, node))
+                if isinstance(node, ZarrGroup) and (max_depth is None or depth < max_depth):
+                    walk(node, f"{at}{name}/", depth + 1)
+
+        walk(self, "", 0)
+        return tuple(found)
+
+    def nmembers(self, max_depth: int | None = 0) -> int:
+        """How many nodes :meth:`members` would give for ``max_depth``."""
+        return len(self.members(max_depth))
+
+    def groups(self) -> list[tuple[str, ZarrGroup]]:
+        """The direct child groups as (name, group) pairs."""
+        return [(n, m) for n, m in self.members() if isinstance(m, ZarrGroup)]
+
+    def arrays(self) -> list[tuple[str, ZarrArray]]:
+        """The direct child arrays as (name, array) pairs."""
+        return [(n, m) for n, m in self.members() if isinstance(m, ZarrArray)]
+
+    def group_keys(self) -> list[str]:
+        """Names of the direct child groups."""
+        return [n for n, _ in self.groups()]
+
+    def group_values(self) -> list[ZarrGroup]:
+        """The direct child groups."""
+        return [g for _, g in self.groups()]
+
+    def array_keys(self) -> list[str]:
+        """Names of the direct child arrays."""
+        return [n for n, _ in self.arrays()]
+
+    def array_values(self) -> list[ZarrArray]:
+        """The direct child arrays."""
+        return [a for _, a in self.arrays()]
+
+    def tree(
+        self,
+        expand: bool | None = None,
+        level: int | None = None,
+        *,
+        max_depth: int | None = None,
+        max_nodes: int = 500,
+        plain: bool = False,
+    ) -> node_info.TreeRepr:
+        """A text drawing of the hierarchy below this group (a ``str`` whose repr is the
+        drawing). ``level=0`` (zarr-python's name) or ``max_depth=1`` shows only the direct
+        children. ``expand`` and ``plain`` are accepted for zarr-python compatibility; the
+        drawing is always plain text.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> g = ZarrGroup.create(MemoryStore())
+            >>> _ = g.create_array("a/x", shape=(2,), dtype="i1")
+            >>> g.tree()
+            /
+            └── a
+                └── x (2,) int8
+        """
+        if level is not None:
+            max_depth = level + 1
+        return node_info.render_tree(self, max_depth, max_nodes)
+
+    @property
+    def info(self) -> node_info.Info:
+        """A summary of the group (member counts when it holds consolidated metadata)."""
+        if self.metadata.consolidated_metadata is None:
+            return node_info.group_info(self)
+        return node_info.group_info(self, [n for _, n in self.members(max_depth=None)])
+
+    def info_complete(self) -> node_info.Info:
+        """A summary of the group with member counts (lists the whole hierarchy)."""
+        return node_info.group_info(self, [n for _, n in self.members(max_depth=None)])
+
+    def __repr__(self) -> str:
+        return f"<ZarrGroup {self.name} (zarr v{self.zarr_format})>\n{self.tree()}"
+
+    # -- creation ------------------------------------------------------------------
+
+    def create_group(
+        self, name: str, *, attributes: Mapping[str, Any] | None = None, overwrite: bool = False
+    ) -> ZarrGroup:
+        """Create a child group (nested names create the groups between)."""
+        self._check_writable()
+        return ZarrGroup.create(
+            self.store,
+            _join(self.path, name),
+            attributes=attributes,
+            zarr_format=self.zarr_format,
+            overwrite=overwrite,
+        )
+
+    def require_group(self, name: str, **kwargs: Any) -> ZarrGroup:
+        """The child group ``name``, created if it does not exist."""
+        try:
+            node = self[name]
+        except NodeNotFound:
+            return self.create_group(name, **kwargs)
+        if not isinstance(node, ZarrGroup):
+            raise ContainsArray(f"an array exists at {node.name!r}, not a group")
+        return node
+
+    def require_groups(self, *names: str) -> tuple[ZarrGroup, ...]:
+        """The child groups ``names``, each created if it does not exist."""
+        return tuple(self.require_group(name) for name in names)
+
+    def create_array(self, name: str, *, compressor: Any = "auto", **kwargs: Any) -> ZarrArray:
+        """Create a child array; keywords as zarr-python's ``Group.create_array`` (those of
+        :func:`simplezarr.create_array`, ``data`` included, and the older ``compressor``).
+
+        The array's ``zarr_format`` is the group's. Defaults are ``create_array``'s
+        everywhere (zarr-python's v2 groups alone default to blosc instead of zstd).
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> g = ZarrGroup.create(MemoryStore())
+            >>> g.create_array("x", data=[1, 2, 3])[:].tolist()
+            [1, 2, 3]
+        """
+        from simplezarr.api.synchronous import create_array  # api imports nodes
+
+        self._check_writable()
+        kwargs.setdefault("zarr_format", self.zarr_format)
+        compressors = kwargs.get("compressors", "auto")
+        if not (isinstance(compressor, str) and compressor == "auto"):
+            if not (isinstance(compressors, str) and compressors == "auto"):
+                raise InvalidArgument("pass compressors or compressor, not both")
+            kwargs["compressors"] = () if compressor is None else (compressor,)
+        return create_array(self.store_path, name=name, **kwargs)  # type: ignore[no-any-return]
+
+    def require_array(
+        self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
+    ) -> ZarrArray:
+        """The child array ``name``, created (with ``kwargs``) if it does not exist. An
+        existing array must have ``shape`` and a dtype that casts to ``dtype`` (equal to it
+        with ``exact=True``), else InvalidArgument (a TypeError, as in zarr-python)."""
+        try:
+            node = self[name]
+        except NodeNotFound:
+            return self.create_array(name, shape=shape, dtype=dtype, **kwargs)
+        if not isinstance(node, ZarrArray):
+            raise InvalidArgument(f"a group exists at {node.name!r}, not an array")
+        want = (int(shape),) if isinstance(shape, int | np.integer) else tuple(shape)
+        if node.shape != want:
+            raise InvalidArgument(f"array {node.name!r} has shape {node.shape}, not {want}")
+        dt = np.dtype(dtype)
+        if (exact and node.dtype != dt) or (not exact and not np.can_cast(node.dtype, dt)):
+            raise InvalidArgument(f"array {node.name!r} has dtype {node.dtype}, not {dt}")
+        return node
+
+    def __delitem__(self, path: str) -> None:
+        """Delete the child node at ``path`` and everything below it (and its entry in this
+        group's consolidated metadata, which is written back when the store holds it)."""
+        self._check_writable()
+        node = self[path]
+        self.store.erase_prefix(prefix(node.path))
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is None:
+            return
+        relative = _relative(self.path, node.path)
+        entries = {
+            k: v
+            for k, v in inline_entries(consolidated, self.path).items()
+            if k != relative and not k.startswith(relative + "/")
+        }
+        new = {"kind": "inline", "must_understand": False, "metadata": entries}
+        self.metadata = dataclasses.replace(self.metadata, consolidated_metadata=new)
+        from simplezarr.api.consolidated import rewrite_consolidated  # api imports nodes
+
+        rewrite_consolidated(self.store, self.path, self.metadata, only_if_stored=True)
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        """Store ``value`` (array-like) as the array ``path``, replacing what is there."""
+        from simplezarr.api.synchronous import save_array  # api imports nodes
+
+        self._check_writable()
+        save_array(self.store_path, value, path=path, zarr_format=self.zarr_format, mode="a",
+                   overwrite=True)
+
+    def _array_like(self, function: str, name: str, **kwargs: Any) -> ZarrArray:
+        from simplezarr.api import synchronous  # api imports nodes
+
+        self._check_writable()
+        kwargs.setdefault("zarr_format", self.zarr_format)
+        make = getattr(synchronous, function)
+        return make(store=self.store_path, path=name, **kwargs)  # type: ignore[no-any-return]
+
+    def empty(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
+        """A child array whose content is the fill value (:func:`simplezarr.empty`)."""
+        return self._array_like("empty", name, shape=shape, **kwargs)
+
+    def zeros(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of zeros (:func:`simplezarr.zeros`)."""
+        return self._array_like("zeros", name, shape=shape, **kwargs)
+
+    def ones(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of ones (:func:`simplezarr.ones`)."""
+        return self._array_like("ones", name, shape=shape, **kwargs)
+
+    def full(self, *, name: str, shape: Any, fill_value: Any, **kwargs: Any) -> ZarrArray:
+        """A child array filled with ``fill_value`` (:func:`simplezarr.full`)."""
+        return self._array_like("full", name, shape=shape, fill_value=fill_value, **kwargs)
+
+    def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array shaped like ``data`` (:func:`simplezarr.empty_like`)."""
+        return self._array_like("empty_like", name, a=data, **kwargs)
+
+    def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of zeros shaped like ``data`` (:func:`simplezarr.zeros_like`)."""
+        return self._array_like("zeros_like", name, a=data, **kwargs)
+
+    def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array of ones shaped like ``data`` (:func:`simplezarr.ones_like`)."""
+        return self._array_like("ones_like", name, a=data, **kwargs)
+
+    def full_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
+        """A child array filled like ``data`` (:func:`simplezarr.full_like`)."""
+        return self._array_like("full_like", name, a=data, **kwargs)
