@@ -39,9 +39,11 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +54,7 @@ from simplezarr.chunk_grid import RegularChunkGrid
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.sharding import MISSING, ShardingCodec, ShardLayout
-from simplezarr.concurrency import key_locks, run_all
+from simplezarr.concurrency import in_worker, key_locks, run_all, submit
 from simplezarr.config import config
 from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, SelectionError
 
@@ -68,6 +70,9 @@ COALESCE_GAP = 1 << 16
 #: Reads and writes of less decoded data than this run in the calling thread: the pool's
 #: hand-off costs more than a few small chunks take to decode.
 PARALLEL_MIN_BYTES = 1 << 20
+
+#: About how many decoded bytes of chunks one ``get_many`` asks a local store for.
+PART_BYTES = 1 << 20
 
 Shards = dict[tuple[int, ...], list["ChunkProjection"]]
 #: One inner chunk to read from a shard: key, byte offset and size, projection, window.
@@ -231,7 +236,10 @@ def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None
     projections = list(indexer)
     if io.shard is None:
         batches = _batches(projections, io.spec.nbytes)
-        run_all([partial(_read_chunks, io, batch, out) for batch in batches])
+        if len(batches) > 1 and io.chain.compressed and not in_worker():
+            _read_pipelined(io, projections, out)
+        else:
+            run_all([partial(_read_chunks, io, batch, out) for batch in batches])
     else:
         _read_sharded(io, io.shard, projections, out)
     if getattr(indexer, "scalar_result", False):
@@ -259,30 +267,84 @@ def _window(chain: CodecChain, p: ChunkProjection) -> ByteWindow | None:
     return window if window.size < chain.spec.size * chain.window_dtype.itemsize else None
 
 
+def _part_size(store: Any, chunk_bytes: int | None) -> int:
+    """How many chunks to request per ``get_many``: the store's preference (a remote store
+    wants enough requests to overlap their latency), else about PART_BYTES of chunks (a
+    local store gains nothing from batching, and large live buffers cost page faults)."""
+    n = store.read_batch_size
+    if n > 0:
+        return n
+    return max(1, PART_BYTES // max(chunk_bytes or PART_BYTES, 1))
+
+
+def _fetch(io: ArrayIO, part: Sequence[ChunkProjection]) -> tuple[list[Any], list[Any]]:
+    """The stored bytes of each chunk of ``part`` (only its byte window for raw chunks
+    read partly), and the windows."""
+    chain, key = io.chain, io.key
+    if chain.windowed:
+        windows = [_window(chain, p) for p in part]
+        ranges = [(w.lo, w.size) if w is not None and chain.is_raw else None for w in windows]
+        return io.store.get_many([(key(p.chunk_coords), r) for p, r in zip(part, ranges)]), windows
+    return io.store.get_many([(key(p.chunk_coords), None) for p in part]), [None] * len(part)
+
+
+def _decode_scatter(
+    io: ArrayIO,
+    part: Sequence[ChunkProjection],
+    datas: Sequence[Any],
+    windows: Sequence[ByteWindow | None],
+    out: np.ndarray,
+) -> None:
+    """Decode fetched chunks (whole ones in one batched codec call) into ``out``."""
+    chain = io.chain
+    whole = chain.decode_many([d for d, w in zip(datas, windows) if d is not None and w is None])
+    decoded = iter(whole)
+    for p, w, data in zip(part, windows, datas, strict=True):
+        if data is None:  # missing chunk: fill without decoding
+            out[p.out_selection] = io.fill_value
+        elif w is None:
+            out[p.out_selection] = next(decoded)[p.chunk_selection]
+        else:  # byte window: the decoded view already is the selection
+            out[p.out_selection] = chain.decode_window(data, w)
+
+
 def _read_chunks(io: ArrayIO, batch: Sequence[ChunkProjection], out: np.ndarray) -> None:
-    # The hot loop of every unsharded read: keep per-chunk work to the minimum. The batch
-    # is fetched in parts of the store's read_batch_size, so a local store never holds
-    # more than a few encoded chunks (fresh allocations of large chunks cost page faults)
-    # while a remote store still gets enough requests at once to overlap their latency.
-    chain, key, store = io.chain, io.key, io.store
-    windowed = chain.windowed
-    step = max(1, store.read_batch_size)
+    """Fetch, decode and scatter a batch in this thread, a part at a time."""
+    step = _part_size(io.store, io.spec.nbytes)
     for i in range(0, len(batch), step):
         part = batch[i : i + step]
-        if windowed:
-            windows = [_window(chain, p) for p in part]
-            ranges = [(w.lo, w.size) if w is not None and chain.is_raw else None for w in windows]
-            datas = store.get_many([(key(p.chunk_coords), r) for p, r in zip(part, ranges)])
-        else:
-            windows = [None] * len(part)
-            datas = store.get_many([(key(p.chunk_coords), None) for p in part])
-        for p, w, data in zip(part, windows, datas, strict=True):
-            if data is None:  # missing chunk: fill without decoding
-                out[p.out_selection] = io.fill_value
-            elif w is None:
-                out[p.out_selection] = chain.decode(data)[p.chunk_selection]
-            else:  # byte window: the decoded view already is the selection
-                out[p.out_selection] = chain.decode_window(data, w)
+        datas, windows = _fetch(io, part)
+        _decode_scatter(io, part, datas, windows, out)
+
+
+def _read_pipelined(io: ArrayIO, projections: Sequence[ChunkProjection], out: np.ndarray) -> None:
+    """Compressed chunks: this thread fetches part after part while the pool decodes and
+    scatters the parts already fetched.
+
+    Only one thread runs the Python of fetching, so pool threads spend their time in
+    codecs that release the GIL (one batched call per part where the codec has one)
+    instead of taking turns at the GIL.
+    """
+    step = _part_size(io.store, io.spec.nbytes)
+    in_flight = 2 * config.threads  # bounds the fetched bytes waiting for a decoder
+    pending: collections.deque[Future[None]] = collections.deque()
+    error: BaseException | None = None
+    try:
+        for i in range(0, len(projections), step):
+            part = projections[i : i + step]
+            datas, windows = _fetch(io, part)
+            pending.append(submit(partial(_decode_scatter, io, part, datas, windows, out)))
+            while len(pending) >= in_flight:
+                pending.popleft().result()
+    except BaseException as e:  # noqa: BLE001 - re-raised once no task writes into out
+        error = e
+    for f in pending:  # every task has finished before this returns, even on error
+        try:
+            f.result()
+        except BaseException as e:  # noqa: BLE001
+            error = error or e
+    if error is not None:
+        raise error
 
 
 def _read_sharded(

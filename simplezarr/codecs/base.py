@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Self
 
     from simplezarr.metadata.dtypes import DataType
@@ -130,6 +131,12 @@ class BytesBytesCodec(Codec):
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         """Invert encode. Raise CorruptChunk rather than produce more than ``max_size`` bytes."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def decode_many(self, datas: Sequence[BytesLike], size: int) -> list[BytesLike]:
+        """Decode several encodings, each of which must decode to exactly ``size`` bytes
+        (a longer one is corrupt and may fail before it is decoded). A codec with a
+        batched native decoder overrides this; the default decodes one by one."""
+        return [self.decode(d, size) for d in datas]
 
     def decode_prefix(self, data: BytesLike, n: int, max_size: int | None) -> BytesLike:
         """The first ``n`` bytes of the decoded data (fewer only if it is shorter).

@@ -14,7 +14,9 @@ Example:
 
 from __future__ import annotations
 
+import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -101,6 +103,32 @@ def zstd_decompress(data: BytesLike, max_size: int | None) -> bytes:
         raise CorruptChunk(f"zstd data is corrupt: {e}") from e
 
 
+def _frame_size(data: BytesLike) -> int:
+    """The length of the zstd frame ``data`` starts with (header, blocks, checksum), read
+    from the block headers; -1 if the frame is malformed or cut short.
+
+    Example:
+        >>> frame = Zstd(level=1).encode(b"abc" * 100)
+        >>> _frame_size(frame) == len(frame), _frame_size(frame + b"x") == len(frame)
+        (True, True)
+    """
+    try:
+        pos = zstandard.frame_header_size(data)
+        checksum = zstandard.get_frame_parameters(data).has_checksum
+    except zstandard.ZstdError:
+        return -1
+    end = len(data)
+    while pos + 3 <= end:
+        header = data[pos] | data[pos + 1] << 8 | data[pos + 2] << 16
+        kind = (header >> 1) & 3  # 0 raw, 1 RLE (one byte stored), 2 compressed, 3 reserved
+        if kind == 3:
+            return -1
+        pos += 3 + (1 if kind == 1 else header >> 3)
+        if header & 1:  # the last block
+            return pos + 4 if checksum else pos
+    return -1
+
+
 def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> BytesLike:
     """The first ``n`` bytes of one zstd frame, decompressing no further than needed.
 
@@ -165,6 +193,25 @@ class ZstdCodec(BytesBytesCodec):
 
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         return zstd_decompress(data, max_size)
+
+    def decode_many(self, datas: Sequence[BytesLike], size: int) -> list[BytesLike]:
+        if len(datas) < 2:
+            return [self.decode(d, size) for d in datas]
+        # One call for all frames, the GIL released once; each output is allocated at
+        # exactly ``size`` bytes and a frame decoding to anything else fails.
+        sizes = size.to_bytes(8, sys.byteorder) * len(datas)
+        try:
+            # The batched decoder ignores bytes after a frame: insist there are none, as
+            # decode does (a chunk with trailing data is corrupt).
+            if any(_frame_size(d) != len(d) for d in datas):
+                raise zstandard.ZstdError("trailing data after a frame")
+            result = _decompressor().multi_decompress_to_buffer(
+                list(datas), decompressed_sizes=sizes, threads=0
+            )
+        except zstandard.ZstdError:
+            # Decode one by one to say which frame is bad, and how.
+            return [self.decode(d, size) for d in datas]
+        return [result[i] for i in range(len(result))]
 
     def decode_prefix(self, data: BytesLike, n: int, max_size: int | None) -> BytesLike:
         if self.checksum:  # the frame's checksum covers everything: decode it all

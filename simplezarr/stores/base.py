@@ -200,7 +200,8 @@ class ReadableStore(BaseStore):
     """
 
     #: How many requests the engine puts in one ``get_many`` call: enough for a remote store
-    #: to overlap their latency, few enough that a local store holds little memory at once.
+    #: to overlap their latency. 0: no latency to hide (local disk, memory), so the engine
+    #: sizes its batches by memory alone.
     read_batch_size: int = 64
 
     def get(self, key: str, byte_range: ByteRange = None) -> bytes | None:

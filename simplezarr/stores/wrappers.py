@@ -168,6 +168,11 @@ class SlowStore(WrapperStore):
         self.base_delay = float(base_delay)
         self.bits_per_second = float(bits_per_second)
 
+    @property
+    def read_batch_size(self) -> int:  # type: ignore[override]
+        # A slow store is a remote one: batches large enough to overlap the latency.
+        return super().read_batch_size or ReadableStore.read_batch_size
+
     def _sleep(self, nbytes: int = 0) -> None:
         delay = self.base_delay
         if self.bits_per_second > 0:
