@@ -72,3 +72,54 @@ def test_small_work_runs_in_one_batch() -> None:
         assert len(_batches(items)) == 8  # size unknown: parallel
     with config.set(threads=1):
         assert _batches(items, PARALLEL_MIN_BYTES) == [items]
+
+
+def _big_zstd(store=None):  # noqa: ANN001, ANN202 - 2 MiB in 64 chunks: a pipelined read
+    a = ZarrArray.create(store or MemoryStore(), shape=(128, 128, 32), dtype="uint32",
+                         chunks=(32, 32, 16), compressors=ZSTD)
+    data = np.random.default_rng(1).integers(0, 1000, a.shape, dtype="uint32")
+    a[...] = data
+    return a, data
+
+
+def test_pipelined_read_matches_numpy_with_missing_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simplezarr import engine
+
+    calls = []
+    real = engine._read_pipelined
+    monkeypatch.setattr(engine, "_read_pipelined", lambda *a: calls.append(1) or real(*a))
+    with config.set(threads=2):
+        a, data = _big_zstd()
+        a.store.delete(a._io.key((1, 2, 1)))
+        data[32:64, 64:96, 16:32] = 0
+        np.testing.assert_array_equal(a[...], data)
+        np.testing.assert_array_equal(a[5:120, ::3, 7], data[5:120, ::3, 7])
+    assert calls  # the path under test was taken
+
+
+@pytest.mark.parametrize("damage", ["truncate", "trailing", "garbage"])
+def test_pipelined_read_refuses_a_corrupt_chunk(damage: str) -> None:
+    with config.set(threads=2):
+        a, _ = _big_zstd()
+        key = a._io.key((2, 1, 0))
+        good = a.store.get(key)
+        bad = {"truncate": good[:-7], "trailing": good + b"\0", "garbage": b"x" * len(good)}
+        a.store.set(key, bad[damage])
+        with pytest.raises(CorruptChunk):
+            a[...]
+
+
+def test_pipelined_read_of_a_local_store(tmp_path) -> None:  # noqa: ANN001
+    from simplezarr.stores import LocalStore
+
+    with config.set(threads=2):
+        a, data = _big_zstd(LocalStore(tmp_path / "a.zarr"))
+        np.testing.assert_array_equal(a[...], data)
+
+
+def test_decode_many_equals_decode() -> None:
+    a, data = _big_zstd()
+    chain, store = a._io.chain, a.store
+    frames = [store.get(a._io.key((i, j, k))) for i in range(2) for j in range(2) for k in range(2)]
+    for one, many in zip(map(chain.decode, frames), chain.decode_many(frames), strict=True):
+        np.testing.assert_array_equal(one, many)
