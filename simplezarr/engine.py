@@ -464,6 +464,10 @@ def _prepare_value(io: ArrayIO, value: Any, shape: tuple[int, ...]) -> np.ndarra
             f"cannot store {type(value).__name__} value in an array of dtype {io.dtype}: {e}"
         ) from e
     if arr.shape != shape:
+        extra = arr.ndim - len(shape)
+        if extra > 0 and all(n == 1 for n in arr.shape[:extra]):
+            # numpy drops leading axes of length 1 from a value: a[0] = np.ones((1, 5))
+            arr = arr.reshape(arr.shape[extra:])
         try:
             arr = np.broadcast_to(arr, shape)
         except ValueError as e:

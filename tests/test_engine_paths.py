@@ -123,3 +123,30 @@ def test_decode_many_equals_decode() -> None:
     frames = [store.get(a._io.key((i, j, k))) for i in range(2) for j in range(2) for k in range(2)]
     for one, many in zip(map(chain.decode, frames), chain.decode_many(frames), strict=True):
         np.testing.assert_array_equal(one, many)
+
+
+@pytest.mark.parametrize(
+    ("shape", "selection", "value"),
+    [
+        ((4, 5), 0, np.ones((1, 5))),
+        ((4, 5), (slice(0, 2), slice(None)), np.ones((1, 1, 2, 5))),
+        ((), Ellipsis, np.ones((1, 1))),
+        ((4, 5), (1, slice(2, 3)), np.array([[7]])),
+    ],
+)
+def test_values_with_leading_length_one_axes_broadcast_as_numpy(shape, selection, value) -> None:  # noqa: ANN001
+    a = ZarrArray.create(MemoryStore(), shape=shape, dtype="i8", chunks=shape or (), fill_value=0)
+    expected = np.zeros(shape, "i8")
+    expected[selection] = value
+    a[selection] = value
+    np.testing.assert_array_equal(a[...], expected)
+
+
+def test_values_that_numpy_refuses_are_refused() -> None:
+    from simplezarr.errors import InvalidArgument
+
+    a = ZarrArray.create(MemoryStore(), shape=(4, 5), dtype="i8", chunks=(2, 2))
+    with pytest.raises(ValueError):
+        np.zeros((4, 5))[0] = np.ones((2, 5))
+    with pytest.raises(InvalidArgument):
+        a[0] = np.ones((2, 5))
