@@ -28,7 +28,7 @@ from __future__ import annotations
 import builtins
 import operator
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeAlias
+from typing import Any, Self, TypeAlias
 
 from simplezarr.errors import ReadOnlyError, SelectionError, StoreError
 from simplezarr.stores.keys import validate_key, validate_prefix
@@ -178,6 +178,19 @@ class BaseStore:
         if prefix:
             self._validate_key(prefix[:-1])
         return prefix
+
+    def close(self) -> None:
+        """Release what the store holds (files, connections); a no-op for most stores.
+
+        :class:`ZipStore` writes its archive's directory here; wrappers close the store they
+        wrap. Every store is also a context manager that closes it on exit.
+        """
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(read_only={self.read_only})"

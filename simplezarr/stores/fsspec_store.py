@@ -23,7 +23,8 @@ Writes. Object stores (S3, GCS, Azure, memory) put whole objects, so a failed wr
 the old value (or nothing). Other file systems (``file://``, sftp, ...) are written to a
 temporary name next to the key and renamed over it. On a local file system, a key whose
 directory leads through a symbolic link outside the root is refused, as by LocalStore.
-HTTP(S) is read-only.
+HTTP(S) is read-only. An HTTP(S) URL with a query string (a presigned or SAS URL) sends the
+query with every request, after the key; messages and the repr leave it out.
 
 Example:
     >>> store = FsspecStore.from_url("memory://doc-example/data.zarr")
@@ -40,7 +41,7 @@ import asyncio
 import itertools
 import os
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from functools import partial
 from typing import Any, TypeVar
@@ -48,13 +49,13 @@ from urllib.parse import quote, unquote
 
 from simplezarr.config import config
 from simplezarr.errors import InvalidArgument, InvalidKey, MissingDependency, ZarrError
-from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
+from simplezarr.stores.base import ByteRange
 from simplezarr.stores.http_reads import http_get, http_size
 from simplezarr.stores.io_pool import io_executor
 from simplezarr.stores.keys import is_valid_key, validate_key
 from simplezarr.stores.local import TEMP_PREFIX
 from simplezarr.stores.remote import (
-    container_missing,
+    RemoteStoreBase,
     describe_failure,
     is_transient,
     range_not_satisfiable,
@@ -97,7 +98,7 @@ def _blocking_instance(fs: Any) -> Any:
     return type(fs)(asynchronous=False, **options)
 
 
-class FsspecStore(ReadableStore, WritableStore, ListableStore):
+class FsspecStore(RemoteStoreBase):
     """A readable, writable and listable store over an fsspec file system.
 
     ``fs`` is the file system and ``path`` the root inside it (a scheme, if given, is
@@ -142,6 +143,10 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
         self._local = any(p in ("file", "local") for p in protocols)
         self._whole_puts = any(p in _WHOLE_OBJECT_PUTS for p in protocols)
         self._verify_dirs = not self._whole_puts  # file systems keep empty directories
+        query = ""
+        if self._http:  # a presigned or SAS URL: the query goes after each key
+            path, mark, query = path.partition("?")
+            query = mark + query
         root = (path if self._http else fs._strip_protocol(path) if path else "").rstrip("/")
         if not root and any(p in _BUCKETED for p in protocols):
             raise InvalidArgument(
@@ -150,6 +155,7 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
             )
         self._root = root
         self._base = root + "/"
+        self._query = query
         self._real_root = os.path.realpath(root or os.sep) if self._local else ""
         self._allowed = tuple(allowed_exceptions)
         if retries is None:
@@ -206,11 +212,6 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
         """The root of the store inside the file system."""
         return self._root
 
-    @property
-    def read_batch_size(self) -> int:  # type: ignore[override]
-        """Requests per ``get_many`` call from the engine: enough to keep the store busy."""
-        return 4 * config.io_concurrency
-
     def _validate_key(self, key: object) -> str:
         key = validate_key(key)
         if TEMP_PREFIX in key and any(s.startswith(TEMP_PREFIX) for s in key.split("/")):
@@ -260,15 +261,9 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _path(self, key: str) -> str:
-        return self._base + (quote(key, safe="/") if self._http else key)
-
-    def _url(self, key: str) -> str:
-        return f"{self.url}/{key}" if key else self.url
-
-    def _missing(self, e: Exception, key: str, action: str = "read") -> None:
-        """Called on a "not found" error: raises if the bucket itself is missing."""
-        if container_missing(e):
-            raise describe_failure(action, self._url(key), e) from e
+        if self._http:
+            return self._base + quote(key, safe="/") + self._query
+        return self._base + key
 
     def _check_inside_root(self, path: str, key: str) -> None:
         """On a local file system, refuse a key whose directory leads outside the root."""
@@ -316,7 +311,7 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
             end = None if length is None else start + length
             return bytes(await self._call("cat_file", path, start=start, end=end))
         except self._allowed as e:
-            self._missing(e, key)
+            self._raise_if_container_missing(e, key)
             return None
         except Exception as e:
             if range_not_satisfiable(e):
@@ -331,7 +326,7 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
         try:
             info = await self._call("info", path)
         except self._allowed as e:
-            self._missing(e, key)
+            self._raise_if_container_missing(e, key)
             return None
         if info.get("type") != "file":
             return None
@@ -369,7 +364,7 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
                     await self._call("rm_file", temp)
                 raise
         except self._allowed as e:
-            self._missing(e, key, "write")
+            self._raise_if_container_missing(e, key, "write")
             raise
 
     def _delete(self, key: str) -> None:
@@ -385,7 +380,7 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
             else:
                 await self._call("rm", paths)  # one bulk request on object stores
         except self._allowed as e:
-            self._missing(e, keys[0], "delete")
+            self._raise_if_container_missing(e, keys[0], "delete")
             if len(paths) > 1:  # a key vanished meanwhile: delete the rest one by one
                 for key in keys:
                     await self._remove([key])
@@ -398,10 +393,12 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
     # -- ListableStore ------------------------------------------------------------------
 
     def _target(self, prefix: str) -> str:
-        return self._path(prefix[:-1]) if prefix else self._root
+        return self._path(prefix[:-1]) if prefix else self._root + self._query
 
     def _key_of(self, name: str) -> str | None:
         """The key of a file system path under the root, or None if it cannot be a key."""
+        if self._query:
+            name = name.replace(self._query, "", 1)
         if not name.startswith(self._base) or name.endswith("/"):
             return None
         key = name[len(self._base) :]
@@ -411,9 +408,6 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
             return None
         return key
 
-    def _list(self) -> Iterable[str]:
-        return self._list_prefix("")
-
     def _list_prefix(self, prefix: str) -> list[str]:
         return self._run(self._attempt, "list", prefix, True, self._find, prefix)
 
@@ -421,8 +415,15 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
         try:
             names = await self._call("find", self._target(prefix), withdirs=False)
         except self._allowed as e:
-            self._missing(e, prefix, "list")
+            self._raise_if_container_missing(e, prefix, "list")
             return []
+        if not names and self._http:
+            # fsspec's HTTP find swallows every OSError (a refused connection too): a
+            # listing of the prefix itself raises it, or says it is missing.
+            try:
+                await self._call("ls", self._target(prefix), detail=False)
+            except self._allowed:
+                return []
         keys = (self._key_of(name) for name in names)
         return [key for key in keys if key is not None and key.startswith(prefix)]
 
@@ -433,7 +434,7 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
         try:
             entries = await self._call("ls", self._target(prefix), detail=True)
         except self._allowed as e:
-            self._missing(e, prefix, "list")
+            self._raise_if_container_missing(e, prefix, "list")
             return []
         children = []
         for entry in entries:
@@ -447,9 +448,6 @@ class FsspecStore(ReadableStore, WritableStore, ListableStore):
             elif entry.get("type") == "file":
                 children.append(key)
         return children
-
-    def _is_empty(self, prefix: str) -> bool:
-        return not self._list_dir(prefix)
 
     # -- Python protocols ---------------------------------------------------------------
 

@@ -5,7 +5,9 @@ after, at INFO level, to the store's logger ``simplezarr.LoggingStore(<wrapped s
 (whose records propagate to ``simplezarr.LoggingStore`` and the root logger), and adds one
 to ``counter[<method>]``. ``log_level`` is the logger's level (``"DEBUG"`` by default,
 so calls show); when neither the logger nor its parents have a handler, ``log_handler``
-(or a handler printing to stdout) is added.
+(or a handler printing to stdout) is added. ``close()`` and ``with`` close the wrapped
+store. A LoggingStore can be pickled (with its wrapped store and counts); the copy gets a
+new lock and logger.
 
 Example:
     >>> from simplezarr.stores import MemoryStore
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import pickle
 import sys
 import threading
 import time
@@ -56,15 +59,42 @@ class LoggingStore(WrapperStore):
         self.counter: defaultdict[str, int] = defaultdict(int)
         self.log_level = log_level
         self.log_handler = log_handler
+        self._setup()
+
+    def _setup(self) -> None:
+        """The lock and the logger: made at creation and again when unpickled."""
         self._counter_lock = threading.Lock()
         # Not logging.getLogger: registered loggers live forever, one per store would leak.
         # Records still propagate to "simplezarr.LoggingStore" and the root logger.
-        self.logger = logging.Logger(f"simplezarr.LoggingStore({store!r})", log_level)
+        self.logger = logging.Logger(f"simplezarr.LoggingStore({self._store!r})", self.log_level)
         self.logger.parent = logging.getLogger("simplezarr.LoggingStore")
-        if log_handler is not None and log_handler not in self.logger.handlers:
-            self.logger.addHandler(log_handler)
-        elif log_handler is None and not self.logger.hasHandlers():
+        if self.log_handler is not None:
+            self.logger.addHandler(self.log_handler)
+        elif not self.logger.hasHandlers():
             self.logger.addHandler(self._default_handler())
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The wrapped store, level, handler and counts; not the lock and the logger.
+
+        The handler goes along only if it can be pickled (most hold a lock or a stream and
+        cannot); otherwise the copy falls back to the default handler rule (see the module
+        docstring).
+        """
+        state = self.__dict__.copy()
+        del state["_counter_lock"], state["logger"]
+        state["counter"] = dict(self.counter)
+        if self.log_handler is not None:
+            try:
+                pickle.dumps(self.log_handler)
+            except Exception:
+                state["log_handler"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        counter = state.pop("counter")
+        self.__dict__.update(state)
+        self.counter = defaultdict(int, counter)
+        self._setup()
 
     def _default_handler(self) -> logging.Handler:
         handler = logging.StreamHandler(stream=sys.stdout)
@@ -169,6 +199,12 @@ class LoggingStore(WrapperStore):
     def is_empty(self, prefix: str = "") -> bool:
         with self.log(repr(prefix)):
             return super().is_empty(prefix)
+
+    # Lifecycle
+
+    def close(self) -> None:
+        with self.log():
+            super().close()
 
     def __repr__(self) -> str:
         return f"LoggingStore({self._store!r})"

@@ -20,6 +20,13 @@ credentials and permissions) naming the URL. obstore retries transient failures 
 Writes are whole-object puts (local files are written to a temporary name and renamed by
 obstore), so a failed write never leaves part of a value under its key.
 
+HTTP(S). An ObjectStore over an ``http(s)://`` URL (obstore's HTTPStore) is read-only, as
+FsspecStore over HTTP; ``from_url`` sets ``allow_http`` for ``http://`` URLs and ``http://``
+endpoints. A server that ignores ``Range`` headers (``python -m http.server``) is read whole
+and the range sliced from it (once a server has done so, the store asks it for whole values
+only). A query string (presigned or SAS URL) is kept after each key by obstore; messages and
+the repr leave it out.
+
 Example:
     >>> store = ObjectStore.from_url("memory:///")
     >>> store.set("a/zarr.json", b"{}")
@@ -30,19 +37,20 @@ Example:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from simplezarr.config import config
-from simplezarr.errors import InvalidArgument, StoreError, ZarrError
-from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
+from simplezarr.errors import InvalidArgument, StoreAccessDenied, StoreError, ZarrError
+from simplezarr.stores.base import ByteRange, slice_byte_range
 from simplezarr.stores.io_pool import run_io
 from simplezarr.stores.keys import is_valid_key
 from simplezarr.stores.remote import (
-    container_missing,
+    RemoteStoreBase,
     describe_failure,
+    display_url,
     range_not_satisfiable,
+    ranges_unsupported,
     require,
 )
 
@@ -56,15 +64,44 @@ def _obstore() -> Any:
 
 
 def _suffix_unsupported(e: Exception) -> bool:
+    if ranges_unsupported(e):
+        return False  # no ranges at all, not only no suffixes
     return type(e).__name__ == "NotSupportedError" or "non-partial" in str(e).lower()
 
 
-class ObjectStore(ReadableStore, WritableStore, ListableStore):
+def _is_panic(e: BaseException) -> bool:
+    return type(e).__name__ == "PanicException"
+
+
+class _RequestPanicked(StoreError):
+    """obstore panicked while serving a request (see ``ObjectStore._do``)."""
+
+
+def _allow_http(url: str, options: dict[str, Any]) -> None:
+    """Set obstore's ``allow_http`` client option for an ``http://`` URL or endpoint."""
+    config_ = options.get("config")
+    endpoints = [
+        v
+        for source in (options, config_ if isinstance(config_, dict) else {})
+        for k, v in source.items()
+        if "endpoint" in str(k).lower() and isinstance(v, str)
+    ]
+    if not any(u.lower().startswith("http://") for u in [url, *endpoints]):
+        return
+    client_options = options.get("client_options")
+    if client_options is None:
+        options["client_options"] = {"allow_http": True}
+    elif isinstance(client_options, dict):
+        options["client_options"] = {"allow_http": True, **client_options}
+
+
+class ObjectStore(RemoteStoreBase):
     """A readable, writable and listable store over an obstore store instance.
 
     ``store`` is an ``obstore.store`` object (S3Store, GCSStore, AzureStore, HTTPStore,
     LocalStore, MemoryStore) set up with its credentials and prefix; ``url`` is only used
-    to name the store in messages. Prefer :meth:`from_url`.
+    to name the store in messages. Prefer :meth:`from_url`. A store over HTTP(S)
+    (``HTTPStore``) is always read-only.
 
     Example:
         >>> from obstore.store import MemoryStore as ObstoreMemory
@@ -81,9 +118,11 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
                 f"ObjectStore wraps an obstore store (obstore.store.S3Store, ...), not "
                 f"{type(store).__name__}; use ObjectStore.from_url(url) to make one"
             )
-        super().__init__(read_only=read_only)
+        self._http = type(store).__name__ == "HTTPStore"
+        super().__init__(read_only=read_only or self._http)
         self._store = store
-        url = url or f"obstore:{store!r}"
+        self._no_ranges = False  # set once a server ignored a Range header
+        url = display_url(url or f"obstore:{store!r}")
         self.url = url.rstrip("/") if url.partition("://")[2].strip("/") else url
 
     @classmethod
@@ -106,6 +145,7 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
         options = dict(storage_options or {})
         if not url.startswith(("memory:", "file:")):
             options.setdefault("retry_config", _DEFAULT_RETRY)
+        _allow_http(url, options)
         try:
             store = obs_store.from_url(url, **options)
         except BaseException as e:  # obstore reports bad options as a Rust panic
@@ -122,26 +162,23 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
         """The obstore store instance."""
         return self._store
 
-    @property
-    def read_batch_size(self) -> int:  # type: ignore[override]
-        """Requests per ``get_many`` call from the engine: enough to keep the store busy."""
-        return 4 * config.io_concurrency
-
-    def _url(self, key: str) -> str:
-        return f"{self.url}{key}" if self.url.endswith("/") else f"{self.url}/{key}"
-
     def _do(self, action: str, key: str, fn: Callable[[], Any]) -> Any:
         """Run one request; "not found" comes back as the caller sees it, failures as ours."""
         try:
             return fn()
         except FileNotFoundError as e:
-            if container_missing(e):
-                raise describe_failure(action, self._url(key), e) from e
+            self._raise_if_container_missing(e, key, action)
             raise
         except ZarrError:  # ours already
             raise
         except Exception as e:
             raise describe_failure(action, self._url(key), e) from e
+        except BaseException as e:
+            if not _is_panic(e):
+                raise
+            # obstore panics (a BaseException) on, e.g., get_ranges with a range starting
+            # past the end of the value: report it as a failure of the request.
+            raise _RequestPanicked(f"could not {action} {self._url(key)}: {e}") from e
 
     # -- ReadableStore ------------------------------------------------------------------
 
@@ -159,18 +196,30 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
             start, length = byte_range
             if length == 0:
                 return b"" if self._size(key) is not None else None
-            if start < 0:
-                return self._read_suffix(key, -start)
-            if length is None:
-                options = {"range": {"offset": start}}
-                return bytes(obs.get(self._store, key, options=options).bytes())
-            return bytes(obs.get_range(self._store, key, start=start, length=length))
+            if self._no_ranges:
+                return self._read_whole(key, byte_range)
+            try:
+                if start < 0:
+                    return self._read_suffix(key, -start)
+                if length is None:
+                    options = {"range": {"offset": start}}
+                    return bytes(obs.get(self._store, key, options=options).bytes())
+                return bytes(obs.get_range(self._store, key, start=start, length=length))
+            except Exception as e:
+                if not ranges_unsupported(e):
+                    raise
+                self._no_ranges = True  # the server ignores Range: whole values from now on
+                return self._read_whole(key, byte_range)
         except FileNotFoundError:
             raise
         except Exception as e:
             if range_not_satisfiable(e):
                 return b""  # the value exists and the range starts past its end
             raise
+
+    def _read_whole(self, key: str, byte_range: ByteRange) -> bytes:
+        """The whole value, sliced here: for servers that ignore ``Range`` headers."""
+        return slice_byte_range(bytes(_obstore().get(self._store, key).bytes()), byte_range)
 
     def _read_suffix(self, key: str, n: int) -> bytes:
         obs = _obstore()
@@ -221,17 +270,28 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
         ranges = [requests[i][1] for i in indexes]
         starts = [r[0] for r in ranges]  # type: ignore[index]
         lengths = [r[1] for r in ranges]  # type: ignore[index]
-        try:
-            values = self._do(
-                "read",
-                key,
-                lambda: obs.get_ranges(self._store, key, starts=starts, lengths=lengths),
-            )
-            return [bytes(v) for v in values]
-        except FileNotFoundError:
-            return [None] * len(indexes)
-        except StoreError:  # e.g. a range past the end: each range on its own
-            return [self._get(key, r) for r in ranges]
+        if not self._no_ranges:
+            try:
+                values = self._do(
+                    "read",
+                    key,
+                    lambda: obs.get_ranges(self._store, key, starts=starts, lengths=lengths),
+                )
+                return [bytes(v) for v in values]
+            except FileNotFoundError:
+                return [None] * len(indexes)
+            except StoreAccessDenied:
+                raise
+            except StoreError as e:
+                if ranges_unsupported(e):
+                    self._no_ranges = True
+                elif range_not_satisfiable(e) or isinstance(e, _RequestPanicked):
+                    # a range past the end (obstore panics on some): each on its own
+                    return [self._get(key, r) for r in ranges]
+                else:
+                    raise
+        whole = self._get(key, None)  # the server ignores Range: one read, sliced here
+        return [None if whole is None else slice_byte_range(whole, r) for r in ranges]
 
     def _size(self, key: str) -> int | None:
         obs = _obstore()
@@ -271,9 +331,6 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
 
     # -- ListableStore ------------------------------------------------------------------
 
-    def _list(self) -> Iterable[str]:
-        return self._list_prefix("")
-
     def _list_prefix(self, prefix: str) -> builtins.list[str]:
         obs = _obstore()
 
@@ -299,9 +356,6 @@ class ObjectStore(ReadableStore, WritableStore, ListableStore):
         children = [p + "/" for p in result["common_prefixes"] if is_valid_key(p)]
         children += [m["path"] for m in result["objects"] if is_valid_key(m["path"])]
         return [c for c in children if c.startswith(prefix)]
-
-    def _is_empty(self, prefix: str) -> bool:
-        return not self._list_dir(prefix)
 
     # -- Python protocols ---------------------------------------------------------------
 

@@ -1,4 +1,10 @@
-"""What the remote stores share: optional imports and turning client errors into ours.
+"""What the remote stores share: a base class, optional imports and turning client errors
+into ours.
+
+:class:`RemoteStoreBase` holds what FsspecStore and ObjectStore have in common: the engine's
+batch size, the URL of a key in messages (without the URL's query string, which may hold a
+signature), "not found" that is really a missing bucket, and listing-based ``_list`` and
+``_is_empty``.
 
 A remote client reports failures in its own types (botocore, aiohttp, obstore, ...). The
 stores keep "missing" as a value (a missing key reads as ``None``) and turn every other
@@ -19,17 +25,24 @@ Example:
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import re
+from collections.abc import Iterable
 from types import ModuleType
 
+from simplezarr.config import config
 from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError
+from simplezarr.stores.base import ListableStore, ReadableStore, WritableStore
 
 __all__ = [
+    "RemoteStoreBase",
     "container_missing",
     "describe_failure",
+    "display_url",
     "is_transient",
     "range_not_satisfiable",
+    "ranges_unsupported",
     "require",
 ]
 
@@ -37,6 +50,7 @@ _MISSING_CONTAINER = re.compile(
     r"NoSuchBucket|bucket does not exist|ContainerNotFound|container does not exist", re.I
 )
 _NOT_SATISFIABLE = re.compile(r"not satisfiable|InvalidRange|StartTooLarge", re.I)
+_RANGES_UNSUPPORTED = re.compile(r"Range request not supported|RangeNotSupported", re.I)
 _ACCESS_DENIED = re.compile(
     r"AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden|\b403\b|\b401\b|"
     r"Unauthenticated|Unauthorized|ExpiredToken|InvalidToken",
@@ -116,6 +130,30 @@ def range_not_satisfiable(exc: BaseException) -> bool:
     return any(_NOT_SATISFIABLE.search(_text(e)) for e in _chain(exc))
 
 
+def ranges_unsupported(exc: BaseException) -> bool:
+    """Whether a server ignored a ``Range`` header (answered 200 with the whole value, as
+    ``python -m http.server`` does) and the client refused the answer.
+
+    Example:
+        >>> ranges_unsupported(OSError("Range request not supported by a/zarr.json"))
+        True
+    """
+    return any(_RANGES_UNSUPPORTED.search(_text(e)) for e in _chain(exc))
+
+
+def display_url(url: str) -> str:
+    """``url`` as shown in messages and reprs: an HTTP(S) URL loses its query string and
+    fragment (a presigned or SAS URL carries its signature there).
+
+    Example:
+        >>> display_url("https://host/x.zarr?sig=secret"), display_url("s3://b/x?y")
+        ('https://host/x.zarr', 's3://b/x?y')
+    """
+    if url.lower().startswith(("http://", "https://")):
+        return url.partition("#")[0].partition("?")[0]
+    return url
+
+
 def access_denied(exc: BaseException) -> bool:
     """Whether the service refused the request for lack of (valid) credentials or rights."""
     for e in _chain(exc):
@@ -178,3 +216,40 @@ def describe_failure(action: str, url: str, exc: BaseException) -> StoreError:
 def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
+    """What the remote stores (FsspecStore, ObjectStore) share.
+
+    A subclass sets ``url`` (the store's URL, as shown in messages) and implements the
+    primitives; ``_list_prefix`` and ``_list_dir`` must be its own (one listing request).
+    """
+
+    url: str
+
+    @property
+    def read_batch_size(self) -> int:  # type: ignore[override]
+        """Requests per ``get_many`` call from the engine: enough to keep the store busy."""
+        return 4 * config.io_concurrency
+
+    def _url(self, key: str) -> str:
+        """The URL of ``key`` for messages."""
+        if not key:
+            return self.url
+        return self.url + key if self.url.endswith("/") else f"{self.url}/{key}"
+
+    def _raise_if_container_missing(
+        self, exc: BaseException, key: str, action: str = "read"
+    ) -> None:
+        """Called on a "not found" error: raises StoreError if the bucket itself is missing."""
+        if container_missing(exc):
+            raise describe_failure(action, self._url(key), exc) from exc
+
+    def _list(self) -> Iterable[str]:
+        return self._list_prefix("")
+
+    def _list_prefix(self, prefix: str) -> builtins.list[str]:
+        raise NotImplementedError(f"{type(self).__name__} must implement _list_prefix")
+
+    def _is_empty(self, prefix: str) -> bool:
+        return not self._list_dir(prefix)

@@ -1,9 +1,14 @@
 """from_url: the store a path or URL names.
 
-- A local path (no ``scheme://``), or a ``file://`` / ``local://`` URL → :class:`LocalStore`
-  (atomic writes, never outside its root). When the path is an existing ``.zip`` file and
-  ``read_only`` is true → a read-only :class:`ZipStore`; writing into an archive needs
-  an explicit ``ZipStore(path, mode="a")`` that you close, so that is refused here.
+- A local path (no ``scheme://``; a leading ``~`` is expanded), or a ``file://`` /
+  ``local://`` URL (percent-decoded; ``file://localhost/path`` is ``/path``) →
+  :class:`LocalStore` (atomic writes, never outside its root). When the path is an
+  existing ``.zip`` file and ``read_only`` is true → a read-only :class:`ZipStore`; writing
+  into an archive needs an explicit ``ZipStore(path, mode="a")`` that you close, so that
+  is refused here.
+
+The top-level API (``simplezarr.open_array("...")`` and friends) turns every path and URL
+into a store through this function.
 - Any other URL (``s3://``, ``gs://``, ``az://``, ``http(s)://``, ``memory://``, chained
   ``zip::s3://...``) → :class:`FsspecStore`, with ``storage_options`` passed to fsspec.
 
@@ -79,7 +84,7 @@ def from_url(
                 f"storage_options were given for the local path {url!r}; they only apply to "
                 "remote URLs (s3://, gs://, http://, ...)"
             )
-        return _local_store(_local_path(url) if scheme else url, read_only)
+        return _local_store(_local_path(url) if scheme else os.path.expanduser(url), read_only)
     from simplezarr.stores.fsspec_store import FsspecStore
 
     return FsspecStore.from_url(url, storage_options=storage_options, read_only=read_only)

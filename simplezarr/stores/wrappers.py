@@ -23,8 +23,9 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     """A store that forwards every call to the store it wraps.
 
     Subclass it and override the calls to intercept (caching, counting, logging, ...).
-    ``read_only`` is the wrapped store's. Calling a capability the wrapped store lacks
-    raises ReadOnlyError (writes) or StoreError (reads, listing).
+    ``read_only`` is the wrapped store's; ``close()`` and ``with`` close the wrapped store.
+    Calling a capability the wrapped store lacks raises ReadOnlyError (writes) or
+    StoreError (reads, listing).
 
     Example:
         >>> from simplezarr.stores import MemoryStore
@@ -127,6 +128,12 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
 
     def is_empty(self, prefix: str = "") -> bool:
         return self._listable(f"check prefix {prefix!r}").is_empty(prefix)
+
+    # Lifecycle: closing a wrapper (or leaving its ``with`` block) closes the wrapped store.
+
+    def close(self) -> None:
+        """Close the wrapped store (for a ZipStore: write the archive's directory)."""
+        self._store.close()
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):

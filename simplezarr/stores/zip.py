@@ -12,10 +12,29 @@ rename), so a closed archive never holds duplicate or deleted members. Until it 
 an archive opened for writing is not a valid ZIP file (the central directory is written on
 close): always close the store, or use it as a context manager.
 
-Safety. Member names are store keys (:mod:`simplezarr.stores.keys`), so no name that would
-escape when extracted (``..``, absolute, backslashes, drive letters) is ever written; an
-archive holding such a name is refused when opened (:class:`~simplezarr.errors.InvalidKey`)
-rather than read. Directory entries (names ending in ``/``) are not keys and are skipped.
+Read-only. A store opened with ``mode="r"`` or ``read_only=True`` never changes the file:
+the archive is opened for reading only (mode ``"a"`` with ``read_only=True`` needs an
+existing archive) and closing it never compacts or rewrites it.
+
+Safety. Member names written are store keys (:mod:`simplezarr.stores.keys`), so no name
+that would escape when extracted is ever written. When an archive is opened:
+
+- a name that could escape on extraction (a ``..`` segment, an absolute path, a drive
+  letter, a backslash) makes the whole archive refused (:class:`~simplezarr.errors.InvalidKey`);
+- harmless spellings are mapped to their key: empty and ``.`` segments are dropped, so
+  ``a//b`` and ``./a/b`` read as key ``a/b`` (if two members map to one key, the later one
+  wins, as for an overwrite, and compaction writes it under the key's name);
+- other names that are not legal keys (control characters, ...) and directory entries
+  (names ending in ``/``) are skipped: they are not keys (and a compaction drops them).
+
+Mode ``"a"`` refuses a file that is not a ZIP archive (rather than appending an archive to
+it); an empty file is fine. Compaction keeps the archive's permission bits.
+
+Pickling. A ZipStore pickles as its path and options and is reopened from the path when
+unpickled. An unpickled copy never truncates: a store made with mode ``"w"`` or ``"x"``
+comes back in mode ``"a"`` (the archive already exists), ``"r"`` and ``"a"`` come back as
+they were. A store with writes not yet closed cannot be pickled (its archive is not
+readable until closed): close it first. Only one store may write to an archive at a time.
 
 All calls are serialised by a lock, so one store can be shared by threads.
 
@@ -33,15 +52,16 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import threading
 import time
 import uuid
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 from simplezarr.errors import InvalidArgument, InvalidKey, StoreError
 from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
@@ -51,6 +71,18 @@ from simplezarr.stores.local import TEMP_PREFIX
 __all__ = ["ZipStore"]
 
 ZipMode = Literal["r", "w", "a", "x"]
+
+_DRIVE = re.compile(r"[A-Za-z]:")
+
+
+def _escapes(name: str) -> bool:
+    """Whether a member name could land outside the directory it is extracted to."""
+    return (
+        "\\" in name
+        or name.startswith("/")
+        or bool(_DRIVE.match(name))
+        or ".." in name.split("/")
+    )
 
 
 class ZipStore(ReadableStore, WritableStore, ListableStore):
@@ -90,47 +122,72 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
         self.mode = mode
         self.compression = compression
         self.allowZip64 = allowZip64
+        self._open_store()
+
+    def _open_store(self) -> None:
         self._lock = threading.RLock()
         self._members: dict[str, zipfile.ZipInfo] = {}
         self._stale = False  # members overwritten or deleted: compact on close
+        self._dirty = False  # written or deleted since opened: the file is not readable yet
         self._closed = False
         self._zip = self._open()
 
     def _open(self) -> zipfile.ZipFile:
+        where = str(self.path)
+        # Read-only: the file is never opened for writing, so closing cannot change it.
+        zip_mode = "r" if self._read_only and self.mode == "a" else self.mode
+        if zip_mode == "a" and self.path.is_file() and self.path.stat().st_size:
+            if not zipfile.is_zipfile(self.path):
+                raise StoreError(
+                    f"{where!r} is not a ZIP archive; mode 'a' appends to an existing archive "
+                    "only (use mode 'w' to replace the file)"
+                )
         try:
             archive = zipfile.ZipFile(
-                self.path, self.mode, compression=self.compression, allowZip64=self.allowZip64
+                self.path, zip_mode, compression=self.compression, allowZip64=self.allowZip64
             )
         except FileNotFoundError as e:
-            raise StoreError(f"no ZIP archive at {str(self.path)!r} ({e})") from e
+            if zip_mode != "r" and not self.path.parent.is_dir():
+                raise StoreError(
+                    f"cannot create the ZIP archive {where!r}: the directory "
+                    f"{str(self.path.parent)!r} does not exist"
+                ) from e
+            raise StoreError(f"no ZIP archive at {where!r} ({e})") from e
         except FileExistsError as e:
             raise StoreError(
-                f"a file exists at {str(self.path)!r}; mode 'x' only creates new archives"
+                f"a file exists at {where!r}; mode 'x' only creates new archives"
             ) from e
         except (zipfile.BadZipFile, OSError) as e:
-            raise StoreError(f"cannot open ZIP archive {str(self.path)!r}: {e}") from e
+            raise StoreError(f"cannot open ZIP archive {where!r}: {e}") from e
         try:
             for info in archive.infolist():
-                name = self._checked_name(info.filename)
-                if info.is_dir():
+                key = self._member_key(info)
+                if key is None:
                     continue
-                if name in self._members:
+                if key in self._members:
                     self._stale = True
-                self._members[name] = info
+                self._members[key] = info
         except BaseException:
             archive.close()
             raise
         return archive
 
-    def _checked_name(self, name: str) -> str:
-        try:
-            return validate_key(name[:-1] if name.endswith("/") else name)
-        except InvalidKey as e:
+    def _member_key(self, info: zipfile.ZipInfo) -> str | None:
+        """The key of a member (see the module docstring), None to skip it; InvalidKey if
+        its name could escape on extraction."""
+        name = info.filename
+        if _escapes(name):
             raise InvalidKey(
-                f"ZIP archive {str(self.path)!r} has a member named {name!r}, which is not a "
-                f"legal store key ({e}); refusing to read an archive whose names could "
-                "escape the extraction directory"
-            ) from e
+                f"ZIP archive {str(self.path)!r} has a member named {name!r}, which could "
+                "escape the extraction directory; refusing to read the archive"
+            )
+        if info.is_dir():
+            return None
+        key = "/".join(s for s in name.split("/") if s not in ("", "."))
+        try:
+            return validate_key(key)
+        except InvalidKey:
+            return None  # not a key (e.g. control characters): not readable through the store
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -142,6 +199,7 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
     def close(self) -> None:
         """Write the archive's directory, compact it if members were replaced, release it.
 
+        A read-only store only releases the file: it never writes or rewrites the archive.
         Closing twice is fine; any other call on a closed store raises StoreError.
         """
         with self._lock:
@@ -149,27 +207,33 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
                 return
             self._closed = True
             self._zip.close()
-            if self._stale and self.mode != "r":
+            if self._stale and not self._read_only and self.mode != "r":
                 self._compact()
 
     def _compact(self) -> None:
-        """Rewrite the archive with only the live members (temporary file, then rename)."""
-        live = {info.header_offset: name for name, info in self._members.items()}
+        """Rewrite the archive with only the live members (temporary file, then rename).
+
+        The new file gets the permission bits of the archive it replaces.
+        """
+        live = {info.header_offset: key for key, info in self._members.items()}
         temp = self.path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{self.path.name}")
         try:
+            mode = stat.S_IMODE(os.stat(self.path).st_mode)
             with zipfile.ZipFile(self.path) as source, zipfile.ZipFile(
                 temp, "w", allowZip64=self.allowZip64
             ) as target:
                 for info in source.infolist():
-                    if live.get(info.header_offset) != info.filename:
-                        continue  # replaced, deleted, or a directory entry
-                    copy = zipfile.ZipInfo(info.filename, info.date_time)
+                    key = live.get(info.header_offset)
+                    if key is None or info.is_dir():
+                        continue  # replaced, deleted, skipped, or a directory entry
+                    copy = zipfile.ZipInfo(key, info.date_time)
                     copy.compress_type = info.compress_type
                     copy.external_attr = info.external_attr
                     copy.file_size = info.file_size
                     big = info.file_size >= zipfile.ZIP64_LIMIT
                     with source.open(info) as src, target.open(copy, "w", force_zip64=big) as dst:
                         shutil.copyfileobj(src, dst, 1 << 20)
+            os.chmod(temp, mode)
             os.replace(temp, self.path)
         except BaseException as e:
             temp.unlink(missing_ok=True)
@@ -179,17 +243,6 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
                     "valid but still holds replaced members (readers see the newest)"
                 ) from e
             raise
-
-    def __enter__(self) -> ZipStore:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -232,10 +285,12 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
             info = zipfile.ZipInfo(key, date_time=time.localtime(time.time())[:6])
             info.compress_type = self.compression
             info.external_attr = 0o644 << 16
-            if key in self._members:
+            old = self._members.get(key)
+            if old is not None:
                 self._stale = True
                 # zipfile warns about a duplicate name; the old member goes on close.
-                self._zip.NameToInfo.pop(key, None)
+                self._zip.NameToInfo.pop(old.filename, None)
+            self._dirty = True
             try:
                 self._zip.writestr(info, data)
             except (OSError, zipfile.LargeZipFile, ValueError) as e:
@@ -245,9 +300,10 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
     def _delete(self, key: str) -> None:
         with self._lock:
             self._check_open()
-            if self._members.pop(key, None) is not None:
-                self._stale = True
-                self._zip.NameToInfo.pop(key, None)
+            info = self._members.pop(key, None)
+            if info is not None:
+                self._stale = self._dirty = True
+                self._zip.NameToInfo.pop(info.filename, None)
 
     def _patch(self, key: str, patches: list[tuple[int, bytes]]) -> None:
         with self._lock:
@@ -265,6 +321,28 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
             return list(self._members)
 
     # -- Python protocols ---------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Path and options only: the copy reopens the archive (see the module docstring)."""
+        with self._lock:
+            if self._dirty and not self._closed:
+                raise StoreError(
+                    f"cannot pickle {self!r}: it has writes that are not in the archive until "
+                    "it is closed; close the store first (then pickle it, or a new one)"
+                )
+            return {
+                "path": self.path,
+                "mode": "a" if self.mode in ("w", "x") else self.mode,
+                "read_only": self._read_only,
+                "compression": self.compression,
+                "allowZip64": self.allowZip64,
+            }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        self._read_only = state.pop("read_only")
+        self.__dict__.update(state)
+        self._open_store()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ZipStore):

@@ -1,19 +1,24 @@
 """Real servers for the store tests: moto's S3 server and plain HTTP servers on 127.0.0.1.
 
 Each server runs in a subprocess (moto, ``python -m http.server``) or a thread (the HTTP
-server with injected latency) on a free port, and is stopped when the test session ends.
-Under pytest-xdist every worker process starts its own.
+server with injected latency) and is stopped when the test session ends. Under pytest-xdist
+every worker process starts its own. No port is picked in advance (another worker could take
+it before the server binds it): every server binds port 0 and the port it got is read back
+from its own startup line (subprocesses) or its socket (threads).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import http.server
 import json
 import os
+import re
 import socket
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -29,10 +34,43 @@ REGION = "us-east-1"
 BUCKET = "simplezarr-test"
 
 
-def free_port() -> int:
+def closed_port() -> int:
+    """A port nothing listened on a moment ago: for tests of refused connections only."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _start_on_port_zero(
+    command: list[str], pattern: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> tuple[subprocess.Popen[bytes], int, Any]:
+    """Start ``command`` (which binds port 0) with its output in a temporary file and read
+    the port it bound from the first match of ``pattern`` there. Returns the process, the
+    port and a function that stops the process and removes the file."""
+    fd, log_path = tempfile.mkstemp(prefix="simplezarr-server-", suffix=".log")
+    proc = subprocess.Popen(command, stdout=fd, stderr=fd, env=env)
+    os.close(fd)
+
+    def stop() -> None:
+        _stop(proc)
+        with contextlib.suppress(OSError):
+            os.unlink(log_path)
+
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with open(log_path, "rb") as log:
+                match = re.search(pattern.encode(), log.read())
+            if match:
+                return proc, int(match.group(1)), stop
+            if proc.poll() is not None:
+                raise RuntimeError(f"{command[:3]} exited with code {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command[:3]} did not report its port within {timeout} s")
+            time.sleep(0.05)
+    except BaseException:
+        stop()
+        raise
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen[bytes] | None, timeout: float = 30) -> None:
@@ -66,6 +104,7 @@ class S3Server:
 
     endpoint: str
     process: subprocess.Popen[bytes]
+    stopper: Any = None
     key: str = "testing"
     secret: str = "testing"
     extra: dict[str, Any] = field(default_factory=dict)
@@ -105,20 +144,21 @@ class S3Server:
         return f"{BUCKET}/{uuid.uuid4().hex[:12]}"
 
     def stop(self) -> None:
-        _stop(self.process)
+        if self.stopper is not None:
+            self.stopper()
+        else:
+            _stop(self.process)
 
 
 def _start_moto(env: dict[str, str] | None = None) -> S3Server:
     pytest.importorskip("moto.server")
     pytest.importorskip("boto3")
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    proc, port, stop = _start_on_port_zero(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+        r"Running on http://127\.0\.0\.1:(\d+)",
         env={**os.environ, **(env or {})},
     )
-    server = S3Server(f"http://127.0.0.1:{port}", proc)
+    server = S3Server(f"http://127.0.0.1:{port}", proc, stop)
     atexit.register(server.stop)
     try:
         _wait_until_up(server.endpoint + "/moto-api/", proc)
@@ -183,20 +223,18 @@ class HttpServer:
 
 def start_directory_server(directory: Path) -> HttpServer:
     """``python -m http.server`` serving ``directory``: plain, no Range support."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+    proc, port, stop = _start_on_port_zero(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
          "--directory", str(directory)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        r"Serving HTTP on 127\.0\.0\.1 port (\d+)",
     )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url + "/", proc)
     except BaseException:
-        _stop(proc)
+        stop()
         raise
-    return HttpServer(url, lambda: _stop(proc))
+    return HttpServer(url, stop)
 
 
 class _SlowHandler(http.server.SimpleHTTPRequestHandler):

@@ -90,6 +90,75 @@ def test_http_server_errors_name_the_url(tmp_path: Path) -> None:
     assert "network failure" in str(info.value)
 
 
+def test_http_listing_on_a_refused_connection_is_a_network_failure(tmp_path: Path) -> None:
+    server = start_latency_server(tmp_path, 0.0)
+    server.stop()
+    store = FsspecStore.from_url(server.url + "/gone.zarr", retries=0)
+    for call in (store.list, lambda: store.list_prefix("a/")):
+        with pytest.raises(StoreError, match="network failure"):
+            call()
+
+
+def test_http_url_with_a_query_string_keeps_it_after_the_key(served: HttpServer) -> None:
+    secret = "sig=s3cr3t&se=2030"
+    store = FsspecStore.from_url(served.url + "/data.zarr?" + secret)
+    doc = store.get("plain/zarr.json")
+    assert doc is not None and doc.startswith(b"{")
+    assert store.get("plain/zarr.json", (2, 3)) == doc[2:5]
+    assert store.getsize("plain/zarr.json") == len(doc)
+    assert store.get("missing") is None
+    np.testing.assert_array_equal(open_zarr(store, "raw")[5:9, 1:3], DATA[5:9, 1:3])
+    assert secret not in repr(store) and secret not in store._url("x")
+    pytest.importorskip("obstore")
+    obs = ObjectStore.from_url(served.url + "/data.zarr?" + secret)
+    assert obs.get("plain/zarr.json") == doc and secret not in repr(obs)
+
+
+# -- ObjectStore over HTTP ---------------------------------------------------------------------
+
+
+def test_object_store_over_a_server_without_ranges(served: HttpServer) -> None:
+    pytest.importorskip("obstore")
+    url = served.url + "/data.zarr"
+    reference = FsspecStore.from_url(url)
+    doc = reference.get("plain/zarr.json")
+    assert doc is not None
+    for make_store in (
+        lambda: ObjectStore.from_url(url, {"client_options": {"allow_http": True}}),
+        lambda: ObjectStore.from_url(url),  # allow_http is set for http:// URLs
+    ):
+        for byte_range in [(2, 3), (5, None), (-3, None), (0, 1), (len(doc) + 4, 2)]:
+            store = make_store()  # a fresh store: the first ranged read meets the server
+            assert store.get("plain/zarr.json", byte_range) == reference.get(
+                "plain/zarr.json", byte_range
+            ), byte_range
+        store = make_store()
+        requests = [("plain/zarr.json", (1, 4)), ("plain/zarr.json", (10, 2)),
+                    ("raw/zarr.json", (0, 3)), ("missing", (0, 2)), ("missing", (3, 2))]
+        assert store.get_many(requests) == reference.get_many(requests)
+        assert store.get("plain/zarr.json", (3, 4)) == doc[3:7]  # after the fallback, too
+
+
+def test_object_store_reads_a_sharded_array_partially_over_http(served: HttpServer) -> None:
+    pytest.importorskip("obstore")
+    store = ObjectStore.from_url(served.url + "/data.zarr")
+    arr = open_zarr(store, "sharded")
+    np.testing.assert_array_equal(arr[3:30:4, 17:21], DATA[3:30:4, 17:21])
+    np.testing.assert_array_equal(arr[9, :], DATA[9, :])
+    np.testing.assert_array_equal(open_zarr(store, "raw")[1:5, 30:], DATA[1:5, 30:])
+
+
+def test_object_store_over_http_is_read_only(served: HttpServer) -> None:
+    pytest.importorskip("obstore")
+    for read_only in (False, True):
+        store = ObjectStore.from_url(served.url + "/data.zarr", read_only=read_only)
+        assert store.read_only
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            store.set("x", b"1")
+        with pytest.raises(ReadOnlyError):
+            store.delete("plain/zarr.json")
+
+
 # -- concurrency ------------------------------------------------------------------------------
 
 
@@ -211,11 +280,12 @@ def test_obstore_and_fsspec_overlap_latency_over_http(slow_http: HttpServer) -> 
         values = store.get_many([(f"a/c/{i}", None) for i in range(200)])
         elapsed = time.monotonic() - start
         assert values[7] == np.arange(28, 32, dtype="<u2").tobytes()
-        # serial: 4 s; ideal about 0.13 s; a real (Python) server: a looser bound
-        assert elapsed < LATENCY * 200 / 3, (store, elapsed)
+        # serial: 4 s; ideal about 0.13 s, about 0.3 s on an idle machine. A real (Python)
+        # server on a loaded 2-core machine: half the serial time is the bound.
+        assert elapsed < LATENCY * 200 / 2, (store, elapsed)
         start = time.monotonic()
         np.testing.assert_array_equal(open_zarr(store, "a")[...], np.arange(800))
-        assert time.monotonic() - start < LATENCY * 200 / 3, store
+        assert time.monotonic() - start < LATENCY * 200 / 2, store
 
 
 def test_slow_store_batches_cost_one_latency() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,24 @@ print("ok")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.stdout.strip() == "ok", out.stderr
     assert issubclass(MissingDependency, ImportError)
+
+
+def test_logging_store_pickles(tmp_path: Path) -> None:
+    store = LoggingStore(
+        MemoryStore({"a": b"1"}), log_level="INFO", log_handler=logging.NullHandler()
+    )
+    store.get("a")
+    copy = pickle.loads(pickle.dumps(store))
+    assert copy.get("a") == b"1"
+    assert dict(copy.counter) == {"get": 2} and dict(store.counter) == {"get": 1}
+    assert copy.logger is not store.logger and copy.logger.level == logging.INFO
+    # A handler that cannot be pickled (a stream handler holds a lock) stays behind.
+    stream = LoggingStore(MemoryStore(), log_handler=logging.StreamHandler())
+    assert pickle.loads(pickle.dumps(stream)).log_handler is None
+    path = tmp_path / "l.zip"
+    with ZipStore(path, mode="w") as zs:
+        zs.set("k", b"v")
+    logged = LoggingStore(ZipStore(path), log_handler=logging.NullHandler())
+    with pickle.loads(pickle.dumps(logged)) as copy_zip:
+        assert copy_zip.get("k") == b"v"
+    logged.close()

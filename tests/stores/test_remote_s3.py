@@ -138,9 +138,9 @@ def test_network_failure_names_the_url(s3: S3Server) -> None:
 
 
 def _closed_port() -> int:
-    from store_servers import free_port
+    from store_servers import closed_port
 
-    return free_port()  # nothing listens there once the probing socket is closed
+    return closed_port()  # nothing listens there once the probing socket is closed
 
 
 def test_zarr_python_reads_what_simplezarr_wrote(s3: S3Server, opener: Opener) -> None:
@@ -208,6 +208,27 @@ def test_bad_credentials_are_access_denied(s3_auth: S3Server) -> None:
             with pytest.raises(StoreAccessDenied, match="s3://secure/data") as info:
                 call()
             assert isinstance(info.value, PermissionError) and "credentials" in str(info.value)
+
+
+def test_grouped_ranges_are_not_retried_one_by_one_after_access_denied(
+    s3_auth: S3Server,
+) -> None:
+    class Counting(ObjectStore):
+        singles = 0
+
+        def _get(self, key: str, byte_range: Any) -> bytes | None:
+            type(self).singles += 1
+            return super()._get(key, byte_range)
+
+    options = s3_auth.obstore_options(key="AKIAWRONGWRONGWRONG", secret="nope")
+    backend = ObjectStore.from_url("s3://secure/data", options).store
+    store = Counting(backend, url="s3://secure/data")
+    requests = [("zarr.json", (0, 2)), ("zarr.json", (4, 3)), ("zarr.json", (9, 1))]
+    with pytest.raises(StoreAccessDenied, match="s3://secure/data/zarr.json"):
+        store.get_many(requests)
+    assert Counting.singles == 0  # one get_ranges request, refused: no range-by-range retry
+    good = ObjectStore.from_url("s3://secure/data", s3_auth.obstore_options())
+    assert good.get_many(requests + [("zarr.json", (100, 2))]) == [b'{"', b"rr_", b"r", b""]
 
 
 def test_permission_denied_for_writes(s3_auth: S3Server) -> None:

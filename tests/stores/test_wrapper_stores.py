@@ -158,3 +158,29 @@ def test_slow_store_arguments() -> None:
     )
     with pytest.raises(ValueError, match="base_delay"):
         SlowStore(MemoryStore(), base_delay=-1)
+
+
+def test_wrappers_close_the_wrapped_store(tmp_path: Path) -> None:
+    import logging
+    import zipfile
+
+    from simplezarr.stores import LoggingStore, ZipStore
+
+    path = tmp_path / "w.zip"
+    with LoggingStore(ZipStore(path, mode="w"), log_handler=logging.NullHandler()) as store:
+        store.set("a", b"1")
+        store.set("a", b"2")  # an overwrite: the archive is compacted when closed
+    assert store.store.closed and store.counter["close"] == 1  # type: ignore[attr-defined]
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["a"]
+    inner = ZipStore(path)
+    with SlowStore(WrapperStore(inner), base_delay=0) as slow:
+        assert slow.get("a") == b"2"
+    assert inner.closed
+    wrapped = WrapperStore(ZipStore(path))
+    wrapped.close()
+    assert wrapped.store.closed  # type: ignore[attr-defined]
+    for store_ in (MemoryStore(), LocalStore(tmp_path / "d")):  # plain stores: a no-op
+        with store_ as same:
+            assert same is store_
+        store_.close()

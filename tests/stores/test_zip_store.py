@@ -3,6 +3,9 @@ threads, and zarr-python 3.1.6 reading and writing the same archives."""
 
 from __future__ import annotations
 
+import os
+import pickle
+import stat
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -50,7 +53,7 @@ def test_no_rewrite_when_nothing_was_replaced(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad_name", ["../evil", "a/../../evil", "/etc/passwd", "a\\..\\evil", "C:/x", "c:evil", "a//b"]
+    "bad_name", ["../evil", "a/../../evil", "/etc/passwd", "a\\..\\evil", "C:/x", "c:evil", "../d/"]
 )
 def test_hostile_archive_is_refused(tmp_path: Path, bad_name: str) -> None:
     path = tmp_path / "hostile.zip"
@@ -181,3 +184,111 @@ def test_from_url_refuses_writing_into_an_archive(tmp_path: Path) -> None:
     ZipStore(path, mode="w").close()
     with pytest.raises(InvalidArgument, match="ZipStore"):
         from_url(str(path))
+
+
+def duplicated_archive(path: Path) -> None:
+    """An archive with two members named ``a`` (as another tool may leave it)."""
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a", b"old")
+        archive.writestr("a", b"new")
+        archive.writestr("b", b"b")
+
+
+@pytest.mark.parametrize("mode", ["r", "a"])
+def test_read_only_store_never_rewrites_the_archive(tmp_path: Path, mode: str) -> None:
+    path = tmp_path / "dup.zip"
+    duplicated_archive(path)
+    path.chmod(0o444)
+    before = path.stat()
+    content = path.read_bytes()
+    store = ZipStore(path, mode=mode, read_only=True)  # type: ignore[arg-type]
+    assert store.get("a") == b"new" and store.list() == ["a", "b"]
+    store.close()
+    after = path.stat()
+    assert (after.st_ino, stat.S_IMODE(after.st_mode)) == (before.st_ino, 0o444)
+    assert path.read_bytes() == content
+
+
+def test_read_only_append_mode_needs_an_archive(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no ZIP archive"):
+        ZipStore(tmp_path / "none.zip", mode="a", read_only=True)
+    assert not (tmp_path / "none.zip").exists()
+
+
+def test_compaction_keeps_the_permission_bits(tmp_path: Path) -> None:
+    path = tmp_path / "perm.zip"
+    with ZipStore(path, mode="w") as store:
+        store.set("a", b"1")
+    path.chmod(0o640)
+    inode = path.stat().st_ino
+    with ZipStore(path, mode="a") as store:
+        store.set("a", b"2")  # an overwrite: compacted on close
+    assert path.stat().st_ino != inode and names(path) == ["a"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_append_mode_refuses_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"important text, not a zip archive")
+    with pytest.raises(StoreError, match="not a ZIP archive"):
+        ZipStore(path, mode="a")
+    assert path.read_bytes() == b"important text, not a zip archive"
+    empty = tmp_path / "empty.zip"
+    empty.write_bytes(b"")
+    with ZipStore(empty, mode="a") as store:  # an empty file becomes an archive
+        store.set("k", b"v")
+    assert names(empty) == ["k"]
+
+
+def test_harmless_member_names_map_to_keys(tmp_path: Path) -> None:
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a//b", b"1")
+        archive.writestr("./c/d", b"2")
+        archive.writestr("e/./f", b"3")
+        archive.writestr("ctl\x01", b"skipped")
+        archive.writestr("./", b"")
+    with ZipStore(path) as store:
+        assert store.list() == ["a/b", "c/d", "e/f"]
+        assert store.get("a/b") == b"1" and store.get("c/d", (0, 1)) == b"2"
+        assert store.list_dir("") == ["a/", "c/", "e/"]
+    with ZipStore(path, mode="a") as store:
+        store.set("c/d", b"22")  # replaces the member named "./c/d"
+        store.delete("a/b")
+        assert store.get("c/d") == b"22"
+    assert sorted(names(path)) == ["c/d", "e/f"]  # compacted under the keys' names
+    with ZipStore(path) as store:
+        assert store.get("c/d") == b"22" and store.get("e/f") == b"3"
+
+
+def test_missing_parent_directory_is_reported(tmp_path: Path) -> None:
+    for mode in ("w", "x", "a"):
+        with pytest.raises(StoreError, match="does not exist") as info:
+            ZipStore(tmp_path / "no" / "such" / "x.zip", mode=mode)  # type: ignore[arg-type]
+        assert "no ZIP archive" not in str(info.value)
+
+
+def test_pickle_reopens_by_path_and_never_truncates(tmp_path: Path) -> None:
+    path = tmp_path / "p.zip"
+    store = ZipStore(path, mode="w", compression=zipfile.ZIP_DEFLATED)
+    store.set("a", b"1")
+    with pytest.raises(StoreError, match="close the store first"):
+        pickle.dumps(store)
+    store.close()
+    copy = pickle.loads(pickle.dumps(store))  # a "w" store comes back in mode "a"
+    assert (copy.mode, copy.read_only, copy.compression) == ("a", False, zipfile.ZIP_DEFLATED)
+    assert copy.get("a") == b"1" and not copy.closed
+    copy.set("b", b"2")
+    copy.close()
+    with ZipStore(path) as reader:
+        assert reader.list() == ["a", "b"]
+        again = pickle.loads(pickle.dumps(reader))
+        assert again.read_only and again.mode == "r" and again == reader
+        assert again.get("b") == b"2"
+        again.close()
+    ro = ZipStore(path, mode="a", read_only=True)
+    ro_copy = pickle.loads(pickle.dumps(ro))
+    assert ro_copy.read_only and ro_copy.list() == ["a", "b"]
+    ro.close()
+    ro_copy.close()
+    assert os.path.getsize(path) > 0
