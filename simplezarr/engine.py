@@ -57,8 +57,7 @@ from simplezarr.codecs.sharding import MISSING, ShardingCodec, ShardLayout
 from simplezarr.concurrency import in_worker, key_locks, run_all, submit
 from simplezarr.config import config
 from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, SelectionError
-
-from simplezarr.indexing import ChunkProjection
+from simplezarr.indexing import ChunkProjection, Indexer
 
 if TYPE_CHECKING:
     from simplezarr.chunk_keys import ChunkKeyEncoding
@@ -223,12 +222,12 @@ def _locked(store: Any, keys: Sequence[str]) -> Iterator[None]:
 # -- reading ---------------------------------------------------------------------------
 
 
-def read(io: ArrayIO, indexer: Iterable[ChunkProjection], out: np.ndarray | None = None) -> Any:
+def read(io: ArrayIO, indexer: Indexer, out: np.ndarray | None = None) -> Any:
     """Read a selection into a new array (or ``out``), decoding chunks in the pool.
 
     A selection of integers only (no Ellipsis) returns a numpy scalar, as numpy does.
     """
-    shape = tuple(indexer.shape)  # type: ignore[attr-defined]
+    shape = tuple(indexer.shape)
     if out is None:
         out = np.empty(shape, dtype=io.dtype)
     elif out.shape != shape:
@@ -501,7 +500,7 @@ def _merge(
 
 def write(
     io: ArrayIO,
-    indexer: Iterable[ChunkProjection],
+    indexer: Indexer,
     value: Any,
     *,
     write_empty_chunks: bool | None = None,
@@ -509,7 +508,7 @@ def write(
     """Write ``value`` (broadcast to the selection's shape) into the selected region."""
     if io.store.read_only:
         raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
-    arr = _prepare_value(io, value, tuple(indexer.shape))  # type: ignore[attr-defined]
+    arr = _prepare_value(io, value, tuple(indexer.shape))
     empty = io.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
     projections = list(indexer)
     if io.shard is None:

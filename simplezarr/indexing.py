@@ -19,14 +19,19 @@ Example:
 from __future__ import annotations
 
 import itertools
-import numbers
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from simplezarr.errors import BoundsCheckError, SelectionError
+from simplezarr.errors import (
+    BoundsCheckError,
+    SelectionError,
+    SelectionTypeError,
+    SelectionValueError,
+)
 
 ChunkSel = tuple[Any, ...]
 
@@ -49,6 +54,22 @@ class FancyProjection(ChunkProjection):
     __slots__ = ()
 
 
+class Indexer(Protocol):
+    """What the engine takes: projections, the selection's shape, and whether the result
+    is a scalar (every axis indexed by an integer, as numpy returns a scalar then).
+
+    Example:
+        >>> idx: Indexer = BasicIndexer((1, 2), (4, 4), (2, 2))
+        >>> idx.shape, idx.scalar_result, len(list(idx))
+        ((), True, 1)
+    """
+
+    shape: tuple[int, ...]
+    scalar_result: bool
+
+    def __iter__(self) -> Iterator[ChunkProjection]: ...
+
+
 class DimProjection(NamedTuple):
     chunk_index: int
     chunk_sel: int | slice
@@ -57,19 +78,100 @@ class DimProjection(NamedTuple):
 
 
 def as_index(value: Any) -> int | None:
-    """An integer index (Python int or numpy integer, not bool), else None.
+    """An integer index (Python int, numpy integer, 0-d integer array, or any object with
+    ``__index__``, but not a boolean), else None.
 
     Example:
         >>> as_index(3), as_index(np.int8(-1)), as_index(True), as_index(1.0)
         (3, -1, None, None)
     """
+    if type(value) is int:
+        return value
     if isinstance(value, bool | np.bool_):
         return None
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iu":
-        return int(value)
-    return None
+    if isinstance(value, np.ndarray):
+        return int(value) if value.ndim == 0 and value.dtype.kind in "iu" else None
+    if not hasattr(type(value), "__index__"):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
+#: numpy's message for ``None`` in a selection, which Zarr selections do not support.
+NEWAXIS = "np.newaxis (None) is not supported in Zarr selections"
+
+
+def too_many(ndim: int, used: int) -> SelectionError:
+    """numpy's error for a selection that indexes more dimensions than the array has.
+
+    Example:
+        >>> str(too_many(2, 3))
+        'too many indices for array: array is 2-dimensional, but 3 were indexed'
+    """
+    return SelectionError(
+        f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
+    )
+
+
+def two_ellipses() -> SelectionError:
+    """numpy's error for a selection holding more than one Ellipsis."""
+    return SelectionError("an index can only have a single ellipsis ('...')")
+
+
+def ellipsis_position(items: tuple[Any, ...] | list[Any]) -> int | None:
+    """Where the one Ellipsis of a selection is (None without one); numpy's error for more.
+
+    Example:
+        >>> ellipsis_position((0, ..., 1)), ellipsis_position((0,))
+        (1, None)
+    """
+    found = None
+    for i, s in enumerate(items):
+        if s is Ellipsis:
+            if found is not None:
+                raise two_ellipses()
+            found = i
+    return found
+
+
+def expand_selection(selection: Any, ndim: int) -> tuple[Any, ...]:
+    """One item per dimension: the selection as a tuple, its Ellipsis replaced by full
+    slices and the missing trailing dimensions padded with full slices.
+
+    Example:
+        >>> expand_selection((..., 1), 3)
+        (slice(None, None, None), slice(None, None, None), 1)
+    """
+    items = selection if isinstance(selection, tuple) else (selection,)
+    i = ellipsis_position(items)
+    if i is not None:
+        fill = ndim - (len(items) - 1)
+        if fill < 0:
+            raise too_many(ndim, len(items) - 1)
+        items = items[:i] + (slice(None),) * fill + items[i + 1 :]
+    elif len(items) > ndim:
+        raise too_many(ndim, len(items))
+    return items + (slice(None),) * (ndim - len(items))
+
+
+def slice_indices(s: slice, dim_len: int) -> tuple[int, int, int]:
+    """``s.indices(dim_len)`` with numpy's errors: ``TypeError`` for bounds that are not
+    integers (or objects with ``__index__``), ``ValueError`` for a zero step.
+
+    Example:
+        >>> slice_indices(slice(None, None, -2), 5)
+        (4, -1, -2)
+    """
+    try:
+        return s.indices(dim_len)
+    except TypeError:
+        raise SelectionTypeError(
+            "slice indices must be integers or None or have an __index__ method"
+        ) from None
+    except ValueError:
+        raise SelectionValueError("slice step cannot be zero") from None
 
 
 @dataclass(frozen=True)
@@ -111,12 +213,7 @@ class SliceDim:
 
     @classmethod
     def from_slice(cls, s: slice, dim_len: int, chunk_len: int) -> SliceDim:
-        for part in (s.start, s.stop, s.step):
-            if part is not None and as_index(part) is None:
-                raise SelectionError(f"slice indices must be integers or None, got {s!r}")
-        if s.step is not None and int(s.step) == 0:
-            raise SelectionError("slice step cannot be zero")
-        start, stop, step = s.indices(dim_len)
+        start, stop, step = slice_indices(s, dim_len)
         return cls(start, stop, step, dim_len, chunk_len)
 
     @property
@@ -176,34 +273,18 @@ class SliceDim:
 
 def normalize_basic_selection(selection: Any, ndim: int) -> tuple[Any, ...]:
     """Expand Ellipsis and pad with full slices; reject what basic indexing cannot take."""
-    if not isinstance(selection, tuple):
-        selection = (selection,)
-    n_ellipsis = sum(1 for s in selection if s is Ellipsis)
-    if n_ellipsis > 1:
-        raise SelectionError("an index can only have a single ellipsis ('...')")
-    if n_ellipsis:
-        i = next(i for i, s in enumerate(selection) if s is Ellipsis)
-        fill = ndim - (len(selection) - 1)
-        if fill < 0:
-            raise SelectionError(
-                f"too many indices for array: array is {ndim}-dimensional, "
-                f"but {len(selection) - 1} were indexed"
-            )
-        selection = selection[:i] + (slice(None),) * fill + selection[i + 1 :]
-    if len(selection) > ndim:
-        raise SelectionError(
-            f"too many indices for array: array is {ndim}-dimensional, "
-            f"but {len(selection)} were indexed"
-        )
+    selection = expand_selection(selection, ndim)
     for s in selection:
+        if type(s) is int or isinstance(s, slice):
+            continue
         if s is None:
-            raise SelectionError("np.newaxis (None) is not supported in Zarr selections")
-        if not isinstance(s, slice) and as_index(s) is None:
+            raise SelectionError(NEWAXIS)
+        if as_index(s) is None:
             raise SelectionError(
                 f"unsupported selection item {s!r} for basic indexing: use integers, slices "
                 "and Ellipsis"
             )
-    return tuple(selection) + (slice(None),) * (ndim - len(selection))
+    return selection
 
 
 class BasicIndexer:
@@ -222,7 +303,9 @@ class BasicIndexer:
             if isinstance(s, slice):
                 self.dims.append(SliceDim.from_slice(s, n, c))
             else:
-                self.dims.append(IntDim(as_index(s) or 0, n, c, axis))
+                i = s if type(s) is int else as_index(s)
+                assert i is not None  # normalize_basic_selection checked it
+                self.dims.append(IntDim(i, n, c, axis))
         self.shape: tuple[int, ...] = tuple(
             d.nitems for d in self.dims if isinstance(d, SliceDim)
         )

@@ -14,10 +14,10 @@ Example:
     (2,)
 """
 
+from simplezarr.indexing import Indexer
 from simplezarr.selection.blocks import block_indexer
 from simplezarr.selection.methods import (
     BlockIndex,
-    Indexer,
     OIndex,
     SelectionMethods,
     VIndex,

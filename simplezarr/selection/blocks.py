@@ -19,21 +19,17 @@ from __future__ import annotations
 from typing import Any
 
 from simplezarr.errors import BoundsCheckError, SelectionError
-from simplezarr.indexing import BasicIndexer, as_index
-from simplezarr.selection.items import NEWAXIS, as_tuple, too_many
+from simplezarr.indexing import NEWAXIS, BasicIndexer, as_index, expand_selection, slice_indices
 
 
 def _block_slice(item: Any, axis: int, dim_len: int, block_len: int) -> slice:
     nblocks = -(-dim_len // block_len)
     if isinstance(item, slice):
-        for part in (item.start, item.stop, item.step):
-            if part is not None and as_index(part) is None:
-                raise SelectionError(f"slice indices must be integers or None, got {item!r}")
-        if item.step is not None and as_index(item.step) != 1:
+        start, stop, step = slice_indices(item, nblocks)
+        if step != 1:
             raise SelectionError(
                 f"block selections take slices with step 1 only, got {item!r} for axis {axis}"
             )
-        start, stop, _ = item.indices(nblocks)
         stop = max(start, stop)
     else:
         i = as_index(item)
@@ -68,19 +64,7 @@ def block_indexer(
         >>> block_indexer(slice(5, 9), shape=(10,), block_shape=(4,), chunk_shape=(4,)).shape
         (0,)
     """
-    items = list(as_tuple(selection))
-    ndim = len(shape)
-    ellipses = [i for i, s in enumerate(items) if s is Ellipsis]
-    if len(ellipses) > 1:
-        raise SelectionError("an index can only have a single ellipsis ('...')")
-    if ellipses:
-        fill = ndim - (len(items) - 1)
-        if fill < 0:
-            raise too_many(ndim, len(items) - 1)
-        items[ellipses[0] : ellipses[0] + 1] = [slice(None)] * fill
-    if len(items) > ndim:
-        raise too_many(ndim, len(items))
-    items += [slice(None)] * (ndim - len(items))
+    items = expand_selection(selection, len(shape))
     region = tuple(
         _block_slice(item, axis, n, b)
         for axis, (item, n, b) in enumerate(zip(items, shape, block_shape, strict=True))

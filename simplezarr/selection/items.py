@@ -15,11 +15,12 @@ Example:
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
 
-from simplezarr.errors import BoundsCheckError, SelectionError
+from simplezarr.errors import BoundsCheckError, SelectionError, SelectionValueError
 from simplezarr.indexing import as_index
 
 #: numpy's message for an item that is no index at all (a float, a string, a list of those).
@@ -29,7 +30,6 @@ INVALID_INDEX = (
 )
 #: numpy's message for an array of the wrong data type.
 NOT_INTEGER_ARRAY = "arrays used as indices must be of integer (or boolean) type"
-NEWAXIS = "np.newaxis (None) is not supported in Zarr selections"
 
 Kind = Literal["basic", "orthogonal", "vectorized"]
 
@@ -58,22 +58,20 @@ def is_bool_scalar(item: Any) -> bool:
 
 def index_array(item: Any) -> np.ndarray | None:
     """``item`` as an integer or boolean ndarray when it is array-like (ndarray, list, tuple,
-    or an object with ``__array__`` such as a Zarr array), else None.
+    range, or an object with ``__array__`` such as a Zarr array), else None.
 
     An empty list is an empty integer index, as in numpy. Other data types raise
-    :class:`SelectionError` with numpy's message.
+    :class:`SelectionError` with numpy's message; a ragged list raises ``ValueError``, as
+    numpy does.
 
     Example:
-        >>> index_array([]).dtype == np.intp, index_array(5)
-        (True, None)
+        >>> index_array([]).dtype == np.intp, index_array(5), index_array(range(2)).tolist()
+        (True, None, [0, 1])
     """
     if isinstance(item, np.ndarray):
         arr = item
-    elif isinstance(item, list | tuple):
-        try:
-            arr = np.asarray(item)
-        except ValueError as e:  # ragged nested lists
-            raise SelectionError(INVALID_INDEX) from e
+    elif isinstance(item, list | tuple | range):
+        arr = list_array(item)
         if arr.size == 0 and arr.dtype.kind == "f":
             return arr.astype(np.intp)
         if arr.dtype.kind not in "biu":
@@ -88,9 +86,27 @@ def index_array(item: Any) -> np.ndarray | None:
     return arr
 
 
+def list_array(item: list[Any] | tuple[Any, ...] | range) -> np.ndarray:
+    """A list (or tuple, or range) as numpy converts it for indexing; a ragged one raises
+    numpy's ``ValueError``.
+
+    Example:
+        >>> list_array([[0, 1], [1, 0]]).shape
+        (2, 2)
+    """
+    if isinstance(item, range):
+        return np.arange(item.start, item.stop, item.step)
+    try:
+        return np.asarray(item)
+    except ValueError as e:  # ragged nested lists
+        raise SelectionValueError(str(e)) from None
+
+
 def positions(arr: np.ndarray, dim_len: int, axis: int) -> np.ndarray:
-    """Integer indices along one axis, bounds-checked and made non-negative (a new intp array;
-    the caller's array is never changed).
+    """Integer indices along one axis, bounds-checked and made non-negative ``intp``. An
+    ``intp`` array without negative indices comes back as it is (not copied: the selection
+    costs no memory of its own); otherwise a copy is converted and fixed up. The caller's
+    array is never changed.
 
     Example:
         >>> positions(np.array([0, -2]), 4, axis=1).tolist()
@@ -100,25 +116,30 @@ def positions(arr: np.ndarray, dim_len: int, axis: int) -> np.ndarray:
         ...
         simplezarr.errors.BoundsCheckError: index 4 is out of bounds for axis 1 with size 4
     """
-    if arr.dtype.kind == "u":
-        bad = arr >= dim_len
-    else:
-        bad = (arr < -dim_len) | (arr >= dim_len)
-    if bad.any():
+    if arr.size == 0:
+        return arr.astype(np.intp)
+    low, high = arr.min(), arr.max()  # two passes, no temporaries
+    if high >= dim_len or (arr.dtype.kind == "i" and low < -dim_len):
+        if arr.dtype.kind == "u":
+            bad = arr >= dim_len
+        else:
+            bad = (arr < -dim_len) | (arr >= dim_len)
         value = arr[bad].flat[0]
         raise BoundsCheckError(
             f"index {int(value)} is out of bounds for axis {axis} with size {dim_len}"
         )
-    out = arr.astype(np.intp)  # a copy: negative indices are fixed up in place below
-    if arr.dtype.kind == "i":
-        negative = out < 0
-        if negative.any():
-            out[negative] += dim_len
+    if arr.dtype == np.intp and low >= 0:
+        return arr
+    out = arr.astype(np.intp)  # narrow types would overflow in chunk arithmetic
+    if low < 0:
+        out[out < 0] += dim_len
     return out
 
 
 def check_mask(mask: np.ndarray, shape: tuple[int, ...], first_axis: int) -> None:
-    """A boolean index must match the axes it covers exactly (numpy's message otherwise).
+    """A boolean index must match the axes it covers exactly (numpy's message otherwise),
+    except that numpy lets an axis of length 0 of the mask stand for any axis (the mask
+    selects nothing then).
 
     Example:
         >>> try:
@@ -130,23 +151,63 @@ def check_mask(mask: np.ndarray, shape: tuple[int, ...], first_axis: int) -> Non
         size of axis is 4 but size of corresponding boolean axis is 3
     """
     for i, (m, n) in enumerate(zip(mask.shape, shape, strict=True)):
-        if m != n:
+        if m != n and m != 0:  # numpy lets an empty boolean axis pass
             raise SelectionError(
                 f"boolean index did not match indexed array along axis {first_axis + i}; "
                 f"size of axis is {n} but size of corresponding boolean axis is {m}"
             )
 
 
-def too_many(ndim: int, used: int) -> SelectionError:
-    """numpy's error for a selection that indexes more dimensions than the array has.
+def narrow_dtype(limit: int) -> np.dtype:
+    """The narrowest integer type holding ``0 .. limit - 1`` (unsigned up to 16 bits, then
+    signed): positions inside a chunk, chunk numbers and output positions are stored in it,
+    so grouping a selection by chunk costs a few bytes per point, not 8 per axis.
 
     Example:
-        >>> str(too_many(2, 3))
-        'too many indices for array: array is 2-dimensional, but 3 were indexed'
+        >>> [str(narrow_dtype(n)) for n in (200, 4096, 70_000, 2**40)]
+        ['uint8', 'uint16', 'int32', 'int64']
     """
-    return SelectionError(
-        f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
-    )
+    if limit <= 1 << 8:
+        return np.dtype(np.uint8)
+    if limit <= 1 << 16:
+        return np.dtype(np.uint16)
+    if limit <= 1 << 31:
+        return np.dtype(np.int32)
+    return np.dtype(np.intp)
+
+
+def chunk_numbers(
+    flat: list[np.ndarray], chunk_lens: list[int], grid: list[int]
+) -> np.ndarray:
+    """Each point's chunk, raveled in C order over ``grid`` (the chunk grid of the axes
+    ``flat`` index), in the narrowest type that holds it; built in place with one scratch
+    array, never an 8-byte array per axis. ``prod(grid)`` must fit in an int64.
+
+    Example:
+        >>> chunk_numbers([np.array([0, 5]), np.array([3, 0])], [2, 2], [3, 2]).tolist()
+        [1, 4]
+    """
+    n = flat[0].shape[0]
+    dtype = narrow_dtype(math.prod(grid))
+    keys = np.empty(n, dtype)
+    np.floor_divide(flat[0], chunk_lens[0], out=keys, casting="unsafe")
+    scratch = np.empty(n, dtype) if len(flat) > 1 else None
+    for f, cl, g in zip(flat[1:], chunk_lens[1:], grid[1:], strict=True):
+        np.floor_divide(f, cl, out=scratch, casting="unsafe")
+        keys *= dtype.type(g)
+        keys += scratch
+    return keys
+
+
+def local_positions(values: np.ndarray, offset: int, chunk_len: int) -> np.ndarray:
+    """``values - offset`` (positions inside one chunk) in the narrowest type for the chunk.
+
+    Example:
+        >>> local_positions(np.array([5, 4]), 4, 4).tolist()
+        [1, 0]
+    """
+    out = np.empty(values.shape, narrow_dtype(chunk_len))
+    return np.subtract(values, offset, out=out, casting="unsafe")
 
 
 def sort_order(keys: np.ndarray) -> np.ndarray | None:
@@ -194,8 +255,11 @@ def progression(values: np.ndarray) -> slice | None:
     step = int(values[1]) - first
     if step == 0:
         return None
-    if values.shape[0] > 2 and not bool(np.all(np.diff(values) == step)):
-        return None
+    if values.shape[0] > 2:
+        if step < 0 and values.dtype.kind == "u":  # no wrapping in the differences
+            values = values.astype(np.intp)
+        if not bool(np.all(np.diff(values) == step)):
+            return None
     stop = first + (values.shape[0] - 1) * step + (1 if step > 0 else -1)
     return slice(first, stop if stop >= 0 else None, step)
 
@@ -203,22 +267,63 @@ def progression(values: np.ndarray) -> slice | None:
 # -- how a plain a[...] is dispatched (zarr-python 3.1.6's rules) ---------------------------
 
 
+def _list_as_array(item: list[Any] | range) -> np.ndarray | None:
+    """A list or range as a 1-d integer or boolean array, converted once with numpy (never
+    element by element); None when it is none (empty, ragged, nested, mixed with
+    non-integers)."""
+    if len(item) == 0:
+        return None
+    if isinstance(item, range):
+        return np.arange(item.start, item.stop, item.step)
+    try:
+        arr = np.asarray(item)
+    except ValueError:  # ragged: left for index_array to raise numpy's error
+        return None
+    if arr.ndim != 1 or arr.dtype.kind not in "biu":
+        return None
+    return arr
+
+
+def _list_kind(item: list[Any] | range) -> str:
+    """``"b"`` for a list of booleans, ``"i"`` for one of integers, ``""`` otherwise."""
+    arr = _list_as_array(item)
+    return "" if arr is None else "b" if arr.dtype.kind == "b" else "i"
+
+
 def _int_iterable(item: Any, one_dim: bool) -> bool:
     """A non-empty list of integers or of booleans, or an integer or boolean ndarray."""
-    if isinstance(item, list):
-        if not item:
-            return False
-        ints = all(as_index(x) is not None for x in item)
-        return ints or all(isinstance(x, bool | np.bool_) for x in item)
+    if isinstance(item, list | range):
+        return _list_kind(item) != ""
     if isinstance(item, np.ndarray) and item.ndim > 0 and item.dtype.kind in "biu":
         return item.ndim == 1 or not one_dim
     return False
 
 
 def _int_only_iterable(item: Any) -> bool:
-    if isinstance(item, list):
-        return bool(item) and all(as_index(x) is not None for x in item)
+    if isinstance(item, list | range):
+        return _list_kind(item) == "i"
     return isinstance(item, np.ndarray) and item.ndim > 0 and item.dtype.kind in "iu"
+
+
+def lists_to_arrays(selection: Any) -> Any:
+    """The selection with its lists and ranges of integers or booleans (the top-level one
+    too) converted to ndarrays once, so classifying and indexing never walk them again.
+    Lists numpy would reject (ragged, mixed with slices, floats) and empty ones stay lists,
+    for the indexers to raise numpy's errors or give numpy's meaning.
+
+    Example:
+        >>> lists_to_arrays(([0, 1], slice(None), [1.5]))
+        (array([0, 1]), slice(None, None, None), [1.5])
+    """
+    def convert(item: Any) -> Any:
+        if isinstance(item, list | range):
+            arr = _list_as_array(item)
+            return item if arr is None else arr
+        return item
+
+    if isinstance(selection, tuple):
+        return tuple(convert(s) for s in selection)
+    return convert(selection)
 
 
 def is_pure_fancy(selection: Any, ndim: int) -> bool:
@@ -234,7 +339,7 @@ def is_pure_fancy(selection: Any, ndim: int) -> bool:
         return True
     if ndim == 1 and (
         _int_only_iterable(selection)
-        or (isinstance(selection, list) and _int_iterable(selection, one_dim=False))
+        or (isinstance(selection, list | range) and _int_iterable(selection, one_dim=False))
     ):
         return True
     if not isinstance(selection, tuple) or len(selection) != ndim:

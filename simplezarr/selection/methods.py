@@ -18,36 +18,23 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from simplezarr import engine
 from simplezarr.errors import InvalidArgument, SelectionError
-from simplezarr.indexing import BasicIndexer, ChunkProjection, as_index
+from simplezarr.indexing import BasicIndexer, Indexer, as_index, too_many
 from simplezarr.selection.blocks import block_indexer
-from simplezarr.selection.items import as_tuple, check_mask, classify, index_array, too_many
+from simplezarr.selection.items import (
+    as_tuple,
+    check_mask,
+    classify,
+    index_array,
+    lists_to_arrays,
+)
 from simplezarr.selection.orthogonal import orthogonal_indexer
 from simplezarr.selection.vectorized import vectorized_indexer
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-
-class Indexer(Protocol):
-    """What the engine takes: projections, the selection's shape, and whether the result
-    is a scalar.
-
-    Example:
-        >>> idx: Indexer = getitem_indexer((1, 2), (4, 4), (2, 2))
-        >>> idx.shape, idx.scalar_result, len(list(idx))
-        ((), True, 1)
-    """
-
-    shape: tuple[int, ...]
-    scalar_result: bool
-
-    def __iter__(self) -> Iterator[ChunkProjection]: ...
 
 
 #: Item types that make a selection basic without further checks (``bool`` is not ``int``
@@ -77,6 +64,7 @@ def getitem_indexer(
             return BasicIndexer(selection, shape, chunk_shape)
     elif type(selection) in _BASIC_TYPES:
         return BasicIndexer(selection, shape, chunk_shape)
+    selection = lists_to_arrays(selection)  # once, not per classification rule
     kind = classify(selection, len(shape))
     if kind == "vectorized":
         return vectorized_indexer(selection, shape, chunk_shape)
@@ -149,10 +137,13 @@ class SelectionMethods:
         return self._io.metadata.shape, self._io.read_grid.chunk_shape
 
     def _read(self, indexer: Indexer, out: Any) -> Any:
+        """Read into a new array (a numpy scalar when the selection is all integers), or
+        into ``out``, which is then returned whatever the selection."""
         dtype = self._io.dtype
         if out is None:
             out = np.empty(indexer.shape, dtype=dtype, order=self._config.get("order", "C"))
-        elif not isinstance(out, np.ndarray):
+            return engine.read(self._io, indexer, out)
+        if not isinstance(out, np.ndarray):
             raise InvalidArgument(f"out must be a numpy array, got {type(out).__name__}")
         elif out.shape != tuple(indexer.shape) or out.dtype != dtype:
             raise InvalidArgument(
@@ -161,7 +152,8 @@ class SelectionMethods:
             )
         elif not out.flags.writeable:
             raise InvalidArgument("out is read-only")
-        return engine.read(self._io, indexer, out)
+        engine.read(self._io, indexer, out)
+        return out
 
     def _write(self, indexer: Indexer, value: Any) -> None:
         engine.write(self._io, indexer, value)

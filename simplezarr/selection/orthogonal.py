@@ -31,24 +31,27 @@ import numpy as np
 
 from simplezarr.errors import SelectionError
 from simplezarr.indexing import (
+    NEWAXIS,
     BasicIndexer,
     ChunkProjection,
     FancyProjection,
     IntDim,
     SliceDim,
     as_index,
+    expand_selection,
 )
 from simplezarr.selection.items import (
-    NEWAXIS,
     as_tuple,
     check_mask,
+    chunk_numbers,
     group_bounds,
     index_array,
     is_bool_scalar,
+    local_positions,
+    narrow_dtype,
     positions,
     progression,
     sort_order,
-    too_many,
 )
 
 Selector = int | slice | np.ndarray
@@ -89,21 +92,37 @@ class ArrayDim:
         return int(self.positions.shape[0])
 
     def __iter__(self) -> Iterator[DimRun]:
+        # Grouped on the chunk number alone (a stable sort keeps the selection's order inside
+        # a chunk, so a repeated index written twice still has "last one wins"); positions
+        # inside a chunk and output positions are stored narrow, a few bytes per point.
         pos, cl = self.positions, self.chunk_len
-        order = sort_order(pos)
-        ordered = pos if order is None else pos[order]
-        chunks = ordered // cl
+        n = pos.shape[0]
+        if n == 0:
+            return
+        nchunks = -(-self.dim_len // cl)
+        chunks = chunk_numbers([pos], [cl], [nchunks])
+        order = sort_order(chunks)
+        if order is not None:
+            chunks = chunks[order]
         bounds = group_bounds(chunks).tolist()
         firsts = chunks[bounds[:-1]].tolist()
+        del chunks
+        out_dtype = narrow_dtype(n)
         for chunk, start, stop in zip(firsts, bounds[:-1], bounds[1:], strict=True):
-            local = ordered[start:stop] - chunk * cl
+            where = slice(start, stop) if order is None else order[start:stop]
+            local = local_positions(pos[where], chunk * cl, cl)
             sel: Selector = progression(local) or local
+            out_pos: slice | np.ndarray = slice(start, stop, 1) if order is None else where
+            if isinstance(sel, slice) and sel.step < 0:
+                # a descending run (no repeats): read it ascending, place it reversed
+                local = local[::-1]
+                sel = progression(local) or local
+                out_pos = np.arange(start, stop)[::-1] if order is None else where[::-1]
             out: slice | np.ndarray
-            if order is None:
-                out = slice(start, stop, 1)
+            if isinstance(out_pos, slice):
+                out = out_pos
             else:
-                where = order[start:stop]
-                out = progression(where) or where
+                out = progression(out_pos) or out_pos.astype(out_dtype)
             extent = min(cl, self.dim_len - chunk * cl)
             complete = isinstance(sel, slice) and sel == slice(0, extent, 1)
             yield DimRun(chunk, sel, out, complete)
@@ -199,19 +218,7 @@ class OrthogonalIndexer:
 def _parse(
     selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
 ) -> list[IntDim | SliceDim | ArrayDim]:
-    items = list(as_tuple(selection))
-    ndim = len(shape)
-    if sum(1 for s in items if s is Ellipsis) > 1:
-        raise SelectionError("an index can only have a single ellipsis ('...')")
-    i = next((i for i, s in enumerate(items) if s is Ellipsis), None)
-    if i is not None:
-        fill = ndim - (len(items) - 1)
-        if fill < 0:
-            raise too_many(ndim, len(items) - 1)
-        items[i : i + 1] = [slice(None)] * fill
-    if len(items) > ndim:
-        raise too_many(ndim, len(items))
-    items += [slice(None)] * (ndim - len(items))
+    items = expand_selection(selection, len(shape))
     dims: list[IntDim | SliceDim | ArrayDim] = []
     for axis, (item, n, c) in enumerate(zip(items, shape, chunk_shape, strict=True)):
         dims.append(_dim(item, axis, n, c))

@@ -25,27 +25,37 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from simplezarr.errors import SelectionError
-from simplezarr.indexing import BasicIndexer, ChunkProjection, FancyProjection, SliceDim, as_index
+from simplezarr.indexing import (
+    NEWAXIS,
+    BasicIndexer,
+    ChunkProjection,
+    FancyProjection,
+    SliceDim,
+    as_index,
+    too_many,
+    two_ellipses,
+)
 from simplezarr.selection.items import (
     INVALID_INDEX,
-    NEWAXIS,
     as_tuple,
     check_mask,
+    chunk_numbers,
     group_bounds,
     index_array,
     is_basic,
     is_bool_scalar,
+    local_positions,
+    narrow_dtype,
     positions,
     progression,
     sort_order,
-    too_many,
 )
 from simplezarr.selection.orthogonal import DimRun, OrthogonalIndexer
 
@@ -105,6 +115,8 @@ def parse(selection: Any, shape: tuple[int, ...]) -> Parsed:
     entries: list[tuple[str, Any]] = []
     for item in items:
         if item is Ellipsis:
+            if ellipses:
+                raise two_ellipses()
             ellipses += 1
             entries.append(("ellipsis", None))
         elif item is None:
@@ -127,8 +139,6 @@ def parse(selection: Any, shape: tuple[int, ...]) -> Parsed:
             else:
                 entries.append(("array", arr))
                 used += 1
-    if ellipses > 1:
-        raise SelectionError("an index can only have a single ellipsis ('...')")
     if used > ndim:
         raise too_many(ndim, used)
     if not ellipses:
@@ -174,12 +184,15 @@ def parse(selection: Any, shape: tuple[int, ...]) -> Parsed:
         raise SelectionError(
             f"shape mismatch: indexing arrays could not be broadcast together with shapes {text} "
         ) from e
+    # numpy checks integer arrays only when they select something: ``x[[4], []]`` is empty.
+    empty = math.prod(broadcast) == 0
     advanced: list[Advanced] = []
     for kind, axis, value in placed:
         if kind == "int":
             advanced.append(Advanced(axis, positions(np.asarray(value), shape[axis], axis), False))
         elif kind == "array":
-            advanced.append(Advanced(axis, positions(value, shape[axis], axis), value.ndim == 1))
+            pos = np.zeros(value.shape, np.intp) if empty else positions(value, shape[axis], axis)
+            advanced.append(Advanced(axis, pos, value.ndim == 1))
         elif kind == "mask":
             for j, nz in enumerate(np.nonzero(value)):
                 advanced.append(Advanced(axis + j, nz, value.ndim == 1))
@@ -236,53 +249,46 @@ class VectorizedIndexer:
             return
         cs = self.chunk_shape
         axes = self.axes
+        # Views for 1-d indices (the common case); a copy only when broadcasting.
         flat = [
             np.broadcast_to(a.positions, self.broadcast_shape).reshape(-1)
             for a in self.advanced
             if a.axis is not None
         ]
-        chunk_ids = [f // cs[ax] for f, ax in zip(flat, axes, strict=True)]
         grid = [-(-self.array_shape[ax] // cs[ax]) for ax in axes]
-        order, bounds = _group(chunk_ids, grid, npoints)
-        local = [f - c * cs[ax] for f, c, ax in zip(flat, chunk_ids, axes, strict=True)]
-        if order is not None:
-            local = [v[order] for v in local]
-            chunk_ids = [c[order] for c in chunk_ids]
-        starts = bounds[:-1]
-        group_coords = list(zip(*(c[starts].tolist() for c in chunk_ids), strict=True))
+        order, bounds, group_coords = _group(flat, [cs[ax] for ax in axes], grid, npoints)
         if not axes:  # only boolean scalars: one group of one point
-            group_coords = [()] * len(starts)
-        out_parts = self._out_parts(order, npoints)
+            group_coords = [()]
         slice_runs = [list(d) for _, d in self.slice_dims]
         combos = list(itertools.product(*slice_runs))
         ix_slices = None if self.natural or not axes else self._ix_slices(slice_runs)
+        out_dtype = narrow_dtype(npoints)
         bl = bounds.tolist()
-        for g, (start, stop) in enumerate(zip(bl[:-1], bl[1:], strict=True)):
-            point_sel = [v[start:stop] for v in local]
-            point_out = out_parts(start, stop)
+        for coords, start, stop in zip(group_coords, bl[:-1], bl[1:], strict=True):
+            # Per chunk run, in narrow types: nothing of the selection's full length is
+            # allocated here, so the projections cost a few bytes per point.
+            where = slice(start, stop) if order is None else order[start:stop]
+            point_sel = [
+                local_positions(f[where], c * cs[ax], cs[ax])
+                for f, c, ax in zip(flat, coords, axes, strict=True)
+            ]
+            point_out = self._out_part(where, start, stop, out_dtype)
             for runs in combos:
-                yield self._projection(group_coords[g], point_sel, point_out, runs, ix_slices)
+                yield self._projection(coords, point_sel, point_out, runs, ix_slices)
 
-    def _out_parts(
-        self, order: np.ndarray | None, npoints: int
-    ) -> Callable[[int, int], tuple[Any, ...]]:
-        """A function giving the output index of the points ``start:stop`` (in sorted order)
-        along the broadcast axes."""
+    def _out_part(
+        self, where: slice | np.ndarray, start: int, stop: int, dtype: np.dtype
+    ) -> tuple[Any, ...]:
+        """The output index of the points ``where`` (``start:stop`` in grouped order) along
+        the broadcast axes."""
         if not self.axes:  # boolean scalars only: the one point, as an integer
-            return lambda start, stop: (0,)
+            return (0,)
         if len(self.broadcast_shape) == 1:
-            if order is None:
-                return lambda start, stop: (slice(start, stop, 1),)
-
-            def part(start: int, stop: int) -> tuple[Any, ...]:
-                where = order[start:stop]
-                return (progression(where) or where,)
-
-            return part
-        unravelled = np.unravel_index(
-            np.arange(npoints) if order is None else order, self.broadcast_shape
-        )
-        return lambda start, stop: tuple(u[start:stop] for u in unravelled)
+            if isinstance(where, slice):
+                return (slice(start, stop, 1),)
+            return (progression(where) or where.astype(dtype),)
+        flat = np.arange(start, stop) if isinstance(where, slice) else where
+        return tuple(u.astype(dtype) for u in np.unravel_index(flat, self.broadcast_shape))
 
     def _ix_slices(self, slice_runs: list[list[DimRun]]) -> list[dict[int, np.ndarray]]:
         """Each slice run's positions shaped to broadcast along its axis of the result, by
@@ -335,28 +341,133 @@ class VectorizedIndexer:
 
 
 def _group(
-    chunk_ids: list[np.ndarray], grid: list[int], npoints: int
-) -> tuple[np.ndarray | None, np.ndarray]:
-    """Group points by chunk: a stable sorting order (None when already grouped) and the
-    bounds of each chunk's run of points in that order."""
-    if not chunk_ids:
-        return None, np.array([0, npoints], dtype=np.intp)
+    flat: list[np.ndarray], chunk_lens: list[int], grid: list[int], npoints: int
+) -> tuple[np.ndarray | None, np.ndarray, list[tuple[int, ...]]]:
+    """Group points by chunk: a stable sorting order of the chunk numbers alone (None when
+    already grouped), the bounds of each chunk's run of points in that order, and each
+    run's chunk coordinates."""
+    if not flat:
+        return None, np.array([0, npoints], dtype=np.intp), []
     if math.prod(grid) < RAVEL_LIMIT:
-        keys = chunk_ids[0] if len(chunk_ids) == 1 else np.ravel_multi_index(chunk_ids, grid)
+        keys = chunk_numbers(flat, chunk_lens, grid)
         order = sort_order(keys)
-        return order, group_bounds(keys if order is None else keys[order])
+        if order is not None:
+            keys = keys[order]
+        bounds = group_bounds(keys)
+        firsts = keys[bounds[:-1]].astype(np.intp)
+        del keys
+        coords = list(zip(*(c.tolist() for c in np.unravel_index(firsts, grid)), strict=True))
+        return order, bounds, coords
+    chunk_ids = [f // cl for f, cl in zip(flat, chunk_lens, strict=True)]
     order = np.lexsort(chunk_ids[::-1])
     change = np.zeros(npoints - 1, dtype=bool)
     for c in chunk_ids:
         s = c[order]
         change |= s[1:] != s[:-1]
     bounds = np.concatenate(([0], np.flatnonzero(change) + 1, [npoints])).astype(np.intp)
-    return order, bounds
+    starts = order[bounds[:-1]]
+    coords = list(zip(*(c[starts].tolist() for c in chunk_ids), strict=True))
+    return order, bounds, coords
+
+
+class MaskIndexer:
+    """A boolean mask of the array's whole shape (``a.vindex[mask]``, ``a[mask]``,
+    ``get_mask_selection``), projected chunk by chunk: the points are never materialised
+    for the whole mask (no ``np.nonzero`` of it), only each chunk's part is looked at.
+
+    An interior chunk takes its block of the mask as its selection (a view: no copy at
+    all); an edge chunk, smaller than a stored chunk, takes the block's ``nonzero()`` in a
+    narrow type. The output positions of a chunk's points follow from counts: the points
+    of one row (the last axis) inside one chunk are consecutive in the output, starting
+    after every point of earlier rows and of the row's earlier chunks.
+
+    Example:
+        >>> mask = np.array([[True, False, True], [False, True, True]])
+        >>> idx = MaskIndexer(mask, shape=(2, 3), chunk_shape=(2, 2))
+        >>> idx.shape
+        (4,)
+        >>> [(p.chunk_coords, p.out_selection[0]) for p in idx]  # doctest: +NORMALIZE_WHITESPACE
+        [((0, 0), array([0, 2], dtype=uint8)), ((0, 1), array([1, 3], dtype=uint8))]
+    """
+
+    scalar_result = False
+
+    def __init__(
+        self, mask: np.ndarray, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    ) -> None:
+        assert mask.shape == shape and mask.ndim > 0 and mask.dtype == bool
+        self.mask = mask
+        self.array_shape = shape
+        self.chunk_shape = chunk_shape
+        self.shape: tuple[int, ...] = (int(np.count_nonzero(mask)),)
+
+    def __iter__(self) -> Iterator[ChunkProjection]:
+        npoints = self.shape[0]
+        if npoints == 0:
+            return
+        mask, shape, cs = self.mask, self.array_shape, self.chunk_shape
+        out_dtype = narrow_dtype(npoints)
+        # next_out[row]: the output position of the row's next point (rows: all axes but
+        # the last); starts as the number of points in the rows before, in C order.
+        counts = np.asarray(np.count_nonzero(mask, axis=-1)).reshape(-1)
+        next_out = np.cumsum(counts)
+        next_out -= counts
+        del counts
+        next_out = next_out.reshape(shape[:-1])
+        grid = [range(-(-n // c)) for n, c in zip(shape, cs, strict=True)]
+        for coords in itertools.product(*grid):
+            region = tuple(
+                slice(i * c, min((i + 1) * c, n)) for i, c, n in zip(coords, cs, shape, strict=True)
+            )
+            block = mask[region]
+            row_counts = np.asarray(np.count_nonzero(block, axis=-1))
+            total = int(row_counts.sum())
+            if total == 0:
+                continue
+            rows = region[:-1]
+            first = np.array(next_out[rows], dtype=np.intp).reshape(-1)  # of each row's run
+            flat_counts = row_counts.reshape(-1)
+            next_out[rows] += row_counts
+            # out position of point k (in the block's C order) is k + shift of its row
+            before = np.cumsum(flat_counts)
+            before -= flat_counts
+            shift = first - before
+            used = shift[flat_counts > 0]
+            out: slice | np.ndarray
+            if bool(np.all(used == used[0])):  # one run in the output (e.g. whole rows)
+                out = slice(int(used[0]), int(used[0]) + total, 1)
+            else:
+                out = np.repeat(shift.astype(out_dtype), flat_counts)
+                out += np.arange(total, dtype=out_dtype)
+            chunk_sel: tuple[np.ndarray, ...]
+            if block.shape == cs:
+                chunk_sel = (block,)
+            else:  # an edge chunk: the mask block does not cover the stored chunk
+                chunk_sel = tuple(v.astype(narrow_dtype(c)) for v, c in zip(
+                    np.nonzero(block), cs, strict=True
+                ))
+            yield FancyProjection(coords, chunk_sel, (out,), False)
+
+
+def _whole_mask(selection: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The selection's boolean mask when it is one mask of the array's whole shape (with
+    an optional Ellipsis), else None."""
+    items = as_tuple(selection)
+    rest = [s for s in items if s is not Ellipsis]
+    if len(rest) != 1 or len(items) > 2 or not shape:
+        return None
+    item = rest[0]
+    if not isinstance(item, np.ndarray | list):
+        return None
+    arr = index_array(item)
+    if arr is None or arr.dtype != bool or arr.shape != shape:
+        return None
+    return arr
 
 
 def vectorized_indexer(
     selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
-) -> BasicIndexer | OrthogonalIndexer | VectorizedIndexer:
+) -> BasicIndexer | OrthogonalIndexer | VectorizedIndexer | MaskIndexer:
     """The indexer of a vectorized selection: the basic one when it holds no array, the
     orthogonal one when its only advanced item is a 1-d array (the same result, and runs
     that are slices in disguise take the engine's basic paths).
@@ -371,6 +482,9 @@ def vectorized_indexer(
     """
     if is_basic(selection):  # no arrays, no booleans
         return BasicIndexer(selection, shape, chunk_shape)
+    mask = _whole_mask(selection, shape)
+    if mask is not None:
+        return MaskIndexer(mask, shape, chunk_shape)
     parsed = parse(selection, shape)
     adv = parsed.advanced
     if len(adv) == 1 and adv[0].single_array:

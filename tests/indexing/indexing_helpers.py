@@ -22,7 +22,9 @@ def make_array(
     store: Any = None,
 ) -> ZarrArray:
     """A Zarr array holding ``data``, chunked (and sharded: shards of ``shard_factor``
-    chunks) as asked."""
+    chunks) as asked. Chunks holding only zeros (the fill value) are never stored, so
+    ``data`` with zeroed chunks gives a sparse array: missing chunks, and missing shards or
+    shards with missing inner chunks."""
     shards = None
     if shard_factor is not None:
         shards = tuple(c * f for c, f in zip(chunks, shard_factor, strict=True))
@@ -34,6 +36,7 @@ def make_array(
         shards=shards,
         zarr_format=zarr_format,
         fill_value=0,
+        config={"write_empty_chunks": False},
     )
     if data.size:
         a[...] = data
@@ -49,6 +52,12 @@ def arrays(draw: st.DrawFn, min_ndim: int = 0, max_ndim: int = 4) -> dict[str, A
     zarr_format, sharded = draw(st.sampled_from(LAYOUTS))
     factor = tuple(draw(st.integers(1, 3)) for _ in range(ndim)) if sharded else None
     data = np.arange(1, int(np.prod(shape)) + 1, dtype=np.int32).reshape(shape)
+    if ndim and data.size and draw(st.booleans()):  # sparse: some chunks never written
+        grid = tuple(-(-n // c) for n, c in zip(shape, chunks, strict=True))
+        missing = np.random.default_rng(draw(st.integers(0, 2**16))).random(grid) < 0.5
+        for coords in zip(*np.nonzero(missing), strict=True):
+            region = tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, chunks, strict=True))
+            data[region] = 0
     return {"data": data, "chunks": chunks, "zarr_format": zarr_format, "shard_factor": factor}
 
 

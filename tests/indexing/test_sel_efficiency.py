@@ -74,26 +74,28 @@ def test_each_shard_index_and_inner_chunk_is_read_once() -> None:
     a = ZarrArray.create(store, shape=data.shape, dtype=data.dtype, chunks=(4, 4), shards=(32, 32))
     a[...] = data
     points = (rng.integers(0, 64, 500), rng.integers(0, 64, 500))
-    store.reads.clear()
-    assert np.array_equal(a.vindex[points], data[points])
     rows, cols = points[0][:20], points[1][:30]
-    assert np.array_equal(a.oindex[rows, cols], data[np.ix_(rows, cols)])
-    # per shard: its index once, then byte ranges of inner chunks that never overlap
-    by_key: dict[str, list[ByteRange]] = {}
-    for key, byte_range in store.reads[: len(store.reads)]:
-        by_key.setdefault(key, []).append(byte_range)
-    store.reads.clear()
-    a.vindex[points]
-    per_call: dict[str, list[ByteRange]] = {}
-    for key, byte_range in store.reads:
-        per_call.setdefault(key, []).append(byte_range)
-    assert len(per_call) == 4  # the four shards
-    for ranges in per_call.values():
-        suffixes = [r for r in ranges if r is not None and r[0] < 0]
-        assert len(suffixes) == 1, "the shard index was read more than once"
-        spans = sorted((r[0], r[0] + r[1]) for r in ranges if r is not None and r[0] >= 0)
-        overlapping = [(a, b) for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
-        assert not overlapping, "an inner chunk was read twice"
+
+    def reads_per_shard(select: Any, expected: np.ndarray) -> dict[str, list[ByteRange]]:
+        store.reads.clear()
+        assert np.array_equal(select(), expected)
+        by_key: dict[str, list[ByteRange]] = {}
+        for key, byte_range in store.reads:
+            by_key.setdefault(key, []).append(byte_range)
+        return by_key
+
+    for by_key in (
+        reads_per_shard(lambda: a.vindex[points], data[points]),
+        reads_per_shard(lambda: a.oindex[rows, cols], data[np.ix_(rows, cols)]),
+    ):
+        assert len(by_key) == 4  # the four shards
+        # per shard: its index once, then byte ranges of inner chunks that never overlap
+        for ranges in by_key.values():
+            suffixes = [r for r in ranges if r is not None and r[0] < 0]
+            assert len(suffixes) == 1, "the shard index was read more than once"
+            spans = sorted((r[0], r[0] + r[1]) for r in ranges if r is not None and r[0] >= 0)
+            overlapping = [(a, b) for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
+            assert not overlapping, "an inner chunk was read twice"
 
 
 def test_scattered_points_from_a_huge_array_allocate_nothing_array_sized() -> None:
