@@ -75,7 +75,7 @@ def main() -> None:
     print(f"  every read matches the source: {ok}")
     stored = sum(p.stat().st_size for p in root_dir.rglob("*") if p.is_file())
     print(f"  stored {stored / 1e6:.1f} MB for {2 * mb:.0f} MB of data\n")
-    print(reopened.tree())
+    print(reopened.tree(), end="")
     if not ok:
         raise SystemExit("demo failed: data read back differs from what was written")
 

@@ -7,14 +7,17 @@ Example:
     >>> with config.set(threads=1):
     ...     config.threads
     1
+    >>> with config.set({"array.write_empty_chunks": True}):  # zarr-python's keys
+    ...     config.write_empty_chunks
+    True
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 
 def _env_int(name: str, default: int) -> int:
@@ -76,31 +79,76 @@ class Config:
         if not self.io_concurrency:
             self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 32)
 
-    @contextlib.contextmanager
-    def set(self, **changes: object) -> Iterator[Config]:
-        """Temporarily change settings inside a ``with`` block (for the whole process)."""
+    def set(self, options: Mapping[str, Any] | None = None, /, **changes: Any) -> _Changes:
+        """Change settings for the whole process: at once, and back to the previous values
+        at the end of a ``with`` block when used as one (as zarr-python's ``config.set``).
+
+        Settings are given as keywords (``threads=2``) or, as zarr-python takes them, a dict
+        of dotted keys (``{"array.write_empty_chunks": True}``, nested dicts too): the keys
+        in :data:`ZARR_KEYS` map onto these settings; any other key is an InvalidArgument.
+        """
         from simplezarr.errors import InvalidArgument
 
-        names = {f.name for f in fields(self)}
-        unknown = set(changes) - names
+        merged: dict[str, Any] = {}
+        for key, value in _flatten(options or {}, "").items():
+            name = ZARR_KEYS.get(key, key)
+            if name not in _NAMES:
+                raise InvalidArgument(
+                    f"unknown config key {key!r}; known: {sorted(ZARR_KEYS)} and {sorted(_NAMES)}"
+                )
+            merged[name] = value
+        unknown = set(changes) - _NAMES
         if unknown:
             raise InvalidArgument(
-                f"unknown config settings {sorted(unknown)}; known: {sorted(names)}"
+                f"unknown config settings {sorted(unknown)}; known: {sorted(_NAMES)}"
             )
-        for name, value in changes.items():
+        merged.update(changes)
+        for name, value in merged.items():
             ok = isinstance(value, bool) if name == "write_empty_chunks" else (
                 isinstance(value, int) and not isinstance(value, bool) and value >= 1
             )
             if not ok:
                 raise InvalidArgument(f"config {name}={value!r} is not a valid setting")
-        old = {k: getattr(self, k) for k in changes}
-        for k, v in changes.items():
+        old = {k: getattr(self, k) for k in merged}
+        for k, v in merged.items():
             setattr(self, k, v)
-        try:
-            yield self
-        finally:
-            for k, v in old.items():
-                setattr(self, k, v)
+        return _Changes(self, old)
+
+
+_NAMES = frozenset(f.name for f in fields(Config))
+
+#: zarr-python's configuration keys that name one of simplezarr's settings.
+ZARR_KEYS = {
+    "array.write_empty_chunks": "write_empty_chunks",
+    "threading.max_workers": "threads",
+    "async.concurrency": "io_concurrency",
+}
+
+
+def _flatten(options: Mapping[str, Any], head: str) -> dict[str, Any]:
+    """``{"array": {"write_empty_chunks": True}}`` as ``{"array.write_empty_chunks": True}``."""
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, f"{head}{key}."))
+        else:
+            out[f"{head}{key}"] = value
+    return out
+
+
+class _Changes:
+    """What :meth:`Config.set` returns: the settings are already changed; leaving a ``with``
+    block puts the previous values back."""
+
+    def __init__(self, config: Config, old: dict[str, Any]) -> None:
+        self._config, self._old = config, old
+
+    def __enter__(self) -> Config:
+        return self._config
+
+    def __exit__(self, *exc: object) -> None:
+        for k, v in self._old.items():
+            setattr(self._config, k, v)
 
 
 config = Config()

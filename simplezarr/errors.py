@@ -21,8 +21,9 @@ class ZarrError(Exception):
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
-class NodeNotFound(ZarrError, KeyError):
-    """No array or group exists at the requested path."""
+class NodeNotFound(ZarrError, KeyError, FileNotFoundError):
+    """No array or group exists at the requested path (a ``KeyError`` for ``group[name]``
+    and a ``FileNotFoundError`` for the functions that open a path, as zarr-python raises)."""
 
 
 class ContainsNode(ZarrError, FileExistsError):
@@ -49,8 +50,14 @@ class UnknownCodec(InvalidMetadata):
     """A codec name is not in the codec registry."""
 
 
-class UnknownDataType(InvalidMetadata):
-    """A data type name is not in the data type registry."""
+class UnknownDataType(InvalidMetadata, TypeError):
+    """A data type name is not in the data type registry (a TypeError too, as zarr-python
+    raises for a data type it does not understand)."""
+
+
+class FillValueOutOfRange(InvalidMetadata, OverflowError):
+    """A fill value lies outside its data type's range (an OverflowError too, as
+    zarr-python raises)."""
 
 
 class CodecError(ZarrError, ValueError):
@@ -112,6 +119,11 @@ class ContainsGroupError(ContainsGroup, ValueError):
     """A group exists where a new node was to be created (zarr-python's ContainsGroupError)."""
 
 
+class IncompatibleNodeError(ContainsNode, TypeError):
+    """A node of the other kind is where ``require_group`` / ``require_array`` wanted one
+    (zarr-python raises TypeError)."""
+
+
 class ReadOnlyNodeError(ReadOnlyError, ValueError):
     """A write through a node or store opened read-only (zarr-python raises ValueError)."""
 
@@ -138,3 +150,16 @@ class MissingDependency(ZarrError, ImportError):
 class CopyError(ContainsNode, RuntimeError):
     """copy / copy_all / copy_store found an object in the destination and ``if_exists`` is
     ``"raise"`` (zarr-python 2's CopyError is a RuntimeError)."""
+
+
+# -- selections (simplezarr.indexing, simplezarr.selection): numpy raises TypeError or
+# -- ValueError, not IndexError, for some bad selections; these are both, so code catching
+# -- numpy's builtin or simplezarr's SelectionError keeps working.
+
+
+class SelectionTypeError(SelectionError, TypeError):
+    """A selection item of a type numpy rejects with ``TypeError`` (a float slice bound)."""
+
+
+class SelectionValueError(SelectionError, ValueError):
+    """A selection numpy rejects with ``ValueError`` (a zero slice step, a ragged list)."""

@@ -176,4 +176,4 @@ def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int =
         return True
 
     walk(group, "", 1)
-    return TreeRepr("\n".join(lines))
+    return TreeRepr("\n".join(lines) + "\n")  # one line each, as zarr-python's

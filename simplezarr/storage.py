@@ -1,9 +1,9 @@
 """zarr-python's ``zarr.storage``: store classes, :class:`StorePath` and :func:`make_store_path`.
 
 The store classes are simplezarr's own (:mod:`simplezarr.stores`) under the names
-zarr-python uses: ``LocalStore``, ``MemoryStore``, and, when the stores feature provides
-them, ``ZipStore``, ``LoggingStore``, ``FsspecStore`` and ``ObjectStore`` (looked up when
-first asked for). Everything here is synchronous: ``StorePath.get`` returns bytes, not an
+zarr-python uses: ``LocalStore``, ``MemoryStore``, ``ZipStore``, ``LoggingStore``,
+``FsspecStore`` (alias ``RemoteStore``) and ``ObjectStore`` (the last ones imported when first
+asked for, as they need optional dependencies). Everything here is synchronous: ``StorePath.get`` returns bytes, not an
 awaitable.
 
 A "store-like" is what every API function accepts as ``store``: a store, a
@@ -57,6 +57,7 @@ __all__ = [
     "StoreLike",
     "StorePath",
     "make_store",
+    "join_path",
     "make_store_path",
     "normalize_path",
 ]
@@ -113,8 +114,16 @@ def normalize_path(path: str | None) -> str:
     return out
 
 
-def _join(a: str, b: str) -> str:
-    return f"{a}/{b}" if a and b else a or b
+def join_path(parent: str, name: str | None) -> str:
+    """The node path ``name`` (normalized as :func:`normalize_path`) below ``parent`` (used
+    as it is: already a node path, or a local root for URLs).
+
+    Example:
+        >>> join_path("a", "/b/c/"), join_path("", "b"), join_path("a", "")
+        ('a/b/c', 'b', 'a')
+    """
+    name = normalize_path(name)
+    return f"{parent}/{name}" if parent and name else parent or name
 
 
 # --------------------------------------------------------------------------- stores
@@ -221,14 +230,19 @@ def _is_url(value: str) -> bool:
     return "://" in value or ("::" in value and "local://" not in value)
 
 
-def _from_url(url: str, storage_options: dict[str, Any] | None, read_only: bool) -> BaseStore:
-    if url.startswith("file://") and "::" not in url:
-        return LocalStore(url[len("file://") :], read_only=read_only)
+def _from_url(
+    url: str | os.PathLike[str], storage_options: dict[str, Any] | None, read_only: bool
+) -> BaseStore:
+    """The store for a URL or a local path: always :func:`simplezarr.stores.from_url`, so the
+    top-level API and ``from_url`` agree (``file://`` URLs, percent-encoding, ``~``, ``.zip``
+    archives, storage_options)."""
     try:
         from simplezarr import stores
 
         from_url = stores.from_url  # type: ignore[attr-defined]
     except AttributeError:
+        if not (isinstance(url, str) and _is_url(url)):
+            return LocalStore(url, read_only=read_only)
         raise UnsupportedStoreError(
             f"cannot open {url!r}: remote URLs need simplezarr's remote stores "
             "(simplezarr.stores.from_url), which are not available in this installation; "
@@ -260,7 +274,11 @@ def make_store(
     if storage_options is not None and not is_url:
         raise UnsupportedStoreError(
             "storage_options were given but are only used when the store is a URL string "
-            f"(got a {type(store_like).__name__})"
+            + (
+                f"(got the local path {os.fspath(store_like)!r})"
+                if isinstance(store_like, (str, os.PathLike))
+                else f"(got a {type(store_like).__name__})"
+            )
         )
     read_only = mode == "r"
     if isinstance(store_like, StorePath):
@@ -275,9 +293,9 @@ def make_store(
         return _from_url(store_like, storage_options, read_only)
     if isinstance(store_like, (str, os.PathLike)):
         path = os.fspath(store_like)
-        if read_only and not os.path.exists(path):
+        if read_only and not os.path.exists(os.path.expanduser(path)):
             raise NodeNotFoundError(f"{path} does not exist (mode 'r' opens existing data)")
-        return LocalStore(path, read_only=read_only)
+        return _from_url(path, None, read_only)
     raise UnsupportedStoreError(
         f"unsupported store: {type(store_like).__name__}; pass a path, a URL, a dict, a "
         "store or a StorePath"
@@ -383,7 +401,7 @@ class StorePath:
         return bool(self.store.is_empty(prefix)) and not self.exists()
 
     def __truediv__(self, other: str) -> StorePath:
-        return StorePath(self.store, _join(self.path, normalize_path(other)))
+        return StorePath(self.store, join_path(self.path, other))
 
     def __str__(self) -> str:
         store = self.store
@@ -391,7 +409,7 @@ class StorePath:
             store = store.store
         if isinstance(store, LocalStore):
             base = store.root.as_posix()
-            return f"file://{_join(base, self.path)}"
+            return f"file://{join_path(base, self.path)}"
         return f"memory://{self.path}" if isinstance(store, (MemoryStore, DictStore)) else (
             f"{store!r}/{self.path}"
         )

@@ -18,7 +18,7 @@ def store(request, tmp_path):  # noqa: ANN001, ANN201
     return MemoryStore() if request.param == "memory" else LocalStore(tmp_path / "s.zarr")
 
 
-def test_hierarchy_navigation_and_repr(store) -> None:  # noqa: ANN001
+def test_hierarchy_navigation_and_tree(store) -> None:  # noqa: ANN001
     root = ZarrGroup.create(store, attributes={"title": "t"})
     root.create_group("g1").create_array("arr", shape=(4,), dtype="float32", chunks=(2,))
     root.create_array("a/b/c", shape=(2, 2), dtype="int8")  # parents become groups
@@ -29,7 +29,7 @@ def test_hierarchy_navigation_and_repr(store) -> None:  # noqa: ANN001
     assert isinstance(node["a"]["b"], ZarrGroup)
     assert node["/a/b/c"].shape == (2, 2)
     assert "g1/arr" in node and "nope" not in node
-    text = repr(node)
+    text = node.tree()
     assert "g1" in text and "arr" in text and "c (2, 2) int8" in text
     with pytest.raises(NodeNotFound, match="missing"):
         node["missing"]

@@ -85,7 +85,7 @@ def test_an_unreadable_child_does_not_break_navigation() -> None:
     store.set("bad/zarr.json", json.dumps(doc).encode())
     assert root.keys() == ["bad", "good"] and len(root) == 2
     assert "bad" not in root and "good" in root
-    assert "bad <unreadable: UnknownCodec" in repr(root)
+    assert "bad <unreadable: UnknownCodec" in root.tree()
     with pytest.raises(UnknownCodec):
         root["bad"]
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr.errors import InvalidArgument, InvalidMetadata
-from simplezarr.metadata.defaults import NULL_FILL, guess_chunks
+from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
 from simplezarr.metadata.dtypes import from_numpy_with_endian
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "legacy_create_kwargs",
     "like_args",
     "normalize_chunks",
+    "v3_order",
 ]
 
 READ_MODES = ("r", "r+", "a")
@@ -114,12 +115,10 @@ def chunk_key_encoding_json(value: Any) -> Any:
 
 
 def _codec_kind(codec: Any) -> str:
-    from simplezarr.metadata.defaults import _v3_codec
-
     errors: list[InvalidMetadata] = []
     for kind in ("array_bytes", "array_array", "bytes_bytes"):
         try:
-            _v3_codec(codec, kind, "codecs")
+            v3_codec(codec, kind, "codecs")
         except InvalidMetadata as e:
             errors.append(e)
             continue
@@ -191,9 +190,7 @@ def legacy_create_kwargs(
             raise InvalidArgument(
                 "compressor cannot be used for Zarr v3 arrays; use bytes -> bytes codecs in codecs"
             )
-        if order is not None:
-            warnings.warn("order is ignored for Zarr v3 arrays; use config={'order': ...}",
-                          UserWarning, stacklevel=4)
+        v3_order(order, stacklevel=5)
         if codecs is not None:
             out["filters"], out["serializer"], out["compressors"] = _split_codecs(codecs)
         out["chunk_key_encoding"] = chunk_key_encoding_json(chunk_key_encoding)
@@ -218,10 +215,18 @@ def legacy_create_kwargs(
     return out
 
 
-def like_args(a: Any) -> dict[str, Any]:
+def v3_order(order: str | None, stacklevel: int = 3) -> None:
+    """``order`` for a v3 array: ignored (the in-memory order is ``config={"order": ...}``),
+    with a warning when given, as zarr-python does. Returns None, the order to use."""
+    if order is not None:
+        warnings.warn("order is ignored for Zarr v3 arrays; use config={'order': ...}",
+                      UserWarning, stacklevel=stacklevel)
+
+
+def like_args(a: Any, *, fill_value: bool = False) -> dict[str, Any]:
     """The arguments a ``*_like`` function takes from ``a`` (zarr-python's ``_like_args``):
     shape, chunks, dtype, and for a Zarr array its encoding (v2: order, compressor, filters;
-    v3: codecs)."""
+    v3: codecs) and, with ``fill_value=True``, its fill value."""
     from simplezarr.nodes import ZarrArray
 
     out: dict[str, Any] = {}
@@ -240,6 +245,8 @@ def like_args(a: Any) -> dict[str, Any]:
             out["filters"] = a.filters or None
         else:
             out["codecs"] = a.metadata.codecs
+        if fill_value:
+            out["fill_value"] = a.metadata.fill_value
     return out
 
 

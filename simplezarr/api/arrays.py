@@ -24,10 +24,11 @@ from simplezarr.api._args import (
     fill_kwargs,
     legacy_create_kwargs,
     like_args,
+    v3_order,
 )
 from simplezarr.errors import InvalidArgument
-from simplezarr.nodes import ZarrArray, _normalize_path
-from simplezarr.storage import StorePath, make_store_path
+from simplezarr.nodes import ZarrArray
+from simplezarr.storage import StorePath, make_store_path, normalize_path
 
 __all__ = [
     "array",
@@ -56,7 +57,7 @@ def _warn_unused(**given: Any) -> None:
 
 
 def _node_path(sp: StorePath) -> str:
-    return _normalize_path(sp.path)  # a legal store key (or the root), checked once here
+    return normalize_path(sp.path)  # a legal store key (or the root), checked once here
 
 
 # --------------------------------------------------------------------------- arrays
@@ -108,21 +109,15 @@ def create_array(
         raise InvalidArgument("create_array needs shape and dtype (or data)")
     sp = make_store_path(store, path=name, mode="a", storage_options=storage_options)
     zarr_format = zarr_format or 3
-    if zarr_format == 3 and order is not None:
-        warnings.warn("order is ignored for Zarr v3 arrays; use config={'order': ...}",
-                      UserWarning, stacklevel=2)
-        order = None
+    if zarr_format == 3:
+        order = v3_order(order)
     return ZarrArray.create(
         sp.store, _node_path(sp), shape=shape, dtype=dtype, chunks=chunks, shards=shards,
         filters=filters, compressors=compressors, serializer=serializer, order=order,
         attributes=attributes, dimension_names=dimension_names,
-        chunk_key_encoding=_cke(chunk_key_encoding), zarr_format=zarr_format,
+        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding), zarr_format=zarr_format,
         config=config, overwrite=overwrite, **fill_kwargs(fill_value),
     )
-
-
-def _cke(value: Any) -> Any:
-    return chunk_key_encoding_json(value)
 
 
 def from_array(
@@ -197,19 +192,17 @@ def from_array(
         if not (hasattr(data, "shape") and hasattr(data, "dtype")):
             data = np.asarray(data)
         shape, dtype = tuple(data.shape), data.dtype
-    if zarr_format == 3 and order is not None:
-        warnings.warn("order is ignored for Zarr v3 arrays; use config={'order': ...}",
-                      UserWarning, stacklevel=2)
-        order = None
+    if zarr_format == 3:
+        order = v3_order(order)
     out = ZarrArray.create(
         sp.store, _node_path(sp), shape=shape, dtype=dtype, chunks=chunks, shards=shards,
         filters=filters, compressors=compressors, serializer=serializer, order=order,
         attributes=attributes, dimension_names=dimension_names,
-        chunk_key_encoding=_cke(chunk_key_encoding), zarr_format=zarr_format, config=config,
+        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding), zarr_format=zarr_format, config=config,
         overwrite=overwrite, **fill_kwargs(fill_value),
     )
     if write_data:
-        _copy_data(data, out)
+        copy_data(data, out)
     return out
 
 
@@ -217,9 +210,10 @@ def _is(value: Any, word: str) -> bool:
     return isinstance(value, str) and value == word
 
 
-def _copy_data(data: Any, out: ZarrArray) -> None:
-    """Write ``data`` into ``out``: whole for numpy arrays, else one storage region (shard or
-    chunk) at a time, so a large source is never held in memory at once."""
+def copy_data(data: Any, out: ZarrArray) -> None:
+    """Write ``data`` (a numpy array, a Zarr array, an array-like) into ``out``: whole for
+    numpy arrays, else one storage region (shard or chunk) of ``out`` at a time, so a large
+    source is never held in memory at once."""
     if isinstance(data, np.ndarray) or out.size == 0 or out.ndim == 0:
         out[...] = np.asarray(data[...] if out.ndim == 0 else data)
         return
@@ -350,10 +344,7 @@ def full(shape: Any, fill_value: Any, **kwargs: Any) -> ZarrArray:
 
 def empty_like(a: Any, **kwargs: Any) -> ZarrArray:
     """:func:`empty` shaped (and, for a Zarr array, encoded and filled) like ``a``."""
-    like = like_args(a) | kwargs
-    if isinstance(a, ZarrArray):
-        like.setdefault("fill_value", a.metadata.fill_value)
-    return empty(**like)
+    return empty(**(like_args(a, fill_value=True) | kwargs))
 
 
 def zeros_like(a: Any, **kwargs: Any) -> ZarrArray:
@@ -374,10 +365,7 @@ def ones_like(a: Any, **kwargs: Any) -> ZarrArray:
 
 def full_like(a: Any, **kwargs: Any) -> ZarrArray:
     """:func:`full` shaped like ``a`` (fill value: ``a``'s, unless given)."""
-    like = like_args(a) | kwargs
-    if isinstance(a, ZarrArray):
-        like.setdefault("fill_value", a.metadata.fill_value)
-    return full(**like)
+    return full(**(like_args(a, fill_value=True) | kwargs))
 
 
 def array(data: Any, **kwargs: Any) -> ZarrArray:
@@ -402,5 +390,5 @@ def array(data: Any, **kwargs: Any) -> ZarrArray:
     if kwargs.pop("read_only", False):
         raise InvalidArgument("read_only=True is not supported when creating an array")
     out = create(**kwargs)
-    _copy_data(data, out)
+    copy_data(data, out)
     return out

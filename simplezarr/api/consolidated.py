@@ -23,17 +23,14 @@ from simplezarr.errors import (
     ReadOnlyNodeError,
 )
 from simplezarr.metadata import consolidated as cm
-from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, NodeMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.storage import StorePath, make_store_path
 
 __all__ = ["consolidate_metadata", "open_node", "rewrite_consolidated", "with_consolidated"]
 
-Metadata = ArrayMetadata | GroupMetadata
-
-
-def load_node_metadata(store: Any, path: str, zarr_format: int | None) -> Metadata:
+def load_node_metadata(store: Any, path: str, zarr_format: int | None) -> NodeMetadata:
     """A node's metadata; a node of the other Zarr format than ``zarr_format`` is missing."""
     meta = load_metadata(store, path)
     if zarr_format is not None and meta.zarr_format != zarr_format:
@@ -50,7 +47,7 @@ def with_consolidated(
     ``.zmetadata`` or the key ``use_consolidated`` names), dropped (``False``), or required
     (``True``: missing consolidated metadata is an error)."""
     if use_consolidated is False:
-        return _drop(meta)
+        return cm.without_consolidated(meta)  # type: ignore[return-value]
     if meta.zarr_format == 3:
         if not isinstance(use_consolidated, bool | None):
             raise InvalidArgument("use_consolidated must be a bool or None for Zarr v3 groups")
@@ -67,12 +64,6 @@ def with_consolidated(
             "use_consolidated=None"
         )
     return meta
-
-
-def _drop(meta: GroupMetadata) -> GroupMetadata:
-    if meta.consolidated_metadata is None:
-        return meta
-    return dataclasses.replace(meta, consolidated_metadata=None)
 
 
 def open_node(
@@ -112,7 +103,7 @@ def consolidate_metadata(
         )
     if sp.store.read_only:
         raise ReadOnlyNodeError(f"cannot consolidate metadata at {sp.path or '/'!r}: read-only")
-    group = ZarrGroup(sp.store, sp.path, _drop(meta))
+    group = ZarrGroup(sp.store, sp.path, cm.without_consolidated(meta))
     members = group.members(max_depth=None, use_consolidated_for_children=False)
     inline = cm.consolidate({key: node.metadata for key, node in members})
     new = dataclasses.replace(group.metadata, consolidated_metadata=inline)

@@ -24,16 +24,22 @@ Example:
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import numpy as np
-
 from simplezarr import engine
-from simplezarr.errors import CopyError, InvalidArgument
-from simplezarr.metadata.store_io import METADATA_KEYS, prefix, write_metadata
-from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, _join, _normalize_path, open_zarr
-from simplezarr.storage import make_store_path
+from simplezarr.api.arrays import copy_data, create_array, from_array
+from simplezarr.errors import CopyError, InvalidArgument, InvalidMetadata, ReadOnlyNodeError
+from simplezarr.metadata.store_io import prefix, write_metadata
+from simplezarr.nodes import (
+    ZarrArray,
+    ZarrGroup,
+    ZarrNode,
+    _ensure_parents,
+    open_zarr,
+)
+from simplezarr.storage import join_path, make_store_path, normalize_path
 
 __all__ = ["copy", "copy_all", "copy_store"]
 
@@ -98,13 +104,11 @@ def copy_store(
     say = _logger(log)
     src = make_store_path(source, path=source_path).store
     dst = make_store_path(dest, path=dest_path).store
-    src_prefix = prefix(_normalize_path(source_path))
-    dst_prefix = prefix(_normalize_path(dest_path))
+    src_prefix = prefix(normalize_path(source_path))
+    dst_prefix = prefix(normalize_path(dest_path))
     ex = [re.compile(e, flags) for e in _patterns(excludes)]
     inc = [re.compile(i, flags) for i in _patterns(includes)]
     if not dry_run and dst.read_only:
-        from simplezarr.errors import ReadOnlyNodeError
-
         raise ReadOnlyNodeError(f"cannot copy into {dst!r}: it is read-only")
     n_copied = n_skipped = n_bytes = 0
     keys = [k for k in src.list_prefix(src_prefix)]
@@ -225,7 +229,11 @@ class _Copier:
                 return
         self.say(f"copy {source.name}")
         target: ZarrGroup | None = None
-        if not self.dry_run and dest is not None:
+        if self.dry_run:
+            # descend into a group that is already there, so the children meet what the
+            # real run would meet
+            target = existing if isinstance(existing, ZarrGroup) else None
+        elif dest is not None:
             if existing is not None and isinstance(existing, ZarrArray):
                 del dest[name]
             target = dest.require_group(name)
@@ -238,31 +246,70 @@ class _Copier:
 
 def _copy_array(source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[str, Any],
                 without_attrs: bool) -> ZarrArray:
-    from simplezarr.api.synchronous import from_array
-
+    """Create the copy of ``source`` in ``dest`` and copy its chunks. The copy has the
+    destination group's Zarr format: a source of the other format is converted (metadata
+    built for that format with its default codecs, chunks decoded and re-encoded)."""
     attrs = None if without_attrs else source.attrs.asdict()
-    path = _join(dest.path, name)
-    if not create_kws:
+    fmt = create_kws.get("zarr_format") or dest.zarr_format
+    if fmt != dest.zarr_format:
+        raise InvalidArgument(
+            f"cannot copy {source.name!r} as a Zarr v{fmt} array into the Zarr v"
+            f"{dest.zarr_format} group {dest.name!r}: a hierarchy has one Zarr format"
+        )
+    path = join_path(dest.path, name)
+    kws = dict(create_kws, zarr_format=fmt)
+    if "compressor" in kws:
+        compressor = kws.pop("compressor")
+        kws["compressors"] = None if compressor is None else (compressor,)
+    kws.setdefault("fill_value", source.metadata.fill_value)
+    if fmt == source.metadata.zarr_format and not create_kws:
         # Same metadata as the source: chunks are copied as they are stored.
         meta = source.metadata.with_attributes(attrs or {})
-        from simplezarr.nodes import _ensure_parents
-
         _ensure_parents(dest.store, path, meta.zarr_format)
         write_metadata(dest.store, path, meta)
         target = ZarrArray(dest.store, path, meta)
-    else:
-        kws = dict(create_kws)
-        if "compressor" in kws:
-            compressor = kws.pop("compressor")
-            kws["compressors"] = None if compressor is None else (compressor,)
-        kws.setdefault("fill_value", source.metadata.fill_value)
+    elif fmt == source.metadata.zarr_format:
         target = from_array(dest.store_path, name=name, data=source, write_data=False,
                             attributes=attrs, **kws)
+    else:
+        target = _converted(source, dest, name, attrs, kws)
     if _same_encoding(source, target):
         _copy_chunks_raw(source, target)
     else:
-        _copy_chunks_decoded(source, target)
+        copy_data(source, target)  # decoded and re-encoded, one shard or chunk at a time
     return target
+
+
+def _converted(source: ZarrArray, dest: ZarrGroup, name: str, attrs: dict[str, Any] | None,
+               kws: dict[str, Any]) -> ZarrArray:
+    """An empty copy of ``source`` in the other Zarr format: same shape, data type, chunks
+    (the inner chunks of a sharded source), fill value and attributes; that format's default
+    codecs and key encoding unless ``kws`` say otherwise. v3 dimension names have no v2
+    place and are dropped (with a warning)."""
+    fmt = kws["zarr_format"]
+    kws.setdefault("chunks", source.chunks)
+    if fmt == 3:
+        kws.setdefault("order", None)
+    else:
+        kws.setdefault("order", source.order)
+        if source.metadata.dimension_names is not None:
+            warnings.warn(
+                f"the dimension names {list(source.metadata.dimension_names)} of "
+                f"{source.name!r} have no place in a Zarr v2 array; the copy has none",
+                UserWarning, stacklevel=4,
+            )
+    if fmt == 3 and source.metadata.dimension_names is not None:
+        kws.setdefault("dimension_names", source.metadata.dimension_names)
+    try:
+        return create_array(  # type: ignore[no-any-return]
+            dest.store_path, name=name, shape=source.shape, dtype=source.dtype,
+            attributes=attrs, **kws,
+        )
+    except InvalidMetadata as e:
+        raise InvalidArgument(
+            f"cannot copy the Zarr v{source.metadata.zarr_format} array {source.name!r} into "
+            f"the Zarr v{fmt} group {dest.name!r}: {e}"
+        ) from e
 
 
 def _same_encoding(a: ZarrArray, b: ZarrArray) -> bool:
@@ -282,20 +329,6 @@ def _copy_chunks_raw(source: ZarrArray, target: ZarrArray) -> None:
         values = source.store.get_many([(k, None) for k, _ in batch])
         target.store.set_many([(d, v) for (_, d), v in zip(batch, values, strict=True)
                                if v is not None])
-
-
-def _copy_chunks_decoded(source: ZarrArray, target: ZarrArray) -> None:
-    if target.ndim == 0:
-        target[...] = source[...]
-        return
-    block = target.shards or target.chunks
-    grid = [range(0, s, b) for s, b in zip(target.shape, block, strict=True)]
-    for starts in np.ndindex(*(len(g) for g in grid)):
-        region = tuple(
-            slice(g[i], min(g[i] + b, s))
-            for g, i, b, s in zip(grid, starts, block, target.shape, strict=True)
-        )
-        target[region] = source[region]
 
 
 def copy(

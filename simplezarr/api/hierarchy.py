@@ -19,19 +19,17 @@ from simplezarr.errors import (
     InvalidArgument,
     NodeNotFound,
 )
-from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, NodeMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
-from simplezarr.nodes import ZarrArray, ZarrGroup, _node, _normalize_path
-from simplezarr.storage import make_store_path
+from simplezarr.nodes import ZarrArray, ZarrGroup, _node
+from simplezarr.storage import join_path, make_store_path
 
 __all__ = ["create_hierarchy", "parse_node_metadata"]
 
-Metadata = ArrayMetadata | GroupMetadata
 
-
-def parse_node_metadata(value: Any, path: str) -> Metadata:
+def parse_node_metadata(value: Any, path: str) -> NodeMetadata:
     """Node metadata from simplezarr metadata, a zarr-python metadata object (anything with
     ``to_dict()``), or a document dict (v3 ``zarr.json``; v2 ``.zarray``/``.zgroup`` content
     with an optional ``attributes`` entry)."""
@@ -71,9 +69,9 @@ def create_hierarchy(
     existing nodes at those paths are deleted first. All nodes must share one Zarr format.
     """
     sp = make_store_path(store, mode="a")
-    parsed: dict[str, Metadata] = {}
+    parsed: dict[str, NodeMetadata] = {}
     for key, value in nodes.items():
-        path = _normalize_path(f"{sp.path}/{key}" if sp.path else key)
+        path = join_path(sp.path, key)
         parsed[path] = parse_node_metadata(value, path)
     formats = {m.zarr_format for m in parsed.values()}
     if len(formats) > 1:
@@ -81,7 +79,7 @@ def create_hierarchy(
     if not parsed:
         return
     zarr_format = formats.pop()
-    implicit: dict[str, Metadata] = {}
+    implicit: dict[str, NodeMetadata] = {}
     for path, meta in parsed.items():
         parts = path.split("/") if path else []
         for i in range(len(parts)):

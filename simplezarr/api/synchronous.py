@@ -182,8 +182,14 @@ def open_array(
             "'w' or 'w-' (and a shape) to create one"
         ) from e
     if not isinstance(node, ZarrArray):
-        raise ContainsGroupError(f"a group, not an array, is stored at {sp.path or '/'!r}")
+        # zarr-python: a v2 group read as an array is a missing array, a v3 one a bad node
+        kind = ArrayNotFoundError if _reads_v2(node, mode) else ContainsGroupError
+        raise kind(f"a group, not an array, is stored at {sp.path or '/'!r}")
     return node
+
+
+def _reads_v2(node: ZarrArray | ZarrGroup, mode: str | None) -> bool:
+    return node.zarr_format == 2 and mode in ("r", "r+")
 
 
 def open_group(
@@ -222,7 +228,8 @@ def open_group(
         except NodeNotFound:
             node = None
         if isinstance(node, ZarrArray):
-            raise ContainsArrayError(f"an array, not a group, is stored at {sp.path or '/'!r}")
+            kind = GroupNotFoundError if _reads_v2(node, mode) else ContainsArrayError
+            raise kind(f"an array, not a group, is stored at {sp.path or '/'!r}")
         if node is not None:
             return node  # type: ignore[return-value]
     if mode in CREATE_MODES:
@@ -255,10 +262,7 @@ def open_consolidated(*args: Any, use_consolidated: bool = True, **kwargs: Any) 
 
 def open_like(a: Any, path: str, **kwargs: Any) -> ZarrArray:
     """:func:`open_array` with shape, chunks, dtype and encoding taken from ``a``."""
-    like = like_args(a) | kwargs
-    if isinstance(a, ZarrArray):
-        like.setdefault("fill_value", a.metadata.fill_value)
-    return open_array(path=path, **like)
+    return open_array(path=path, **(like_args(a, fill_value=True) | kwargs))
 
 
 # --------------------------------------------------------------------------- groups

@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import unicodedata
 from collections.abc import Mapping
@@ -31,7 +32,7 @@ from typing import Any
 
 from simplezarr.errors import InvalidMetadata, NodeNotFound
 from simplezarr.metadata.json import parse_document, to_jsonable
-from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, thaw, where
+from simplezarr.metadata.model import GroupMetadata, NodeMetadata, thaw, where
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
 
@@ -39,22 +40,48 @@ __all__ = [
     "V2_KEY",
     "child_metadata",
     "consolidate",
+    "consolidated_entry",
     "from_v2_document",
+    "inline",
     "inline_entries",
+    "without_consolidated",
     "v2_document",
 ]
 
 V2_KEY = ".zmetadata"
 _EMPTY = {"kind": "inline", "must_understand": False, "metadata": {}}
 
-Node = ArrayMetadata | GroupMetadata
+Node = NodeMetadata
 
 
 def _order(key: str) -> tuple[int, str]:
     return key.count("/"), unicodedata.normalize("NFKC", key).casefold()
 
 
-def _entry(meta: Node) -> dict[str, Any]:
+def inline(entries: Mapping[str, Any]) -> dict[str, Any]:
+    """The inline consolidated object holding ``entries`` ({relative path: document}).
+
+    Example:
+        >>> inline({})
+        {'kind': 'inline', 'must_understand': False, 'metadata': {}}
+    """
+    return {"kind": "inline", "must_understand": False, "metadata": dict(entries)}
+
+
+def without_consolidated(meta: Node) -> Node:
+    """``meta`` without consolidated metadata (an array's, or a group's that has none, as
+    it is).
+
+    Example:
+        >>> without_consolidated(GroupMetadata(3, {}, inline({}))).consolidated_metadata is None
+        True
+    """
+    if isinstance(meta, GroupMetadata) and meta.consolidated_metadata is not None:
+        return dataclasses.replace(meta, consolidated_metadata=None)
+    return meta
+
+
+def consolidated_entry(meta: Node) -> dict[str, Any]:
     """A node's document as it appears in consolidated metadata (attributes included)."""
     if isinstance(meta, GroupMetadata):
         doc = GroupMetadata(meta.zarr_format, meta.attributes, dict(_EMPTY)).to_json()
@@ -75,11 +102,7 @@ def consolidate(nodes: Mapping[str, Node]) -> dict[str, Any]:
         >>> consolidate({})
         {'kind': 'inline', 'must_understand': False, 'metadata': {}}
     """
-    return {
-        "kind": "inline",
-        "must_understand": False,
-        "metadata": {k: _entry(nodes[k]) for k in sorted(nodes, key=_order)},
-    }
+    return inline({k: consolidated_entry(nodes[k]) for k in sorted(nodes, key=_order)})
 
 
 def inline_entries(consolidated: Mapping[str, Any], path: str = "") -> dict[str, Any]:
@@ -139,12 +162,7 @@ def child_metadata(consolidated: Mapping[str, Any], relpath: str, path: str) -> 
         meta = parse_node_v3(doc, path)
     if isinstance(meta, GroupMetadata):
         below = {k[len(relpath) + 1 :]: v for k, v in entries.items() if k.startswith(relpath + "/")}
-        meta = GroupMetadata(
-            meta.zarr_format,
-            meta.attributes,
-            {"kind": "inline", "must_understand": False, "metadata": below},
-            meta.extra,
-        )
+        meta = GroupMetadata(meta.zarr_format, meta.attributes, inline(below), meta.extra)
     return meta
 
 
@@ -182,5 +200,4 @@ def from_v2_document(data: bytes, path: str, key: str = V2_KEY) -> dict[str, Any
     for node, entry in merged.items():
         if "zarr_format" not in entry:
             raise InvalidMetadata(f"{where_}: {node!r} has attributes but no .zarray or .zgroup")
-    ordered = {k: merged[k] for k in sorted(merged, key=_order)}
-    return {"kind": "inline", "must_understand": False, "metadata": ordered}
+    return inline({k: merged[k] for k in sorted(merged, key=_order)})

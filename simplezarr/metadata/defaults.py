@@ -171,7 +171,15 @@ def _is_numcodec(obj: Any) -> bool:
     return hasattr(obj, "get_config") and hasattr(obj, "codec_id") and not isinstance(obj, dict)
 
 
-def _v3_codec(value: Any, kind: str, role: str) -> Any:
+def v3_codec(value: Any, kind: str, role: str) -> Any:
+    """One v3 codec of ``kind`` (``array_array``, ``array_bytes`` or ``bytes_bytes``) from a
+    simplezarr or zarr-python codec object, a numcodecs instance or JSON; InvalidMetadata
+    naming ``role`` when it is not one, or of another kind.
+
+    Example:
+        >>> v3_codec({"name": "gzip"}, "bytes_bytes", "compressors").name
+        'gzip'
+    """
     from simplezarr.codecs.base import Codec
     from simplezarr.codecs.registry import codec_from_json
 
@@ -225,7 +233,7 @@ def _v3_list(value: Any, kind: str, role: str) -> list[Any]:
         return []
     if isinstance(value, (dict, str)) or not isinstance(value, Iterable):
         value = [value]
-    return [_v3_codec(v, kind, role) for v in value]
+    return [v3_codec(v, kind, role) for v in value]
 
 
 def _default_serializer(dtype: DataType) -> dict[str, Any]:
@@ -245,7 +253,7 @@ def _v3_codecs(dtype: DataType, chunk_shape: tuple[int, ...], fill: Any, filters
     from simplezarr.codecs.registry import codec_from_json
 
     aa = [] if _is_auto(filters) else _v3_list(filters, "array_array", "filters")
-    ab = _v3_codec(_default_serializer(dtype) if _is_auto(serializer) else serializer,
+    ab = v3_codec(_default_serializer(dtype) if _is_auto(serializer) else serializer,
                    "array_bytes", "serializer")
     if _is_auto(compressors):
         compressors = [{"name": "zstd", "configuration": {"level": 0, "checksum": False}}]

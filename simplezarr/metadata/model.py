@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from math import prod
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -53,6 +53,7 @@ __all__ = [
     "MAX_SHARD_ELEMENTS",
     "ArrayMetadata",
     "GroupMetadata",
+    "NodeMetadata",
     "node_context",
 ]
 
@@ -321,6 +322,25 @@ class ArrayMetadata:
         _check_codec_order(self.codecs)
 
     # -- derived ----------------------------------------------------------------------
+    node_type: ClassVar[str] = "array"
+
+    @property
+    def data_type(self) -> DataType:
+        """The data type (zarr-python's name for it)."""
+        return self.dtype
+
+    @property
+    def chunk_grid(self) -> dict[str, Any]:
+        """The chunk grid as its JSON object: the regular grid of :attr:`chunk_shape`."""
+        return {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}}
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        """The chunk shape, as zarr-python's metadata gives it: the inner chunk shape of a
+        sharded array, else :attr:`chunk_shape`."""
+        shard = _sharding_codec(self.codecs)
+        return tuple(shard.chunk_shape) if shard is not None else self.chunk_shape
+
     @property
     def is_sharded(self) -> bool:
         """True when the only codec is ``sharding_indexed`` (chunk_shape is the shard shape)."""
@@ -406,6 +426,22 @@ class ArrayMetadata:
         doc.update(thaw(self.extra))
         return doc
 
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata as one JSON object, as zarr-python's ``to_dict()``: v3 the
+        ``zarr.json`` document; v2 the ``.zarray`` document with the attributes added.
+
+        Example:
+            >>> from simplezarr.metadata.defaults import build_array_metadata
+            >>> m = build_array_metadata(shape=(4,), dtype="i1", zarr_format=2)
+            >>> m.to_dict()["attributes"], m.node_type, m.chunks
+            ({}, 'array', (4,))
+        """
+        doc = self.to_json()
+        if self.zarr_format == 2:
+            doc.pop("zarr_format")
+            doc.update(attributes=thaw(self.attributes), zarr_format=2)
+        return doc
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ArrayMetadata):
             return NotImplemented
@@ -446,6 +482,20 @@ class GroupMetadata:
 
     __hash__ = None  # type: ignore[assignment]
 
+    node_type: ClassVar[str] = "group"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata as one JSON object, as zarr-python's ``to_dict()`` (v2 too: the
+        attributes and ``node_type`` with the format).
+
+        Example:
+            >>> GroupMetadata(2, {"a": 1}).to_dict()
+            {'attributes': {'a': 1}, 'zarr_format': 2, 'node_type': 'group'}
+        """
+        if self.zarr_format == 2:
+            return {"attributes": thaw(self.attributes), "zarr_format": 2, "node_type": "group"}
+        return self.to_json()
+
     def with_attributes(self, attrs: Mapping[str, Any]) -> GroupMetadata:
         """A copy with new attributes."""
         return dataclasses.replace(self, attributes=attrs)
@@ -460,3 +510,7 @@ class GroupMetadata:
         doc["node_type"] = "group"
         doc.update(thaw(self.extra))
         return doc
+
+
+#: The metadata of any node.
+NodeMetadata = ArrayMetadata | GroupMetadata

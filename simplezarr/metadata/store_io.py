@@ -61,7 +61,4 @@ def write_metadata(store: Any, path: str, metadata: ArrayMetadata | GroupMetadat
     if metadata.zarr_format == 3:
         store.set(p + V3_KEY, document_bytes(metadata))
         return
-    docs = v2_documents(metadata)
-    if V2_ATTRS not in docs:
-        store.delete(p + V2_ATTRS)
-    store.set_many([(p + name, data) for name, data in docs.items()])
+    store.set_many([(p + name, data) for name, data in v2_documents(metadata).items()])

@@ -157,16 +157,18 @@ def parse_group_v2(zgroup: Doc, zattrs: Doc | None, path: str) -> GroupMetadata:
 
 def documents(metadata: ArrayMetadata | GroupMetadata) -> dict[str, bytes]:
     """The v2 documents of a node, by file name: ``.zarray``/``.zgroup``, and ``.zattrs``
-    when there are attributes (zarr-python also writes an empty one; readers need not).
+    (``{}`` when there are no attributes, as zarr-python writes it; readers treat a missing
+    ``.zattrs`` as ``{}`` too).
 
     Example:
-        >>> sorted(documents(GroupMetadata(2, {"a": 1})))
-        ['.zattrs', '.zgroup']
+        >>> docs = documents(GroupMetadata(2))
+        >>> sorted(docs), docs[".zattrs"]
+        (['.zattrs', '.zgroup'], b'{}')
     """
     if metadata.zarr_format != 2:
         raise InvalidMetadata("documents writes Zarr v2 metadata; use v3.document_bytes for v3")
     name = ".zarray" if isinstance(metadata, ArrayMetadata) else ".zgroup"
-    out = {name: dump_document(metadata.to_json(), name)}
-    if metadata.attributes:
-        out[".zattrs"] = dump_document(dict(metadata.attributes), ".zattrs")
-    return out
+    return {
+        name: dump_document(metadata.to_json(), name),
+        ".zattrs": dump_document(dict(metadata.attributes), ".zattrs"),
+    }

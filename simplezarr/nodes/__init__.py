@@ -20,11 +20,9 @@ from simplezarr.nodes.base import (
     Attributes,
     ZarrNode,
     _ensure_parents,
-    _join,
-    _normalize_path,
     _prepare_slot,
 )
-from simplezarr.nodes.group import NODE_DOCUMENTS, ZarrGroup, _node, _without_consolidated, open_zarr
+from simplezarr.nodes.group import NODE_DOCUMENTS, ZarrGroup, _node, open_zarr
 
 __all__ = [
     "ARRAY_CONFIG_KEYS",

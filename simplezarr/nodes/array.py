@@ -28,7 +28,8 @@ from simplezarr.indexing import BasicIndexer, as_index
 from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import prefix, write_metadata
-from simplezarr.nodes.base import ZarrNode, _ensure_parents, _normalize_path, _prepare_slot
+from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
+from simplezarr.storage import normalize_path
 from simplezarr.selection import Indexer, SelectionMethods, getitem_indexer
 
 _UNSET: Any = object()  # "not given", where None means something
@@ -70,7 +71,18 @@ def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
 class ZarrArray(SelectionMethods, ZarrNode):
     """An array: a proxy that reads and writes numpy data through the store.
 
-    Index it like numpy (integers, slices with any step, Ellipsis) to read or write.
+    Index it like numpy to read or write: ``a[...]`` takes integers, slices (any step),
+    Ellipsis, and integer or boolean arrays (dispatched as zarr-python does, see
+    :meth:`__getitem__`). The other selection modes, each reading and writing:
+
+    - :attr:`oindex`: orthogonal selection, each axis indexed on its own (``np.ix_``);
+    - :attr:`vindex`: vectorized selection, numpy's advanced indexing (points, masks);
+    - :attr:`blocks`: whole chunks (shards when sharded) by grid position;
+    - the named methods ``get_basic_selection`` / ``set_basic_selection``,
+      ``get_orthogonal_selection`` / ``set_orthogonal_selection``,
+      ``get_coordinate_selection`` / ``set_coordinate_selection``,
+      ``get_mask_selection`` / ``set_mask_selection`` and ``get_block_selection`` /
+      ``set_block_selection`` (the ``get_*`` ones take ``out=``).
     """
 
     metadata: ArrayMetadata
@@ -97,8 +109,8 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
         assert isinstance(metadata, ArrayMetadata)  # _change_attributes checked the type
-        self.metadata = metadata
         self._io = self._bind(metadata)
+        super()._metadata_changed(metadata)
 
     @classmethod
     def create(
@@ -127,7 +139,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
         ``fill_value`` left out means the data type's default; an explicit ``None`` is
         stored as ``null`` in Zarr v2 (as zarr-python does) and means the default in v3.
         """
-        path = _normalize_path(path)
+        path = normalize_path(path)
         _array_config(config)  # a typo in config fails before anything is written
         if fill_value is _UNSET:
             fill_value = None
@@ -208,6 +220,12 @@ class ZarrArray(SelectionMethods, ZarrNode):
             raise TypeError("len() of unsized object")
         return self.shape[0]
 
+    def __bool__(self) -> bool:
+        """Always True, as zarr-python's arrays: an array object is a handle on stored data,
+        so ``if array:`` never reads it (and never fails for 0-d or empty arrays). Test the
+        content with ``array[...].any()`` or the size with ``array.size``."""
+        return True
+
     def __repr__(self) -> str:
         return f"<ZarrArray {self.name} shape={self.shape} dtype={self.dtype}>"
 
@@ -228,9 +246,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
             >>> a[[0, 2], [1, 2]].tolist(), a[[2, 0], 1:].tolist(), a[1, ::-1].tolist()
             ([1, 8], [[7, 8], [1, 2]], [5, 4, 3])
         """
-        indexer = self._indexer(selection)
-        out = np.empty(indexer.shape, dtype=self.dtype, order=self._config.get("order", "C"))
-        return engine.read(self._io, indexer, out)
+        return self._read(self._indexer(selection), None)
 
     def __setitem__(self, selection: Any, value: Any) -> None:
         """Write ``value`` (broadcast, numpy-style) into a selection dispatched as in
@@ -243,7 +259,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
             >>> a[...].tolist()
             [2, 0, 0, 1]
         """
-        engine.write(self._io, self._indexer(selection), value)
+        self._write(self._indexer(selection), value)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         data = np.asarray(self[...])
@@ -362,7 +378,9 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     def with_config(self, config: Mapping[str, Any]) -> ZarrArray:
         """The same array with other runtime settings (``order``, ``write_empty_chunks``)."""
-        return type(self)(self.store, self.path, self.metadata, config={**self._config, **config})
+        out = type(self)(self.store, self.path, self.metadata, config={**self._config, **config})
+        out._consolidated_parent = self._consolidated_parent
+        return out
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:

@@ -16,10 +16,8 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any, Self
 
 from simplezarr.errors import (
-    ContainsArray,
     ContainsArrayError,
     ContainsGroupError,
-    InvalidKey,
     InvalidMetadata,
     NodeNotFound,
     ReadOnlyNodeError,
@@ -27,27 +25,12 @@ from simplezarr.errors import (
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v3 import parse_node_v3
-from simplezarr.storage import StorePath
-from simplezarr.stores import validate_key
-
-
-def _normalize_path(path: str) -> str:
-    """Strip surrounding slashes; validate what is left as a store key (or root)."""
-    if not isinstance(path, str):
-        raise InvalidKey(f"node paths are strings, got {path!r} ({type(path).__name__})")
-    path = path.strip("/")
-    if path:
-        validate_key(path)
-    return path
-
-
-def _join(parent: str, name: str) -> str:
-    name = _normalize_path(name)
-    return f"{parent}/{name}" if parent and name else parent or name
+from simplezarr.storage import StorePath, normalize_path
 
 
 def _relative(parent: str, path: str) -> str:
-    """``path`` (a node below ``parent``) relative to ``parent``; the inverse of :func:`_join`."""
+    """``path`` (a node below ``parent``) relative to ``parent``; the inverse of
+    :func:`simplezarr.storage.join_path`."""
     return path[len(parent) + 1 :] if parent else path
 
 
@@ -102,7 +85,7 @@ class ZarrNode:
         self, store: Any, path: str, metadata: ArrayMetadata | GroupMetadata | Mapping | None = None
     ) -> None:
         self.store = store
-        self.path = _normalize_path(path)
+        self.path = normalize_path(path)
         if metadata is None:
             metadata = load_metadata(store, self.path)
         elif isinstance(metadata, Mapping):  # the seed allows the zarr.json document itself
@@ -146,8 +129,15 @@ class ZarrNode:
         write_metadata(self.store, self.path, metadata)
         self._metadata_changed(metadata)
 
+    #: Set on a node opened from a group's consolidated metadata: (that group, this node's
+    #: path relative to it), so the group's copy follows changes made through this handle.
+    _consolidated_parent: tuple[Any, str] | None = None
+
     def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
         self.metadata = metadata
+        if self._consolidated_parent is not None:
+            parent, relative = self._consolidated_parent
+            parent._consolidated_child_changed(relative, metadata)
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -201,8 +191,8 @@ def _ensure_parents(store: Any, path: str, zarr_format: int) -> None:
         except NodeNotFound:
             write_metadata(store, parent, GroupMetadata(zarr_format=zarr_format, attributes={}))
             continue
-        if isinstance(meta, ArrayMetadata):
-            raise ContainsArray(
+        if isinstance(meta, ArrayMetadata):  # a ValueError too, as zarr-python raises
+            raise ContainsArrayError(
                 f"cannot create a node below {parent or '/'!r}: an array is stored there"
             )
 

@@ -23,35 +23,36 @@ import numpy as np
 
 from simplezarr import node_info
 from simplezarr.errors import (
-    ContainsArray,
+    IncompatibleNodeError,
     InvalidArgument,
     InvalidMetadata,
     NodeNotFound,
     ZarrError,
 )
-from simplezarr.metadata.consolidated import child_metadata, inline_entries
+from simplezarr.metadata.consolidated import (
+    child_metadata,
+    consolidated_entry,
+    inline,
+    inline_entries,
+    without_consolidated,
+)
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.nodes.array import ZarrArray
 from simplezarr.nodes.base import (
     ZarrNode,
     _ensure_parents,
-    _join,
-    _normalize_path,
     _prepare_slot,
     _relative,
 )
+from simplezarr.storage import join_path, normalize_path
 
 #: The documents whose presence makes a folder a node.
 NODE_DOCUMENTS = ("zarr.json", ".zarray", ".zgroup")
 
-
-def _without_consolidated(
-    metadata: ArrayMetadata | GroupMetadata,
-) -> ArrayMetadata | GroupMetadata:
-    if isinstance(metadata, GroupMetadata) and metadata.consolidated_metadata is not None:
-        return dataclasses.replace(metadata, consolidated_metadata=None)
-    return metadata
+#: What ``Group.create_array`` compresses with in a Zarr v2 group when not told (numcodecs'
+#: Blosc defaults: lz4, level 5, byte shuffle), as zarr-python 3.1.6 does.
+V2_GROUP_COMPRESSOR = {"id": "blosc"}
 
 
 def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
@@ -69,14 +70,14 @@ def open_zarr(store: Any, path: str = "") -> ZarrNode:
         >>> open_zarr(_.store).attrs["a"]
         1
     """
-    path = _normalize_path(path)
+    path = normalize_path(path)
     return _node(store, path, load_metadata(store, path))
 
 
 class ZarrGroup(ZarrNode):
     """A group: a node whose children are groups and arrays.
 
-    ``repr()`` shows the children; ``group["path/to/node"]`` navigates.
+    ``group["path/to/node"]`` navigates; :meth:`tree` draws the hierarchy below.
     """
 
     metadata: GroupMetadata
@@ -92,7 +93,7 @@ class ZarrGroup(ZarrNode):
         overwrite: bool = False,
     ) -> ZarrGroup:
         """Create a group (and any missing parent groups) at ``path``."""
-        path = _normalize_path(path)
+        path = normalize_path(path)
         if zarr_format not in (2, 3):
             raise InvalidMetadata(f"zarr_format must be 2 or 3, got {zarr_format!r}")
         _prepare_slot(store, path, overwrite, want="group")
@@ -108,19 +109,21 @@ class ZarrGroup(ZarrNode):
 
         A group opened with consolidated metadata answers from it, without reading the store.
         """
-        full = _join(self.path, path)
+        full = join_path(self.path, path)
         if full == self.path:
             return self
         consolidated = self.metadata.consolidated_metadata
         if consolidated is not None:
             relative = _relative(self.path, full)
             try:
-                return _node(self.store, full, child_metadata(consolidated, relative, full))
+                node = _node(self.store, full, child_metadata(consolidated, relative, full))
             except NodeNotFound:
                 raise NodeNotFound(
                     f"no array or group named {path!r} in the consolidated metadata of group "
                     f"{self.name!r}"
                 ) from None
+            node._consolidated_parent = (self, relative)
+            return node
         try:
             return open_zarr(self.store, full)
         except NodeNotFound:
@@ -181,7 +184,7 @@ class ZarrGroup(ZarrNode):
                 node = group[name]
                 if isinstance(node, ZarrGroup) and not use_consolidated_for_children:
                     stored = load_metadata(node.store, node.path)  # not the consolidated copy
-                    node = ZarrGroup(node.store, node.path, _without_consolidated(stored))
+                    node = ZarrGroup(node.store, node.path, without_consolidated(stored))
                 found.append((at + name, node))
                 if isinstance(node, ZarrGroup) and (max_depth is None or depth < max_depth):
                     walk(node, f"{at}{name}/", depth + 1)
@@ -235,7 +238,7 @@ class ZarrGroup(ZarrNode):
             >>> from simplezarr.stores import MemoryStore
             >>> g = ZarrGroup.create(MemoryStore())
             >>> _ = g.create_array("a/x", shape=(2,), dtype="i1")
-            >>> g.tree()
+            >>> print(g.tree(), end="")
             /
             └── a
                 └── x (2,) int8
@@ -256,7 +259,39 @@ class ZarrGroup(ZarrNode):
         return node_info.group_info(self, [n for _, n in self.members(max_depth=None)])
 
     def __repr__(self) -> str:
-        return f"<ZarrGroup {self.name} (zarr v{self.zarr_format})>\n{self.tree()}"
+        """One line naming the store and path, as zarr-python's (no I/O); :meth:`tree`
+        draws the hierarchy."""
+        return f"<Group {self.store_path}>"
+
+    def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:
+        # The document just stored may carry consolidated metadata (a consolidated root) or
+        # not (a child opened through one); this handle keeps the view it was opened with.
+        assert isinstance(metadata, GroupMetadata)
+        own = self.metadata.consolidated_metadata
+        super()._metadata_changed(
+            dataclasses.replace(metadata, consolidated_metadata=own)
+            if metadata.consolidated_metadata != own
+            else metadata
+        )
+
+    def _consolidated_child_changed(
+        self, relative: str, metadata: ArrayMetadata | GroupMetadata
+    ) -> None:
+        """A node opened through this group's consolidated metadata changed its metadata
+        (attributes, shape): update this handle's copy, as zarr-python's group sees its
+        children's attribute changes. Only in memory: the stored consolidated metadata stays
+        a snapshot until ``consolidate_metadata`` runs again, as in zarr-python."""
+        consolidated = self.metadata.consolidated_metadata
+        if consolidated is None:
+            return
+        entries = inline_entries(consolidated, self.path)
+        if relative not in entries:
+            return
+        entries[relative] = consolidated_entry(metadata)
+        self.metadata = dataclasses.replace(self.metadata, consolidated_metadata=inline(entries))
+        if self._consolidated_parent is not None:
+            parent, mine = self._consolidated_parent
+            parent._consolidated_child_changed(f"{mine}/{relative}", metadata)
 
     # -- creation ------------------------------------------------------------------
 
@@ -267,7 +302,7 @@ class ZarrGroup(ZarrNode):
         self._check_writable()
         return ZarrGroup.create(
             self.store,
-            _join(self.path, name),
+            join_path(self.path, name),
             attributes=attributes,
             zarr_format=self.zarr_format,
             overwrite=overwrite,
@@ -280,7 +315,7 @@ class ZarrGroup(ZarrNode):
         except NodeNotFound:
             return self.create_group(name, **kwargs)
         if not isinstance(node, ZarrGroup):
-            raise ContainsArray(f"an array exists at {node.name!r}, not a group")
+            raise IncompatibleNodeError(f"an array exists at {node.name!r}, not a group")
         return node
 
     def require_groups(self, *names: str) -> tuple[ZarrGroup, ...]:
@@ -291,8 +326,10 @@ class ZarrGroup(ZarrNode):
         """Create a child array; keywords as zarr-python's ``Group.create_array`` (those of
         :func:`simplezarr.create_array`, ``data`` included, and the older ``compressor``).
 
-        The array's ``zarr_format`` is the group's. Defaults are ``create_array``'s
-        everywhere (zarr-python's v2 groups alone default to blosc instead of zstd).
+        The array's ``zarr_format`` is the group's. Defaults are ``create_array``'s, except
+        that a Zarr v2 group compresses with blosc (lz4, level 5, shuffle) when neither
+        ``compressors`` nor ``compressor`` is given, as zarr-python's ``Group.create_array``
+        does (``simplezarr.create_array(zarr_format=2)`` uses zstd, as zarr-python's).
 
         Example:
             >>> from simplezarr.stores import MemoryStore
@@ -309,6 +346,8 @@ class ZarrGroup(ZarrNode):
             if not (isinstance(compressors, str) and compressors == "auto"):
                 raise InvalidArgument("pass compressors or compressor, not both")
             kwargs["compressors"] = () if compressor is None else (compressor,)
+        elif kwargs["zarr_format"] == 2 and isinstance(compressors, str) and compressors == "auto":
+            kwargs["compressors"] = (V2_GROUP_COMPRESSOR,)
         return create_array(self.store_path, name=name, **kwargs)  # type: ignore[no-any-return]
 
     def require_array(
@@ -346,8 +385,7 @@ class ZarrGroup(ZarrNode):
             for k, v in inline_entries(consolidated, self.path).items()
             if k != relative and not k.startswith(relative + "/")
         }
-        new = {"kind": "inline", "must_understand": False, "metadata": entries}
-        self.metadata = dataclasses.replace(self.metadata, consolidated_metadata=new)
+        self.metadata = dataclasses.replace(self.metadata, consolidated_metadata=inline(entries))
         from simplezarr.api.consolidated import rewrite_consolidated  # api imports nodes
 
         rewrite_consolidated(self.store, self.path, self.metadata, only_if_stored=True)

@@ -22,16 +22,10 @@ def _bytes(value: Any) -> bytes:
 
 
 def metadata_docs(store: dict[str, Any]) -> dict[str, Any]:
-    """The parsed metadata documents of a dict store; an empty ``.zattrs`` counts as absent
-    (zarr-python writes one, simplezarr does not)."""
-    out = {}
-    for key, value in store.items():
-        if key.rsplit("/", 1)[-1] in METADATA_NAMES:
-            doc = json.loads(_bytes(value))
-            if key.endswith(".zattrs") and doc == {}:
-                continue
-            out[key] = doc
-    return out
+    """The parsed metadata documents of a dict store (both libraries write a v2 ``.zattrs``,
+    ``{}`` when there are no attributes)."""
+    return {key: json.loads(_bytes(value)) for key, value in store.items()
+            if key.rsplit("/", 1)[-1] in METADATA_NAMES}
 
 
 def chunk_keys(store: dict[str, Any]) -> set[str]:

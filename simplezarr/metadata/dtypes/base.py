@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import FillValueOutOfRange, InvalidMetadata
 
 __all__ = ["DataType", "Endian"]
 
@@ -31,6 +31,10 @@ _ORDER_CHAR: dict[str, str] = {"little": "<", "big": ">"}
 
 class Bad(ValueError):
     """Internal: a fill value does not fit the data type (turned into InvalidMetadata)."""
+
+
+class OutOfRange(Bad, OverflowError):
+    """Internal: a fill value is outside the data type's range (FillValueOutOfRange)."""
 
 
 @dataclass(frozen=True)
@@ -201,12 +205,13 @@ class DataType:
             >>> parse_v3_dtype("uint8").cast_fill_value(300)
             Traceback (most recent call last):
             ...
-            simplezarr.errors.InvalidMetadata: fill_value 300 does not fit data type uint8: ...
+            simplezarr.errors.FillValueOutOfRange: fill_value 300 does not fit data type uint8: ...
         """
         try:
             return self._cast(value)
         except (TypeError, ValueError, OverflowError, binascii.Error) as e:
-            raise InvalidMetadata(
+            kind = FillValueOutOfRange if isinstance(e, OverflowError) else InvalidMetadata
+            raise kind(
                 f"fill_value {value!r} does not fit data type {self._label()}: {e}"
             ) from e
 

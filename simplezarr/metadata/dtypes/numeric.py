@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.metadata.dtypes.base import Bad, DataType, b64decode, b64encode, intish, is_int
+from simplezarr.metadata.dtypes.base import Bad, DataType, OutOfRange, b64decode, b64encode, intish, is_int
 
 __all__ = ["BoolType", "ComplexType", "FloatType", "IntType", "RawBitsType"]
 
@@ -67,7 +67,7 @@ class IntType(DataType):
     def _check(self, v: int) -> Any:
         info = np.iinfo(self.numpy)
         if not info.min <= v <= info.max:
-            raise Bad(f"out of range [{info.min}, {info.max}]")
+            raise OutOfRange(f"out of range [{info.min}, {info.max}]")
         return self.numpy.type(v)
 
     def _from_json(self, value: Any, zarr_format: int) -> Any:
