@@ -336,7 +336,11 @@ def _read_pipelined(io: ArrayIO, projections: Sequence[ChunkProjection], out: np
     codecs that release the GIL (one batched call per part where the codec has one)
     instead of taking turns at the GIL.
     """
-    step = _part_size(io.store, io.spec.nbytes)
+    # Parts small enough that every thread gets several (a plane of 256 small chunks is
+    # 2 MiB: in 1 MiB parts the pool would decode one part at a time).
+    step = min(
+        _part_size(io.store, io.spec.nbytes), -(-len(projections) // (4 * config.threads))
+    )
     in_flight = 2 * config.threads  # bounds the fetched bytes waiting for a decoder
     pending: collections.deque[Future[None]] = collections.deque()
     error: BaseException | None = None
