@@ -192,6 +192,22 @@ class ZarrGroup(ZarrNode):
         walk(self, "", 0)
         return tuple(found)
 
+    def values(self) -> list[ZarrNode]:
+        """The direct children, in the order of :meth:`keys`.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> g = ZarrGroup.create(MemoryStore())
+            >>> _ = g.create_group("b"), g.create_array("a", shape=(2,), dtype="i1")
+            >>> [type(v).__name__ for v in g.values()], [k for k, _ in g.items()]
+            (['ZarrArray', 'ZarrGroup'], ['a', 'b'])
+        """
+        return [node for _, node in self.members()]
+
+    def items(self) -> list[tuple[str, ZarrNode]]:
+        """The direct children as (name, node) pairs, in the order of :meth:`keys`."""
+        return list(self.members())
+
     def nmembers(self, max_depth: int | None = 0) -> int:
         """How many nodes :meth:`members` would give for ``max_depth``."""
         return len(self.members(max_depth))

@@ -310,3 +310,12 @@ def test_config_takes_zarr_pythons_dotted_keys() -> None:
     with pytest.raises(InvalidArgument, match="nope"):
         config.set(nope=1)
     assert (config.write_empty_chunks, config.threads) == before
+
+
+def test_group_values_and_items_follow_keys() -> None:
+    g = simplezarr.group({})
+    g.create_group("b")
+    g.create_array("a", shape=(2,), dtype="i1")
+    assert [k for k, _ in g.items()] == g.keys() == ["a", "b"]
+    assert [v.path for v in g.values()] == ["a", "b"]
+    assert dict(g.items())["a"].shape == (2,)
