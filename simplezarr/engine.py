@@ -308,15 +308,42 @@ def _decode_scatter(
 ) -> None:
     """Decode fetched chunks (whole ones in one batched codec call) into ``out``."""
     chain = io.chain
-    whole = chain.decode_many([d for d, w in zip(datas, windows) if d is not None and w is None])
+    direct = [False] * len(part)
+    if _can_decode_into(io, out):
+        for i, (p, w, data) in enumerate(zip(part, windows, datas, strict=True)):
+            if p.is_complete and w is None and data is not None and type(p) is ChunkProjection:
+                target = out[p.out_selection]
+                if target.shape == chain.spec.shape and target.flags.c_contiguous:
+                    chain.decode_into(data, target)  # decoded straight into the output
+                    direct[i] = True
+    whole = chain.decode_many(
+        [d for d, w, done in zip(datas, windows, direct) if d is not None and w is None and not done]
+    )
     decoded = iter(whole)
-    for p, w, data in zip(part, windows, datas, strict=True):
+    for p, w, data, done in zip(part, windows, datas, direct, strict=True):
+        if done:
+            continue
         if data is None:  # missing chunk: fill without decoding
             out[p.out_selection] = io.fill_value
         elif w is None:
             out[p.out_selection] = next(decoded)[p.chunk_selection]
         else:  # byte window: the decoded view already is the selection
             out[p.out_selection] = chain.decode_window(data, w)
+
+
+def _can_decode_into(io: ArrayIO, out: np.ndarray) -> bool:
+    """Whether whole chunks can lie contiguously in ``out`` and be decoded into it: a
+    chunk's block is contiguous in a C-ordered array when every axis after its first
+    non-unit one is whole (one chunk read alone; slabs such as (1, Y, X) chunks)."""
+    chain, chunk = io.chain, io.spec.shape
+    if not chain.direct_decode or out.dtype != chain.window_dtype or out.ndim != len(chunk):
+        return False
+    if not chunk:  # 0-d: out[()] would be a scalar, not a view to decode into
+        return False
+    if not out.flags.c_contiguous:
+        return False
+    first = next((i for i, c in enumerate(chunk) if c != 1), len(chunk))
+    return all(c == n for c, n in zip(chunk[first + 1 :], out.shape[first + 1 :], strict=True))
 
 
 def _read_chunks(io: ArrayIO, batch: Sequence[ChunkProjection], out: np.ndarray) -> None:

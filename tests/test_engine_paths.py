@@ -150,3 +150,61 @@ def test_values_that_numpy_refuses_are_refused() -> None:
         np.zeros((4, 5))[0] = np.ones((2, 5))
     with pytest.raises(InvalidArgument):
         a[0] = np.ones((2, 5))
+
+
+BLOSC = [{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 1, "shuffle": "shuffle",
+                                             "typesize": 4, "blocksize": 0}}]
+
+
+@pytest.mark.parametrize("compressors", [ZSTD, BLOSC], ids=["zstd", "blosc"])
+def test_whole_chunks_decode_straight_into_the_output(monkeypatch, compressors) -> None:  # noqa: ANN001
+    from simplezarr.codecs.chain import CodecChain
+
+    into = []
+    real = CodecChain.decode_into
+    monkeypatch.setattr(CodecChain, "decode_into", lambda self, d, t: into.append(1) or real(self, d, t))
+    # slabs: (2, 16, 12) chunks of a (9, 16, 12) array lie contiguously in the output
+    a, data = _array((9, 16, 12), (2, 16, 12), compressors=compressors)
+    assert a._io.chain.direct_decode
+    np.testing.assert_array_equal(a[...], data)
+    assert len(into) == 4  # the four whole slabs; the edge chunk (1 row) goes the usual way
+    np.testing.assert_array_equal(a[2:4], data[2:4])  # exactly one chunk
+    np.testing.assert_array_equal(a[1:6, :, :], data[1:6])
+    np.testing.assert_array_equal(a[:, 3], data[:, 3])  # not contiguous: the usual way
+
+
+@pytest.mark.parametrize("compressors", [ZSTD, BLOSC], ids=["zstd", "blosc"])
+@pytest.mark.parametrize("damage", ["truncate", "trailing", "garbage", "other_size", "concat"])
+def test_decoding_into_the_output_refuses_corrupt_chunks(compressors, damage) -> None:  # noqa: ANN001
+    a, _ = _array((8, 16), (4, 16), compressors=compressors)
+    other, _ = _array((8, 16), (2, 16), compressors=compressors)  # chunks half the size
+    key = a._io.key((1, 0))
+    good = a.store.get(key)
+    bad = {
+        "truncate": good[:-5],
+        "trailing": good + b"\0\0",
+        "garbage": bytes(len(good)),
+        "other_size": other.store.get(other._io.key((0, 0))),
+        "concat": good + good,
+    }[damage]
+    a.store.set(key, bad)
+    with pytest.raises(CorruptChunk):
+        a[4:8]
+    with pytest.raises(CorruptChunk):
+        a[...]
+
+
+def test_v2_big_endian_output_is_not_decoded_into() -> None:
+    a = ZarrArray.create(MemoryStore(), shape=(8, 4), dtype=">i4", chunks=(2, 4), zarr_format=2,
+                         compressors={"id": "zstd", "level": 1})
+    data = np.arange(32, dtype=">i4").reshape(8, 4)
+    a[...] = data
+    np.testing.assert_array_equal(a[...], data)
+    np.testing.assert_array_equal(a[2:4], data[2:4])
+
+
+def test_zero_dimensional_arrays_read_back() -> None:
+    for compressors in (ZSTD, BLOSC, None):
+        a = ZarrArray.create(MemoryStore(), shape=(), dtype="int32", compressors=compressors)
+        a[()] = 7
+        assert a[()] == 7 and a[...].tolist() == 7

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
+from simplezarr.errors import CorruptChunk
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Self
@@ -131,6 +133,17 @@ class BytesBytesCodec(Codec):
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         """Invert encode. Raise CorruptChunk rather than produce more than ``max_size`` bytes."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    #: Whether ``decode_into`` is implemented (a native decoder that writes into a buffer).
+    can_decode_into: ClassVar[bool] = False
+
+    def decode_into(self, data: BytesLike, dest: np.ndarray) -> None:
+        """Decode ``data`` into ``dest`` (a flat uint8 array), which it must fill exactly;
+        raise CorruptChunk otherwise. Only for codecs with ``can_decode_into``."""
+        decoded = memoryview(self.decode(data, dest.nbytes)).cast("B")
+        if decoded.nbytes != dest.nbytes:
+            raise CorruptChunk(f"chunk decodes to {decoded.nbytes} bytes, expected {dest.nbytes}")
+        dest[:] = np.frombuffer(decoded, dtype=np.uint8)
 
     def decode_many(self, datas: Sequence[BytesLike], size: int) -> list[BytesLike]:
         """Decode several encodings, each of which must decode to exactly ``size`` bytes

@@ -48,8 +48,9 @@ def blosc_bound(n: int | None) -> int | None:
     return None if n is None else n + (n >> 8) + 64
 
 
-def blosc_decompress(data: BytesLike, max_size: int | None) -> bytes:
-    """Check a Blosc 1 header against the data and ``max_size``, then decompress.
+def blosc_decompress(data: BytesLike, max_size: int | None, dest: Any = None) -> BytesLike:
+    """Check a Blosc 1 header against the data and ``max_size``, then decompress (into
+    ``dest``, a flat uint8 array the data must fill exactly, when given).
 
     Example:
         >>> blosc_decompress(numcodecs.blosc.compress(b"x" * 64, b"lz4", 5, 1, 0, 1), 64)
@@ -89,6 +90,15 @@ def blosc_decompress(data: BytesLike, max_size: int | None) -> bytes:
             lo, hi = int(arr.min()), int(arr.max())
         if lo < first or hi >= cbytes:
             raise CorruptChunk("blosc block offsets point outside the data")
+    if dest is not None:
+        if nbytes != dest.nbytes:
+            raise CorruptChunk(f"blosc header claims {nbytes} bytes, the chunk has {dest.nbytes}")
+        if nbytes:
+            try:
+                numcodecs.blosc.decompress(buf, dest)
+            except Exception as e:  # numcodecs raises RuntimeError on a bad stream
+                raise CorruptChunk(f"blosc data is corrupt: {e}") from e
+        return dest
     if nbytes == 0:
         return b""  # c-blosc reports an empty result as an error
     try:
@@ -168,6 +178,11 @@ class BloscCodec(BytesBytesCodec):
 
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         return blosc_decompress(data, max_size)
+
+    can_decode_into: ClassVar[bool] = True
+
+    def decode_into(self, data: BytesLike, dest: Any) -> None:
+        blosc_decompress(data, dest.nbytes, dest)
 
     def encoded_bound(self, n: int | None) -> int | None:
         return blosc_bound(n)

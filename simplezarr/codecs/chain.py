@@ -128,6 +128,13 @@ class CodecChain:
         #: array -> bytes codec), so decoding is real work worth handing to other threads.
         self.compressed = bool(self._bytes_bytes)
         self._nbytes = spec.nbytes
+        #: True when ``decode_into`` can decode a whole chunk straight into a caller's
+        #: C-contiguous array (plain items behind one codec that decodes into a buffer).
+        self.direct_decode = (
+            self._plain
+            and len(self._bytes_bytes) == 1
+            and self._bytes_bytes[0][0].can_decode_into
+        )
 
     @staticmethod
     def _check_order(codecs: tuple[Codec, ...]) -> None:
@@ -200,6 +207,25 @@ class CodecChain:
         # and no more (a frame claiming more is corrupt).
         raws = self._guarded(codec.decode_many, datas, self._nbytes)
         return [self._plain_view(raw) for raw in raws]
+
+    def decode_into(self, data: BytesLike, target: np.ndarray) -> None:
+        """Decode one whole chunk into ``target``, a C-contiguous array of the chunk's
+        shape and stored dtype, without an intermediate buffer (``direct_decode`` chains
+        only). CorruptChunk if the bytes are not a valid encoding of exactly that size.
+
+        Example:
+            >>> import numpy as np
+            >>> from simplezarr.codecs import codec_from_json
+            >>> from simplezarr.metadata.dtypes import from_numpy
+            >>> spec = ChunkSpec((3,), from_numpy("uint8"), 0)
+            >>> chain = CodecChain([codec_from_json(c) for c in ["bytes", "zstd"]], spec)
+            >>> target = np.empty(3, "u1")
+            >>> chain.decode_into(chain.encode(np.arange(3, dtype="u1")), target)
+            >>> target.tolist()
+            [0, 1, 2]
+        """
+        codec, _ = self._bytes_bytes[0]
+        self._guarded(codec.decode_into, data, target.reshape(-1).view(np.uint8))
 
     def _guarded(self, function: Any, *args: Any) -> Any:
         try:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import zstandard
 from numcodecs.zstd import Zstd
+from numcodecs.zstd import decompress as zstd_into_buffer
 
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike
 from simplezarr.codecs.registry import check_config, config_bool, config_int
@@ -212,6 +213,25 @@ class ZstdCodec(BytesBytesCodec):
             # Decode one by one to say which frame is bad, and how.
             return [self.decode(d, size) for d in datas]
         return [result[i] for i in range(len(result))]
+
+    can_decode_into: ClassVar[bool] = True
+
+    def decode_into(self, data: BytesLike, dest: Any) -> None:
+        size = dest.nbytes
+        try:
+            claimed = zstandard.get_frame_parameters(data).content_size
+        except zstandard.ZstdError:
+            claimed = -1
+        if claimed != size or _frame_size(data) != len(data):
+            # An unknown or wrong size, trailing data, a bad header: the checked decoder
+            # says what is wrong (or decodes a frame that does not record its size).
+            super().decode_into(data, dest)
+            return
+        try:
+            # numcodecs decodes into the buffer; the header said exactly its size.
+            zstd_into_buffer(data, dest)
+        except Exception as e:  # noqa: BLE001 - numcodecs raises RuntimeError/ValueError
+            raise CorruptChunk(f"zstd data is corrupt: {e}") from e
 
     def decode_prefix(self, data: BytesLike, n: int, max_size: int | None) -> BytesLike:
         if self.checksum:  # the frame's checksum covers everything: decode it all
