@@ -58,10 +58,13 @@ from simplezarr.concurrency import in_worker, key_locks, run_all, submit
 from simplezarr.config import config
 from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, SelectionError
 from simplezarr.indexing import ChunkProjection, Indexer
+from simplezarr.malloc_tuning import tune as _tune_malloc
 
 if TYPE_CHECKING:
     from simplezarr.chunk_keys import ChunkKeyEncoding
     from simplezarr.metadata.model import ArrayMetadata
+
+_tune_malloc()  # chunk-sized buffers come from the heap from the first call on
 
 #: Inner chunks of one shard closer than this many bytes apart are fetched in one request.
 COALESCE_GAP = 1 << 16

@@ -208,3 +208,18 @@ def test_zero_dimensional_arrays_read_back() -> None:
         a = ZarrArray.create(MemoryStore(), shape=(), dtype="int32", compressors=compressors)
         a[()] = 7
         assert a[()] == 7 and a[...].tolist() == 7
+
+
+def test_malloc_tuning_runs_once_and_can_be_turned_off() -> None:
+    import subprocess
+    import sys
+
+    code = "import simplezarr.engine, simplezarr.malloc_tuning as m; print(m._done)"
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "SIMPLEZARR_MALLOC_TUNING": "0"})
+    import platform
+
+    expected = "True" if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc" else "False"
+    assert on.stdout.strip() == expected
+    assert off.stdout.strip() == "False"
