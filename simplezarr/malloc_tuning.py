@@ -4,11 +4,11 @@ glibc serves allocations above ``M_MMAP_THRESHOLD`` (128 KiB at start) with a fr
 and returns them with ``munmap``; the first time such a block is freed it raises the
 threshold to that block's size (at most 32 MiB) and the trim threshold to twice that. Until
 then every chunk-sized buffer (a decoded 512 KiB chunk, a contiguous copy to write, a
-compressor's output) is a new mapping whose pages fault in one by one, and the first
-whole-array write of a process measured 2-5x slower than the second (none: 235 ms against
-85 ms). :func:`tune` sets the two thresholds to the values glibc adapts to (32 MiB and
-64 MiB) at once. It is called when the engine is imported, only on glibc, once per process,
-and ``SIMPLEZARR_MALLOC_TUNING=0`` turns it off.
+compressor's output) is a new mapping whose pages fault in one by one, and the first whole-
+array write of a process measured 2-5x slower than the second (none: 235 ms against 85 ms).
+:func:`tune` sets the two thresholds at once, to 8 MiB and 16 MiB: what glibc adapts to
+after freeing an 8 MiB buffer. It is called when the engine is imported, only on glibc, once
+per process, and ``SIMPLEZARR_MALLOC_TUNING=0`` turns it off.
 
 Example:
     >>> tune() in (True, False)
@@ -26,8 +26,11 @@ __all__ = ["tune"]
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD = 32 << 20  # glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit systems
-TRIM_THRESHOLD = 2 * MMAP_THRESHOLD  # what glibc sets alongside an adapted threshold
+#: Buffers up to this size (chunks of up to 8 MiB, their encodings) come from the heap.
+#: Not glibc's adaptive maximum (32 MiB): shards fetched whole would then stay in the heap
+#: too, and a sharded whole-array read peaked 70 MiB above its output instead of 38 MiB.
+MMAP_THRESHOLD = 8 << 20
+TRIM_THRESHOLD = 2 * MMAP_THRESHOLD  # as glibc pairs them when it adapts
 
 _done: bool | None = None
 
