@@ -1,8 +1,17 @@
-"""The one place simplezarr runs work concurrently: a shared, fork-safe thread pool.
+"""The one place simplezarr runs work concurrently: shared, fork-safe thread pools.
 
-Codecs and stores are plain synchronous code; the engine hands batches of chunk work to
-:func:`map_unordered`. Codecs that matter (zstd, blosc, zlib, crc32c) release the GIL, so
-threads give real parallelism. A forked child gets a fresh pool on first use.
+Codecs and stores are plain synchronous code. Three :class:`SharedPool` instances serve
+them, each sized by its own setting and made afresh in a forked child:
+
+- :data:`DECODE` (``config.threads``): the engine's batches of chunk work. Codecs that
+  matter (zstd, blosc, zlib, crc32c) release the GIL, so threads give real parallelism.
+- :data:`IO` (``config.io_concurrency``): blocking requests of remote stores, threads that
+  wait on sockets rather than use a core.
+- :data:`ASYNC_EDGE`: the synchronous core run for the async API, apart from the decode
+  pool (an API call waiting in a decode thread would run its own chunk work inline).
+
+A pool's own threads run nested work inline instead of queueing it behind themselves, so
+no pool can deadlock on itself.
 
 Example:
     >>> from simplezarr.concurrency import run_all
@@ -14,42 +23,118 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from simplezarr.config import config
 
+__all__ = [
+    "ASYNC_EDGE",
+    "DECODE",
+    "IO",
+    "SharedPool",
+    "executor",
+    "in_worker",
+    "key_locks",
+    "run_all",
+    "submit",
+    "wait_all",
+]
+
 T = TypeVar("T")
 
-_lock = threading.Lock()
-_pool: ThreadPoolExecutor | None = None
-_pool_size = 0
-_local = threading.local()
+
+def wait_all(futures: Iterable[Future[T]]) -> list[T]:
+    """The futures' results in order, once every one has finished; the first exception
+    is re-raised after that, so no task is still running (or writing into a caller's
+    buffer) when this returns.
+
+    Example:
+        >>> from concurrent.futures import Future
+        >>> f = Future(); f.set_result(3)
+        >>> wait_all([f])
+        [3]
+    """
+    results: list[T] = []
+    error: BaseException | None = None
+    for future in futures:
+        try:
+            results.append(future.result())
+        except BaseException as e:  # noqa: BLE001 - re-raised below once all are done
+            if error is None:
+                error = e
+            results.append(None)  # type: ignore[arg-type]
+    if error is not None:
+        raise error
+    return results
 
 
-def _reset_after_fork() -> None:
-    global _pool, _pool_size, _lock
-    _pool = None
-    _pool_size = 0
-    _lock = threading.Lock()
+class SharedPool:
+    """A process-wide thread pool of ``size()`` threads, (re)created when the size changes
+    and after a fork.
+
+    Example:
+        >>> pool = SharedPool("example", lambda: 2)
+        >>> pool.run_all([lambda: "a", lambda: "b"]), pool.in_pool()
+        (['a', 'b'], False)
+    """
+
+    def __init__(self, name: str, size: Callable[[], int]) -> None:
+        self.name = name
+        self._size = size
+        self._local = threading.local()
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_size = 0
+
+    def _mark_thread(self) -> None:
+        self._local.inside = True
+
+    def in_pool(self) -> bool:
+        """True inside one of this pool's threads."""
+        return getattr(self._local, "inside", False)
+
+    def executor(self) -> ThreadPoolExecutor:
+        """The pool, (re)created when its size setting changed."""
+        with self._lock:
+            size = self._size()
+            if self._pool is None or self._pool_size != size:
+                old = self._pool
+                self._pool = ThreadPoolExecutor(
+                    size, thread_name_prefix=self.name, initializer=self._mark_thread
+                )
+                self._pool_size = size
+                if old is not None:
+                    old.shutdown(wait=False)  # its running tasks finish on their own
+            return self._pool
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        """Run ``fn`` in the pool (inline, already resolved, when called from the pool)."""
+        if self.in_pool():
+            fut: Future[T] = Future()
+            try:
+                fut.set_result(fn())
+            except BaseException as e:  # noqa: BLE001 - handed over through the future
+                fut.set_exception(e)
+            return fut
+        return self.executor().submit(fn)
+
+    def run_all(self, tasks: Sequence[Callable[[], T]]) -> list[T]:
+        """Run tasks, concurrently when there is more than one, and return their results
+        in order (see :func:`wait_all` for errors)."""
+        if len(tasks) <= 1 or self._size() <= 1 or self.in_pool():
+            return [t() for t in tasks]
+        return wait_all([self.executor().submit(t) for t in tasks])
 
 
-os.register_at_fork(after_in_child=_reset_after_fork)
-
-
-def executor() -> ThreadPoolExecutor:
-    """The shared pool, (re)created when ``config.threads`` changed."""
-    global _pool, _pool_size
-    with _lock:
-        if _pool is None or _pool_size != config.threads:
-            old = _pool
-            _pool = ThreadPoolExecutor(config.threads, thread_name_prefix="simplezarr")
-            _pool_size = config.threads
-            if old is not None:
-                old.shutdown(wait=False)
-        return _pool
-
+DECODE = SharedPool("simplezarr", lambda: config.threads)
+IO = SharedPool("simplezarr-io", lambda: config.io_concurrency)
+ASYNC_EDGE = SharedPool("simplezarr-async", lambda: min(32, (os.cpu_count() or 1) + 4))
 
 _KEY_LOCKS = tuple(threading.Lock() for _ in range(256))
 
@@ -64,49 +149,27 @@ def key_locks(store: object, keys: Sequence[str]) -> list[threading.Lock]:
     return [_KEY_LOCKS[i] for i in stripes]
 
 
+def executor() -> ThreadPoolExecutor:
+    """The decode pool, (re)created when ``config.threads`` changed."""
+    return DECODE.executor()
+
+
 def in_worker() -> bool:
-    """True inside a pool thread: nested work then runs inline instead of deadlocking."""
-    return getattr(_local, "worker", False)
-
-
-def _mark_worker(fn: Callable[[], T]) -> T:
-    _local.worker = True
-    try:
-        return fn()
-    finally:
-        _local.worker = False
+    """True inside a decode-pool thread: nested work then runs inline instead of deadlocking."""
+    return DECODE.in_pool()
 
 
 def submit(fn: Callable[[], T]) -> Future[T]:
-    """Run ``fn`` in the pool (inline, already resolved, when called from a pool thread)."""
-    if in_worker():
-        fut: Future[T] = Future()
-        try:
-            fut.set_result(fn())
-        except BaseException as e:  # noqa: BLE001 - handed to the caller through the future
-            fut.set_exception(e)
-        return fut
-    return executor().submit(_mark_worker, fn)
+    """Run ``fn`` in the decode pool (inline, already resolved, from a pool thread)."""
+    return DECODE.submit(fn)
 
 
 def run_all(tasks: Sequence[Callable[[], T]]) -> list[T]:
-    """Run tasks, concurrently when there is more than one, and return results in order.
+    """Run tasks in the decode pool, concurrently when there is more than one, and return
+    results in order; errors as :func:`wait_all`.
 
-    The first exception raised by a task is re-raised after all tasks have finished, so
-    no task is still writing into a caller's buffer when this returns.
+    Example:
+        >>> run_all([lambda: "x", lambda: "y"])
+        ['x', 'y']
     """
-    if len(tasks) <= 1 or config.threads <= 1 or in_worker():
-        return [t() for t in tasks]
-    futures = [executor().submit(_mark_worker, t) for t in tasks]
-    results: list[T] = []
-    error: BaseException | None = None
-    for f in futures:
-        try:
-            results.append(f.result())
-        except BaseException as e:  # noqa: BLE001 - re-raised below once all are done
-            if error is None:
-                error = e
-            results.append(None)  # type: ignore[arg-type]
-    if error is not None:
-        raise error
-    return results
+    return DECODE.run_all(tasks)

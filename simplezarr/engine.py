@@ -54,7 +54,7 @@ from simplezarr.chunk_grid import RegularChunkGrid
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.sharding import MISSING, ShardingCodec, ShardLayout
-from simplezarr.concurrency import in_worker, key_locks, run_all, submit
+from simplezarr.concurrency import in_worker, key_locks, run_all, submit, wait_all
 from simplezarr.config import config
 from simplezarr.errors import CorruptChunk, InvalidArgument, ReadOnlyError, SelectionError
 from simplezarr.indexing import ChunkProjection, Indexer
@@ -373,7 +373,6 @@ def _read_pipelined(io: ArrayIO, projections: Sequence[ChunkProjection], out: np
     )
     in_flight = 2 * config.threads  # bounds the fetched bytes waiting for a decoder
     pending: collections.deque[Future[None]] = collections.deque()
-    error: BaseException | None = None
     try:
         for i in range(0, len(projections), step):
             part = projections[i : i + step]
@@ -381,15 +380,11 @@ def _read_pipelined(io: ArrayIO, projections: Sequence[ChunkProjection], out: np
             pending.append(submit(partial(_decode_scatter, io, part, datas, windows, out)))
             while len(pending) >= in_flight:
                 pending.popleft().result()
-    except BaseException as e:  # noqa: BLE001 - re-raised once no task writes into out
-        error = e
-    for f in pending:  # every task has finished before this returns, even on error
-        try:
-            f.result()
-        except BaseException as e:  # noqa: BLE001
-            error = error or e
-    if error is not None:
-        raise error
+    except BaseException:
+        with contextlib.suppress(BaseException):  # the fetch error is the one to report,
+            wait_all(pending)  # once no task writes into out any more
+        raise
+    wait_all(pending)
 
 
 def _read_sharded(

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
-import threading
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from simplezarr.api import synchronous as _sync
+from simplezarr.concurrency import ASYNC_EDGE
 from simplezarr.nodes import ZarrArray, ZarrGroup
 
 __all__ = [
@@ -66,34 +64,12 @@ __all__ = [
 
 T = TypeVar("T")
 
-# One executor for the async edge, apart from the core's pool: an API call waiting in a
-# core pool thread would run its own chunk work inline (see concurrency.in_worker).
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-
-
-def _reset_after_fork() -> None:
-    global _executor, _lock
-    _executor = None
-    _lock = threading.Lock()
-
-
-os.register_at_fork(after_in_child=_reset_after_fork)
-
-
-def _get_executor() -> ThreadPoolExecutor:
-    global _executor
-    with _lock:
-        if _executor is None:
-            workers = min(32, (os.cpu_count() or 1) + 4)
-            _executor = ThreadPoolExecutor(workers, thread_name_prefix="simplezarr-async")
-        return _executor
-
-
 async def run(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` off the event loop and await its result."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_get_executor(), functools.partial(fn, *args, **kwargs))
+    return await loop.run_in_executor(
+        ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs)
+    )
 
 
 def _unwrap(value: Any) -> Any:

@@ -176,15 +176,10 @@ class CodecChain:
             chunk = self._array_bytes.decode(data, self._array_bytes_spec)
             for codec, spec in reversed(self._array_array):
                 chunk = codec.decode(chunk, spec)
-        except ZarrError:
+        except (ZarrError, MemoryError):
             raise
-        except MemoryError:
-            raise
-        except Exception as e:
-            raise CorruptChunk(
-                f"could not decode chunk with codecs {_describe(self.codecs)}: "
-                f"{type(e).__name__}: {e}"
-            ) from e
+        except Exception as e:  # a codec library's own error: say which chain failed
+            raise self._failure(CorruptChunk, "decode", e) from e
         return self._finish(chunk)
 
     def decode_many(self, datas: Sequence[BytesLike]) -> list[np.ndarray]:
@@ -227,32 +222,28 @@ class CodecChain:
         codec, _ = self._bytes_bytes[0]
         self._guarded(codec.decode_into, data, target.reshape(-1).view(np.uint8))
 
+    def _failure(self, error: type[ZarrError], verb: str, cause: Exception) -> ZarrError:
+        return error(
+            f"could not {verb} chunk with codecs {_describe(self.codecs)}: "
+            f"{type(cause).__name__}: {cause}"
+        )
+
     def _guarded(self, function: Any, *args: Any) -> Any:
         try:
             return function(*args)
-        except ZarrError:
+        except (ZarrError, MemoryError):
             raise
-        except MemoryError:
-            raise
-        except Exception as e:
-            raise CorruptChunk(
-                f"could not decode chunk with codecs {_describe(self.codecs)}: "
-                f"{type(e).__name__}: {e}"
-            ) from e
+        except Exception as e:  # a codec library's own error: say which chain failed
+            raise self._failure(CorruptChunk, "decode", e) from e
 
     def _decode_plain(self, data: BytesLike) -> np.ndarray:
         try:
             for codec, max_size in self._bytes_bytes_reversed:
                 data = codec.decode(data, max_size)
-        except ZarrError:
+        except (ZarrError, MemoryError):
             raise
-        except MemoryError:
-            raise
-        except Exception as e:
-            raise CorruptChunk(
-                f"could not decode chunk with codecs {_describe(self.codecs)}: "
-                f"{type(e).__name__}: {e}"
-            ) from e
+        except Exception as e:  # a codec library's own error: say which chain failed
+            raise self._failure(CorruptChunk, "decode", e) from e
         return self._plain_view(data)
 
     def _plain_view(self, data: BytesLike) -> np.ndarray:
@@ -283,15 +274,10 @@ class CodecChain:
                     f"{window.size} (codecs {_describe(self.codecs)})"
                 )
             return window.view(data)
-        except ZarrError:
+        except (ZarrError, MemoryError):
             raise
-        except MemoryError:
-            raise
-        except Exception as e:
-            raise CorruptChunk(
-                f"could not decode chunk with codecs {_describe(self.codecs)}: "
-                f"{type(e).__name__}: {e}"
-            ) from e
+        except Exception as e:  # a codec library's own error: say which chain failed
+            raise self._failure(CorruptChunk, "decode", e) from e
 
     def _finish(self, chunk: np.ndarray) -> np.ndarray:
         spec = self.spec
@@ -337,15 +323,10 @@ class CodecChain:
             data = self._array_bytes.encode(chunk, self._array_bytes_spec)
             for codec, _ in self._bytes_bytes:
                 data = codec.encode(data)
-        except ZarrError:
+        except (ZarrError, MemoryError):
             raise
-        except MemoryError:
-            raise
-        except Exception as e:
-            raise CodecError(
-                f"could not encode chunk with codecs {_describe(self.codecs)}: "
-                f"{type(e).__name__}: {e}"
-            ) from e
+        except Exception as e:  # a codec library's own error: say which chain failed
+            raise self._failure(CodecError, "encode", e) from e
         if isinstance(data, np.ndarray):  # a flat byte view of the raw items, no copy
             return memoryview(data).cast("B")
         return data

@@ -7,7 +7,7 @@ fsspec implementation (``s3://`` through s3fs, ``gs://`` through gcsfs, ``http(s
 
 Concurrency. Every request runs as a coroutine on the file system's event loop (fsspec's
 I/O thread: async file systems such as s3fs, gcsfs and HTTP), or, for a synchronous file
-system, on the shared I/O thread pool of :mod:`simplezarr.stores.io_pool`. A batched read
+system, on the shared I/O thread pool of ``concurrency.IO`` (:mod:`simplezarr.concurrency`). A batched read
 (``get_many``, the engine's call) is served concurrently, with at most
 ``config.io_concurrency`` requests of one store in flight.
 
@@ -51,7 +51,7 @@ from simplezarr.config import config
 from simplezarr.errors import InvalidArgument, InvalidKey, MissingDependency, ZarrError
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.http_reads import http_get, http_size
-from simplezarr.stores.io_pool import io_executor
+from simplezarr.concurrency import IO
 from simplezarr.stores.keys import is_valid_key, validate_key
 from simplezarr.stores.local import TEMP_PREFIX
 from simplezarr.stores.remote import (
@@ -234,7 +234,7 @@ class FsspecStore(RemoteStoreBase):
         if self._async:
             return await getattr(self._fs, "_" + name)(*args, **kwargs)
         method = partial(getattr(self._fs, name), *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(io_executor(), method)
+        return await asyncio.get_running_loop().run_in_executor(IO.executor(), method)
 
     def _semaphore(self) -> asyncio.Semaphore:
         # Made and used on the loop thread only; remade when the loop or the setting changes.

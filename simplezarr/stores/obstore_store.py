@@ -6,7 +6,7 @@ and in-memory storage, with less Python in each request. Needs
 
 Concurrency. obstore's blocking calls release the GIL while they wait, so the requests of
 a batched read (``get_many``) run on the shared I/O pool
-(:mod:`simplezarr.stores.io_pool`, ``config.io_concurrency`` threads); several byte
+(``concurrency.IO`` of :mod:`simplezarr.concurrency`, ``config.io_concurrency`` threads); several byte
 ranges of one key go in one ``get_ranges`` call, which obstore coalesces and runs
 concurrently itself.
 
@@ -43,7 +43,7 @@ from typing import Any
 
 from simplezarr.errors import InvalidArgument, StoreAccessDenied, StoreError, ZarrError
 from simplezarr.stores.base import ByteRange, slice_byte_range
-from simplezarr.stores.io_pool import run_io
+from simplezarr.concurrency import IO
 from simplezarr.stores.keys import is_valid_key
 from simplezarr.stores.remote import (
     RemoteStoreBase,
@@ -260,7 +260,7 @@ class ObjectStore(RemoteStoreBase):
 
             return task
 
-        run_io([single(i) for i in singles] + [grouped(k, idx) for k, idx in groups.items()])
+        IO.run_all([single(i) for i in singles] + [grouped(k, idx) for k, idx in groups.items()])
         return results
 
     def _get_ranges(

@@ -10,7 +10,6 @@ import pytest
 MODULES = [
     "simplezarr.stores.fsspec_store",
     "simplezarr.stores.http_reads",
-    "simplezarr.stores.io_pool",
     "simplezarr.stores.logging_store",
     "simplezarr.stores.obstore_store",
     "simplezarr.stores.remote",
