@@ -111,6 +111,21 @@ def slice_byte_range(data: bytes, byte_range: ByteRange) -> bytes:
     return data[start : start + length]
 
 
+def byte_range_bounds(size: int, byte_range: ByteRange) -> tuple[int, int]:
+    """The ``(start, stop)`` offsets a *checked* byte range selects in a value of ``size``
+    bytes, clipped like slicing (a suffix longer than the value starts at 0).
+
+    Example:
+        >>> byte_range_bounds(6, (4, 10)), byte_range_bounds(6, (-2, None)), byte_range_bounds(6, None)
+        ((4, 6), (4, 6), (0, 6))
+    """
+    if byte_range is None:
+        return 0, size
+    start, length = byte_range
+    start = max(size + start, 0) if start < 0 else min(start, size)
+    return start, size if length is None else min(start + length, size)
+
+
 def as_buffer(value: BytesLike, key: str) -> memoryview | bytes:
     """``value`` as a flat, C-contiguous byte buffer, without copying.
 

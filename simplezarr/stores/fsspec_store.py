@@ -52,7 +52,7 @@ from simplezarr.errors import InvalidArgument, InvalidKey, MissingDependency, Za
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.http_reads import http_get, http_size
 from simplezarr.concurrency import IO
-from simplezarr.stores.keys import is_valid_key, validate_key
+from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 from simplezarr.stores.local import TEMP_PREFIX
 from simplezarr.stores.remote import (
     RemoteStoreBase,
@@ -213,13 +213,7 @@ class FsspecStore(RemoteStoreBase):
         return self._root
 
     def _validate_key(self, key: object) -> str:
-        key = validate_key(key)
-        if TEMP_PREFIX in key and any(s.startswith(TEMP_PREFIX) for s in key.split("/")):
-            raise InvalidKey(
-                f"invalid store key {key!r}: names starting with {TEMP_PREFIX!r} are reserved "
-                "for temporary files"
-            )
-        return key
+        return validate_unreserved_key(key, TEMP_PREFIX, "FsspecStore")
 
     # -- running requests ---------------------------------------------------------------
 

@@ -35,7 +35,7 @@ import re
 
 from simplezarr.errors import InvalidKey
 
-__all__ = ["is_valid_key", "validate_key", "validate_prefix"]
+__all__ = ["is_valid_key", "validate_key", "validate_prefix", "validate_unreserved_key"]
 
 _FORBIDDEN_CHAR = re.compile(r"[\\\x00-\x1f\x7f]")
 _DRIVE = re.compile(r".:")  # any "X:" prefix is a drive to Windows path joining
@@ -96,6 +96,25 @@ def validate_key(key: object) -> str:
     if problem is None and isinstance(key, str):
         return key
     raise InvalidKey(f"invalid store key {_shown(key)}: {problem}")
+
+
+def validate_unreserved_key(key: object, reserved: str, owner: str) -> str:
+    """:func:`validate_key`, and no segment may start with ``reserved`` (the names of a
+    store's temporary files, which ``owner`` names in the error).
+
+    Example:
+        >>> validate_unreserved_key("c/0/.tmp-x", ".tmp-", "MyStore")
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidKey: invalid store key 'c/0/.tmp-x': names starting with '.tmp-' are reserved for MyStore's temporary files
+    """
+    key = validate_key(key)
+    if reserved in key and any(s.startswith(reserved) for s in key.split("/")):
+        raise InvalidKey(
+            f"invalid store key {key!r}: names starting with {reserved!r} are reserved "
+            f"for {owner}'s temporary files"
+        )
+    return key
 
 
 def validate_prefix(prefix: object) -> str:

@@ -36,8 +36,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from simplezarr.errors import InvalidKey, StoreError
-from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
-from simplezarr.stores.keys import is_valid_key, validate_key
+from simplezarr.stores.base import (
+    ByteRange,
+    ListableStore,
+    ReadableStore,
+    WritableStore,
+    byte_range_bounds,
+)
+from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 
 __all__ = ["TEMP_PREFIX", "LocalStore"]
 
@@ -96,13 +102,7 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         return Path(self._root)
 
     def _validate_key(self, key: object) -> str:
-        key = validate_key(key)
-        if TEMP_PREFIX in key and any(s.startswith(TEMP_PREFIX) for s in key.split("/")):
-            raise InvalidKey(
-                f"invalid store key {key!r}: names starting with {TEMP_PREFIX!r} are reserved "
-                "for LocalStore's temporary files"
-            )
-        return key
+        return validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
 
     # ReadableStore
 
@@ -128,12 +128,7 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
                     f"could not read key {key!r} from {self!r}: not a regular file"
                 )
             size = st.st_size
-            if byte_range is None:
-                start, stop = 0, size
-            else:
-                start, length = byte_range
-                start = max(size + start, 0) if start < 0 else min(start, size)
-                stop = size if length is None else min(start + length, size)
+            start, stop = byte_range_bounds(size, byte_range)
             return _read_exactly(fd, start, stop - start, key)
         except OSError as e:
             raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e

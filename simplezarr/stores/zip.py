@@ -64,7 +64,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from simplezarr.errors import InvalidArgument, InvalidKey, StoreError
-from simplezarr.stores.base import ByteRange, ListableStore, ReadableStore, WritableStore
+from simplezarr.stores.base import (
+    ByteRange,
+    ListableStore,
+    ReadableStore,
+    WritableStore,
+    byte_range_bounds,
+)
 from simplezarr.stores.keys import validate_key
 from simplezarr.stores.local import TEMP_PREFIX
 
@@ -257,12 +263,7 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
             if info is None:
                 return None
             size = info.file_size
-            if byte_range is None:
-                start, stop = 0, size
-            else:
-                start, length = byte_range
-                start = max(size + start, 0) if start < 0 else min(start, size)
-                stop = size if length is None else min(start + length, size)
+            start, stop = byte_range_bounds(size, byte_range)
             try:
                 with self._zip.open(info) as member:
                     if start:

@@ -319,3 +319,19 @@ def test_group_values_and_items_follow_keys() -> None:
     assert [k for k, _ in g.items()] == g.keys() == ["a", "b"]
     assert [v.path for v in g.values()] == ["a", "b"]
     assert dict(g.items())["a"].shape == (2,)
+
+
+def test_the_three_export_lists_name_the_same_functions() -> None:
+    # Written out three times on purpose (static __all__ lists keep linters and IDEs
+    # right about the re-exports); this keeps them in step with each other and issue 4.
+    from simplezarr.api import asynchronous, synchronous
+
+    issue_4 = set("""array consolidate_metadata copy copy_all copy_store create create_array
+    create_group create_hierarchy empty empty_like from_array full full_like group load ones
+    ones_like open open_array open_consolidated open_group open_like save save_array
+    save_group tree zeros zeros_like""".split())
+    assert set(synchronous.__all__) - {"DEFAULT_FILL_VALUE"} == issue_4
+    assert set(asynchronous.__all__) - {"AsyncArray", "AsyncGroup"} == issue_4
+    assert issue_4 <= set(simplezarr.__all__)
+    for name in issue_4:
+        assert callable(getattr(simplezarr, name)) and callable(getattr(asynchronous, name))
