@@ -63,17 +63,25 @@ class Config:
       ``ObjectStore``) has in flight at once, per store; stores served by threads share
       one I/O pool of this size (``SIMPLEZARR_IO_CONCURRENCY``, default 32). A batched read
       of ``n`` values takes about ``latency * n / io_concurrency``.
+    - ``malloc_tuning``: at the engine's first read or write, start glibc's allocator at
+      the thresholds it adapts to after freeing an 8 MiB buffer, so a process's first
+      calls do not fault in every chunk-sized buffer afresh
+      (``SIMPLEZARR_MALLOC_TUNING``, default on; see :mod:`simplezarr.engine.allocator`).
+      It changes the allocator of the whole process; turn it off before the first read to
+      leave the allocator alone.
     """
 
     threads: int = 0
     write_empty_chunks: bool = False
     max_variable_chunk_bytes: int = 0
     io_concurrency: int = 0
+    malloc_tuning: bool = True
 
     def __post_init__(self) -> None:
         if not self.threads:
             self.threads = _env_int("SIMPLEZARR_THREADS", _cores())
         self.write_empty_chunks = _env_bool("SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks)
+        self.malloc_tuning = _env_bool("SIMPLEZARR_MALLOC_TUNING", self.malloc_tuning)
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
@@ -104,7 +112,7 @@ class Config:
             )
         merged.update(changes)
         for name, value in merged.items():
-            ok = isinstance(value, bool) if name == "write_empty_chunks" else (
+            ok = isinstance(value, bool) if name in _BOOLS else (
                 isinstance(value, int) and not isinstance(value, bool) and value >= 1
             )
             if not ok:
@@ -116,6 +124,7 @@ class Config:
 
 
 _NAMES = frozenset(f.name for f in fields(Config))
+_BOOLS = frozenset({"write_empty_chunks", "malloc_tuning"})
 
 #: zarr-python's configuration keys that name one of simplezarr's settings.
 ZARR_KEYS = {

@@ -152,7 +152,7 @@ class CopyError(ContainsNode, RuntimeError):
     ``"raise"`` (zarr-python 2's CopyError is a RuntimeError)."""
 
 
-# -- selections (simplezarr.indexing, simplezarr.selection): numpy raises TypeError or
+# -- selections (simplezarr.indexing): numpy raises TypeError or
 # -- ValueError, not IndexError, for some bad selections; these are both, so code catching
 # -- numpy's builtin or simplezarr's SelectionError keeps working.
 

@@ -198,6 +198,8 @@ class ReadOnlyView(WrapperStore):
         (True, b'1')
     """
 
+    forwards_values = True  # a view: the bytes are the wrapped store's
+
     @property
     def read_only(self) -> bool:
         return True

@@ -21,7 +21,7 @@ import numpy as np
 
 from simplezarr.errors import InvalidArgument, InvalidMetadata
 from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
-from simplezarr.metadata.dtypes import from_numpy_with_endian
+from simplezarr.dtypes import from_numpy_with_endian
 
 __all__ = [
     "CREATE_MODES",

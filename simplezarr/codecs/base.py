@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Self
 
-    from simplezarr.metadata.dtypes import DataType
+    from simplezarr.dtypes import DataType
 
 #: Anything a bytes codec accepts: bytes, bytearray, memoryview or a 1-d uint8 ndarray.
 BytesLike = Any
@@ -115,6 +115,12 @@ class ArrayBytesCodec(Codec):
 
     def encoded_size(self, spec: ChunkSpec) -> int | None:
         """Exact encoded size if it never varies (needed for shard index codecs), else None."""
+        return None
+
+    def shard_layout(self, spec: ChunkSpec) -> Any | None:
+        """For a codec that stores many inner chunks in one value (``sharding_indexed``):
+        the layout through which each inner chunk is read and written on its own; None
+        for every other codec."""
         return None
 
     def encoded_bound(self, spec: ChunkSpec) -> int | None:

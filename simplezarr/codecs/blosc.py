@@ -26,7 +26,7 @@ import numcodecs.blosc
 import numpy as np
 
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike, ChunkSpec
-from simplezarr.codecs.registry import check_config, config_choice, config_int
+from simplezarr.codecs.options import check_config, config_choice, config_int
 from simplezarr.errors import CorruptChunk
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ dropped when the codec is resolved, as zarr-python does (``{"name": "bytes"}``).
 
 Example:
     >>> import numpy as np
-    >>> from simplezarr.metadata.dtypes import from_numpy
+    >>> from simplezarr.dtypes import from_numpy
     >>> spec = ChunkSpec((2,), from_numpy("uint16"), 0)
     >>> bytes(BytesCodec(endian="big").encode(np.array([1, 2], "u2"), spec))
     b'\\x00\\x01\\x00\\x02'
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
-from simplezarr.codecs.registry import check_config, config_choice
+from simplezarr.codecs.options import check_config, config_choice
 from simplezarr.errors import CorruptChunk, InvalidMetadata
 
 if TYPE_CHECKING:

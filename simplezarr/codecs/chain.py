@@ -12,7 +12,7 @@ CorruptChunk rather than inflate further.
 Example:
     >>> import numpy as np
     >>> from simplezarr.codecs import codec_from_json
-    >>> from simplezarr.metadata.dtypes import from_numpy
+    >>> from simplezarr.dtypes import from_numpy
     >>> spec = ChunkSpec((2, 3), from_numpy("int16"), 0)
     >>> chain = CodecChain([codec_from_json(c) for c in ["bytes", "crc32c"]], spec)
     >>> chain.encoded_size
@@ -97,6 +97,13 @@ class CodecChain:
 
         #: The codecs after resolution (chunk-dependent defaults filled in), in order.
         self.codecs: tuple[Codec, ...] = tuple(resolved)
+        #: When the chain is one sharding codec: its :class:`~simplezarr.codecs.sharding.
+        #: ShardLayout`, through which the engine reads and writes inner chunks on their
+        #: own; None otherwise (a chain with codecs around the sharding codec encodes and
+        #: decodes whole shards).
+        self.shard: Any | None = (
+            self._array_bytes.shard_layout(current) if len(self.codecs) == 1 else None
+        )
         self._encoded_size = size
         self._encoded_bound = bound
         #: The stored item dtype when a chunk is plain C-ordered items (only the ``bytes``
@@ -189,7 +196,7 @@ class CodecChain:
         Example:
             >>> import numpy as np
             >>> from simplezarr.codecs import codec_from_json
-            >>> from simplezarr.metadata.dtypes import from_numpy
+            >>> from simplezarr.dtypes import from_numpy
             >>> spec = ChunkSpec((3,), from_numpy("uint8"), 0)
             >>> chain = CodecChain([codec_from_json(c) for c in ["bytes", "zstd"]], spec)
             >>> [c.tolist() for c in chain.decode_many([chain.encode(np.arange(3, dtype="u1"))] * 2)]
@@ -211,7 +218,7 @@ class CodecChain:
         Example:
             >>> import numpy as np
             >>> from simplezarr.codecs import codec_from_json
-            >>> from simplezarr.metadata.dtypes import from_numpy
+            >>> from simplezarr.dtypes import from_numpy
             >>> spec = ChunkSpec((3,), from_numpy("uint8"), 0)
             >>> chain = CodecChain([codec_from_json(c) for c in ["bytes", "zstd"]], spec)
             >>> target = np.empty(3, "u1")

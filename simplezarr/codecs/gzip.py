@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike
-from simplezarr.codecs.registry import check_config, config_int
+from simplezarr.codecs.options import check_config, config_int
 from simplezarr.errors import CorruptChunk
 
 if TYPE_CHECKING:

@@ -304,7 +304,7 @@ class NumcodecsBytesBytesCodec(NumcodecsCodec, BytesBytesCodec):
 
 
 def _data_type(dtype: np.dtype) -> Any:
-    from simplezarr.metadata.dtypes import from_numpy
+    from simplezarr.dtypes import from_numpy
 
     return from_numpy(dtype)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
@@ -27,11 +27,7 @@ from simplezarr.errors import InvalidMetadata, UnknownCodec
 
 __all__ = [
     "ENTRY_POINT_GROUP",
-    "check_config",
     "codec_from_json",
-    "config_bool",
-    "config_choice",
-    "config_int",
     "get_codec_class",
     "known_codec_names",
     "register_codec",
@@ -214,68 +210,3 @@ def codec_from_json(data: Any) -> Codec:
         raise InvalidMetadata(
             f"codec {name!r}: invalid configuration {dict(configuration)!r}: {e}"
         ) from e
-
-
-# --- helpers for codecs validating their configuration --------------------------------
-
-
-def check_config(
-    codec: str,
-    configuration: Any,
-    allowed: Iterable[str],
-    required: Iterable[str] = (),
-) -> dict[str, Any]:
-    """Check a configuration object's keys; return it as a dict.
-
-    Example:
-        >>> check_config("gzip", {"level": 1}, ["level"])
-        {'level': 1}
-    """
-    if not isinstance(configuration, Mapping):
-        raise InvalidMetadata(
-            f"codec {codec!r}: configuration must be an object, got {configuration!r}"
-        )
-    allowed = set(allowed)
-    unknown = set(configuration) - allowed
-    if unknown:
-        raise InvalidMetadata(
-            f"codec {codec!r}: unknown configuration keys {sorted(map(str, unknown))}; "
-            f"expected {sorted(allowed)}"
-        )
-    missing = [k for k in required if k not in configuration]
-    if missing:
-        raise InvalidMetadata(f"codec {codec!r}: configuration needs {missing}")
-    return dict(configuration)
-
-
-def config_int(
-    codec: str, field: str, value: Any, lo: int | None = None, hi: int | None = None
-) -> int:
-    """Validate an integer configuration field (booleans are not integers here)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidMetadata(f"codec {codec!r}: {field} must be an integer, got {value!r}")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        lo_s = "-inf" if lo is None else lo
-        hi_s = "inf" if hi is None else hi
-        raise InvalidMetadata(
-            f"codec {codec!r}: {field} must be in the range {lo_s}..{hi_s}, got {value}"
-        )
-    return int(value)
-
-
-def config_bool(codec: str, field: str, value: Any) -> bool:
-    """Validate a boolean configuration field."""
-    if not isinstance(value, bool):
-        raise InvalidMetadata(f"codec {codec!r}: {field} must be true or false, got {value!r}")
-    return value
-
-
-def config_choice(codec: str, field: str, value: Any, choices: Iterable[Any]) -> Any:
-    """Validate a configuration field that takes one of a few string values."""
-    choices = tuple(choices)
-    if not isinstance(value, str) or value not in choices:
-        raise InvalidMetadata(
-            f"codec {codec!r}: {field} must be one of {list(choices)}, got {value!r}"
-        )
-    return value
-

@@ -5,10 +5,12 @@ A shard is the inner chunks' encoded bytes, back to back, plus an index: for eac
 inner chunk is absent. The index is encoded with its own fixed-size codecs and sits at the
 start or the end of the shard.
 
-Sharding changes *where chunk bytes come from*: the engine reads the index, then only the
-inner chunks a selection needs, and decodes them with the ordinary inner codec chain
-(:class:`ShardLayout`). The codec's own ``encode``/``decode`` handle whole shards, which is
-what nested sharding and chains with codecs around the sharding codec need.
+Sharding changes *where chunk bytes come from*: a :class:`ShardLayout` (the codec bound to one
+shard spec) decodes and checks the index, assembles and splits shards, and holds the inner
+codec chain. The engine's shard source (:mod:`simplezarr.engine.shards`) reads the index, then
+only the inner chunks a selection needs, and decodes them with the ordinary inner chain. The
+codec's own ``encode``/``decode`` handle whole shards, which is what a chain with other codecs
+around the sharding codec needs.
 
 Example:
     >>> from simplezarr.codecs import codec_from_json
@@ -23,19 +25,21 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import prod
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec, Codec
+from simplezarr.codecs.chain import CodecChain
+from simplezarr.codecs.registry import codec_from_json
+from simplezarr.dtypes import from_numpy
 from simplezarr.errors import CorruptChunk, InvalidMetadata
+from simplezarr.fill import is_all_fill
 
 if TYPE_CHECKING:
     from typing import Self
-
-    from simplezarr.codecs.chain import CodecChain
 
 MISSING = 2**64 - 1
 
@@ -69,8 +73,6 @@ def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
-    from simplezarr.codecs.registry import codec_from_json
-
     if not isinstance(value, list | tuple) or not value:
         raise InvalidMetadata(f"sharding_indexed: {what!r} must be a non-empty list of codecs")
     return tuple(v if isinstance(v, Codec) else codec_from_json(v) for v in value)
@@ -86,7 +88,6 @@ class ShardingCodec(ArrayBytesCodec):
     codecs: tuple[Codec, ...]
     index_codecs: tuple[Codec, ...]
     index_location: Literal["start", "end"] = "end"
-    _layout: ShardLayout | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_config(cls, configuration: dict[str, Any]) -> Self:
@@ -134,23 +135,20 @@ class ShardingCodec(ArrayBytesCodec):
         }
 
     def resolve(self, spec: ChunkSpec) -> Self:
-        if self._layout is not None and self._layout.spec == spec:
-            return self
-        layout = ShardLayout(self, spec)
+        layout = ShardLayout(self, spec)  # validates the shapes and both codec lists
         # Keep the resolved inner codecs (blosc typesize, ...) so to_dict writes what is used.
         return dataclasses.replace(
-            self,
-            codecs=layout.inner_chain.codecs,
-            index_codecs=layout.index_chain.codecs,
-            _layout=layout,
+            self, codecs=layout.inner_chain.codecs, index_codecs=layout.index_chain.codecs
         )
 
-    def layout(self, spec: ChunkSpec) -> ShardLayout:
-        """The codec bound to a shard's spec: index handling and the inner chain."""
-        return self.resolve(spec)._layout  # type: ignore[return-value]
+    def shard_layout(self, spec: ChunkSpec) -> ShardLayout:
+        return ShardLayout(self, spec)
+
+    # Whole shards: what a chain with other codecs around this one needs. The engine reads
+    # and writes the shards of a chain that is this codec alone through CodecChain.shard.
 
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
-        layout = self.layout(spec)
+        layout = ShardLayout(self, spec)
         encoded: dict[int, BytesLike] = {}
         for flat, region in enumerate(layout.inner_regions()):
             inner = chunk[region]
@@ -159,7 +157,7 @@ class ShardingCodec(ArrayBytesCodec):
         return layout.assemble(encoded)
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
-        layout = self.layout(spec)
+        layout = ShardLayout(self, spec)
         buf = memoryview(data).cast("B") if not isinstance(data, bytes) else data
         index = layout.decode_index(layout.index_bytes(buf), len(buf))
         out = np.full(spec.shape, spec.fill_value, dtype=spec.dtype.numpy, order=spec.order)
@@ -175,9 +173,6 @@ class ShardLayout:
     """A sharding codec bound to one shard spec: where inner chunks live and how to decode them."""
 
     def __init__(self, codec: ShardingCodec, spec: ChunkSpec) -> None:
-        from simplezarr.codecs.chain import CodecChain
-        from simplezarr.metadata.dtypes import from_numpy
-
         if len(codec.chunk_shape) != len(spec.shape):
             raise InvalidMetadata(
                 f"sharding_indexed: inner chunk_shape {list(codec.chunk_shape)} has rank "
@@ -276,8 +271,6 @@ class ShardLayout:
         ]
 
     def is_fill(self, chunk: np.ndarray) -> bool:
-        from simplezarr.engine import is_all_fill
-
         return is_all_fill(chunk, self.spec.fill_value)
 
     def assemble(self, encoded: dict[int, BytesLike]) -> bytes | None:

@@ -5,7 +5,7 @@
 
 Example:
     >>> import numpy as np
-    >>> from simplezarr.metadata.dtypes import from_numpy
+    >>> from simplezarr.dtypes import from_numpy
     >>> codec = TransposeCodec(order=(1, 0))
     >>> spec = ChunkSpec((2, 3), from_numpy("int8"), 0)
     >>> codec.encoded_spec(spec).shape
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from simplezarr.codecs.base import ArrayArrayCodec, ChunkSpec
-from simplezarr.codecs.registry import check_config
+from simplezarr.codecs.options import check_config
 from simplezarr.errors import InvalidMetadata
 
 if TYPE_CHECKING:

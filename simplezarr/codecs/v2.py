@@ -10,7 +10,7 @@ vlen-bytes, vlen-array, pickle, json2, msgpack2, ...).
 
 Example:
     >>> import numpy as np
-    >>> from simplezarr.metadata.dtypes import from_numpy
+    >>> from simplezarr.dtypes import from_numpy
     >>> codec = V2Codec(None, {"id": "zlib", "level": 1}, "F", "big")
     >>> spec = ChunkSpec((2, 2), from_numpy("int16"), 0, "F")
     >>> data = codec.encode(np.array([[1, 2], [3, 4]], "i2"), spec)

@@ -10,7 +10,7 @@ The decoded array has the spec's dtype: ``StringDType()`` for ``string`` and ``o
 
 Example:
     >>> import numpy as np
-    >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+    >>> from simplezarr.dtypes import parse_v3_dtype
     >>> spec = ChunkSpec((2,), parse_v3_dtype("string"), "")
     >>> data = VLenUTF8Codec().encode(np.array(["a", "bé"], dtype=object), spec)
     >>> bytes(data)

@@ -25,7 +25,7 @@ from numcodecs.zstd import Zstd
 from numcodecs.zstd import decompress as zstd_into_buffer
 
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike
-from simplezarr.codecs.registry import check_config, config_bool, config_int
+from simplezarr.codecs.options import check_config, config_bool, config_int
 from simplezarr.errors import CorruptChunk
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ Example:
 """
 
 from simplezarr.metadata.defaults import build_array_metadata
-from simplezarr.metadata.dtypes import (
+from simplezarr.dtypes import (
     DataType,
     from_numpy,
     parse_v2_dtype,

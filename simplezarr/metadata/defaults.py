@@ -40,7 +40,7 @@ import numpy as np
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.errors import InvalidMetadata
-from simplezarr.metadata.dtypes import (
+from simplezarr.dtypes import (
     DataType,
     ObjectType,
     VlenBytesType,

@@ -40,7 +40,7 @@ import numpy as np
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
-from simplezarr.metadata.dtypes import DataType
+from simplezarr.dtypes import DataType
 from simplezarr.metadata.json import MAX_NESTING, check_nesting
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from typing import Any
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
-from simplezarr.metadata.dtypes import parse_v3_dtype
+from simplezarr.dtypes import parse_v3_dtype
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import (
     V3_ARRAY_KEYS,
@@ -147,7 +147,7 @@ def resolve_codecs(codecs: tuple[Any, ...], spec: Any) -> tuple[Any, ...]:
 
     Example:
         >>> from simplezarr.codecs.base import ChunkSpec
-        >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+        >>> from simplezarr.dtypes import parse_v3_dtype
         >>> spec = ChunkSpec((4,), parse_v3_dtype("uint8"), 0)
         >>> resolve_codecs(parse_codecs([{"name": "bytes"}]), spec)
         (BytesCodec(endian=None),)

@@ -30,7 +30,8 @@ from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
 from simplezarr.storage import normalize_path
-from simplezarr.selection import Indexer, SelectionMethods, getitem_indexer
+from simplezarr.indexing import Indexer, getitem_indexer
+from simplezarr.nodes.selection import SelectionMethods
 
 _UNSET: Any = object()  # "not given", where None means something
 
@@ -193,12 +194,12 @@ class ZarrArray(SelectionMethods, ZarrNode):
     @property
     def chunks(self) -> tuple[int, ...]:
         """The chunk shape (the inner chunk shape when sharded, as zarr-python)."""
-        return self._io.read_grid.chunk_shape
+        return self._io.chunk_shape
 
     @property
     def shards(self) -> tuple[int, ...] | None:
         """The shard shape, or None for an unsharded array."""
-        return self.metadata.chunk_shape if self._io.shard is not None else None
+        return self.metadata.chunk_shape if self._io.chain.shard is not None else None
 
     @property
     def fill_value(self) -> Any:
@@ -213,7 +214,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     @property
     def nchunks(self) -> int:
-        return self._io.read_grid.nchunks
+        return self._io.inner_grid.nchunks
 
     def __len__(self) -> int:
         if not self.shape:
@@ -232,7 +233,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     # -- reading and writing -------------------------------------------------------
 
     def _indexer(self, selection: Any) -> Indexer:
-        return getitem_indexer(selection, self.shape, self.chunks)
+        return getitem_indexer(selection, self.shape, self._io.grid.chunk_shape)
 
     def __getitem__(self, selection: Any) -> Any:
         """Read a selection, dispatched as zarr-python does: integer arrays for every axis
@@ -272,8 +273,8 @@ class ZarrArray(SelectionMethods, ZarrNode):
             yield self[i]
 
     def _chunk_region(self, index: Any) -> tuple[slice, ...]:
-        coords = _chunk_index(index, self._io.read_grid.grid_shape)
-        return self._io.read_grid.chunk_region(coords)
+        grid = self._io.inner_grid
+        return grid.chunk_region(_chunk_index(index, grid.grid_shape))
 
     def get_chunk(self, index: Any) -> np.ndarray:
         """Read one chunk (index in chunk-grid coordinates) into a numpy array.
@@ -302,15 +303,16 @@ class ZarrArray(SelectionMethods, ZarrNode):
         With ``check_empty``, a chunk equal to the fill value is not stored (a stored copy
         is deleted). Blocking.
         """
-        coords = _chunk_index(index, self._io.read_grid.grid_shape)
-        region = self._io.read_grid.chunk_region(coords)
+        grid = self._io.inner_grid
+        coords = _chunk_index(index, grid.grid_shape)
+        region = grid.chunk_region(coords)
         data = np.asarray(data)
-        full = self._io.read_grid.chunk_shape
-        if data.shape == full and full != self._io.read_grid.chunk_extent(coords):
+        full = grid.chunk_shape
+        if data.shape == full and full != grid.chunk_extent(coords):
             data = data[tuple(slice(0, r.stop - r.start) for r in region)]
         engine.write(
             self._io,
-            BasicIndexer(region, self.shape, self.chunks),
+            BasicIndexer(region, self.shape, self._io.grid.chunk_shape),
             data,
             write_empty_chunks=not check_empty,
         )
@@ -385,7 +387,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     @property
     def cdata_shape(self) -> tuple[int, ...]:
         """The number of chunks along each dimension (inner chunks when sharded)."""
-        return self._io.read_grid.grid_shape
+        return self._io.inner_grid.grid_shape
 
     @property
     def filters(self) -> tuple[Any, ...]:
@@ -420,7 +422,8 @@ class ZarrArray(SelectionMethods, ZarrNode):
     def nchunks_initialized(self) -> int:
         """How many chunks are stored (for a sharded array: stored shards times the chunks in
         a shard, as zarr-python counts)."""
-        per_object = 1 if self._io.shard is None else self._io.shard.n_inner
+        shard = self._io.chain.shard
+        per_object = 1 if shard is None else shard.n_inner
         return engine.nchunks_stored(self._io) * per_object
 
     @property

@@ -37,9 +37,13 @@ __all__ = [
     "BaseStore",
     "ByteRange",
     "BytesLike",
+    "BytesValue",
     "ListableStore",
     "ReadableStore",
+    "RereadValue",
+    "StoredValue",
     "WritableStore",
+    "read_values",
     "check_byte_range",
     "slice_byte_range",
     "to_bytes",
@@ -163,6 +167,88 @@ def to_bytes(value: BytesLike, key: str) -> bytes:
     return buffer if type(buffer) is bytes else bytes(buffer)
 
 
+class StoredValue:
+    """One version of one stored value, opened for several reads of its bytes.
+
+    What :meth:`ReadableStore.open_values` hands out: a shard's reader opens it once, reads
+    the index with the opening request, and then the inner chunks the index points to, all
+    from the same version of the value. ``size`` is the value's length in bytes; ``read``
+    takes ``(start, stop)`` offsets (clipped to the value, like slicing). ``close`` releases
+    what the value holds (a file descriptor); reads after it are an error.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> [(value, index)] = MemoryStore({"s": b"0123456789"}).open_values([("s", (-2, None))])
+        >>> value.size, index, [bytes(b) for b in value.read([(0, 3), (5, 6)])]
+        (10, b'89', [b'012', b'5'])
+    """
+
+    size: int
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
+        """The bytes of each ``(start, stop)`` range of this version of the value."""
+        raise NotImplementedError(f"{type(self).__name__} must implement read")
+
+    def close(self) -> None:
+        """Release what the value holds; a no-op for values kept in memory."""
+
+
+class BytesValue(StoredValue):
+    """A value whose bytes are in memory (an immutable snapshot: always consistent)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+        self.size = len(data)
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
+        return [self._data[start:stop] for start, stop in ranges]
+
+
+class RereadValue(StoredValue):
+    """A value read again by key for every request: what a store that cannot pin a version
+    offers (a write between two reads is not detected)."""
+
+    def __init__(self, store: ReadableStore, key: str, size: int) -> None:
+        self.store, self.key, self.size = store, key, size
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
+        return read_values([(self, ranges)])[0]
+
+
+def read_values(
+    items: Sequence[tuple[StoredValue, Sequence[tuple[int, int]]]],
+) -> list[list[bytes | memoryview]]:
+    """``[value.read(ranges) for value, ranges in items]``, with the reads of values that
+    go back to one store by key made in one ``get_many`` (a remote store serves them at
+    once).
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> store = MemoryStore({"a": b"0123", "b": b"4567"})
+        >>> a, b = RereadValue(store, "a", 4), RereadValue(store, "b", 4)
+        >>> [[bytes(d) for d in ds] for ds in read_values([(a, [(0, 2)]), (b, [(1, 3)])])]
+        [[b'01'], [b'56']]
+    """
+    results: list[list[bytes | memoryview]] = [[] for _ in items]
+    by_store: dict[int, list[int]] = {}
+    for i, (value, _) in enumerate(items):
+        if type(value) is RereadValue:
+            by_store.setdefault(id(value.store), []).append(i)
+        else:
+            results[i] = value.read(items[i][1])
+    for indexes in by_store.values():
+        store = items[indexes[0]][0].store  # type: ignore[attr-defined]
+        requests = [
+            (items[i][0].key, (a, max(0, min(b, items[i][0].size) - a)))  # type: ignore[attr-defined]
+            for i in indexes
+            for a, b in items[i][1]
+        ]
+        datas = iter(store.get_many(requests))
+        for i in indexes:
+            results[i] = [b"" if (d := next(datas)) is None else d for _ in items[i][1]]
+    return results
+
+
 class BaseStore:
     """What every store has: a ``read_only`` flag and a readable ``repr``.
 
@@ -248,6 +334,21 @@ class ReadableStore(BaseStore):
         checked = [(self._validate_key(k), check_byte_range(r)) for k, r in requests]
         return self._get_many(checked)
 
+    def open_values(
+        self, requests: Sequence[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        """Open a batch of values for several reads each: for every ``(key, byte_range)``,
+        None when the key is missing, else the opened :class:`StoredValue` (which knows the
+        value's size) and the bytes ``byte_range`` selects, read with the opening.
+
+        Later reads through a value see the same version as the first (on a store that can
+        pin one: memory, local files), so the shard index read first and the inner chunks
+        read after it cannot come from two versions of a shard being rewritten. The caller
+        closes every value it got.
+        """
+        checked = [(self._validate_key(k), check_byte_range(r)) for k, r in requests]
+        return self._open_values(checked)
+
     def get_partial_values(
         self, key_ranges: Iterable[tuple[str, int, int | None]]
     ) -> list[bytes | None]:
@@ -279,6 +380,19 @@ class ReadableStore(BaseStore):
     def _getsize(self, key: str) -> int | None:
         value = self._get(key, None)
         return None if value is None else len(value)
+
+    def _open_values(
+        self, requests: list[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        # Without a way to pin a version: each later read goes by key again.
+        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for (key, byte_range), data in zip(requests, self._get_many(requests), strict=True):
+            if data is None:
+                opened.append(None)
+                continue
+            size = len(data) if byte_range is None else self._getsize(key)
+            opened.append(None if size is None else (RereadValue(self, key, size), data))
+        return opened
 
     def _exists(self, key: str) -> bool:
         return self._getsize(key) is not None

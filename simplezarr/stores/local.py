@@ -32,7 +32,7 @@ import shutil
 import stat
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from simplezarr.errors import InvalidKey, StoreError
@@ -40,6 +40,7 @@ from simplezarr.stores.base import (
     ByteRange,
     ListableStore,
     ReadableStore,
+    StoredValue,
     WritableStore,
     byte_range_bounds,
 )
@@ -67,6 +68,28 @@ def _read_exactly(fd: int, start: int, n: int, key: str) -> bytes:
         parts.append(more)
         got += len(more)
     return b"".join(parts)
+
+
+class _FileValue(StoredValue):
+    """An open file: every read comes from the version that was opened, however often
+    writers replace the key meanwhile (they rename a new file over it; this one stays)."""
+
+    def __init__(self, fd: int, size: int, key: str, store: LocalStore) -> None:
+        self._fd, self.size, self._key, self._store = fd, size, key, store
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
+        try:
+            return [
+                _read_exactly(self._fd, start, max(0, min(stop, self.size) - start), self._key)
+                for start, stop in ranges
+            ]
+        except OSError as e:
+            raise StoreError(f"could not read key {self._key!r} from {self._store!r}: {e}") from e
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)
 
 
 class LocalStore(ReadableStore, WritableStore, ListableStore):
@@ -134,6 +157,46 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e
         finally:
             os.close(fd)
+
+    def _open_values(
+        self, requests: list[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+        try:
+            for key, byte_range in requests:
+                opened.append(self._open_value(key, byte_range))
+        except BaseException:
+            for item in opened:
+                if item is not None:
+                    item[0].close()
+            raise
+        return opened
+
+    def _open_value(
+        self, key: str, byte_range: ByteRange
+    ) -> tuple[StoredValue, bytes | memoryview] | None:
+        try:
+            fd = os.open(self._root_with_sep + key, _READ_FLAGS)
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+        except OSError as e:
+            raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                os.close(fd)
+                return None
+            if not stat.S_ISREG(st.st_mode):
+                raise StoreError(f"could not read key {key!r} from {self!r}: not a regular file")
+            start, stop = byte_range_bounds(st.st_size, byte_range)
+            data = _read_exactly(fd, start, stop - start, key)
+        except OSError as e:
+            os.close(fd)
+            raise StoreError(f"could not read key {key!r} from {self!r}: {e}") from e
+        except BaseException:
+            os.close(fd)
+            raise
+        return _FileValue(fd, st.st_size, key, self), data
 
     def _getsize(self, key: str) -> int | None:
         try:

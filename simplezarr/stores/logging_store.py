@@ -31,10 +31,24 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from simplezarr.stores.base import BaseStore, ByteRange, BytesLike
+from simplezarr.stores.base import BaseStore, ByteRange, BytesLike, StoredValue
 from simplezarr.stores.wrappers import WrapperStore
 
 __all__ = ["LoggingStore"]
+
+
+class _LoggedValue(StoredValue):
+    """A value opened through a LoggingStore: its reads are logged and counted (``read``)."""
+
+    def __init__(self, store: LoggingStore, value: StoredValue) -> None:
+        self._logging, self._value, self.size = store, value, value.size
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> builtins.list[bytes | memoryview]:
+        with self._logging.log(f"{len(ranges)} ranges"):
+            return self._value.read(ranges)
+
+    def close(self) -> None:
+        self._value.close()
 
 
 class LoggingStore(WrapperStore):
@@ -133,6 +147,15 @@ class LoggingStore(WrapperStore):
     def get_many(self, requests: Sequence[tuple[str, ByteRange]]) -> list[bytes | None]:
         with self.log(f"{len(requests)} requests"):
             return super().get_many(requests)
+
+    forwards_values = True  # bytes pass unchanged: values keep the wrapped store's guarantee
+
+    def open_values(
+        self, requests: Sequence[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        with self.log(f"{len(requests)} requests"):
+            opened = super().open_values(requests)
+        return [None if o is None else (_LoggedValue(self, o[0]), o[1]) for o in opened]
 
     def get_partial_values(
         self, key_ranges: Iterable[tuple[str, int, int | None]]

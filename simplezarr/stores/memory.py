@@ -9,8 +9,10 @@ from typing import Any
 from simplezarr.stores.base import (
     ByteRange,
     BytesLike,
+    BytesValue,
     ListableStore,
     ReadableStore,
+    StoredValue,
     WritableStore,
     slice_byte_range,
     to_bytes,
@@ -60,6 +62,18 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
 
     def _exists(self, key: str) -> bool:
         return key in self._data
+
+    def _open_values(
+        self, requests: list[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        # Values are immutable bytes: holding one is holding that version.
+        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for key, byte_range in requests:
+            value = self._data.get(key)
+            opened.append(
+                None if value is None else (BytesValue(value), slice_byte_range(value, byte_range))
+            )
+        return opened
 
     # WritableStore
 

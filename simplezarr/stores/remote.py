@@ -28,12 +28,21 @@ from __future__ import annotations
 import builtins
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from types import ModuleType
 
+from simplezarr.concurrency import IO
 from simplezarr.config import config
 from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError
-from simplezarr.stores.base import ListableStore, ReadableStore, WritableStore
+from simplezarr.stores.base import (
+    ByteRange,
+    ListableStore,
+    ReadableStore,
+    RereadValue,
+    StoredValue,
+    WritableStore,
+)
 
 __all__ = [
     "RemoteStoreBase",
@@ -244,6 +253,25 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
         """Called on a "not found" error: raises StoreError if the bucket itself is missing."""
         if container_missing(exc):
             raise describe_failure(action, self._url(key), exc) from exc
+
+    def _open_values(
+        self, requests: builtins.list[tuple[str, ByteRange]]
+    ) -> builtins.list[tuple[StoredValue, bytes | memoryview] | None]:
+        # The requested bytes and, where the range does not tell it, the value's size, all
+        # requests at once: a shard's index costs one round trip, not a read then a HEAD.
+        sized = [i for i, (_, r) in enumerate(requests) if r is not None]
+        tasks: builtins.list[Callable[[], object]] = [partial(self._get, k, r) for k, r in requests]
+        tasks += [partial(self._getsize, requests[i][0]) for i in sized]
+        results = IO.run_all(tasks)
+        datas, sizes = results[: len(requests)], dict(zip(sized, results[len(requests) :]))
+        opened: builtins.list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for i, ((key, _), data) in enumerate(zip(requests, datas, strict=True)):
+            size = sizes.get(i, None if data is None else len(data))  # type: ignore[arg-type]
+            if data is None or size is None:
+                opened.append(None)
+            else:
+                opened.append((RereadValue(self, key, int(size)), data))  # type: ignore[arg-type]
+        return opened
 
     def _list(self) -> Iterable[str]:
         return self._list_prefix("")

@@ -13,6 +13,8 @@ from simplezarr.stores.base import (
     BytesLike,
     ListableStore,
     ReadableStore,
+    RereadValue,
+    StoredValue,
     WritableStore,
 )
 
@@ -81,6 +83,29 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     def get_many(self, requests: Sequence[tuple[str, ByteRange]]) -> list[bytes | None]:
         return self._readable("get many keys").get_many(requests)
 
+    #: Whether opened values come from the wrapped store itself, keeping its guarantee
+    #: that later reads see the version opened. Only for wrappers that pass bytes on
+    #: unchanged (logging, latency, read-only views); by default a wrapper's values are
+    #: read through its own ``get_many``, so a subclass that changes what ``get`` /
+    #: ``get_many`` return (decrypting, caching) is never bypassed.
+    forwards_values = False
+
+    def open_values(
+        self, requests: Sequence[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        if self.forwards_values:
+            return self._readable("open values").open_values(requests)
+        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for (key, byte_range), data in zip(requests, self.get_many(requests), strict=True):
+            size: int | None = None
+            if data is not None:
+                try:
+                    size = len(data) if byte_range is None else self.getsize(key)
+                except FileNotFoundError:  # deleted since
+                    size = None
+            opened.append(None if size is None else (RereadValue(self, key, size), data))
+        return opened
+
     def get_partial_values(
         self, key_ranges: Iterable[tuple[str, int, int | None]]
     ) -> list[bytes | None]:
@@ -146,6 +171,21 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
         return f"{type(self).__name__}({self._store!r})"
 
 
+class _SlowValue(StoredValue):
+    """A value opened through a SlowStore: its reads take the store's delay too."""
+
+    def __init__(self, store: SlowStore, value: StoredValue) -> None:
+        self._slow, self._value, self.size = store, value, value.size
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
+        datas = self._value.read(ranges)
+        self._slow._sleep(sum(len(d) for d in datas))
+        return datas
+
+    def close(self) -> None:
+        self._value.close()
+
+
 class SlowStore(WrapperStore):
     """A wrapper that simulates a slow (remote) store, for tests and benchmarks.
 
@@ -201,6 +241,15 @@ class SlowStore(WrapperStore):
         values = super().get_many(requests)
         self._sleep_for(values)
         return values
+
+    forwards_values = True  # bytes pass unchanged, only later
+
+    def open_values(
+        self, requests: Sequence[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        opened = super().open_values(requests)
+        self._sleep_for([None if o is None else bytes(o[1]) for o in opened])
+        return [None if o is None else (_SlowValue(self, o[0]), o[1]) for o in opened]
 
     def get_partial_values(
         self, key_ranges: Iterable[tuple[str, int, int | None]]

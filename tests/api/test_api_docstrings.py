@@ -24,7 +24,7 @@ MODULES = [
     "simplezarr.errors",
     "simplezarr.metadata.consolidated",
     "simplezarr.metadata.defaults",
-    "simplezarr.metadata.dtypes.base",
+    "simplezarr.dtypes.base",
     "simplezarr.metadata.model",
     "simplezarr.metadata.store_io",
     "simplezarr.metadata.v2",

@@ -11,12 +11,13 @@ import pytest
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "indexing.md"
 MODULES = [
-    "simplezarr.selection",
-    "simplezarr.selection.items",
-    "simplezarr.selection.orthogonal",
-    "simplezarr.selection.vectorized",
-    "simplezarr.selection.blocks",
-    "simplezarr.selection.methods",
+    "simplezarr.indexing",
+    "simplezarr.indexing.subproject",
+    "simplezarr.indexing.items",
+    "simplezarr.indexing.orthogonal",
+    "simplezarr.indexing.vectorized",
+    "simplezarr.indexing.blocks",
+    "simplezarr.nodes.selection",
 ]
 
 

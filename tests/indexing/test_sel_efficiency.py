@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from simplezarr import MemoryStore, ZarrArray
-from simplezarr.selection import orthogonal_indexer, vectorized_indexer
+from simplezarr.indexing import orthogonal_indexer, vectorized_indexer
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.wrappers import WrapperStore
 

@@ -15,7 +15,7 @@ from indexing_helpers import make_array
 
 from simplezarr import MemoryStore, ZarrArray, engine
 from simplezarr.errors import ZarrError
-from simplezarr.selection import items
+from simplezarr.indexing import items
 
 
 class Index:
@@ -262,7 +262,7 @@ def test_shared_checks_give_one_message_everywhere() -> None:
 def test_indexer_protocol_lives_at_the_seam() -> None:
     from simplezarr import indexing
 
-    assert indexing.Indexer.__module__ == "simplezarr.indexing"
+    assert indexing.Indexer.__module__ == "simplezarr.indexing.projection"
     for function in (engine.read, engine.write):
         hints = typing.get_type_hints(function)
         assert hints["indexer"] is indexing.Indexer

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
-from simplezarr.metadata.dtypes import (
+from simplezarr.dtypes import (
     DataType,
     ObjectType,
     from_numpy,

@@ -1,9 +1,10 @@
 """The selection API of an array: ``oindex``, ``vindex``, ``blocks`` and zarr-python's named
-``get_*_selection`` / ``set_*_selection`` methods, plus the dispatch of a plain ``a[...]``.
+``get_*_selection`` / ``set_*_selection`` methods.
 
 :class:`SelectionMethods` is a mixin: :class:`~simplezarr.nodes.ZarrArray` inherits it and
 provides ``_io`` (the array bound to its store) and ``_config``. Every method builds an
-indexer and hands it to the engine; nothing else happens here.
+indexer (:mod:`simplezarr.indexing`) over the grid of stored objects and hands it to the
+engine; nothing else happens here.
 
 Example:
     >>> import numpy as np
@@ -24,53 +25,16 @@ import numpy as np
 
 from simplezarr import engine
 from simplezarr.errors import InvalidArgument, SelectionError
-from simplezarr.indexing import BasicIndexer, Indexer, as_index, too_many
-from simplezarr.selection.blocks import block_indexer
-from simplezarr.selection.items import (
-    as_tuple,
-    check_mask,
-    classify,
-    index_array,
-    lists_to_arrays,
+from simplezarr.indexing import (
+    BasicIndexer,
+    Indexer,
+    as_index,
+    block_indexer,
+    orthogonal_indexer,
+    too_many,
+    vectorized_indexer,
 )
-from simplezarr.selection.orthogonal import orthogonal_indexer
-from simplezarr.selection.vectorized import vectorized_indexer
-
-
-#: Item types that make a selection basic without further checks (``bool`` is not ``int``
-#: here: ``type(True) is bool``).
-_BASIC_TYPES = frozenset({int, slice, type(Ellipsis)})
-
-
-def getitem_indexer(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
-) -> Indexer:
-    """The indexer serving ``a[selection]``, dispatched as zarr-python 3.1.6 does: a pure
-    fancy selection is vectorized, a pure orthogonal one orthogonal, anything else basic.
-    Where zarr-python would then fail (arrays mixed with slices in ways it calls neither),
-    the selection gets numpy's vectorized meaning.
-
-    Example:
-        >>> getitem_indexer((1, slice(None)), (4, 4), (2, 2)).shape
-        (4,)
-        >>> getitem_indexer(([0, 1], [2, 3]), (4, 4), (2, 2)).shape  # points
-        (2,)
-        >>> getitem_indexer(([0, 1], slice(None)), (4, 4), (2, 2)).shape  # rows
-        (2, 4)
-    """
-    # The common case first, at the cost of a few type checks.
-    if type(selection) is tuple:
-        if all(type(s) in _BASIC_TYPES for s in selection):
-            return BasicIndexer(selection, shape, chunk_shape)
-    elif type(selection) in _BASIC_TYPES:
-        return BasicIndexer(selection, shape, chunk_shape)
-    selection = lists_to_arrays(selection)  # once, not per classification rule
-    kind = classify(selection, len(shape))
-    if kind == "vectorized":
-        return vectorized_indexer(selection, shape, chunk_shape)
-    if kind == "orthogonal":
-        return orthogonal_indexer(selection, shape, chunk_shape)
-    return BasicIndexer(selection, shape, chunk_shape)
+from simplezarr.indexing.items import as_tuple, check_mask, index_array
 
 
 def _coordinate_items(selection: Any, ndim: int) -> tuple[Any, ...]:
@@ -134,7 +98,7 @@ class SelectionMethods:
     # -- plumbing ------------------------------------------------------------------
 
     def _grids(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        return self._io.metadata.shape, self._io.read_grid.chunk_shape
+        return self._io.metadata.shape, self._io.grid.chunk_shape
 
     def _read(self, indexer: Indexer, out: Any) -> Any:
         """Read into a new array (a numpy scalar when the selection is all integers), or
@@ -298,8 +262,8 @@ class SelectionMethods:
     # -- blocks --------------------------------------------------------------------
 
     def _block_indexer(self, selection: Any) -> BasicIndexer:
-        shape, chunks = self._grids()
-        return block_indexer(selection, shape, self._io.grid.chunk_shape, chunks)
+        shape, stored = self._grids()
+        return block_indexer(selection, shape, stored, stored)
 
     def get_block_selection(self, selection: Any, *, out: np.ndarray | None = None) -> Any:
         """Whole blocks (chunks, or shards when sharded) by their grid position; integers

@@ -4,7 +4,7 @@ v3 names it ``{"name": "structured", "configuration": {"fields": [[name, data_ty
 v2 as a list of ``[name, typestr]``. The fill value is the base64 of one record's bytes.
 
 Example:
-    >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+    >>> from simplezarr.dtypes import parse_v3_dtype
     >>> t = StructuredType(fields=(("a", parse_v3_dtype("uint8")), ("b", parse_v3_dtype("int16"))))
     >>> t.numpy
     dtype([('a', 'u1'), ('b', '<i2')])
@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from simplezarr.metadata.dtypes.base import Bad, DataType, Endian, b64decode, b64encode
-from simplezarr.metadata.dtypes.text import ObjectType
+from simplezarr.dtypes.base import Bad, DataType, Endian, b64decode, b64encode
+from simplezarr.dtypes.text import ObjectType
 
 __all__ = ["StructuredType"]
 
@@ -30,7 +30,7 @@ class StructuredType(DataType):
     """``structured`` ({fields: [[name, data_type], ...]}), v2 a list of [name, typestr].
 
     Example:
-        >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+        >>> from simplezarr.dtypes import parse_v3_dtype
         >>> t = StructuredType(fields=(("x", parse_v3_dtype("int8")),))
         >>> t.cast_fill_value((5,)), t.fill_value_to_json((5,), 3)
         (np.void((5,), dtype=[('x', 'i1')]), 'BQ==')

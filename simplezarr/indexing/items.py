@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from simplezarr.errors import BoundsCheckError, SelectionError, SelectionValueError
-from simplezarr.indexing import as_index
+from simplezarr.indexing.basic import as_index
 
 #: numpy's message for an item that is no index at all (a float, a string, a list of those).
 INVALID_INDEX = (

@@ -44,7 +44,7 @@ class DataType:
     ``numpy`` is derived from the parameters (native byte order).
 
     Example:
-        >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+        >>> from simplezarr.dtypes import parse_v3_dtype
         >>> t = parse_v3_dtype({"name": "numpy.datetime64",
         ...                     "configuration": {"unit": "s", "scale_factor": 1}})
         >>> t.numpy, t.default_fill_value()
@@ -131,7 +131,7 @@ class DataType:
         """v3: the ``data_type`` name or object; v2: the numpy type string with ``endian``.
 
         Example:
-            >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+            >>> from simplezarr.dtypes import parse_v3_dtype
             >>> parse_v3_dtype("int16").to_json(2, endian="big")
             '>i2'
         """
@@ -149,7 +149,7 @@ class DataType:
         """The numpy dtype of stored items in byte order ``endian`` (None: native).
 
         Example:
-            >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+            >>> from simplezarr.dtypes import parse_v3_dtype
             >>> parse_v3_dtype("float64").stored_numpy("big")
             dtype('>f8')
         """
@@ -161,7 +161,7 @@ class DataType:
         """Decode a ``fill_value`` from JSON. v2 ``null`` gives None.
 
         Example:
-            >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+            >>> from simplezarr.dtypes import parse_v3_dtype
             >>> parse_v3_dtype("complex64").fill_value_from_json(["NaN", 1], 3)
             np.complex64(nan+1j)
         """
@@ -182,7 +182,7 @@ class DataType:
         """Encode a fill value (as returned by fill_value_from_json / cast_fill_value).
 
         Example:
-            >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+            >>> from simplezarr.dtypes import parse_v3_dtype
             >>> parse_v3_dtype("float32").fill_value_to_json(np.float32("inf"), 3)
             'Infinity'
         """
@@ -201,7 +201,7 @@ class DataType:
         """Validate a user's fill value and convert it to this type's scalar.
 
         Example:
-            >>> from simplezarr.metadata.dtypes import parse_v3_dtype
+            >>> from simplezarr.dtypes import parse_v3_dtype
             >>> parse_v3_dtype("uint8").cast_fill_value(300)
             Traceback (most recent call last):
             ...

@@ -22,16 +22,16 @@ from typing import Any
 import numpy as np
 
 from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
-from simplezarr.metadata.dtypes.base import NATIVE, DataType, Endian
-from simplezarr.metadata.dtypes.numeric import (
+from simplezarr.dtypes.base import NATIVE, DataType, Endian
+from simplezarr.dtypes.numeric import (
     BoolType,
     ComplexType,
     FloatType,
     IntType,
     RawBitsType,
 )
-from simplezarr.metadata.dtypes.structured import StructuredType
-from simplezarr.metadata.dtypes.text import (
+from simplezarr.dtypes.structured import StructuredType
+from simplezarr.dtypes.text import (
     FixedUTF32Type,
     NullTerminatedBytesType,
     ObjectType,
@@ -39,7 +39,7 @@ from simplezarr.metadata.dtypes.text import (
     VlenBytesType,
     VlenStringType,
 )
-from simplezarr.metadata.dtypes.time import TimeType
+from simplezarr.dtypes.time import TimeType
 
 __all__ = [
     "from_numpy",

@@ -33,23 +33,23 @@ Example:
     {'name': 'fixed_length_utf32', 'configuration': {'length_bytes': 40}}
 """
 
-from simplezarr.metadata.dtypes.base import DataType, Endian
-from simplezarr.metadata.dtypes.numeric import (
+from simplezarr.dtypes.base import DataType, Endian
+from simplezarr.dtypes.numeric import (
     BoolType,
     ComplexType,
     FloatType,
     IntType,
     RawBitsType,
 )
-from simplezarr.metadata.dtypes.registry import (
+from simplezarr.dtypes.registry import (
     from_numpy,
     from_numpy_with_endian,
     parse_v2_dtype,
     parse_v3_dtype,
     register_data_type,
 )
-from simplezarr.metadata.dtypes.structured import StructuredType
-from simplezarr.metadata.dtypes.text import (
+from simplezarr.dtypes.structured import StructuredType
+from simplezarr.dtypes.text import (
     OBJECT_CODEC_IDS,
     FixedUTF32Type,
     NullTerminatedBytesType,
@@ -58,7 +58,7 @@ from simplezarr.metadata.dtypes.text import (
     VlenBytesType,
     VlenStringType,
 )
-from simplezarr.metadata.dtypes.time import TimeType
+from simplezarr.dtypes.time import TimeType
 
 __all__ = [
     "OBJECT_CODEC_IDS",

@@ -32,17 +32,9 @@ from typing import Any
 import numpy as np
 
 from simplezarr.errors import SelectionError
-from simplezarr.indexing import (
-    NEWAXIS,
-    BasicIndexer,
-    ChunkProjection,
-    FancyProjection,
-    SliceDim,
-    as_index,
-    too_many,
-    two_ellipses,
-)
-from simplezarr.selection.items import (
+from simplezarr.indexing.basic import NEWAXIS, BasicIndexer, SliceDim, as_index, too_many, two_ellipses
+from simplezarr.indexing.projection import ChunkProjection, FancyProjection
+from simplezarr.indexing.items import (
     INVALID_INDEX,
     as_tuple,
     check_mask,
@@ -57,7 +49,7 @@ from simplezarr.selection.items import (
     progression,
     sort_order,
 )
-from simplezarr.selection.orthogonal import DimRun, OrthogonalIndexer
+from simplezarr.indexing.orthogonal import DimRun, OrthogonalIndexer
 
 #: Above this many chunks in the grid of the indexed axes, chunk numbers could overflow
 #: int64: points are then sorted on their chunk coordinates (lexsort) instead.

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr.errors import InvalidMetadata
-from simplezarr.metadata.dtypes.base import Bad, DataType, is_int
+from simplezarr.dtypes.base import Bad, DataType, is_int
 
 __all__ = ["TimeType"]
 

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
-from simplezarr.metadata.dtypes.base import Bad, DataType, Endian, b64decode, b64encode, is_int
+from simplezarr.dtypes.base import Bad, DataType, Endian, b64decode, b64encode, is_int
 
 __all__ = [
     "OBJECT_CODEC_IDS",

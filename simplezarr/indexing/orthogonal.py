@@ -30,17 +30,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from simplezarr.errors import SelectionError
-from simplezarr.indexing import (
-    NEWAXIS,
-    BasicIndexer,
-    ChunkProjection,
-    FancyProjection,
-    IntDim,
-    SliceDim,
-    as_index,
-    expand_selection,
-)
-from simplezarr.selection.items import (
+from simplezarr.indexing.basic import NEWAXIS, BasicIndexer, IntDim, SliceDim, as_index, expand_selection
+from simplezarr.indexing.projection import ChunkProjection, FancyProjection
+from simplezarr.indexing.items import (
     as_tuple,
     check_mask,
     chunk_numbers,

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.metadata.dtypes.base import Bad, DataType, OutOfRange, b64decode, b64encode, intish, is_int
+from simplezarr.dtypes.base import Bad, DataType, OutOfRange, b64decode, b64encode, intish, is_int
 
 __all__ = ["BoolType", "ComplexType", "FloatType", "IntType", "RawBitsType"]
 

@@ -1,8 +1,4 @@
-"""Selections become ChunkProjections: the only thing that crosses from indexing to I/O.
-
-A :class:`ChunkProjection` says, for one chunk a selection touches: which chunk, which part
-of the chunk, where that part goes in the output, and whether the chunk is wholly covered
-(so a read can decode straight into the output and a write needs no read).
+"""Basic selections (integers, slices with any step, Ellipsis), projected chunk by chunk.
 
 Each dimension is indexed on its own (:class:`IntDim`, :class:`SliceDim`); the projections
 of a selection are the product of its dimensions' projections, so only touched chunks are
@@ -22,7 +18,7 @@ import itertools
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -32,42 +28,7 @@ from simplezarr.errors import (
     SelectionTypeError,
     SelectionValueError,
 )
-
-ChunkSel = tuple[Any, ...]
-
-
-class ChunkProjection(NamedTuple):
-    """One touched chunk: where its data comes from and where it goes."""
-
-    chunk_coords: tuple[int, ...]
-    chunk_selection: ChunkSel
-    out_selection: tuple[slice, ...]
-    is_complete: bool
-
-
-class FancyProjection(ChunkProjection):
-    """A projection whose selections may hold integer arrays (orthogonal, coordinate or
-    mask indexing): the engine moves its data with ``out[out_selection] =
-    chunk[chunk_selection]`` (and the reverse on writes) and never takes a byte window.
-    ``is_complete`` must only be true when ``chunk_selection`` is the whole chunk in order."""
-
-    __slots__ = ()
-
-
-class Indexer(Protocol):
-    """What the engine takes: projections, the selection's shape, and whether the result
-    is a scalar (every axis indexed by an integer, as numpy returns a scalar then).
-
-    Example:
-        >>> idx: Indexer = BasicIndexer((1, 2), (4, 4), (2, 2))
-        >>> idx.shape, idx.scalar_result, len(list(idx))
-        ((), True, 1)
-    """
-
-    shape: tuple[int, ...]
-    scalar_result: bool
-
-    def __iter__(self) -> Iterator[ChunkProjection]: ...
+from simplezarr.indexing.projection import ChunkProjection
 
 
 class DimProjection(NamedTuple):

@@ -1,0 +1,84 @@
+"""Checking a codec's ``configuration`` object: the helpers every codec's ``from_config`` uses.
+
+They live below the registry (which builds codecs) and the codec modules (which use them), so
+neither imports the other for them.
+
+Example:
+    >>> check_config("gzip", {"level": 1}, ["level"])
+    {'level': 1}
+    >>> config_int("gzip", "level", 10, 0, 9)
+    Traceback (most recent call last):
+    ...
+    simplezarr.errors.InvalidMetadata: codec 'gzip': level must be in the range 0..9, got 10
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from simplezarr.errors import InvalidMetadata
+
+__all__ = ["check_config", "config_bool", "config_choice", "config_int"]
+
+
+def check_config(
+    codec: str,
+    configuration: Any,
+    allowed: Iterable[str],
+    required: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Check a configuration object's keys; return it as a dict.
+
+    Example:
+        >>> check_config("gzip", {"level": 1}, ["level"])
+        {'level': 1}
+    """
+    if not isinstance(configuration, Mapping):
+        raise InvalidMetadata(
+            f"codec {codec!r}: configuration must be an object, got {configuration!r}"
+        )
+    allowed = set(allowed)
+    unknown = set(configuration) - allowed
+    if unknown:
+        raise InvalidMetadata(
+            f"codec {codec!r}: unknown configuration keys {sorted(map(str, unknown))}; "
+            f"expected {sorted(allowed)}"
+        )
+    missing = [k for k in required if k not in configuration]
+    if missing:
+        raise InvalidMetadata(f"codec {codec!r}: configuration needs {missing}")
+    return dict(configuration)
+
+
+def config_int(
+    codec: str, field: str, value: Any, lo: int | None = None, hi: int | None = None
+) -> int:
+    """Validate an integer configuration field (booleans are not integers here)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidMetadata(f"codec {codec!r}: {field} must be an integer, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        lo_s = "-inf" if lo is None else lo
+        hi_s = "inf" if hi is None else hi
+        raise InvalidMetadata(
+            f"codec {codec!r}: {field} must be in the range {lo_s}..{hi_s}, got {value}"
+        )
+    return int(value)
+
+
+def config_bool(codec: str, field: str, value: Any) -> bool:
+    """Validate a boolean configuration field."""
+    if not isinstance(value, bool):
+        raise InvalidMetadata(f"codec {codec!r}: {field} must be true or false, got {value!r}")
+    return value
+
+
+def config_choice(codec: str, field: str, value: Any, choices: Iterable[Any]) -> Any:
+    """Validate a configuration field that takes one of a few string values."""
+    choices = tuple(choices)
+    if not isinstance(value, str) or value not in choices:
+        raise InvalidMetadata(
+            f"codec {codec!r}: {field} must be one of {list(choices)}, got {value!r}"
+        )
+    return value
+

@@ -1,0 +1,144 @@
+"""The write stage: merge each chunk's new part into what it held, encode it in the shared
+pool, store it (or delete it when it is all fill).
+
+Requests come here with plain chains (a shard's inner chunks are written through
+:mod:`simplezarr.engine.shards` into the shard's contents). Fast paths, each in the
+function named:
+
+- *fully overwritten chunk* (:func:`merge`): encoded without reading what was there, and
+  without a copy when the value's block is the chunk;
+- *all-fill chunk* (:func:`store_chunk`): deleted instead of stored, unless
+  ``write_empty_chunks``.
+
+A chunk's read-modify-write holds that chunk's lock (:func:`locked`), so tasks writing
+different chunks never wait for each other and threads writing the same chunk never lose
+each other's data.
+
+Example:
+    >>> import numpy as np
+    >>> from simplezarr.codecs import CodecChain, ChunkSpec, codec_from_json
+    >>> from simplezarr.dtypes import from_numpy
+    >>> from simplezarr.engine.request import ChunkRequest, located
+    >>> from simplezarr.indexing import ChunkProjection
+    >>> from simplezarr.stores import MemoryStore
+    >>> store = MemoryStore()
+    >>> chain = CodecChain([codec_from_json("bytes")], ChunkSpec((2,), from_numpy("uint8"), 0))
+    >>> p = ChunkProjection((0,), (slice(1, 2),), (slice(0, 1),), False)
+    >>> write_chunks([ChunkRequest(store, "c/0", chain, p)], np.array([5], "u1"), False)
+    >>> store.get("c/0")
+    b'\\x00\\x05'
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from simplezarr.codecs.chain import CodecChain
+from simplezarr.concurrency import key_locks, run_all
+from simplezarr.engine.request import ChunkRequest, located
+from simplezarr.engine.work import batches
+from simplezarr.errors import InvalidArgument, ZarrError
+from simplezarr.fill import is_all_fill
+from simplezarr.indexing import ChunkProjection
+
+__all__ = ["locked", "merge", "prepare_value", "store_chunk", "write_chunks"]
+
+
+def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
+    """The value as an array of ``dtype`` and the selection's ``shape``, numpy-style:
+    Python scalars and lists are converted with overflow checks, arrays are cast, and
+    leading axes of length 1 are dropped before broadcasting (``a[0] = np.ones((1, 5))``).
+
+    Example:
+        >>> prepare_value(3, np.dtype("i2"), (2,)).tolist()
+        [3, 3]
+    """
+    try:
+        if isinstance(value, np.ndarray):
+            arr = value if value.dtype == dtype else value.astype(dtype)
+        else:
+            arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise InvalidArgument(
+            f"cannot store {type(value).__name__} value in an array of dtype {dtype}: {e}"
+        ) from e
+    if arr.shape != shape:
+        extra = arr.ndim - len(shape)
+        if extra > 0 and all(n == 1 for n in arr.shape[:extra]):
+            arr = arr.reshape(arr.shape[extra:])
+        try:
+            arr = np.broadcast_to(arr, shape)
+        except ValueError as e:
+            raise InvalidArgument(
+                f"could not broadcast input array from shape {arr.shape} into shape {shape}"
+            ) from e
+    return arr
+
+
+@contextlib.contextmanager
+def locked(target: Any, keys: Sequence[Any]) -> Iterator[None]:
+    """Hold the locks of ``keys`` in ``target`` (a shard's contents, private to one write,
+    need none)."""
+    if getattr(target, "private", False):
+        yield
+        return
+    with contextlib.ExitStack() as stack:
+        for lock in key_locks(target, keys):
+            stack.enter_context(lock)
+        yield
+
+
+def merge(p: ChunkProjection, value: np.ndarray, existing: Any, chain: CodecChain) -> np.ndarray:
+    """The new content of one chunk: what it held (decoded from ``existing``; the fill
+    value when None) with the selection overwritten by ``value[out_selection]``."""
+    spec = chain.spec
+    sub = value[p.out_selection + (Ellipsis,)]  # always an array, even 0-d
+    if p.is_complete and sub.shape == spec.shape:
+        return sub  # fully overwritten chunk: no read, no copy
+    if p.is_complete or existing is None:  # fully overwritten edge chunk: no read
+        chunk = np.full(spec.shape, spec.fill_value, dtype=spec.dtype.numpy, order=spec.order)
+    else:
+        chunk = chain.decode(existing)
+        if not chunk.flags.writeable:
+            chunk = chunk.copy()
+    chunk[p.chunk_selection] = sub
+    return chunk
+
+
+def store_chunk(
+    target: Any, key: Any, chain: CodecChain, chunk: np.ndarray, write_empty: bool
+) -> None:
+    """Encode and store ``chunk`` under ``key``, or delete the key when the chunk is all
+    fill and ``write_empty`` is false."""
+    if not write_empty and is_all_fill(chunk, chain.spec.fill_value):
+        target.delete(key)
+    else:
+        target.set(key, chain.encode(chunk))
+
+
+def write_chunks(
+    requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool
+) -> None:
+    """Write requests with plain chains, a few batches per thread."""
+    if not requests:
+        return
+    work = batches(requests, requests[0].chain.spec.nbytes)
+    run_all([partial(_write_batch, batch, value, write_empty) for batch in work])
+
+
+def _write_batch(batch: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:
+    # Each chunk's read-modify-write holds only that chunk's lock.
+    for r in batch:
+        target, key, chain, p = r
+        with locked(target, [key]):
+            existing = None if p.is_complete else target.get(key)
+            try:
+                chunk = merge(p, value, existing, chain)
+            except ZarrError as e:
+                raise located(e, r) from e
+            store_chunk(target, key, chain, chunk, write_empty)
