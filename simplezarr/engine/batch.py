@@ -44,13 +44,13 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 
 import numpy as np
 
 from simplezarr.engine import allocator, read, shards, write
 from simplezarr.engine.request import ChunkRequest
+from simplezarr.stores.base import StoredValue
 
 __all__ = ["ChunkRequest", "read_batch", "write_batch"]
 
@@ -63,9 +63,16 @@ def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     read), their indexes read once, and their inner chunks read as ordinary requests.
     """
     allocator.tune_once()
+    if not shards.any_sharded(requests):
+        read.read_chunks(requests, out)
+        return
     for group in shards.groups(requests):
-        with contextlib.ExitStack() as opened:
+        opened: list[StoredValue] = []
+        try:
             read.read_chunks(shards.expand(group, out, opened), out)
+        finally:
+            for value in opened:
+                value.close()
 
 
 def write_batch(

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from functools import partial
 from typing import Any
@@ -63,9 +63,10 @@ def read_chunks(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     chain = requests[0].chain
     nbytes = chain.spec.nbytes
     work = batches(requests, nbytes)
-    if (
-        len(work) > 1
-        and chain.compressed
+    if len(work) == 1:  # one batch: no hand-off at all
+        _read_parts(requests, out)
+    elif (
+        chain.compressed
         and (nbytes or 0) <= PIPELINE_MAX_CHUNK_BYTES
         and not in_worker()
     ):
@@ -117,17 +118,19 @@ def decode_scatter(
 ) -> None:
     """Decode fetched chunks into ``out``: whole ones of a chain in one batched codec call."""
     chain = part[0].chain
-    direct = _decode_into(part, datas, windows, out)
-    same_chain = all(r.chain is chain for r in part)
-    whole = [
-        d for d, w, done in zip(datas, windows, direct, strict=True)
-        if d is not None and w is None and not done
-    ]
-    try:
-        decoded = iter(chain.decode_many(whole) if same_chain and len(whole) > 1 else [])
-    except ZarrError:  # one of them is corrupt: decode them one by one to name it
-        same_chain = False
-        decoded = iter([])
+    n = len(part)
+    direct = _decode_into(part, datas, windows, out) if chain.direct_decode else [False] * n
+    decoded: Iterator[np.ndarray] = iter(())
+    if n > 1:
+        whole = [
+            d for d, w, done in zip(datas, windows, direct, strict=True)
+            if d is not None and w is None and not done
+        ]
+        if len(whole) > 1 and all(r.chain is chain for r in part):
+            try:
+                decoded = iter(chain.decode_many(whole))
+            except ZarrError:  # one of them is corrupt: decode them one by one to name it
+                pass
     for r, w, data, done in zip(part, windows, datas, direct, strict=True):
         if done:
             continue
@@ -139,7 +142,7 @@ def decode_scatter(
             if w is not None:  # byte window: the decoded view already is the selection
                 out[p.out_selection] = r.chain.decode_window(data, w)
                 continue
-            chunk = next(decoded, None)
+            chunk = next(decoded, None)  # type: ignore[arg-type]
             if chunk is None:
                 chunk = r.chain.decode(data)
         except ZarrError as e:

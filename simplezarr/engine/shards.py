@@ -39,7 +39,6 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
@@ -61,6 +60,7 @@ __all__ = [
     "ShardContents",
     "ShardSource",
     "expand",
+    "any_sharded",
     "groups",
     "is_sharded",
     "split",
@@ -77,6 +77,14 @@ def is_sharded(r: ChunkRequest) -> bool:
     return r.chain.shard is not None
 
 
+def any_sharded(requests: Sequence[ChunkRequest]) -> bool:
+    """Whether any request names a whole shard (a plain loop: this runs on every read)."""
+    for r in requests:
+        if r.chain.shard is not None:
+            return True
+    return False
+
+
 def split(requests: Sequence[ChunkRequest]) -> tuple[list[ChunkRequest], list[ChunkRequest]]:
     """The requests for plain chunks and those for shards."""
     plain: list[ChunkRequest] = []
@@ -89,7 +97,7 @@ def split(requests: Sequence[ChunkRequest]) -> tuple[list[ChunkRequest], list[Ch
 def groups(requests: Sequence[ChunkRequest]) -> Iterator[Sequence[ChunkRequest]]:
     """The requests in groups naming at most MAX_OPEN_SHARDS shards each (plain requests:
     one group, as they are)."""
-    if all(r.chain.shard is None for r in requests):
+    if not any_sharded(requests):
         yield requests
         return
     seen: set[tuple[int, Any]] = set()
@@ -131,14 +139,20 @@ class _Part(StoredValue):
 class _OpenShard:
     """One shard opened for a read: its open value and its decoded index."""
 
-    __slots__ = ("layout", "name", "offsets", "sizes", "value")
+    __slots__ = ("key", "layout", "offsets", "sizes", "source", "value")
 
-    def __init__(self, value: StoredValue, index: np.ndarray, layout: ShardLayout, name: str):
+    def __init__(
+        self, value: StoredValue, index: np.ndarray, layout: ShardLayout, source: Any, key: Any
+    ) -> None:
         self.value = value
         self.offsets: list[int] = index[:, 0].tolist()
         self.sizes: list[int] = index[:, 1].tolist()
         self.layout = layout
-        self.name = name
+        self.source, self.key = source, key
+
+    @property
+    def name(self) -> str:
+        return describe(self.source, self.key)
 
     def entry(self, flat: int) -> tuple[int, int] | None:
         offset, nbytes = self.offsets[flat], self.sizes[flat]
@@ -251,14 +265,15 @@ def _flat_strides(layout: ShardLayout) -> list[int]:
 
 
 def expand(
-    requests: Sequence[ChunkRequest], out: np.ndarray, opened: contextlib.ExitStack
+    requests: Sequence[ChunkRequest], out: np.ndarray, opened: list[StoredValue]
 ) -> list[ChunkRequest]:
     """``requests`` with every shard request replaced by its inner chunks' requests
-    (recursively for nested shards); each shard is opened once and closed by ``opened``.
+    (recursively for nested shards); each shard is opened once, and its open value added to
+    ``opened`` for the caller to close.
     Missing shards and missing inner chunks are filled into ``out`` here."""
-    plain, sharded = split(requests)
-    if not sharded:
+    if not any_sharded(requests):
         return list(requests)
+    plain, sharded = split(requests)
     by_shard: dict[tuple[int, Any], list[ChunkRequest]] = {}
     for r in sharded:
         by_shard.setdefault((id(r.source), r.key), []).append(r)
@@ -278,15 +293,15 @@ def expand(
                     out[r.projection.out_selection] = r.chain.spec.fill_value
                 continue
             value, index_bytes = item
-            opened.callback(value.close)
-            inner.extend(_inner_requests(reader, describe(source, rs[0].key), rs, value, index_bytes, out))
+            opened.append(value)
+            inner.extend(_inner_requests(reader, source, rs, value, index_bytes, out))
     expanded = plain + inner
     return expand(expanded, out, opened) if any(r.chain.shard is not None for r in inner) else expanded
 
 
 def _inner_requests(
     reader: ShardSource,
-    name: str,
+    source: Any,
     rs: list[ChunkRequest],
     value: StoredValue,
     index_bytes: Any,
@@ -298,17 +313,20 @@ def _inner_requests(
     try:
         index = layout.decode_index(index_bytes, value.size)
     except CorruptChunk as e:
-        raise CorruptChunk(f"{name}: {e}") from e
-    shard = _OpenShard(value, index, layout, name)
+        raise CorruptChunk(f"{describe(source, rs[0].key)}: {e}") from e
+    shard = _OpenShard(value, index, layout, source, rs[0].key)
     number = reader.add(shard)
     strides = _flat_strides(layout)
     fill = layout.spec.fill_value
     chain = layout.inner_chain
     found: list[tuple[int, ChunkRequest]] = []
+    offsets, sizes = shard.offsets, shard.sizes
     for r in rs:
         for ip in project_within(r.projection, layout.spec.shape, layout.inner_shape, out.shape):
-            flat = sum(c * s for c, s in zip(ip.chunk_coords, strides, strict=True))
-            where = shard.entry(flat)
+            flat = 0
+            for c, s in zip(ip.chunk_coords, strides, strict=True):
+                flat += c * s
+            where = None if offsets[flat] == sizes[flat] == MISSING else (offsets[flat], 0)
             if where is None:  # a missing inner chunk: fill without reading
                 out[ip.out_selection] = fill
                 continue

@@ -162,6 +162,35 @@ class IntDim:
         yield DimProjection(chunk, local, None, extent == 1)
 
 
+def contiguous_runs(
+    start: int, stop: int, dim_len: int, chunk_len: int, out_start: int = 0
+) -> list[DimProjection]:
+    """The runs of the step-1 selection ``[start, stop)`` along one dimension, one per
+    touched chunk, placed in the output from ``out_start`` on. The common case of every
+    slice, computed without the general stepping of :class:`SliceDim`.
+
+    Example:
+        >>> [tuple(r) for r in contiguous_runs(3, 9, 10, 4)]
+        [(0, slice(3, 4, 1), slice(0, 1, None), False), (1, slice(0, 4, 1), slice(1, 5, None), True), (2, slice(0, 1, 1), slice(5, 6, None), False)]
+    """
+    runs = []
+    cl = chunk_len
+    for chunk in range(start // cl, (stop - 1) // cl + 1) if stop > start else ():
+        lo = chunk * cl
+        hi = lo + cl if lo + cl < dim_len else dim_len
+        first = start if start > lo else lo
+        end = stop if stop < hi else hi
+        runs.append(
+            DimProjection(
+                chunk,
+                slice(first - lo, end - lo, 1),
+                slice(out_start + first - start, out_start + end - start),
+                first == lo and end == hi,
+            )
+        )
+    return runs
+
+
 @dataclass(frozen=True)
 class SliceDim:
     """A slice with any step (negative too) along one dimension."""
@@ -182,6 +211,9 @@ class SliceDim:
         return len(range(self.start, self.stop, self.step))
 
     def __iter__(self) -> Iterator[DimProjection]:
+        if self.step == 1:
+            yield from contiguous_runs(self.start, self.stop, self.dim_len, self.chunk_len)
+            return
         n = self.nitems
         if n == 0:
             return

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.indexing.basic import BasicIndexer, IntDim, SliceDim, as_index
+from simplezarr.indexing.basic import BasicIndexer, IntDim, SliceDim, as_index, contiguous_runs
 from simplezarr.indexing.items import group_bounds, narrow_dtype, sort_order
 from simplezarr.indexing.orthogonal import ArrayDim, DimRun, outer
 from simplezarr.indexing.projection import ChunkProjection, FancyProjection
@@ -111,14 +111,44 @@ def compose(outer_sel: Selector, inner: Selector, length: int) -> Selector:
 def _basic(
     p: ChunkProjection, block_shape: tuple[int, ...], inner_shape: tuple[int, ...]
 ) -> Iterator[ChunkProjection]:
-    outer_out = p.out_selection
-    complete = p.is_complete
-    big = 1 << 62  # out slices of basic projections are absolute: no length is needed
-    for q in BasicIndexer(p.chunk_selection, block_shape, inner_shape):
-        out = tuple(
-            _compose_slice(o, i, big) for o, i in zip(outer_out, q.out_selection, strict=True)
+    # Hot (a box read of a sharded array goes through here): each axis's runs are found,
+    # and their output slices composed, once per axis, not once per inner chunk.
+    outer_out = iter(p.out_selection)
+    per_axis: list[list[tuple[int, Any, slice | None, bool]]] = []
+    for s, n, c in zip(p.chunk_selection, block_shape, inner_shape, strict=True):
+        if isinstance(s, slice):
+            o = next(outer_out)
+            start = o.start
+            plain = o.step in (None, 1)
+            if plain and s.step in (None, 1) and type(s.start) is int and type(s.stop) is int:
+                per_axis.append(contiguous_runs(s.start, min(s.stop, n), n, c, start))  # type: ignore[arg-type]
+                continue
+            per_axis.append(
+                [
+                    (
+                        q.chunk_index,
+                        q.chunk_sel,
+                        slice(start + q.out_sel.start, start + q.out_sel.stop)  # type: ignore[union-attr]
+                        if plain
+                        else _compose_slice(o, q.out_sel, 1 << 62),  # type: ignore[arg-type]
+                        q.is_complete,
+                    )
+                    for q in SliceDim.from_slice(s, n, c)
+                ]
+            )
+        else:
+            i = as_index(s)
+            assert i is not None  # a basic projection holds integers and slices
+            per_axis.append([tuple(IntDim(i, n, c, 0))[0]])  # type: ignore[list-item]
+    whole = p.is_complete
+    for parts in itertools.product(*per_axis):
+        coords, sels, outs, complete = zip(*parts, strict=True)
+        yield ChunkProjection(
+            coords,
+            sels,
+            tuple(o for o in outs if o is not None),
+            whole or all(complete),
         )
-        yield ChunkProjection(q.chunk_coords, q.chunk_selection, out, complete or q.is_complete)
 
 
 # -- orthogonal --------------------------------------------------------------------------
