@@ -31,15 +31,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simplezarr.config import config  # noqa: E402
-from simplezarr.nodes import ZarrArray, open_zarr  # noqa: E402
-from simplezarr.stores import FsspecStore, LocalStore, ObjectStore  # noqa: E402
+from simplezarr.config import config
+from simplezarr.nodes import ZarrArray, open_zarr
+from simplezarr.stores import FsspecStore, LocalStore, ObjectStore
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     latency = 0.0
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:
@@ -89,8 +89,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="simplezarr-bench-latency-") as tmp:
         data = np.arange(n_chunks * 1024, dtype="<f8")
-        ZarrArray.create(LocalStore(Path(tmp) / "data.zarr"), "a", shape=data.shape,
-                         dtype="f8", chunks=(1024,))[...] = data  # 8 KiB chunks, zstd
+        ZarrArray.create(
+            LocalStore(Path(tmp) / "data.zarr"), "a", shape=data.shape, dtype="f8", chunks=(1024,)
+        )[...] = data  # 8 KiB chunks, zstd
         url, stop = serve(Path(tmp), args.latency)
         try:
             stores: dict[str, Callable[[], Any]] = {
@@ -111,9 +112,11 @@ def main() -> None:
             stop()
 
     serial = n_chunks * args.latency
-    print(f"\nReading {n_chunks} chunks ({n_chunks * 8} KiB) over HTTP, "
-          f"{args.latency * 1000:.0f} ms per request (serial lower bound {serial:.1f} s); "
-          f"config.threads = {config.threads}\n")
+    print(
+        f"\nReading {n_chunks} chunks ({n_chunks * 8} KiB) over HTTP, "
+        f"{args.latency * 1000:.0f} ms per request (serial lower bound {serial:.1f} s); "
+        f"config.threads = {config.threads}\n"
+    )
     header = " | ".join(f"io_concurrency={lv}" for lv in levels)
     print(f"| store | {header} |")
     print("|---|" + "---|" * len(levels))

@@ -73,7 +73,11 @@ def _compressors(codec: str, zarr_format: int) -> Any:
         return {
             "name": "blosc",
             "configuration": {
-                "cname": "lz4", "clevel": 5, "shuffle": "shuffle", "typesize": 2, "blocksize": 0,
+                "cname": "lz4",
+                "clevel": 5,
+                "shuffle": "shuffle",
+                "typesize": 2,
+                "blocksize": 0,
             },
         }
     raise ValueError(f"unknown benchmark codec {codec!r}; use none, zstd or blosc")

@@ -58,7 +58,7 @@ class Mode:
 MODES = {
     "full": Mode("full", rounds=3, warmup=1, repeats=None),
     "quick": Mode("quick", rounds=1, warmup=1, repeats=None),
-    "smoke": Mode("smoke", rounds=1, warmup=0, repeats={op: 1 for op in OPS}),
+    "smoke": Mode("smoke", rounds=1, warmup=0, repeats=dict.fromkeys(OPS, 1)),
 }
 
 
@@ -109,8 +109,10 @@ def snapshot(rev: str | None) -> Path:
     skip = shutil.ignore_patterns("__pycache__", "results")
     if rev:
         archive = subprocess.run(
-            ["git", "archive", "--format=tar", rev, "simplezarr"], cwd=ROOT,
-            capture_output=True, check=True,
+            ["git", "archive", "--format=tar", rev, "simplezarr"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
     else:
@@ -124,21 +126,42 @@ def run_worker(
 ) -> dict[str, Any]:
     """Run one worker process from ``code_dir``; its JSON record (or why there is none)."""
     cmd = [
-        sys.executable, "-m", "bench.worker", "--lib", lib, "--dataset", w.dataset.name,
-        "--op", w.op, "--repeats", str(repeats), "--warmup", str(warmup),
-        "--data-dir", str(data_dir),
+        sys.executable,
+        "-m",
+        "bench.worker",
+        "--lib",
+        lib,
+        "--dataset",
+        w.dataset.name,
+        "--op",
+        w.op,
+        "--repeats",
+        str(repeats),
+        "--warmup",
+        str(warmup),
+        "--data-dir",
+        str(data_dir),
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code_dir), env.get("PYTHONPATH")]))
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
-            cmd, cwd=code_dir, env=env, capture_output=True, text=True,
-            timeout=WORKER_TIMEOUT_S, check=False,
+            cmd,
+            cwd=code_dir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=WORKER_TIMEOUT_S,
+            check=False,
         )
     except subprocess.TimeoutExpired:
-        return {"lib": lib, "times": [], "verified": False,
-                "error": f"timed out after {WORKER_TIMEOUT_S} s"}
+        return {
+            "lib": lib,
+            "times": [],
+            "verified": False,
+            "error": f"timed out after {WORKER_TIMEOUT_S} s",
+        }
     record: dict[str, Any] | None = None
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
@@ -149,8 +172,12 @@ def run_worker(
                 continue
     if record is None:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        record = {"lib": lib, "times": [], "verified": False,
-                  "error": f"worker exited with status {proc.returncode}: {' | '.join(tail)}"}
+        record = {
+            "lib": lib,
+            "times": [],
+            "verified": False,
+            "error": f"worker exited with status {proc.returncode}: {' | '.join(tail)}",
+        }
     record["wall_s"] = time.perf_counter() - t0
     return record
 
@@ -253,14 +280,20 @@ def _git_revision(rev: str | None = None) -> str:
     """``rev`` (default: HEAD plus whether the working tree has uncommitted changes)."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", rev or "HEAD"], cwd=ROOT, capture_output=True,
-            text=True, check=False,
+            ["git", "rev-parse", "--short", rev or "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
         if rev:
             return commit or "unknown"
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-            capture_output=True, text=True, check=False,
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
     except OSError:
         return "unknown"
@@ -300,8 +333,11 @@ def machine(data_dir: Path, revision: str) -> dict[str, Any]:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         usable = os.cpu_count()
-    env = {k: v for k, v in os.environ.items()
-           if k.startswith(("SIMPLEZARR_", "ZARR_", "TENSORSTORE_", "RAYON_", "OMP_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k.startswith(("SIMPLEZARR_", "ZARR_", "TENSORSTORE_", "RAYON_", "OMP_"))
+    }
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
@@ -312,9 +348,18 @@ def machine(data_dir: Path, revision: str) -> dict[str, Any]:
         "data_dir": str(data_dir),
         "filesystem": _filesystem(data_dir),
         "simplezarr_revision": revision,
-        "versions": {d: _version(d) for d in
-                     ["simplezarr", "zarr", "zarrs", "tensorstore", "numpy", "numcodecs",
-                      "zstandard"]},
+        "versions": {
+            d: _version(d)
+            for d in [
+                "simplezarr",
+                "zarr",
+                "zarrs",
+                "tensorstore",
+                "numpy",
+                "numcodecs",
+                "zstandard",
+            ]
+        },
         "environment": env,
     }
 
@@ -344,8 +389,11 @@ def _cell(cell: dict[str, Any] | None, marks: dict[str, str]) -> str:
 
 
 def fastest_peer(cells: dict[str, dict[str, Any]]) -> tuple[str, float] | None:
-    ok = [(lib, c["median"]) for lib, c in cells.items()
-          if lib in PEERS and c["verified"] and c["median"] is not None]
+    ok = [
+        (lib, c["median"])
+        for lib, c in cells.items()
+        if lib in PEERS and c["verified"] and c["median"] is not None
+    ]
     return min(ok, key=lambda x: x[1]) if ok else None
 
 
@@ -374,8 +422,12 @@ def _header(report: dict[str, Any]) -> list[str]:
             f"{report['elapsed_s'] / 60:.1f} min on {day}"
         ),
     ]
-    loads = [c["foreign_load"] for w in report["workloads"] for c in w["cells"].values()
-             if c["foreign_load"] is not None]
+    loads = [
+        c["foreign_load"]
+        for w in report["workloads"]
+        for c in w["cells"].values()
+        if c["foreign_load"] is not None
+    ]
     if loads:
         lines.append(
             f"- Other processes' CPU use during timed calls: median "
@@ -421,10 +473,19 @@ def _header(report: dict[str, Any]) -> list[str]:
 
 def _results(report: dict[str, Any]) -> list[str]:
     marks: dict[str, str] = {}
-    header = ["workload", *(COLUMN[lib] for lib in ORDER),
-              "simplezarr / fastest peer", "simplezarr GB/s", "simplezarr peak RSS"]
-    lines = ["## Results", "", "| " + " | ".join(header) + " |",
-             "|---|" + "---:|" * (len(header) - 1)]
+    header = [
+        "workload",
+        *(COLUMN[lib] for lib in ORDER),
+        "simplezarr / fastest peer",
+        "simplezarr GB/s",
+        "simplezarr peak RSS",
+    ]
+    lines = [
+        "## Results",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|---|" + "---:|" * (len(header) - 1),
+    ]
     for w in report["workloads"]:
         row = [w["label"], *(_lib_cell(w, lib, lambda c: _cell(c, marks)) for lib in ORDER)]
         sz = w["cells"].get("simplezarr")
@@ -566,8 +627,9 @@ def _memory_and_load(report: dict[str, Any]) -> list[str]:
     for w in report["workloads"]:
         row = [w["label"]]
         for lib in ORDER:
-            row.append(_lib_cell(w, lib, lambda c: fmt_mib(c["peak_rss"]) if c["verified"]
-                                 else "n/a"))
+            row.append(
+                _lib_cell(w, lib, lambda c: fmt_mib(c["peak_rss"]) if c["verified"] else "n/a")
+            )
         loads = [c["foreign_load"] for c in w["cells"].values() if c["foreign_load"] is not None]
         row.append(f"{max(loads):.0%}" if loads else "")
         lines.append("| " + " | ".join(row) + " |")
@@ -595,6 +657,8 @@ def render(report: dict[str, Any]) -> str:
     """The report as markdown."""
     parts = [_header, _results, _floors, _overhead, _memory_and_load, _notes]
     return "\n".join(line for part in parts for line in part(report)) + "\n"
+
+
 NOTES = [
     (
         "Reads are served from the page cache: every dataset fits in RAM and caches are not "
@@ -603,7 +667,7 @@ NOTES = [
     "Each library uses its default threading and concurrency; none is given a cache.",
     (
         "Who fsyncs: tensorstore fsyncs every written file by default (file_io_sync); the "
-        "\"tensorstore (no fsync)\" column turns it off. simplezarr (LocalStore fsync=False, "
+        '"tensorstore (no fsync)" column turns it off. simplezarr (LocalStore fsync=False, '
         "its default), zarr-python and zarrs-python do not fsync (checked with strace). Before "
         "every write call, untimed: the chunk files are deleted and os.sync() runs."
     ),
@@ -636,24 +700,39 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     size = p.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="1 round instead of 3")
-    size.add_argument("--smoke", action="store_true",
-                      help="tiny datasets, every op, 1 round, 1 call: seconds")
+    size.add_argument(
+        "--smoke", action="store_true", help="tiny datasets, every op, 1 round, 1 call: seconds"
+    )
     p.add_argument("--only", help=f"comma-separated libraries, of: {', '.join(ORDER)}")
     p.add_argument("--ops", help=f"comma-separated operations, of: {', '.join(OPS)}")
     p.add_argument("--datasets", help=f"comma-separated datasets, of: {', '.join(DATASETS)}")
     p.add_argument("--rounds", type=int, help="override the mode's number of rounds")
-    p.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
-                   help="before each worker, wait up to SECONDS for the machine to be idle "
-                        "(other processes under 10%% of the CPUs); for shared machines")
-    p.add_argument("--rev", help="measure this git revision of simplezarr (default: the "
-                                 "working tree as it is when the run starts)")
+    p.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="before each worker, wait up to SECONDS for the machine to be idle "
+        "(other processes under 10%% of the CPUs); for shared machines",
+    )
+    p.add_argument(
+        "--rev",
+        help="measure this git revision of simplezarr (default: the "
+        "working tree as it is when the run starts)",
+    )
     p.add_argument("--no-floor", action="store_true", help="skip the floor measurements")
-    p.add_argument("--data-dir", type=Path, default=data.default_data_dir(),
-                   help="where datasets live ($SIMPLEZARR_BENCH_DIR, default "
-                        "/tmp/simplezarr-bench)")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=data.default_data_dir(),
+        help="where datasets live ($SIMPLEZARR_BENCH_DIR, default /tmp/simplezarr-bench)",
+    )
     p.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS)
-    p.add_argument("--name", help="report file name (default: latest for a full unfiltered run, "
-                                  "else quick, smoke or partial)")
+    p.add_argument(
+        "--name",
+        help="report file name (default: latest for a full unfiltered run, "
+        "else quick, smoke or partial)",
+    )
     return p.parse_args(argv)
 
 
@@ -680,8 +759,11 @@ def make_plan(args: argparse.Namespace) -> Plan:
     names = _csv(args.datasets) or (SMOKE_DATASETS if args.smoke else FULL_DATASETS)
     ops = _csv(args.ops)
     selected = _csv(args.only) or ORDER
-    for value, known, what in [(names, DATASETS, "dataset"), (ops or [], OPS, "operation"),
-                               (selected, LIBS, "library")]:
+    for value, known, what in [
+        (names, DATASETS, "dataset"),
+        (ops or [], OPS, "operation"),
+        (selected, LIBS, "library"),
+    ]:
         unknown = [v for v in value if v not in known]
         if unknown:
             raise ValueError(f"unknown {what} {unknown}; known: {', '.join(known)}")
@@ -703,8 +785,9 @@ def add_workloads(plan: Plan, floor: bool) -> None:
         for op in data.ops_for(ds):
             if plan.ops and op not in plan.ops:
                 continue
-            libs = [lib for lib in plan.libs
-                    if OPS[op].kind == "write" or not LIBS[lib].writes_only]
+            libs = [
+                lib for lib in plan.libs if OPS[op].kind == "write" or not LIBS[lib].writes_only
+            ]
             if floor and op in ("all", "write"):
                 libs.append("floor")
             plan.workloads.append(Workload(ds, op, libs, data.selection_nbytes(ds, op)))
@@ -726,9 +809,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"datasets in {args.data_dir}", flush=True)
         infos = data.ensure(args.data_dir, plan.datasets, log=lambda s: print("  " + s))
         for name, info in infos.items():
-            print(f"  {name}: {DATASETS[name].describe()}: "
-                  f"{info['stored_bytes'] / 2**20:.1f} MiB stored, compression ratio "
-                  f"{info['ratio']:.3f}", flush=True)
+            print(
+                f"  {name}: {DATASETS[name].describe()}: "
+                f"{info['stored_bytes'] / 2**20:.1f} MiB stored, compression ratio "
+                f"{info['ratio']:.3f}",
+                flush=True,
+            )
         add_workloads(plan, floor=not args.no_floor)
         measure_all(plan, args, code_dir)
         digest = source_digest()
@@ -736,8 +822,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.remove(str(code_dir))
         shutil.rmtree(code_dir, ignore_errors=True)
 
-    measured = sorted({r["source_digest"] for w in plan.workloads
-                       for r in w.records.get("simplezarr", []) if r.get("source_digest")})
+    measured = sorted(
+        {
+            r["source_digest"]
+            for w in plan.workloads
+            for r in w.records.get("simplezarr", [])
+            if r.get("source_digest")
+        }
+    )
     all_records = [r for w in plan.workloads for recs in w.records.values() for r in recs]
     report: dict[str, Any] = {
         "mode": plan.mode.name,
@@ -748,18 +840,27 @@ def main(argv: list[str] | None = None) -> int:
         "elapsed_s": time.perf_counter() - t_start,
         "machine": machine(args.data_dir, revision),
         "settings": {
-            "rounds": plan.rounds, "warmup": plan.mode.warmup, "wait_idle_s": args.wait_idle,
+            "rounds": plan.rounds,
+            "warmup": plan.mode.warmup,
+            "wait_idle_s": args.wait_idle,
             "repeats": {op: plan.repeats(op) for op in OPS},
             "rss_method": next((r["rss_method"] for r in all_records if "rss_method" in r), None),
-            "only": plan.libs + plan.missing, "datasets": plan.datasets, "ops": plan.ops,
+            "only": plan.libs + plan.missing,
+            "datasets": plan.datasets,
+            "ops": plan.ops,
         },
         "missing": plan.missing,
         "not_selected": plan.not_selected,
         "datasets": infos,
         "workloads": [
-            {"dataset": w.dataset.name, "op": w.op, "label": w.label, "nbytes": w.nbytes,
-             "cells": {lib: summarize(recs) for lib, recs in w.records.items()},
-             "records": {lib: [_compact(r) for r in recs] for lib, recs in w.records.items()}}
+            {
+                "dataset": w.dataset.name,
+                "op": w.op,
+                "label": w.label,
+                "nbytes": w.nbytes,
+                "cells": {lib: summarize(recs) for lib, recs in w.records.items()},
+                "records": {lib: [_compact(r) for r in recs] for lib, recs in w.records.items()},
+            }
             for w in plan.workloads
         ],
     }
@@ -767,15 +868,23 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     filtered = args.only or args.ops or args.datasets or args.rounds or args.no_floor or args.rev
-    name = args.name or ("partial" if filtered and plan.mode.name == "full" else
-                         "latest" if plan.mode.name == "full" else plan.mode.name)
+    name = args.name or (
+        "partial"
+        if filtered and plan.mode.name == "full"
+        else "latest"
+        if plan.mode.name == "full"
+        else plan.mode.name
+    )
     args.results_dir.mkdir(parents=True, exist_ok=True)
     (args.results_dir / f"{name}.md").write_text(text)
     (args.results_dir / f"{name}.json").write_text(json.dumps(report, indent=1, default=str))
     print(f"wrote {args.results_dir / (name + '.md')} and .json", flush=True)
 
-    sz_bad = [w["label"] for w in report["workloads"]
-              if "simplezarr" in w["cells"] and not w["cells"]["simplezarr"]["verified"]]
+    sz_bad = [
+        w["label"]
+        for w in report["workloads"]
+        if "simplezarr" in w["cells"] and not w["cells"]["simplezarr"]["verified"]
+    ]
     if sz_bad:
         print(f"simplezarr failed or erred on: {', '.join(sz_bad)}", file=sys.stderr)
         return 1
@@ -784,16 +893,20 @@ def main(argv: list[str] | None = None) -> int:
 
 def measure_all(plan: Plan, args: argparse.Namespace, code_dir: Path) -> None:
     """Every workload, round after round, each library in a fresh worker process."""
-    print(f"{len(plan.workloads)} workloads x {plan.rounds} round(s); libraries: "
-          f"{', '.join(plan.libs)}"
-          + (f" (not installed: {', '.join(plan.missing)})" if plan.missing else ""), flush=True)
+    print(
+        f"{len(plan.workloads)} workloads x {plan.rounds} round(s); libraries: "
+        f"{', '.join(plan.libs)}"
+        + (f" (not installed: {', '.join(plan.missing)})" if plan.missing else ""),
+        flush=True,
+    )
     for k, w in enumerate(plan.workloads, 1):
         w.records = {lib: [] for lib in w.libs}
         for r in range(plan.rounds):
             for lib in rotate(w.libs, r):
                 waited = wait_idle(args.wait_idle) if args.wait_idle else 0.0
-                record = run_worker(lib, w, plan.repeats(w.op), plan.mode.warmup,
-                                    args.data_dir, code_dir)
+                record = run_worker(
+                    lib, w, plan.repeats(w.op), plan.mode.warmup, args.data_dir, code_dir
+                )
                 record["waited_s"] = waited
                 w.records[lib].append(record)
         cells = {lib: summarize(recs) for lib, recs in w.records.items()}

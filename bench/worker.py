@@ -149,8 +149,11 @@ def measure(
             if writing:
                 # A warm-up write is not verified: the files it leaves are deleted unread.
                 last = i == len(plan) - 1
-                problem = (verify_write(lib, target, ds.zarr_format, data, cross_check=last)
-                           if timed else None)
+                problem = (
+                    verify_write(lib, target, ds.zarr_format, data, cross_check=last)
+                    if timed
+                    else None
+                )
             else:
                 problem = verify_reads(results, call_sels, ds.source_path(data_dir))
             del results
@@ -198,7 +201,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repeats = args.repeats if args.repeats is not None else OPS[args.op].repeats
     record: dict[str, Any] = {
-        "lib": args.lib, "dataset": args.dataset, "op": args.op, "pid": os.getpid(),
+        "lib": args.lib,
+        "dataset": args.dataset,
+        "op": args.op,
+        "pid": os.getpid(),
         "started": time.time(),
     }
     if args.lib == "simplezarr":
@@ -206,9 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         record.update(measure(args.lib, args.dataset, args.op, repeats, args.warmup, args.data_dir))
         status = 0
-    except Exception as e:  # noqa: BLE001 - reported to the orchestrator, which shows "error"
+    except Exception as e:
         record.update(
-            verified=False, times=[], error=f"{type(e).__name__}: {e}",
+            verified=False,
+            times=[],
+            error=f"{type(e).__name__}: {e}",
             traceback=traceback.format_exc(limit=8),
         )
         status = 1

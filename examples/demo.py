@@ -19,7 +19,7 @@ from simplezarr.nodes import ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore
 
 
-def timed(label: str, fn):  # noqa: ANN001, ANN201 - a tiny demo helper
+def timed(label: str, fn):
     t0 = time.perf_counter()
     result = fn()
     print(f"  {label:<50} {1e3 * (time.perf_counter() - t0):8.1f} ms")
@@ -39,13 +39,20 @@ def main() -> None:
     store = LocalStore(root_dir)
     root = ZarrGroup.create(store, attributes={"description": "simplezarr demo"})
     v3 = root.create_array(
-        "v3_sharded", shape=data.shape, dtype=data.dtype, chunks=(32, 32, 32),
-        shards=(128, 128, 128), dimension_names=["z", "y", "x"],
+        "v3_sharded",
+        shape=data.shape,
+        dtype=data.dtype,
+        chunks=(32, 32, 32),
+        shards=(128, 128, 128),
+        dimension_names=["z", "y", "x"],
     )
     timed("write v3 sharded (zstd, 128^3 shards of 32^3)", lambda: v3.__setitem__(..., data))
     v2_group = ZarrGroup.create(store, "v2", zarr_format=2)
     v2 = v2_group.create_array(
-        "blosc", shape=data.shape, dtype=data.dtype, chunks=(64, 64, 64),
+        "blosc",
+        shape=data.shape,
+        dtype=data.dtype,
+        chunks=(64, 64, 64),
         compressors={"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1},
     )
     timed("write v2 (blosc lz4, 64^3 chunks)", lambda: v2.__setitem__(..., data))

@@ -36,7 +36,9 @@ class ByteWindow:
     dtype: np.dtype
 
     @classmethod
-    def of(cls, selection: tuple[Any, ...], chunk_shape: tuple[int, ...], dtype: np.dtype) -> ByteWindow:
+    def of(
+        cls, selection: tuple[Any, ...], chunk_shape: tuple[int, ...], dtype: np.dtype
+    ) -> ByteWindow:
         """The window of ``selection`` (ints and slices, one per dimension) in a C-ordered
         chunk of ``chunk_shape`` items of ``dtype``."""
         item = dtype.itemsize

@@ -80,7 +80,9 @@ class Config:
     def __post_init__(self) -> None:
         if not self.threads:
             self.threads = _env_int("SIMPLEZARR_THREADS", _cores())
-        self.write_empty_chunks = _env_bool("SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks)
+        self.write_empty_chunks = _env_bool(
+            "SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks
+        )
         self.malloc_tuning = _env_bool("SIMPLEZARR_MALLOC_TUNING", self.malloc_tuning)
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
@@ -112,8 +114,10 @@ class Config:
             )
         merged.update(changes)
         for name, value in merged.items():
-            ok = isinstance(value, bool) if name in _BOOLS else (
-                isinstance(value, int) and not isinstance(value, bool) and value >= 1
+            ok = (
+                isinstance(value, bool)
+                if name in _BOOLS
+                else (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
             )
             if not ok:
                 raise InvalidArgument(f"config {name}={value!r} is not a valid setting")

@@ -56,8 +56,8 @@ __all__ = [
     "ReadOnlyView",
     "StoreLike",
     "StorePath",
-    "make_store",
     "join_path",
+    "make_store",
     "make_store_path",
     "normalize_path",
 ]
@@ -85,8 +85,7 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(module_name)
     except ImportError as e:
         raise AttributeError(
-            f"simplezarr.storage.{name} is not available: {module_name} could not be imported "
-            f"({e})"
+            f"simplezarr.storage.{name} is not available: {module_name} could not be imported ({e})"
         ) from e
     for candidate in candidates:
         if hasattr(module, candidate):
@@ -412,8 +411,10 @@ class StorePath:
         if isinstance(store, LocalStore):
             base = store.root.as_posix()
             return f"file://{join_path(base, self.path)}"
-        return f"memory://{self.path}" if isinstance(store, (MemoryStore, DictStore)) else (
-            f"{store!r}/{self.path}"
+        return (
+            f"memory://{self.path}"
+            if isinstance(store, (MemoryStore, DictStore))
+            else (f"{store!r}/{self.path}")
         )
 
     def __repr__(self) -> str:

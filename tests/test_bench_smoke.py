@@ -26,10 +26,22 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
     results = tmp_path / "results"
     proc = subprocess.run(
         [
-            sys.executable, "-m", "bench.run", "--smoke", "--only", "simplezarr,zarr-python",
-            "--data-dir", str(tmp_path / "data"), "--results-dir", str(results),
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--smoke",
+            "--only",
+            "simplezarr,zarr-python",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--results-dir",
+            str(results),
         ],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
@@ -49,8 +61,11 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
     table = (results / "smoke.md").read_text()
     header = next(line for line in table.splitlines() if line.startswith("| workload | simplezarr"))
     assert "zarrs-python" in header and "tensorstore" in header
-    rows = [line for line in table.split("## Results")[1].split("##")[0].splitlines()
-            if line.startswith("| smoke")]
+    rows = [
+        line
+        for line in table.split("## Results")[1].split("##")[0].splitlines()
+        if line.startswith("| smoke")
+    ]
     assert len(rows) == len(report["workloads"])
     for row in rows:
         cols = [c.strip() for c in row.strip("|").split("|")]

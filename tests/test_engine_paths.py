@@ -16,9 +16,10 @@ from simplezarr.stores import MemoryStore
 ZSTD = [{"name": "zstd", "configuration": {"level": 1, "checksum": False}}]
 
 
-def _array(shape, chunks, compressors=ZSTD, dtype="uint32"):  # noqa: ANN001, ANN202
-    a = ZarrArray.create(MemoryStore(), shape=shape, dtype=dtype, chunks=chunks,
-                         compressors=compressors)
+def _array(shape, chunks, compressors=ZSTD, dtype="uint32"):
+    a = ZarrArray.create(
+        MemoryStore(), shape=shape, dtype=dtype, chunks=chunks, compressors=compressors
+    )
     data = np.arange(np.prod(shape), dtype=dtype).reshape(shape)
     a[...] = data
     return a, data
@@ -28,7 +29,7 @@ def test_large_zstd_chunk_decodes_only_a_prefix(monkeypatch: pytest.MonkeyPatch)
     a, data = _array((256, 256), (256, 256))  # 256 KiB chunk: two zstd blocks
     assert a._io.chain.windowed
 
-    def whole(*args):  # noqa: ANN002, ANN202
+    def whole(*args):
         raise AssertionError("decoded the whole frame")
 
     monkeypatch.setattr(zstd_module, "zstd_decompress", whole)
@@ -51,8 +52,11 @@ def test_uncompressed_chunks_always_take_a_window() -> None:
 
 
 def test_checksummed_zstd_never_takes_a_window() -> None:
-    a, _ = _array((256, 256), (256, 256),
-                  compressors=[{"name": "zstd", "configuration": {"level": 1, "checksum": True}}])
+    a, _ = _array(
+        (256, 256),
+        (256, 256),
+        compressors=[{"name": "zstd", "configuration": {"level": 1, "checksum": True}}],
+    )
     assert not a._io.chain.windowed
 
 
@@ -75,9 +79,14 @@ def test_small_work_runs_in_one_batch() -> None:
         assert _batches(items, PARALLEL_MIN_BYTES) == [items]
 
 
-def _big_zstd(store=None):  # noqa: ANN001, ANN202 - 2 MiB in 64 chunks: a pipelined read
-    a = ZarrArray.create(store or MemoryStore(), shape=(128, 128, 32), dtype="uint32",
-                         chunks=(32, 32, 16), compressors=ZSTD)
+def _big_zstd(store=None):
+    a = ZarrArray.create(
+        store or MemoryStore(),
+        shape=(128, 128, 32),
+        dtype="uint32",
+        chunks=(32, 32, 16),
+        compressors=ZSTD,
+    )
     data = np.random.default_rng(1).integers(0, 1000, a.shape, dtype="uint32")
     a[...] = data
     return a, data
@@ -111,7 +120,7 @@ def test_pipelined_read_refuses_a_corrupt_chunk(damage: str) -> None:
             a[...]
 
 
-def test_pipelined_read_of_a_local_store(tmp_path) -> None:  # noqa: ANN001
+def test_pipelined_read_of_a_local_store(tmp_path) -> None:
     from simplezarr.stores import LocalStore
 
     with config.set(threads=2):
@@ -136,7 +145,7 @@ def test_decode_many_equals_decode() -> None:
         ((4, 5), (1, slice(2, 3)), np.array([[7]])),
     ],
 )
-def test_values_with_leading_length_one_axes_broadcast_as_numpy(shape, selection, value) -> None:  # noqa: ANN001
+def test_values_with_leading_length_one_axes_broadcast_as_numpy(shape, selection, value) -> None:
     a = ZarrArray.create(MemoryStore(), shape=shape, dtype="i8", chunks=shape or (), fill_value=0)
     expected = np.zeros(shape, "i8")
     expected[selection] = value
@@ -154,17 +163,29 @@ def test_values_that_numpy_refuses_are_refused() -> None:
         a[0] = np.ones((2, 5))
 
 
-BLOSC = [{"name": "blosc", "configuration": {"cname": "lz4", "clevel": 1, "shuffle": "shuffle",
-                                             "typesize": 4, "blocksize": 0}}]
+BLOSC = [
+    {
+        "name": "blosc",
+        "configuration": {
+            "cname": "lz4",
+            "clevel": 1,
+            "shuffle": "shuffle",
+            "typesize": 4,
+            "blocksize": 0,
+        },
+    }
+]
 
 
 @pytest.mark.parametrize("compressors", [ZSTD, BLOSC], ids=["zstd", "blosc"])
-def test_whole_chunks_decode_straight_into_the_output(monkeypatch, compressors) -> None:  # noqa: ANN001
+def test_whole_chunks_decode_straight_into_the_output(monkeypatch, compressors) -> None:
     from simplezarr.codecs.chain import CodecChain
 
     into = []
     real = CodecChain.decode_into
-    monkeypatch.setattr(CodecChain, "decode_into", lambda self, d, t: into.append(1) or real(self, d, t))
+    monkeypatch.setattr(
+        CodecChain, "decode_into", lambda self, d, t: into.append(1) or real(self, d, t)
+    )
     # slabs: (2, 16, 12) chunks of a (9, 16, 12) array lie contiguously in the output
     a, data = _array((9, 16, 12), (2, 16, 12), compressors=compressors)
     assert a._io.chain.direct_decode
@@ -177,7 +198,7 @@ def test_whole_chunks_decode_straight_into_the_output(monkeypatch, compressors) 
 
 @pytest.mark.parametrize("compressors", [ZSTD, BLOSC], ids=["zstd", "blosc"])
 @pytest.mark.parametrize("damage", ["truncate", "trailing", "garbage", "other_size", "concat"])
-def test_decoding_into_the_output_refuses_corrupt_chunks(compressors, damage) -> None:  # noqa: ANN001
+def test_decoding_into_the_output_refuses_corrupt_chunks(compressors, damage) -> None:
     a, _ = _array((8, 16), (4, 16), compressors=compressors)
     other, _ = _array((8, 16), (2, 16), compressors=compressors)  # chunks half the size
     key = a._io.key((1, 0))
@@ -197,8 +218,14 @@ def test_decoding_into_the_output_refuses_corrupt_chunks(compressors, damage) ->
 
 
 def test_v2_big_endian_output_is_not_decoded_into() -> None:
-    a = ZarrArray.create(MemoryStore(), shape=(8, 4), dtype=">i4", chunks=(2, 4), zarr_format=2,
-                         compressors={"id": "zstd", "level": 1})
+    a = ZarrArray.create(
+        MemoryStore(),
+        shape=(8, 4),
+        dtype=">i4",
+        chunks=(2, 4),
+        zarr_format=2,
+        compressors={"id": "zstd", "level": 1},
+    )
     data = np.arange(32, dtype=">i4").reshape(8, 4)
     a[...] = data
     np.testing.assert_array_equal(a[...], data)
@@ -221,10 +248,17 @@ def test_malloc_tuning_runs_once_and_can_be_turned_off() -> None:
         "a = z.zeros((4,), chunks=(2,), store={}); a[:]; print(m._done)"
     )
     on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={**__import__("os").environ, "SIMPLEZARR_MALLOC_TUNING": "0"})
+    off = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**__import__("os").environ, "SIMPLEZARR_MALLOC_TUNING": "0"},
+    )
     import platform
 
-    expected = "True" if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc" else "False"
+    expected = (
+        "True" if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc" else "False"
+    )
     assert on.stdout.strip() == f"None {expected}"  # not at import: at the first read
     assert off.stdout.strip() == "None None"

@@ -12,7 +12,7 @@ from simplezarr.indexing import BasicIndexer
 
 
 @st.composite
-def array_and_selection(draw):  # noqa: ANN001, ANN201
+def array_and_selection(draw):
     ndim = draw(st.integers(0, 4))
     shape = tuple(draw(st.integers(0, 11)) for _ in range(ndim))
     chunks = tuple(draw(st.integers(1, 6)) for _ in range(ndim))
@@ -30,7 +30,7 @@ def array_and_selection(draw):  # noqa: ANN001, ANN201
     return shape, chunks, tuple(sel)
 
 
-def project(shape, chunks, sel):  # noqa: ANN001, ANN201
+def project(shape, chunks, sel):
     """Assemble the selection from padded chunks through the projections alone."""
     source = np.arange(int(np.prod(shape))).reshape(shape)
     idx = BasicIndexer(sel, shape, chunks)
@@ -52,7 +52,7 @@ def project(shape, chunks, sel):  # noqa: ANN001, ANN201
 
 @settings(max_examples=400, deadline=None)
 @given(array_and_selection())
-def test_projections_reassemble_numpy_result(case) -> None:  # noqa: ANN001
+def test_projections_reassemble_numpy_result(case) -> None:
     shape, chunks, sel = case
     source, out = project(shape, chunks, sel)
     expected = source[sel]
@@ -79,7 +79,7 @@ def test_only_touched_chunks_are_visited() -> None:
         ((slice(1.5, 2),), SelectionError),
     ],
 )
-def test_bad_selections(sel, error) -> None:  # noqa: ANN001
+def test_bad_selections(sel, error) -> None:
     with pytest.raises(error) as info:
         BasicIndexer(sel, shape=(10,), chunk_shape=(3,))
     assert isinstance(info.value, ZarrError) and isinstance(info.value, IndexError)

@@ -8,17 +8,23 @@ import json
 import numpy as np
 import pytest
 
-from simplezarr.errors import ContainsArray, ContainsGroup, NodeNotFound, ReadOnlyError, SelectionError
+from simplezarr.errors import (
+    ContainsArray,
+    ContainsGroup,
+    NodeNotFound,
+    ReadOnlyError,
+    SelectionError,
+)
 from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore, MemoryStore
 
 
 @pytest.fixture(params=["memory", "local"])
-def store(request, tmp_path):  # noqa: ANN001, ANN201
+def store(request, tmp_path):
     return MemoryStore() if request.param == "memory" else LocalStore(tmp_path / "s.zarr")
 
 
-def test_hierarchy_navigation_and_tree(store) -> None:  # noqa: ANN001
+def test_hierarchy_navigation_and_tree(store) -> None:
     root = ZarrGroup.create(store, attributes={"title": "t"})
     root.create_group("g1").create_array("arr", shape=(4,), dtype="float32", chunks=(2,))
     root.create_array("a/b/c", shape=(2, 2), dtype="int8")  # parents become groups
@@ -37,7 +43,7 @@ def test_hierarchy_navigation_and_tree(store) -> None:  # noqa: ANN001
         node["g1/missing"]
 
 
-def test_attributes_persist(store) -> None:  # noqa: ANN001
+def test_attributes_persist(store) -> None:
     root = ZarrGroup.create(store)
     a = root.create_array("x", shape=(3,), dtype="int32", attributes={"units": "m"})
     a.attrs["scale"] = 2.5
@@ -58,14 +64,14 @@ def test_v2_attributes_live_in_zattrs() -> None:
     assert open_zarr(store)["x"].attrs["u"] == "v"
 
 
-def test_print_metadata(capsys) -> None:  # noqa: ANN001
+def test_print_metadata(capsys) -> None:
     a = ZarrArray.create(MemoryStore(), shape=(2,), dtype="uint8")
     a.print_metadata()
     printed = json.loads(capsys.readouterr().out)
     assert printed["shape"] == [2] and printed["node_type"] == "array"
 
 
-def test_existing_nodes_are_not_replaced_silently(store) -> None:  # noqa: ANN001
+def test_existing_nodes_are_not_replaced_silently(store) -> None:
     root = ZarrGroup.create(store)
     root.create_array("x", shape=(3,), dtype="int32")[:] = 5
     with pytest.raises(ContainsArray):
@@ -82,7 +88,7 @@ def test_existing_nodes_are_not_replaced_silently(store) -> None:  # noqa: ANN00
     assert sorted(store.list_prefix("x/")) == ["x/zarr.json"]
 
 
-def test_get_and_set_chunk_and_futures(store) -> None:  # noqa: ANN001
+def test_get_and_set_chunk_and_futures(store) -> None:
     a = ZarrArray.create(store, "a", shape=(5, 6), dtype="int32", chunks=(2, 4), fill_value=-1)
     a.set_chunk(np.full((2, 4), 3), (0, 0))
     a.set_chunk(np.full((1, 2), 4), (2, 1))  # edge chunk: its in-bounds part
@@ -109,8 +115,9 @@ def test_get_and_set_chunk_and_futures(store) -> None:  # noqa: ANN001
 
 def test_write_empty_chunks_config() -> None:
     store = MemoryStore()
-    a = ZarrArray.create(store, "a", shape=(4,), dtype="f8", chunks=(2,),
-                         config={"write_empty_chunks": True})
+    a = ZarrArray.create(
+        store, "a", shape=(4,), dtype="f8", chunks=(2,), config={"write_empty_chunks": True}
+    )
     a[...] = 0
     assert store.exists("a/c/0") and store.exists("a/c/1")
     b = ZarrArray.create(store, "b", shape=(4,), dtype="f8", chunks=(2,), fill_value=np.nan)
@@ -119,7 +126,7 @@ def test_write_empty_chunks_config() -> None:
     assert not store.exists("b/c/0") and store.exists("b/c/1")
 
 
-def test_resize_and_append(store) -> None:  # noqa: ANN001
+def test_resize_and_append(store) -> None:
     a = ZarrArray.create(store, "a", shape=(5, 5), dtype="int16", chunks=(2, 2))
     data = np.arange(25, dtype="int16").reshape(5, 5)
     a[...] = data
@@ -136,7 +143,7 @@ def test_resize_and_append(store) -> None:  # noqa: ANN001
     assert a.shape == (8, 7) and a[:, 6].tolist() == [7] * 8
 
 
-def test_zero_d_and_zero_length(store) -> None:  # noqa: ANN001
+def test_zero_d_and_zero_length(store) -> None:
     s = ZarrArray.create(store, "s", shape=(), dtype="float64", fill_value=1.5)
     assert s[...] == 1.5 and s[()] == 1.5
     s[...] = 4.0
@@ -147,7 +154,7 @@ def test_zero_d_and_zero_length(store) -> None:  # noqa: ANN001
     assert e[:, 1:].shape == (0, 2)
 
 
-def test_read_only_store_refuses_writes(tmp_path) -> None:  # noqa: ANN001
+def test_read_only_store_refuses_writes(tmp_path) -> None:
     root = ZarrGroup.create(LocalStore(tmp_path / "r.zarr"))
     root.create_array("x", shape=(2,), dtype="i4")
     ro = open_zarr(LocalStore(tmp_path / "r.zarr", read_only=True))

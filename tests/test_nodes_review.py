@@ -34,7 +34,7 @@ def test_concurrent_partial_writes_into_one_chunk_are_all_kept() -> None:
 
 
 @pytest.mark.parametrize("shards", [None, (8, 8)])
-def test_resize_of_sharded_and_plain_arrays(shards) -> None:  # noqa: ANN001
+def test_resize_of_sharded_and_plain_arrays(shards) -> None:
     a = ZarrArray.create(MemoryStore(), shape=(16, 16), dtype="int16", chunks=(4, 4), shards=shards)
     data = np.arange(256, dtype="int16").reshape(16, 16) + 1
     a[...] = data
@@ -47,7 +47,13 @@ def test_resize_of_sharded_and_plain_arrays(shards) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize(
     ("dtype", "value"),
-    [("uint8", 300), ("int16", -40000), ("int32", float("nan")), ("int8", "abc"), ("float32", "x1")],
+    [
+        ("uint8", 300),
+        ("int16", -40000),
+        ("int32", float("nan")),
+        ("int8", "abc"),
+        ("float32", "x1"),
+    ],
 )
 def test_values_that_do_not_fit_raise(dtype: str, value: object) -> None:
     a = ZarrArray.create(MemoryStore(), shape=(2,), dtype=dtype)
@@ -140,7 +146,7 @@ def test_set_chunk_future_copies_its_data() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "stored"), [({}, 0), ({"fill_value": None}, None)])
-def test_v2_fill_value_none_is_null_as_in_zarr_python(kwargs, stored) -> None:  # noqa: ANN001
+def test_v2_fill_value_none_is_null_as_in_zarr_python(kwargs, stored) -> None:
     store = MemoryStore()
     ZarrArray.create(store, "a", shape=(2,), dtype="i4", zarr_format=2, **kwargs)
     assert json.loads(store.get("a/.zarray"))["fill_value"] == stored
@@ -148,17 +154,17 @@ def test_v2_fill_value_none_is_null_as_in_zarr_python(kwargs, stored) -> None:  
 
 
 class CountingStore(WrapperStore):
-    def __init__(self, store) -> None:  # noqa: ANN001
+    def __init__(self, store) -> None:
         super().__init__(store)
         self.batches = 0
 
-    def get_many(self, requests):  # noqa: ANN001, ANN201
+    def get_many(self, requests):
         self.batches += 1
         return super().get_many(requests)
 
 
 @pytest.mark.parametrize("shards", [None, (4, 4)])
-def test_one_thread_reads_in_one_batch(shards) -> None:  # noqa: ANN001
+def test_one_thread_reads_in_one_batch(shards) -> None:
     inner = MemoryStore()
     a = ZarrArray.create(inner, shape=(8, 8), dtype="u1", chunks=(2, 2), shards=shards)
     a[...] = 1
@@ -171,6 +177,10 @@ def test_one_thread_reads_in_one_batch(shards) -> None:  # noqa: ANN001
 
 def test_errors_from_bad_input_stay_in_the_hierarchy() -> None:
     a = ZarrArray.create(MemoryStore(), shape=(3,), dtype="i4")
-    for call in (lambda: a.resize((-1,)), lambda: a.resize(1, 2), lambda: a.append(np.zeros((2, 2)))):
+    for call in (
+        lambda: a.resize((-1,)),
+        lambda: a.resize(1, 2),
+        lambda: a.append(np.zeros((2, 2))),
+    ):
         with pytest.raises(ZarrError):
             call()

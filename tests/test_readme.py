@@ -15,7 +15,7 @@ def python_blocks() -> list[str]:
 
 
 @pytest.mark.parametrize("index", range(len(python_blocks())))
-def test_readme_example_runs(index: int, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_readme_example_runs(index: int, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     exec(compile(python_blocks()[index], f"README.md block {index}", "exec"), {})
 

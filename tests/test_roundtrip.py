@@ -11,16 +11,36 @@ from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore, MemoryStore
 
 NUMERIC = [
-    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float16", "float32", "float64", "complex64", "complex128",
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
 ]
 
 V3_COMPRESSORS = [
     None,
     {"name": "gzip", "configuration": {"level": 1}},
     {"name": "zstd", "configuration": {"level": 3, "checksum": True}},
-    {"name": "blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": "shuffle",
-                                        "typesize": 4, "blocksize": 0}},
+    {
+        "name": "blosc",
+        "configuration": {
+            "cname": "lz4",
+            "clevel": 5,
+            "shuffle": "shuffle",
+            "typesize": 4,
+            "blocksize": 0,
+        },
+    },
     {"name": "crc32c"},
 ]
 
@@ -54,8 +74,9 @@ def test_v3_dtypes_and_codecs(dtype: str, compressor: int) -> None:
     data = sample(dtype, (7, 9))
     root = ZarrGroup.create(MemoryStore())
     comp = V3_COMPRESSORS[compressor]
-    a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(3, 4),
-                          compressors=[comp] if comp else None)
+    a = root.create_array(
+        "a", shape=data.shape, dtype=dtype, chunks=(3, 4), compressors=[comp] if comp else None
+    )
     a[...] = data
     back = open_zarr(root.store)["a"]
     assert back.dtype == data.dtype
@@ -68,8 +89,14 @@ def test_v3_dtypes_and_codecs(dtype: str, compressor: int) -> None:
 def test_v2_dtypes_and_codecs(dtype: str, compressor: int, order: str) -> None:
     data = sample(dtype, (7, 9))
     root = ZarrGroup.create(MemoryStore(), zarr_format=2)
-    a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(3, 4), order=order,
-                          compressors=V2_COMPRESSORS[compressor])
+    a = root.create_array(
+        "a",
+        shape=data.shape,
+        dtype=dtype,
+        chunks=(3, 4),
+        order=order,
+        compressors=V2_COMPRESSORS[compressor],
+    )
     a[...] = data
     np.testing.assert_array_equal(open_zarr(root.store)["a"][...], data)
 
@@ -79,29 +106,46 @@ def test_v2_dtypes_and_codecs(dtype: str, compressor: int, order: str) -> None:
 def test_big_endian(dtype: str, zarr_format: int) -> None:
     data = sample(dtype.replace(">", "<"), (5, 6))
     root = ZarrGroup.create(MemoryStore(), zarr_format=zarr_format)
-    kwargs = {"serializer": {"name": "bytes", "configuration": {"endian": "big"}}} if zarr_format == 3 else {}
+    kwargs = (
+        {"serializer": {"name": "bytes", "configuration": {"endian": "big"}}}
+        if zarr_format == 3
+        else {}
+    )
     a = root.create_array("a", shape=data.shape, dtype=dtype, chunks=(2, 4), **kwargs)
     a[...] = data
     np.testing.assert_array_equal(open_zarr(root.store)["a"][...], data)
 
 
-def test_transpose_and_sharding_nested(tmp_path) -> None:  # noqa: ANN001
+def test_transpose_and_sharding_nested(tmp_path) -> None:
     data = sample("int32", (16, 12, 8))
     store = LocalStore(tmp_path / "t.zarr")
-    inner = {"name": "sharding_indexed", "configuration": {
-        "chunk_shape": [2, 2, 3], "codecs": [{"name": "bytes"}, {"name": "gzip"}],
-        "index_codecs": [{"name": "bytes"}, {"name": "crc32c"}], "index_location": "start"}}
-    a = ZarrArray.create(store, "a", shape=data.shape, dtype="int32", chunks=(4, 6, 4),
-                         shards=(8, 12, 8), filters=[{"name": "transpose",
-                                                      "configuration": {"order": [2, 0, 1]}}],
-                         serializer=inner, compressors=None)
+    inner = {
+        "name": "sharding_indexed",
+        "configuration": {
+            "chunk_shape": [2, 2, 3],
+            "codecs": [{"name": "bytes"}, {"name": "gzip"}],
+            "index_codecs": [{"name": "bytes"}, {"name": "crc32c"}],
+            "index_location": "start",
+        },
+    }
+    a = ZarrArray.create(
+        store,
+        "a",
+        shape=data.shape,
+        dtype="int32",
+        chunks=(4, 6, 4),
+        shards=(8, 12, 8),
+        filters=[{"name": "transpose", "configuration": {"order": [2, 0, 1]}}],
+        serializer=inner,
+        compressors=None,
+    )
     a[...] = data
     np.testing.assert_array_equal(open_zarr(store, "a")[...], data)
     np.testing.assert_array_equal(open_zarr(store, "a")[3:11, ::-5, 1], data[3:11, ::-5, 1])
 
 
 @st.composite
-def layouts(draw):  # noqa: ANN001, ANN201
+def layouts(draw):
     ndim = draw(st.integers(0, 3))
     shape = tuple(draw(st.integers(0, 9)) for _ in range(ndim))
     chunks = tuple(draw(st.integers(1, 5)) for _ in range(ndim))
@@ -111,7 +155,7 @@ def layouts(draw):  # noqa: ANN001, ANN201
     return shape, chunks, shards, zarr_format
 
 
-def selections(shape):  # noqa: ANN001, ANN201
+def selections(shape):
     items = []
     for n in shape:
         ints = st.integers(-n, n - 1) if n else st.nothing()
@@ -123,7 +167,7 @@ def selections(shape):  # noqa: ANN001, ANN201
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layout=layouts(), data=st.data())
-def test_random_writes_then_reads_match_numpy(layout, data) -> None:  # noqa: ANN001
+def test_random_writes_then_reads_match_numpy(layout, data) -> None:
     shape, chunks, shards, zarr_format = layout
     store = MemoryStore()
     fill = data.draw(st.sampled_from([0, -1, 7]))
@@ -136,10 +180,23 @@ def test_random_writes_then_reads_match_numpy(layout, data) -> None:  # noqa: AN
         if zarr_format == 3 and data.draw(st.booleans()):
             kwargs["serializer"] = {"name": "bytes", "configuration": {"endian": "big"}}
     elif compressors == "crc32c" and zarr_format == 3:
-        kwargs = {"compressors": [{"name": "zstd", "configuration": {"level": 1, "checksum": True}},
-                                  {"name": "crc32c"}]}
-    a = ZarrArray.create(store, "x", shape=shape, dtype="int16", chunks=chunks, shards=shards,
-                         fill_value=fill, zarr_format=zarr_format, **kwargs)
+        kwargs = {
+            "compressors": [
+                {"name": "zstd", "configuration": {"level": 1, "checksum": True}},
+                {"name": "crc32c"},
+            ]
+        }
+    a = ZarrArray.create(
+        store,
+        "x",
+        shape=shape,
+        dtype="int16",
+        chunks=chunks,
+        shards=shards,
+        fill_value=fill,
+        zarr_format=zarr_format,
+        **kwargs,
+    )
     model = np.full(shape, fill, dtype="int16")
     for i in range(3):
         sel = data.draw(selections(shape))
@@ -159,8 +216,9 @@ def test_random_writes_then_reads_match_numpy(layout, data) -> None:  # noqa: AN
 TEXT_AND_TIME = {
     "S5": np.array([b"ab", b"", b"hello", b"x\x00y"] * 3, dtype="S5"),
     "U7": np.array(["ab", "", "héllo", "日本語"] * 3, dtype="U7"),
-    "M8[ns]": np.array(["2001-01-01", "NaT", "1970-01-01T00:00:01", "2262-01-01"] * 3,
-                       dtype="M8[ns]"),
+    "M8[ns]": np.array(
+        ["2001-01-01", "NaT", "1970-01-01T00:00:01", "2262-01-01"] * 3, dtype="M8[ns]"
+    ),
     "M8[s]": np.array(["2001-01-01", "NaT", "1900-01-01", "2500-06-01"] * 3, dtype="M8[s]"),
     "m8[ms]": np.array([0, 1, -5, "NaT"] * 3, dtype="m8[ms]"),
 }

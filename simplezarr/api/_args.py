@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from simplezarr.dtypes import from_numpy_with_endian
 from simplezarr.errors import InvalidArgument, InvalidMetadata
 from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
-from simplezarr.dtypes import from_numpy_with_endian
 
 __all__ = [
     "CREATE_MODES",
@@ -57,8 +57,9 @@ def check_zarr_format(zarr_format: Any, zarr_version: Any = None) -> int | None:
                 f"zarr_format {zarr_format} does not match zarr_version {zarr_version}; "
                 "pass only zarr_format"
             )
-        warnings.warn("zarr_version is deprecated, use zarr_format", DeprecationWarning,
-                      stacklevel=3)
+        warnings.warn(
+            "zarr_version is deprecated, use zarr_format", DeprecationWarning, stacklevel=3
+        )
         zarr_format = zarr_version
     if zarr_format not in (None, 2, 3):
         raise InvalidArgument(f"zarr_format must be 2, 3 or None, got {zarr_format!r}")
@@ -197,8 +198,11 @@ def legacy_create_kwargs(
         out["dimension_names"] = dimension_names or None
         out.update(fill_kwargs(fill_value))
         return out
-    for name, value in (("codecs", codecs), ("chunk_key_encoding", chunk_key_encoding),
-                        ("dimension_names", dimension_names)):
+    for name, value in (
+        ("codecs", codecs),
+        ("chunk_key_encoding", chunk_key_encoding),
+        ("dimension_names", dimension_names),
+    ):
         if value is not None:
             raise InvalidArgument(f"{name} cannot be used for Zarr v2 arrays")
     out["order"] = order if order is not None else config.get("order", "C")
@@ -219,8 +223,11 @@ def v3_order(order: str | None, stacklevel: int = 3) -> None:
     """``order`` for a v3 array: ignored (the in-memory order is ``config={"order": ...}``),
     with a warning when given, as zarr-python does. Returns None, the order to use."""
     if order is not None:
-        warnings.warn("order is ignored for Zarr v3 arrays; use config={'order': ...}",
-                      UserWarning, stacklevel=stacklevel)
+        warnings.warn(
+            "order is ignored for Zarr v3 arrays; use config={'order': ...}",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
 
 
 def like_args(a: Any, *, fill_value: bool = False) -> dict[str, Any]:
@@ -254,7 +261,10 @@ def config_with(config: Mapping[str, Any] | None, write_empty_chunks: Any) -> di
     """``config`` with the older ``write_empty_chunks`` keyword merged in."""
     out = dict(config or {})
     if write_empty_chunks is not None:
-        warnings.warn("write_empty_chunks is deprecated; use config={'write_empty_chunks': ...}",
-                      DeprecationWarning, stacklevel=4)
+        warnings.warn(
+            "write_empty_chunks is deprecated; use config={'write_empty_chunks': ...}",
+            DeprecationWarning,
+            stacklevel=4,
+        )
         out["write_empty_chunks"] = write_empty_chunks
     return out

@@ -45,15 +45,23 @@ __all__ = [
     "zeros_like",
 ]
 
-_UNUSED = ("synchronizer", "chunk_store", "cache_metadata", "cache_attrs", "object_codec",
-           "read_only", "meta_array")
+_UNUSED = (
+    "synchronizer",
+    "chunk_store",
+    "cache_metadata",
+    "cache_attrs",
+    "object_codec",
+    "read_only",
+    "meta_array",
+)
 
 
 def _warn_unused(**given: Any) -> None:
     for name, value in given.items():
         if value is not None:
-            warnings.warn(f"{name} is accepted for compatibility and not used", RuntimeWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"{name} is accepted for compatibility and not used", RuntimeWarning, stacklevel=3
+            )
 
 
 def _node_path(sp: StorePath) -> str:
@@ -98,13 +106,26 @@ def create_array(
     if data is not None:
         if shape is not None or dtype is not None:
             raise InvalidArgument("pass data, or shape and dtype, not both")
-        return from_array(store, data=data, write_data=write_data, name=name, chunks=chunks,
-                          shards=shards, filters=filters, compressors=compressors,
-                          serializer=serializer, fill_value=fill_value, order=order,
-                          zarr_format=zarr_format, attributes=attributes,
-                          chunk_key_encoding=chunk_key_encoding,
-                          dimension_names=dimension_names, storage_options=storage_options,
-                          overwrite=overwrite, config=config)
+        return from_array(
+            store,
+            data=data,
+            write_data=write_data,
+            name=name,
+            chunks=chunks,
+            shards=shards,
+            filters=filters,
+            compressors=compressors,
+            serializer=serializer,
+            fill_value=fill_value,
+            order=order,
+            zarr_format=zarr_format,
+            attributes=attributes,
+            chunk_key_encoding=chunk_key_encoding,
+            dimension_names=dimension_names,
+            storage_options=storage_options,
+            overwrite=overwrite,
+            config=config,
+        )
     if shape is None or dtype is None:
         raise InvalidArgument("create_array needs shape and dtype (or data)")
     sp = make_store_path(store, path=name, mode="a", storage_options=storage_options)
@@ -112,11 +133,23 @@ def create_array(
     if zarr_format == 3:
         order = v3_order(order)
     return ZarrArray.create(
-        sp.store, _node_path(sp), shape=shape, dtype=dtype, chunks=chunks, shards=shards,
-        filters=filters, compressors=compressors, serializer=serializer, order=order,
-        attributes=attributes, dimension_names=dimension_names,
-        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding), zarr_format=zarr_format,
-        config=config, overwrite=overwrite, **fill_kwargs(fill_value),
+        sp.store,
+        _node_path(sp),
+        shape=shape,
+        dtype=dtype,
+        chunks=chunks,
+        shards=shards,
+        filters=filters,
+        compressors=compressors,
+        serializer=serializer,
+        order=order,
+        attributes=attributes,
+        dimension_names=dimension_names,
+        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding),
+        zarr_format=zarr_format,
+        config=config,
+        overwrite=overwrite,
+        **fill_kwargs(fill_value),
     )
 
 
@@ -171,8 +204,11 @@ def from_array(
         if fill_value is None:
             fill_value = src.fill_value
         if src.metadata.zarr_format == 2 and zarr_format == 3 and src.order == "F":
-            warnings.warn("order 'F' of the Zarr v2 source has no Zarr v3 equivalent; ignored",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                "order 'F' of the Zarr v2 source has no Zarr v3 equivalent; ignored",
+                UserWarning,
+                stacklevel=2,
+            )
         elif order is None and zarr_format == 2:
             order = src.order
         if chunk_key_encoding is None and same:
@@ -195,11 +231,23 @@ def from_array(
     if zarr_format == 3:
         order = v3_order(order)
     out = ZarrArray.create(
-        sp.store, _node_path(sp), shape=shape, dtype=dtype, chunks=chunks, shards=shards,
-        filters=filters, compressors=compressors, serializer=serializer, order=order,
-        attributes=attributes, dimension_names=dimension_names,
-        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding), zarr_format=zarr_format, config=config,
-        overwrite=overwrite, **fill_kwargs(fill_value),
+        sp.store,
+        _node_path(sp),
+        shape=shape,
+        dtype=dtype,
+        chunks=chunks,
+        shards=shards,
+        filters=filters,
+        compressors=compressors,
+        serializer=serializer,
+        order=order,
+        attributes=attributes,
+        dimension_names=dimension_names,
+        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding),
+        zarr_format=zarr_format,
+        config=config,
+        overwrite=overwrite,
+        **fill_kwargs(fill_value),
     )
     if write_data:
         copy_data(data, out)
@@ -272,9 +320,15 @@ def create(
         >>> a.chunks, a.metadata.to_json()["compressor"]
         ((10, 10), {'id': 'zstd', 'level': 0})
     """
-    _warn_unused(synchronizer=synchronizer, chunk_store=chunk_store,
-                 cache_metadata=cache_metadata, cache_attrs=cache_attrs,
-                 object_codec=object_codec, read_only=read_only, meta_array=meta_array)
+    _warn_unused(
+        synchronizer=synchronizer,
+        chunk_store=chunk_store,
+        cache_metadata=cache_metadata,
+        cache_attrs=cache_attrs,
+        object_codec=object_codec,
+        read_only=read_only,
+        meta_array=meta_array,
+    )
     zarr_format = check_zarr_format(zarr_format, zarr_version) or 3
     mode = kwargs.pop("mode", None) or "a"
     data = kwargs.pop("data", None)
@@ -283,16 +337,31 @@ def create(
     sp = make_store_path(store, path=path, mode=mode, storage_options=storage_options)
     config_d = config_with(config, write_empty_chunks)
     args = legacy_create_kwargs(
-        shape=shape, dtype=dtype, chunks=chunks, chunk_shape=chunk_shape,
-        compressor=compressor, filters=filters, codecs=codecs, order=order,
-        dimension_separator=dimension_separator, chunk_key_encoding=chunk_key_encoding,
-        dimension_names=dimension_names, fill_value=fill_value, zarr_format=zarr_format,
+        shape=shape,
+        dtype=dtype,
+        chunks=chunks,
+        chunk_shape=chunk_shape,
+        compressor=compressor,
+        filters=filters,
+        codecs=codecs,
+        order=order,
+        dimension_separator=dimension_separator,
+        chunk_key_encoding=chunk_key_encoding,
+        dimension_names=dimension_names,
+        fill_value=fill_value,
+        zarr_format=zarr_format,
         config=config_d,
     )
     if zarr_format == 2 and order is not None:
         config_d["order"] = order
-    out = ZarrArray.create(sp.store, _node_path(sp), attributes=attributes,
-                           config=config_d or None, overwrite=overwrite, **args)
+    out = ZarrArray.create(
+        sp.store,
+        _node_path(sp),
+        attributes=attributes,
+        config=config_d or None,
+        overwrite=overwrite,
+        **args,
+    )
     if data is not None:
         out[...] = data
     return out

@@ -64,12 +64,11 @@ __all__ = [
 
 T = TypeVar("T")
 
+
 async def run(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` off the event loop and await its result."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs)
-    )
+    return await loop.run_in_executor(ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs))
 
 
 def _unwrap(value: Any) -> Any:
@@ -232,10 +231,12 @@ class AsyncGroup(_AsyncNode):
         for key, node in await run(getattr(self._node, method), *args, **kwargs):
             yield key, _wrap(node)
 
-    def members(self, max_depth: int | None = 0, *,
-                use_consolidated_for_children: bool = True) -> AsyncIterator[tuple[str, Any]]:
-        return self._pairs("members", max_depth,
-                           use_consolidated_for_children=use_consolidated_for_children)
+    def members(
+        self, max_depth: int | None = 0, *, use_consolidated_for_children: bool = True
+    ) -> AsyncIterator[tuple[str, Any]]:
+        return self._pairs(
+            "members", max_depth, use_consolidated_for_children=use_consolidated_for_children
+        )
 
     def groups(self) -> AsyncIterator[tuple[str, AsyncGroup]]:
         return self._pairs("groups")
@@ -263,8 +264,9 @@ class AsyncGroup(_AsyncNode):
         async for _, node in self.arrays():
             yield node
 
-    async def tree(self, expand: bool | None = None, level: int | None = None,
-                   **kwargs: Any) -> Any:
+    async def tree(
+        self, expand: bool | None = None, level: int | None = None, **kwargs: Any
+    ) -> Any:
         return await run(self._node.tree, expand, level, **kwargs)
 
     async def create_group(self, name: str, **kwargs: Any) -> AsyncGroup:
@@ -282,18 +284,32 @@ class AsyncGroup(_AsyncNode):
     async def require_array(self, name: str, **kwargs: Any) -> AsyncArray:
         return await _call(self._node.require_array, name, **kwargs)  # type: ignore[no-any-return]
 
-    async def create_hierarchy(self, nodes: dict[str, Any], *,
-                               overwrite: bool = False) -> AsyncIterator[tuple[str, Any]]:
+    async def create_hierarchy(
+        self, nodes: dict[str, Any], *, overwrite: bool = False
+    ) -> AsyncIterator[tuple[str, Any]]:
         """As :func:`create_hierarchy`, below this group."""
-        found = await run(lambda: list(_sync.create_hierarchy(
-            store=self._node.store_path, nodes=nodes, overwrite=overwrite)))
+        found = await run(
+            lambda: list(
+                _sync.create_hierarchy(
+                    store=self._node.store_path, nodes=nodes, overwrite=overwrite
+                )
+            )
+        )
         for key, node in found:
             yield key, _wrap(node)
 
     def __getattr__(self, name: str) -> Any:
         # empty / zeros / ones / full and their *_like: awaitable twins of the group's
-        if name in ("empty", "zeros", "ones", "full", "empty_like", "zeros_like",
-                    "ones_like", "full_like"):
+        if name in (
+            "empty",
+            "zeros",
+            "ones",
+            "full",
+            "empty_like",
+            "zeros_like",
+            "ones_like",
+            "full_like",
+        ):
             method = getattr(self._node, name)
             return functools.partial(_call, method)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
@@ -329,7 +345,7 @@ group = _twin(_sync.group)
 load = _twin(_sync.load)
 ones = _twin(_sync.ones)
 ones_like = _twin(_sync.ones_like)
-open = _twin(_sync.open)  # noqa: A001 - zarr-python's name
+open = _twin(_sync.open)
 open_array = _twin(_sync.open_array)
 open_consolidated = _twin(_sync.open_consolidated)
 open_group = _twin(_sync.open_group)
@@ -342,10 +358,12 @@ zeros = _twin(_sync.zeros)
 zeros_like = _twin(_sync.zeros_like)
 
 
-async def create_hierarchy(*, store: Any, nodes: dict[str, Any],
-                           overwrite: bool = False) -> AsyncIterator[tuple[str, Any]]:
+async def create_hierarchy(
+    *, store: Any, nodes: dict[str, Any], overwrite: bool = False
+) -> AsyncIterator[tuple[str, Any]]:
     """Awaitable :func:`simplezarr.create_hierarchy`: an async iterator of (path, node)."""
-    found = await run(lambda: list(_sync.create_hierarchy(store=_unwrap(store), nodes=nodes,
-                                                          overwrite=overwrite)))
+    found = await run(
+        lambda: list(_sync.create_hierarchy(store=_unwrap(store), nodes=nodes, overwrite=overwrite))
+    )
     for key, node in found:
         yield key, _wrap(node)

@@ -30,6 +30,7 @@ from simplezarr.storage import StorePath, make_store_path
 
 __all__ = ["consolidate_metadata", "open_node", "rewrite_consolidated", "with_consolidated"]
 
+
 def load_node_metadata(store: Any, path: str, zarr_format: int | None) -> NodeMetadata:
     """A node's metadata; a node of the other Zarr format than ``zarr_format`` is missing."""
     meta = load_metadata(store, path)
@@ -77,7 +78,9 @@ def open_node(
     meta = load_node_metadata(sp.store, sp.path, zarr_format)
     if isinstance(meta, ArrayMetadata):
         return ZarrArray(sp.store, sp.path, meta, config=config)
-    return ZarrGroup(sp.store, sp.path, with_consolidated(sp.store, sp.path, meta, use_consolidated))
+    return ZarrGroup(
+        sp.store, sp.path, with_consolidated(sp.store, sp.path, meta, use_consolidated)
+    )
 
 
 def consolidate_metadata(

@@ -168,8 +168,15 @@ def _source_node(source: Any) -> ZarrNode:
 
 
 class _Copier:
-    def __init__(self, shallow: bool, without_attrs: bool, log: Log | None, if_exists: str,
-                 dry_run: bool, create_kws: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        shallow: bool,
+        without_attrs: bool,
+        log: Log | None,
+        if_exists: str,
+        dry_run: bool,
+        create_kws: dict[str, Any],
+    ) -> None:
         self.shallow, self.without_attrs, self.log = shallow, without_attrs, log
         self.if_exists, self.dry_run, self.create_kws = if_exists, dry_run, create_kws
         self.n_copied = self.n_skipped = self.n_bytes = 0
@@ -244,8 +251,9 @@ class _Copier:
         self.n_copied += 1
 
 
-def _copy_array(source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[str, Any],
-                without_attrs: bool) -> ZarrArray:
+def _copy_array(
+    source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[str, Any], without_attrs: bool
+) -> ZarrArray:
     """Create the copy of ``source`` in ``dest`` and copy its chunks. The copy has the
     destination group's Zarr format: a source of the other format is converted (metadata
     built for that format with its default codecs, chunks decoded and re-encoded)."""
@@ -269,8 +277,9 @@ def _copy_array(source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[
         write_metadata(dest.store, path, meta)
         target = ZarrArray(dest.store, path, meta)
     elif fmt == source.metadata.zarr_format:
-        target = from_array(dest.store_path, name=name, data=source, write_data=False,
-                            attributes=attrs, **kws)
+        target = from_array(
+            dest.store_path, name=name, data=source, write_data=False, attributes=attrs, **kws
+        )
     else:
         target = _converted(source, dest, name, attrs, kws)
     if _same_encoding(source, target):
@@ -280,8 +289,9 @@ def _copy_array(source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[
     return target
 
 
-def _converted(source: ZarrArray, dest: ZarrGroup, name: str, attrs: dict[str, Any] | None,
-               kws: dict[str, Any]) -> ZarrArray:
+def _converted(
+    source: ZarrArray, dest: ZarrGroup, name: str, attrs: dict[str, Any] | None, kws: dict[str, Any]
+) -> ZarrArray:
     """An empty copy of ``source`` in the other Zarr format: same shape, data type, chunks
     (the inner chunks of a sharded source), fill value and attributes; that format's default
     codecs and key encoding unless ``kws`` say otherwise. v3 dimension names have no v2
@@ -296,14 +306,19 @@ def _converted(source: ZarrArray, dest: ZarrGroup, name: str, attrs: dict[str, A
             warnings.warn(
                 f"the dimension names {list(source.metadata.dimension_names)} of "
                 f"{source.name!r} have no place in a Zarr v2 array; the copy has none",
-                UserWarning, stacklevel=4,
+                UserWarning,
+                stacklevel=4,
             )
     if fmt == 3 and source.metadata.dimension_names is not None:
         kws.setdefault("dimension_names", source.metadata.dimension_names)
     try:
         return create_array(  # type: ignore[no-any-return]
-            dest.store_path, name=name, shape=source.shape, dtype=source.dtype,
-            attributes=attrs, **kws,
+            dest.store_path,
+            name=name,
+            shape=source.shape,
+            dtype=source.dtype,
+            attributes=attrs,
+            **kws,
         )
     except InvalidMetadata as e:
         raise InvalidArgument(
@@ -315,9 +330,21 @@ def _converted(source: ZarrArray, dest: ZarrGroup, name: str, attrs: dict[str, A
 def _same_encoding(a: ZarrArray, b: ZarrArray) -> bool:
     """True when chunk bytes of ``a`` mean the same in ``b``."""
     ja, jb = a.metadata.to_json(), b.metadata.to_json()
-    keys = ("shape", "chunks", "dtype", "fill_value", "order", "filters", "compressor",
-            "dimension_separator", "data_type", "chunk_grid", "chunk_key_encoding", "codecs",
-            "zarr_format")
+    keys = (
+        "shape",
+        "chunks",
+        "dtype",
+        "fill_value",
+        "order",
+        "filters",
+        "compressor",
+        "dimension_separator",
+        "data_type",
+        "chunk_grid",
+        "chunk_key_encoding",
+        "codecs",
+        "zarr_format",
+    )
     return all(ja.get(k) == jb.get(k) for k in keys) and a.metadata.endian == b.metadata.endian
 
 
@@ -327,8 +354,9 @@ def _copy_chunks_raw(source: ZarrArray, target: ZarrArray) -> None:
     for start in range(0, len(keys), _BATCH):
         batch = keys[start : start + _BATCH]
         values = source.store.get_many([(k, None) for k, _ in batch])
-        target.store.set_many([(d, v) for (_, d), v in zip(batch, values, strict=True)
-                               if v is not None])
+        target.store.set_many(
+            [(d, v) for (_, d), v in zip(batch, values, strict=True) if v is not None]
+        )
 
 
 def copy(
@@ -390,7 +418,9 @@ def copy_all(
     say = _logger(log)
     group = _source_node(source)
     if not isinstance(group, ZarrGroup):
-        raise InvalidArgument(f"copy_all copies the children of a group; {group.name!r} is an array")
+        raise InvalidArgument(
+            f"copy_all copies the children of a group; {group.name!r} is an array"
+        )
     target = _dest_group(dest)
     copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws)
     for child in group.keys():

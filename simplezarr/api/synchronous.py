@@ -98,7 +98,7 @@ __all__ = [
 # --------------------------------------------------------------------------- opening
 
 
-def open(  # noqa: A001 - zarr-python's name
+def open(
     store: Any = None,
     *,
     mode: str | None = None,
@@ -175,8 +175,7 @@ def open_array(
         node = open_node(sp, zarr_format, config=kwargs.get("config"))
     except NodeNotFound as e:
         if not sp.read_only and mode in CREATE_MODES:
-            return create(store=sp, zarr_format=zarr_format or 3, overwrite=mode == "w",
-                          **kwargs)
+            return create(store=sp, zarr_format=zarr_format or 3, overwrite=mode == "w", **kwargs)
         raise ArrayNotFoundError(
             f"no array at path {sp.path or '/'!r} in {sp.store!r}; open it with mode 'a', "
             "'w' or 'w-' (and a shape) to create one"
@@ -218,8 +217,12 @@ def open_group(
         >>> g.attrs["a"], g.path
         (1, '')
     """
-    _warn_unused(cache_attrs=cache_attrs, synchronizer=synchronizer, chunk_store=chunk_store,
-                 meta_array=meta_array)
+    _warn_unused(
+        cache_attrs=cache_attrs,
+        synchronizer=synchronizer,
+        chunk_store=chunk_store,
+        meta_array=meta_array,
+    )
     zarr_format = check_zarr_format(zarr_format, zarr_version)
     sp = make_store_path(store, mode=mode, storage_options=storage_options, path=path)
     if mode in READ_MODES:
@@ -233,11 +236,15 @@ def open_group(
         if node is not None:
             return node  # type: ignore[return-value]
     if mode in CREATE_MODES:
-        return ZarrGroup.create(sp.store, _node_path(sp), attributes=attributes,
-                                zarr_format=zarr_format or 3, overwrite=mode == "w")
+        return ZarrGroup.create(
+            sp.store,
+            _node_path(sp),
+            attributes=attributes,
+            zarr_format=zarr_format or 3,
+            overwrite=mode == "w",
+        )
     raise GroupNotFoundError(
-        f"no group at path {sp.path or '/'!r} in {sp.store!r}; open it with mode 'a' to "
-        "create one"
+        f"no group at path {sp.path or '/'!r} in {sp.store!r}; open it with mode 'a' to create one"
     )
 
 
@@ -290,11 +297,19 @@ def group(
         >>> zarr.group(zarr_format=2).zarr_format
         2
     """
-    return open_group(store, mode="w" if overwrite else "a", chunk_store=chunk_store,
-                      cache_attrs=cache_attrs, synchronizer=synchronizer, path=path,
-                      zarr_version=zarr_version, zarr_format=zarr_format,
-                      meta_array=meta_array, attributes=attributes,
-                      storage_options=storage_options)
+    return open_group(
+        store,
+        mode="w" if overwrite else "a",
+        chunk_store=chunk_store,
+        cache_attrs=cache_attrs,
+        synchronizer=synchronizer,
+        path=path,
+        zarr_version=zarr_version,
+        zarr_format=zarr_format,
+        meta_array=meta_array,
+        attributes=attributes,
+        storage_options=storage_options,
+    )
 
 
 def create_group(
@@ -315,8 +330,13 @@ def create_group(
         '/a/b'
     """
     sp = make_store_path(store, path=path, mode="a", storage_options=storage_options)
-    return ZarrGroup.create(sp.store, _node_path(sp), attributes=attributes,
-                            zarr_format=check_zarr_format(zarr_format) or 3, overwrite=overwrite)
+    return ZarrGroup.create(
+        sp.store,
+        _node_path(sp),
+        attributes=attributes,
+        zarr_format=check_zarr_format(zarr_format) or 3,
+        overwrite=overwrite,
+    )
 
 
 def tree(grp: ZarrGroup, expand: bool | None = None, level: int | None = None) -> Any:
@@ -380,8 +400,9 @@ def save(
 def _check_ndarray(value: Any, what: str) -> None:
     if not (hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__")):
         if not np.isscalar(value):
-            raise InvalidArgument(f"{what} must be a numpy array (or array-like), got "
-                                  f"{type(value).__name__}")
+            raise InvalidArgument(
+                f"{what} must be a numpy array (or array-like), got {type(value).__name__}"
+            )
 
 
 def save_array(
@@ -404,8 +425,15 @@ def save_array(
         arr = np.array(arr)
     overwrite = kwargs.pop("overwrite", None) or mode == "w"
     chunks = getattr(arr, "chunks", None)
-    out = create(shape=arr.shape, dtype=arr.dtype, chunks=chunks, store=sp,
-                 zarr_format=zarr_format, overwrite=overwrite, **kwargs)
+    out = create(
+        shape=arr.shape,
+        dtype=arr.dtype,
+        chunks=chunks,
+        store=sp,
+        zarr_format=zarr_format,
+        overwrite=overwrite,
+        **kwargs,
+    )
     out[...] = arr
 
 

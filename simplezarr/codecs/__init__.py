@@ -31,15 +31,13 @@ from simplezarr.codecs.registry import (
     known_codec_names,
     register_codec,
 )
+from simplezarr.codecs.sharding import ShardingCodec
 from simplezarr.codecs.transpose import TransposeCodec
 from simplezarr.codecs.v2 import V2Codec
 from simplezarr.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
 from simplezarr.codecs.zstd import ZstdCodec
 
-from simplezarr.codecs.sharding import ShardingCodec
-
 __all__ = [
-    "ShardingCodec",
     "ArrayArrayCodec",
     "ArrayBytesCodec",
     "BloscCodec",
@@ -54,6 +52,7 @@ __all__ = [
     "NumcodecsArrayBytesCodec",
     "NumcodecsBytesBytesCodec",
     "NumcodecsCodec",
+    "ShardingCodec",
     "TransposeCodec",
     "V2Codec",
     "VLenBytesCodec",

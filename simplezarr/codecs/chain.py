@@ -47,8 +47,13 @@ __all__ = ["CodecChain"]
 
 
 def _describe(codecs: Sequence[Codec]) -> str:
-    return "[" + ", ".join(f"{getattr(c, 'name', type(c).__name__)} ({getattr(c, 'kind', '?')})"
-                           for c in codecs) + "]"
+    return (
+        "["
+        + ", ".join(
+            f"{getattr(c, 'name', type(c).__name__)} ({getattr(c, 'kind', '?')})" for c in codecs
+        )
+        + "]"
+    )
 
 
 class CodecChain:
@@ -138,9 +143,7 @@ class CodecChain:
         #: True when ``decode_into`` can decode a whole chunk straight into a caller's
         #: C-contiguous array (plain items behind one codec that decodes into a buffer).
         self.direct_decode = (
-            self._plain
-            and len(self._bytes_bytes) == 1
-            and self._bytes_bytes[0][0].can_decode_into
+            self._plain and len(self._bytes_bytes) == 1 and self._bytes_bytes[0][0].can_decode_into
         )
 
     @staticmethod

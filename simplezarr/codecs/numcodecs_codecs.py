@@ -29,7 +29,7 @@ import lzma
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numcodecs
@@ -68,15 +68,36 @@ __all__ = [
 PREFIX = "numcodecs."
 
 # zarr.codecs.numcodecs (3.1.6) kinds; ids it does not list are classified by the extras.
-_ARRAY_ARRAY = {"delta", "bitround", "fixedscaleoffset", "quantize", "packbits", "astype",
-                "categorize"}
-_ARRAY_BYTES = {"pcodec", "zfpy", "vlen-utf8", "vlen-bytes", "vlen-array", "pickle", "json2",
-                "msgpack2", "json", "msgpack"}
+_ARRAY_ARRAY = {
+    "delta",
+    "bitround",
+    "fixedscaleoffset",
+    "quantize",
+    "packbits",
+    "astype",
+    "categorize",
+}
+_ARRAY_BYTES = {
+    "pcodec",
+    "zfpy",
+    "vlen-utf8",
+    "vlen-bytes",
+    "vlen-array",
+    "pickle",
+    "json2",
+    "msgpack2",
+    "json",
+    "msgpack",
+}
 _CHECKSUMS = {"crc32", "crc32c", "adler32", "fletcher32", "jenkins_lookup3"}
 _COMPRESSORS = {"zlib", "gzip", "zstd", "blosc", "bz2", "lzma", "lz4"}
 # settings zarr-python fills from the chunk's data type when they are missing
-_FILLED_AT_RESOLVE = {"shuffle": "elementsize", "fixedscaleoffset": "dtype", "quantize": "dtype",
-                      "astype": "decode_dtype"}
+_FILLED_AT_RESOLVE = {
+    "shuffle": "elementsize",
+    "fixedscaleoffset": "dtype",
+    "quantize": "dtype",
+    "astype": "decode_dtype",
+}
 
 
 # --- bounded decompression of numcodecs compressors ------------------------------------
@@ -129,7 +150,9 @@ def _lzma(codec: Numcodec, data: BytesLike, max_size: int | None) -> BytesLike:
         return codec.decode(data)
     return _bounded_stream(
         lambda: lzma.LZMADecompressor(format=codec.format, filters=codec.filters),
-        data, max_size, "lzma",
+        data,
+        max_size,
+        "lzma",
     )
 
 
@@ -365,8 +388,13 @@ def _as_spec(arr: np.ndarray, spec: ChunkSpec) -> np.ndarray:
     and zarr-python serialises them by their bytes)."""
     arr = arr.reshape(spec.shape)
     target = spec.dtype.numpy
-    if arr.dtype != target and arr.dtype.itemsize == target.itemsize and not arr.dtype.hasobject \
-            and not target.hasobject and target.kind != "T":
+    if (
+        arr.dtype != target
+        and arr.dtype.itemsize == target.itemsize
+        and not arr.dtype.hasobject
+        and not target.hasobject
+        and target.kind != "T"
+    ):
         arr = np.ascontiguousarray(arr).view(target)
     return arr
 
@@ -403,7 +431,7 @@ def _kind_base(codec_id: str) -> type[NumcodecsCodec]:
     return NumcodecsBytesBytesCodec
 
 
-@lru_cache(maxsize=None)
+@cache
 def numcodecs_codec_class(name: str) -> type[NumcodecsCodec]:
     """The codec class for ``numcodecs.<id>``; UnknownCodec if numcodecs has no such id.
 
@@ -411,7 +439,7 @@ def numcodecs_codec_class(name: str) -> type[NumcodecsCodec]:
         >>> numcodecs_codec_class("numcodecs.delta").kind
         'array_array'
     """
-    codec_id = name[len(PREFIX):] if name.startswith(PREFIX) else name
+    codec_id = name[len(PREFIX) :] if name.startswith(PREFIX) else name
     if codec_id not in codec_registry and codec_id not in entries:
         raise UnknownCodec(
             f"unknown codec {name!r}: numcodecs {numcodecs.__version__} has no codec "
@@ -420,6 +448,14 @@ def numcodecs_codec_class(name: str) -> type[NumcodecsCodec]:
         )
     base = _kind_base(codec_id)
     cls_name = "Numcodecs_" + "".join(ch if ch.isalnum() else "_" for ch in codec_id)
-    cls = type(cls_name, (base,), {"name": PREFIX + codec_id, "codec_id": codec_id,
-                                   "__module__": __name__, "__qualname__": cls_name})
+    cls = type(
+        cls_name,
+        (base,),
+        {
+            "name": PREFIX + codec_id,
+            "codec_id": codec_id,
+            "__module__": __name__,
+            "__qualname__": cls_name,
+        },
+    )
     return dataclass(frozen=True, eq=False)(cls)

@@ -81,4 +81,3 @@ def config_choice(codec: str, field: str, value: Any, choices: Iterable[Any]) ->
             f"codec {codec!r}: {field} must be one of {list(choices)}, got {value!r}"
         )
     return value
-

@@ -98,9 +98,8 @@ class ShardingCodec(ArrayBytesCodec):
         if unknown:
             raise InvalidMetadata(f"sharding_indexed: unknown configuration keys {sorted(unknown)}")
         shape = configuration.get("chunk_shape")
-        if (
-            not isinstance(shape, list | tuple)
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape)
+        if not isinstance(shape, list | tuple) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape
         ):
             raise InvalidMetadata(
                 f"sharding_indexed: chunk_shape must be a list of positive integers, got {shape!r}"
@@ -214,10 +213,12 @@ class ShardLayout:
     def index_bytes(self, shard: BytesLike) -> BytesLike:
         n = len(shard)
         if n < self.index_size:
-            raise CorruptChunk(
-                f"shard is {n} bytes, shorter than its {self.index_size}-byte index"
-            )
-        return shard[: self.index_size] if self.index_location == "start" else shard[n - self.index_size :]
+            raise CorruptChunk(f"shard is {n} bytes, shorter than its {self.index_size}-byte index")
+        return (
+            shard[: self.index_size]
+            if self.index_location == "start"
+            else shard[n - self.index_size :]
+        )
 
     def decode_index(self, data: BytesLike, shard_size: int | None = None) -> np.ndarray:
         """Decode and check an index: a (n_inner, 2) uint64 array of (offset, nbytes).
@@ -227,9 +228,7 @@ class ShardLayout:
         are checked for truncation.
         """
         if len(data) != self.index_size:
-            raise CorruptChunk(
-                f"shard index is {len(data)} bytes, expected {self.index_size}"
-            )
+            raise CorruptChunk(f"shard index is {len(data)} bytes, expected {self.index_size}")
         index = self.index_chain.decode(data).reshape(self.n_inner, 2)
         missing = (index[:, 0] == MISSING) & (index[:, 1] == MISSING)
         present = index[~missing]

@@ -31,12 +31,11 @@ from numcodecs.abc import Codec as Numcodec
 from numcodecs.compat import ensure_bytes, ensure_ndarray_like
 from numcodecs.errors import UnsafeDecodeError
 
-from simplezarr.config import config
-
 import simplezarr.codecs.blosc  # noqa: F401  (sets numcodecs.blosc.use_threads = False)
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.bytes import stored_dtype
 from simplezarr.codecs.numcodecs_codecs import bounded_decode, check_vlen_header
+from simplezarr.config import config
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, UnknownCodec
 
 __all__ = ["V2Codec"]
@@ -88,11 +87,13 @@ class V2Codec(ArrayBytesCodec):
         if self.endian not in ("little", "big"):
             raise InvalidMetadata(f"endian must be 'little' or 'big', got {self.endian!r}")
         object.__setattr__(
-            self, "_filters",
+            self,
+            "_filters",
             tuple(_numcodec(f, f"filters[{i}]") for i, f in enumerate(filters or ())),
         )
         object.__setattr__(
-            self, "_compressor",
+            self,
+            "_compressor",
             None if self.compressor is None else _numcodec(self.compressor, "compressor"),
         )
 

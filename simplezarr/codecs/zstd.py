@@ -230,7 +230,7 @@ class ZstdCodec(BytesBytesCodec):
         try:
             # numcodecs decodes into the buffer; the header said exactly its size.
             zstd_into_buffer(data, dest)
-        except Exception as e:  # noqa: BLE001 - numcodecs raises RuntimeError/ValueError
+        except Exception as e:
             raise CorruptChunk(f"zstd data is corrupt: {e}") from e
 
     def decode_prefix(self, data: BytesLike, n: int, max_size: int | None) -> BytesLike:

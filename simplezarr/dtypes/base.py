@@ -211,9 +211,7 @@ class DataType:
             return self._cast(value)
         except (TypeError, ValueError, OverflowError, binascii.Error) as e:
             kind = FillValueOutOfRange if isinstance(e, OverflowError) else InvalidMetadata
-            raise kind(
-                f"fill_value {value!r} does not fit data type {self._label()}: {e}"
-            ) from e
+            raise kind(f"fill_value {value!r} does not fit data type {self._label()}: {e}") from e
 
     def _label(self) -> str:
         config = self.configuration

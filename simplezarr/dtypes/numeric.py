@@ -178,8 +178,10 @@ class ComplexType(DataType):
 
     def _to_json(self, value: Any, zarr_format: int) -> Any:
         x = self.numpy.type(value)
-        return [_float_to_json(x.real, self._part, zarr_format),
-                _float_to_json(x.imag, self._part, zarr_format)]
+        return [
+            _float_to_json(x.real, self._part, zarr_format),
+            _float_to_json(x.imag, self._part, zarr_format),
+        ]
 
     def _cast(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)) and len(value) == 2:

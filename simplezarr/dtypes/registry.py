@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
 from simplezarr.dtypes.base import NATIVE, DataType, Endian
 from simplezarr.dtypes.numeric import (
     BoolType,
@@ -40,6 +39,7 @@ from simplezarr.dtypes.text import (
     VlenStringType,
 )
 from simplezarr.dtypes.time import TimeType
+from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
 
 __all__ = [
     "from_numpy",
@@ -157,9 +157,7 @@ def parse_v3_dtype(data: Any) -> DataType:
         if config is not None and not isinstance(config, dict):
             raise InvalidMetadata(f"data_type: configuration must be an object, got {config!r}")
     else:
-        raise InvalidMetadata(
-            f"data_type must be a name or an object with a 'name', got {data!r}"
-        )
+        raise InvalidMetadata(f"data_type must be a name or an object with a 'name', got {data!r}")
     factory = _V3_REGISTRY.get(name)
     if factory is not None:
         return factory(config)

@@ -20,8 +20,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.dtypes.base import Bad, DataType, Endian, b64decode, b64encode, is_int
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 
 __all__ = [
     "OBJECT_CODEC_IDS",
@@ -277,8 +277,16 @@ class VlenBytesType(_ObjectArrayType):
 
 
 #: v2 object codecs that are not vlen-utf8 / vlen-bytes: arrays of Python objects.
-OBJECT_CODEC_IDS = ("vlen-utf8", "vlen-bytes", "vlen-array", "pickle", "json2", "msgpack2",
-                    "json", "msgpack")
+OBJECT_CODEC_IDS = (
+    "vlen-utf8",
+    "vlen-bytes",
+    "vlen-array",
+    "pickle",
+    "json2",
+    "msgpack2",
+    "json",
+    "msgpack",
+)
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,29 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.errors import InvalidMetadata
 from simplezarr.dtypes.base import Bad, DataType, is_int
+from simplezarr.errors import InvalidMetadata
 
 __all__ = ["TimeType"]
 
 NAT = -(2**63)
-_TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "μs", "ns", "ps", "fs", "as",
-               "generic")
+_TIME_UNITS = (
+    "Y",
+    "M",
+    "W",
+    "D",
+    "h",
+    "m",
+    "s",
+    "ms",
+    "us",
+    "μs",
+    "ns",
+    "ps",
+    "fs",
+    "as",
+    "generic",
+)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,8 @@ from simplezarr.codecs.chain import CodecChain
 from simplezarr.concurrency import in_worker, run_all, submit, wait_all
 from simplezarr.config import config
 from simplezarr.engine.request import ChunkRequest, located
-from simplezarr.errors import ZarrError
 from simplezarr.engine.work import PIPELINE_MAX_CHUNK_BYTES, batches, part_size
+from simplezarr.errors import ZarrError
 from simplezarr.indexing import ChunkProjection
 
 __all__ = ["decode_scatter", "fetch", "read_chunks", "window"]
@@ -65,11 +65,7 @@ def read_chunks(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     work = batches(requests, nbytes)
     if len(work) == 1:  # one batch: no hand-off at all
         _read_parts(requests, out)
-    elif (
-        chain.compressed
-        and (nbytes or 0) <= PIPELINE_MAX_CHUNK_BYTES
-        and not in_worker()
-    ):
+    elif chain.compressed and (nbytes or 0) <= PIPELINE_MAX_CHUNK_BYTES and not in_worker():
         _read_pipelined(requests, out)
     else:
         run_all([partial(_read_parts, batch, out) for batch in work])
@@ -123,7 +119,8 @@ def decode_scatter(
     decoded: Iterator[np.ndarray] = iter(())
     if n > 1:
         whole = [
-            d for d, w, done in zip(datas, windows, direct, strict=True)
+            d
+            for d, w, done in zip(datas, windows, direct, strict=True)
             if d is not None and w is None and not done
         ]
         if len(whole) > 1 and all(r.chain is chain for r in part):

@@ -59,8 +59,8 @@ __all__ = [
     "MAX_OPEN_SHARDS",
     "ShardContents",
     "ShardSource",
-    "expand",
     "any_sharded",
+    "expand",
     "groups",
     "is_sharded",
     "split",
@@ -222,9 +222,7 @@ class ShardSource:
                 ranges.append([start, stop])
             owner[i] = (shard, len(ranges) - 1)
         shards = list(merged)
-        read = read_values(
-            [(self.shards[k].value, [(a, b) for a, b in merged[k]]) for k in shards]
-        )
+        read = read_values([(self.shards[k].value, [(a, b) for a, b in merged[k]]) for k in shards])
         datas = {k: [memoryview(d) for d in ds] for k, ds in zip(shards, read, strict=True)}
         out: list[bytes | memoryview | None] = []
         for i, span in enumerate(spans):
@@ -296,7 +294,9 @@ def expand(
             opened.append(value)
             inner.extend(_inner_requests(reader, source, rs, value, index_bytes, out))
     expanded = plain + inner
-    return expand(expanded, out, opened) if any(r.chain.shard is not None for r in inner) else expanded
+    return (
+        expand(expanded, out, opened) if any(r.chain.shard is not None for r in inner) else expanded
+    )
 
 
 def _inner_requests(
@@ -370,9 +370,7 @@ class ShardContents:
         return self.layout.assemble(self._inner)
 
 
-def write_shards(
-    requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool
-) -> None:
+def write_shards(requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:
     """Write shard requests: a few batches of shards per thread when there are enough to
     keep every thread busy, else one shard after another with its inner chunks encoded in
     parallel."""

@@ -121,9 +121,7 @@ def store_chunk(
         target.set(key, chain.encode(chunk))
 
 
-def write_chunks(
-    requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool
-) -> None:
+def write_chunks(requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:
     """Write requests with plain chains, a few batches per thread."""
     if not requests:
         return

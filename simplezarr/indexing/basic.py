@@ -299,9 +299,7 @@ class BasicIndexer:
                 i = s if type(s) is int else as_index(s)
                 assert i is not None  # normalize_basic_selection checked it
                 self.dims.append(IntDim(i, n, c, axis))
-        self.shape: tuple[int, ...] = tuple(
-            d.nitems for d in self.dims if isinstance(d, SliceDim)
-        )
+        self.shape: tuple[int, ...] = tuple(d.nitems for d in self.dims if isinstance(d, SliceDim))
         self.drop_axes = tuple(i for i, d in enumerate(self.dims) if isinstance(d, IntDim))
         #: numpy gives a scalar when every axis is indexed by an integer and there is no
         #: Ellipsis (``a[1, 2]``, ``a0[()]``); ``a[..., 1]`` on 1-d gives a 0-d array.

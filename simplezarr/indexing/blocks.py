@@ -19,7 +19,13 @@ from __future__ import annotations
 from typing import Any
 
 from simplezarr.errors import BoundsCheckError, SelectionError
-from simplezarr.indexing.basic import NEWAXIS, BasicIndexer, as_index, expand_selection, slice_indices
+from simplezarr.indexing.basic import (
+    NEWAXIS,
+    BasicIndexer,
+    as_index,
+    expand_selection,
+    slice_indices,
+)
 
 
 def _block_slice(item: Any, axis: int, dim_len: int, block_len: int) -> slice:

@@ -176,9 +176,7 @@ def narrow_dtype(limit: int) -> np.dtype:
     return np.dtype(np.intp)
 
 
-def chunk_numbers(
-    flat: list[np.ndarray], chunk_lens: list[int], grid: list[int]
-) -> np.ndarray:
+def chunk_numbers(flat: list[np.ndarray], chunk_lens: list[int], grid: list[int]) -> np.ndarray:
     """Each point's chunk, raveled in C order over ``grid`` (the chunk grid of the axes
     ``flat`` index), in the narrowest type that holds it; built in place with one scratch
     array, never an 8-byte array per axis. ``prod(grid)`` must fit in an int64.
@@ -315,6 +313,7 @@ def lists_to_arrays(selection: Any) -> Any:
         >>> lists_to_arrays(([0, 1], slice(None), [1.5]))
         (array([0, 1]), slice(None, None, None), [1.5])
     """
+
     def convert(item: Any) -> Any:
         if isinstance(item, list | range):
             arr = _list_as_array(item)

@@ -30,8 +30,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from simplezarr.errors import SelectionError
-from simplezarr.indexing.basic import NEWAXIS, BasicIndexer, IntDim, SliceDim, as_index, expand_selection
-from simplezarr.indexing.projection import ChunkProjection, FancyProjection
+from simplezarr.indexing.basic import (
+    NEWAXIS,
+    BasicIndexer,
+    IntDim,
+    SliceDim,
+    as_index,
+    expand_selection,
+)
 from simplezarr.indexing.items import (
     as_tuple,
     check_mask,
@@ -45,6 +51,7 @@ from simplezarr.indexing.items import (
     progression,
     sort_order,
 )
+from simplezarr.indexing.projection import ChunkProjection, FancyProjection
 
 Selector = int | slice | np.ndarray
 
@@ -195,7 +202,9 @@ class OrthogonalIndexer:
             )
             if not fancy:
                 yield ChunkProjection(
-                    coords, tuple(chunk_sel), tuple(out_sel),  # type: ignore[arg-type]
+                    coords,
+                    tuple(chunk_sel),
+                    tuple(out_sel),  # type: ignore[arg-type]
                     all(p.is_complete for p in parts),
                 )
                 continue

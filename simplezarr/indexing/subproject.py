@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.indexing.basic import BasicIndexer, IntDim, SliceDim, as_index, contiguous_runs
+from simplezarr.indexing.basic import IntDim, SliceDim, as_index, contiguous_runs
 from simplezarr.indexing.items import group_bounds, narrow_dtype, sort_order
 from simplezarr.indexing.orthogonal import ArrayDim, DimRun, outer
 from simplezarr.indexing.projection import ChunkProjection, FancyProjection
@@ -181,9 +181,7 @@ def _orthogonal_dims(
             return None
         for position, axis in enumerate(kept):
             shape = selection[axis].shape
-            if len(shape) != len(kept) or any(
-                n != 1 for j, n in enumerate(shape) if j != position
-            ):
+            if len(shape) != len(kept) or any(n != 1 for j, n in enumerate(shape) if j != position):
                 return None
     dims: list[IntDim | SliceDim | ArrayDim] = []
     for axis, (s, n, c) in enumerate(zip(selection, block_shape, inner_shape, strict=True)):
@@ -197,7 +195,9 @@ def _orthogonal_dims(
     return dims
 
 
-def _orthogonal_outs(out_selection: Sequence[Any], out_shape: tuple[int, ...]) -> list[Selector] | None:
+def _orthogonal_outs(
+    out_selection: Sequence[Any], out_shape: tuple[int, ...]
+) -> list[Selector] | None:
     """The output selection as one slice or 1-d array per output axis, or None when numpy
     would not apply it orthogonally (slices with at most one 1-d array, or ``np.ix_``-style
     arrays alone)."""
@@ -238,9 +238,7 @@ def _orthogonal(
         coords = tuple(r.chunk_index for r in parts)
         chunk_sel = [r.chunk_sel for r in parts]
         inner_outs = [r.out_sel for r in parts if r.out_sel is not None]
-        out_sel = [
-            compose(o, i, n) for o, i, n in zip(outs, inner_outs, out_shape, strict=True)
-        ]
+        out_sel = [compose(o, i, n) for o, i, n in zip(outs, inner_outs, out_shape, strict=True)]
         fancy = any(isinstance(s, np.ndarray) for s in chunk_sel) or any(
             isinstance(s, np.ndarray) for s in out_sel
         )

@@ -32,8 +32,14 @@ from typing import Any
 import numpy as np
 
 from simplezarr.errors import SelectionError
-from simplezarr.indexing.basic import NEWAXIS, BasicIndexer, SliceDim, as_index, too_many, two_ellipses
-from simplezarr.indexing.projection import ChunkProjection, FancyProjection
+from simplezarr.indexing.basic import (
+    NEWAXIS,
+    BasicIndexer,
+    SliceDim,
+    as_index,
+    too_many,
+    two_ellipses,
+)
 from simplezarr.indexing.items import (
     INVALID_INDEX,
     as_tuple,
@@ -50,6 +56,7 @@ from simplezarr.indexing.items import (
     sort_order,
 )
 from simplezarr.indexing.orthogonal import DimRun, OrthogonalIndexer
+from simplezarr.indexing.projection import ChunkProjection, FancyProjection
 
 #: Above this many chunks in the grid of the indexed axes, chunk numbers could overflow
 #: int64: points are then sorted on their chunk coordinates (lexsort) instead.
@@ -161,8 +168,15 @@ def parse(selection: Any, shape: tuple[int, ...]) -> Parsed:
         if kind == "int":
             positions(np.asarray(value), shape[axis], axis)
     shapes = [
-        (value.shape if kind == "array" else () if kind == "int" else
-         (int(value.sum()),) if kind == "mask" else (int(value),))
+        (
+            value.shape
+            if kind == "array"
+            else ()
+            if kind == "int"
+            else (int(value.sum()),)
+            if kind == "mask"
+            else (int(value),)
+        )
         for kind, _, value in placed
     ]
     try:
@@ -328,7 +342,10 @@ class VectorizedIndexer:
         outs = [run.out_sel for run in runs]
         out_sel = tuple(outs[: self.position]) + point_out + tuple(outs[self.position :])
         return FancyProjection(
-            tuple(chunk_coords), tuple(chunk_sel), out_sel, False  # type: ignore[arg-type]
+            tuple(chunk_coords),
+            tuple(chunk_sel),
+            out_sel,
+            False,  # type: ignore[arg-type]
         )
 
 
@@ -435,9 +452,9 @@ class MaskIndexer:
             if block.shape == cs:
                 chunk_sel = (block,)
             else:  # an edge chunk: the mask block does not cover the stored chunk
-                chunk_sel = tuple(v.astype(narrow_dtype(c)) for v, c in zip(
-                    np.nonzero(block), cs, strict=True
-                ))
+                chunk_sel = tuple(
+                    v.astype(narrow_dtype(c)) for v, c in zip(np.nonzero(block), cs, strict=True)
+                )
             yield FancyProjection(coords, chunk_sel, (out,), False)
 
 

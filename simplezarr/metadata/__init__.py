@@ -13,7 +13,6 @@ Example:
     3
 """
 
-from simplezarr.metadata.defaults import build_array_metadata
 from simplezarr.dtypes import (
     DataType,
     from_numpy,
@@ -21,6 +20,7 @@ from simplezarr.dtypes import (
     parse_v3_dtype,
     register_data_type,
 )
+from simplezarr.metadata.defaults import build_array_metadata
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2

@@ -44,8 +44,8 @@ __all__ = [
     "from_v2_document",
     "inline",
     "inline_entries",
-    "without_consolidated",
     "v2_document",
+    "without_consolidated",
 ]
 
 V2_KEY = ".zmetadata"
@@ -110,7 +110,9 @@ def inline_entries(consolidated: Mapping[str, Any], path: str = "") -> dict[str,
     group document holding its own children) are flattened too."""
     with _context(path):
         if consolidated.get("kind", "inline") != "inline":
-            raise InvalidMetadata(f"kind {consolidated.get('kind')!r} is not supported (only 'inline')")
+            raise InvalidMetadata(
+                f"kind {consolidated.get('kind')!r} is not supported (only 'inline')"
+            )
         metadata = consolidated.get("metadata")
         if not isinstance(metadata, Mapping):
             raise InvalidMetadata(f"metadata must be a JSON object, got {metadata!r}")
@@ -161,7 +163,9 @@ def child_metadata(consolidated: Mapping[str, Any], relpath: str, path: str) -> 
         doc.pop("consolidated_metadata", None)
         meta = parse_node_v3(doc, path)
     if isinstance(meta, GroupMetadata):
-        below = {k[len(relpath) + 1 :]: v for k, v in entries.items() if k.startswith(relpath + "/")}
+        below = {
+            k[len(relpath) + 1 :]: v for k, v in entries.items() if k.startswith(relpath + "/")
+        }
         meta = GroupMetadata(meta.zarr_format, meta.attributes, inline(below), meta.extra)
     return meta
 

@@ -39,7 +39,6 @@ from typing import Any
 import numpy as np
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
-from simplezarr.errors import InvalidMetadata
 from simplezarr.dtypes import (
     DataType,
     ObjectType,
@@ -47,6 +46,7 @@ from simplezarr.dtypes import (
     VlenStringType,
     from_numpy_with_endian,
 )
+from simplezarr.errors import InvalidMetadata
 from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.v2 import make_v2_codec, object_codec_id
 from simplezarr.metadata.v3 import resolve_codecs
@@ -246,15 +246,24 @@ def _default_serializer(dtype: DataType) -> dict[str, Any]:
     return {"name": "bytes"}
 
 
-def _v3_codecs(dtype: DataType, chunk_shape: tuple[int, ...], fill: Any, filters: Any,
-               serializer: Any, compressors: Any, shard: tuple[tuple[int, ...], str] | None
-               ) -> tuple[Any, ...]:
+def _v3_codecs(
+    dtype: DataType,
+    chunk_shape: tuple[int, ...],
+    fill: Any,
+    filters: Any,
+    serializer: Any,
+    compressors: Any,
+    shard: tuple[tuple[int, ...], str] | None,
+) -> tuple[Any, ...]:
     from simplezarr.codecs.base import ChunkSpec
     from simplezarr.codecs.registry import codec_from_json
 
     aa = [] if _is_auto(filters) else _v3_list(filters, "array_array", "filters")
-    ab = v3_codec(_default_serializer(dtype) if _is_auto(serializer) else serializer,
-                   "array_bytes", "serializer")
+    ab = v3_codec(
+        _default_serializer(dtype) if _is_auto(serializer) else serializer,
+        "array_bytes",
+        "serializer",
+    )
     if _is_auto(compressors):
         compressors = [{"name": "zstd", "configuration": {"level": 0, "checksum": False}}]
     bb = _v3_list(compressors, "bytes_bytes", "compressors")
@@ -263,12 +272,17 @@ def _v3_codecs(dtype: DataType, chunk_shape: tuple[int, ...], fill: Any, filters
     if shard is None:
         return tuple(codecs)
     shard_shape, location = shard
-    sharding = codec_from_json({"name": "sharding_indexed", "configuration": {
-        "chunk_shape": list(chunk_shape),
-        "codecs": codecs,
-        "index_codecs": _INDEX_CODECS,
-        "index_location": location,
-    }})
+    sharding = codec_from_json(
+        {
+            "name": "sharding_indexed",
+            "configuration": {
+                "chunk_shape": list(chunk_shape),
+                "codecs": codecs,
+                "index_codecs": _INDEX_CODECS,
+                "index_location": location,
+            },
+        }
+    )
     sharding.resolve(ChunkSpec(shard_shape, dtype, fill))  # validates shard vs inner chunks
     return (sharding,)
 
@@ -291,8 +305,9 @@ def _numcodec_config(value: Any, role: str) -> dict[str, Any]:
     return config
 
 
-def _v2_encoding(dtype: DataType, filters: Any, compressors: Any
-                 ) -> tuple[tuple[dict[str, Any], ...] | None, dict[str, Any] | None]:
+def _v2_encoding(
+    dtype: DataType, filters: Any, compressors: Any
+) -> tuple[tuple[dict[str, Any], ...] | None, dict[str, Any] | None]:
     if compressors is None or (isinstance(compressors, (list, tuple)) and not compressors):
         compressor = None
     elif _is_auto(compressors):

@@ -64,9 +64,7 @@ def parse_document(data: bytes | bytearray | memoryview | str, where: str) -> di
     elif isinstance(data, str):
         text = data
     else:
-        raise InvalidMetadata(
-            f"{where}: metadata must be bytes or str, got {type(data).__name__}"
-        )
+        raise InvalidMetadata(f"{where}: metadata must be bytes or str, got {type(data).__name__}")
     try:
         doc = json.loads(text, parse_constant=_parse_constant)
     except RecursionError as e:
@@ -74,9 +72,7 @@ def parse_document(data: bytes | bytearray | memoryview | str, where: str) -> di
     except ValueError as e:  # json.JSONDecodeError is a ValueError
         raise InvalidMetadata(f"{where}: metadata is not valid JSON: {e}") from e
     if not isinstance(doc, dict):
-        raise InvalidMetadata(
-            f"{where}: metadata must be a JSON object, got {type(doc).__name__}"
-        )
+        raise InvalidMetadata(f"{where}: metadata must be a JSON object, got {type(doc).__name__}")
     check_nesting(doc, where)
     return doc
 
@@ -148,9 +144,7 @@ def _to_jsonable(value: Any, where: str, depth: int) -> Any:
         return out
     if isinstance(value, (list, tuple)):
         return [_to_jsonable(v, where, depth + 1) for v in value]
-    raise InvalidMetadata(
-        f"{where}: {value!r} ({type(value).__name__}) cannot be stored as JSON"
-    )
+    raise InvalidMetadata(f"{where}: {value!r} ({type(value).__name__}) cannot be stored as JSON")
 
 
 def dump_document(doc: Mapping[str, Any], where: str = "metadata") -> bytes:

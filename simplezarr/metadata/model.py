@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.dtypes import DataType
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.metadata.json import MAX_NESTING, check_nesting
 
 if TYPE_CHECKING:
@@ -64,10 +64,21 @@ MAX_SHARD_ELEMENTS = 2**48
 _INT64_LIMIT = 2**63
 
 #: Keys of a v3 array document; extension fields may not reuse them.
-V3_ARRAY_KEYS = frozenset({
-    "zarr_format", "node_type", "shape", "data_type", "chunk_grid", "chunk_key_encoding",
-    "fill_value", "codecs", "attributes", "dimension_names", "storage_transformers",
-})
+V3_ARRAY_KEYS = frozenset(
+    {
+        "zarr_format",
+        "node_type",
+        "shape",
+        "data_type",
+        "chunk_grid",
+        "chunk_key_encoding",
+        "fill_value",
+        "codecs",
+        "attributes",
+        "dimension_names",
+        "storage_transformers",
+    }
+)
 V3_GROUP_KEYS = frozenset({"zarr_format", "node_type", "attributes", "consolidated_metadata"})
 
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
+from simplezarr.dtypes import OBJECT_CODEC_IDS, parse_v2_dtype
 from simplezarr.errors import InvalidMetadata
-from simplezarr.dtypes import OBJECT_CODEC_IDS, DataType, parse_v2_dtype
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, node_context, where
 

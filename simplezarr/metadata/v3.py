@@ -22,8 +22,8 @@ from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.codecs.base import ChunkSpec
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.dtypes import parse_v3_dtype
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import (
     V3_ARRAY_KEYS,
@@ -37,12 +37,18 @@ from simplezarr.metadata.model import (
 __all__ = ["document_bytes", "parse_codecs", "parse_node_v3", "resolve_codecs"]
 
 _REQUIRED_ARRAY_KEYS = (
-    "shape", "data_type", "chunk_grid", "chunk_key_encoding", "fill_value", "codecs",
+    "shape",
+    "data_type",
+    "chunk_grid",
+    "chunk_key_encoding",
+    "fill_value",
+    "codecs",
 )
 
 
-def parse_node_v3(doc: bytes | bytearray | memoryview | str | Mapping[str, Any], path: str
-                  ) -> ArrayMetadata | GroupMetadata:
+def parse_node_v3(
+    doc: bytes | bytearray | memoryview | str | Mapping[str, Any], path: str
+) -> ArrayMetadata | GroupMetadata:
     """Parse a ``zarr.json`` document (bytes or an already parsed dict) at node ``path``.
 
     Example:

@@ -24,14 +24,13 @@ from simplezarr.errors import (
     InvalidArgument,
     SelectionError,
 )
-from simplezarr.indexing import BasicIndexer, as_index
+from simplezarr.indexing import BasicIndexer, Indexer, as_index, getitem_indexer
 from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
-from simplezarr.storage import normalize_path
-from simplezarr.indexing import Indexer, getitem_indexer
 from simplezarr.nodes.selection import SelectionMethods
+from simplezarr.storage import normalize_path
 
 _UNSET: Any = object()  # "not given", where None means something
 
@@ -104,7 +103,9 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     def _bind(self, metadata: ArrayMetadata) -> engine.ArrayIO:
         return engine.ArrayIO(
-            self.store, self.path, metadata,
+            self.store,
+            self.path,
+            metadata,
             write_empty_chunks=self._config.get("write_empty_chunks"),
         )
 
@@ -361,7 +362,9 @@ class ZarrArray(SelectionMethods, ZarrNode):
                     f"outside axis {axis}"
                 )
         old = self.shape[axis]
-        new_shape = tuple(s + data.shape[axis] if i == axis else s for i, s in enumerate(self.shape))
+        new_shape = tuple(
+            s + data.shape[axis] if i == axis else s for i, s in enumerate(self.shape)
+        )
         self.resize(new_shape)
         region = tuple(slice(old, None) if i == axis else slice(None) for i in range(self.ndim))
         self[region] = data

@@ -212,7 +212,5 @@ def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
     if not overwrite:
         kind = ContainsArrayError if isinstance(existing, ArrayMetadata) else ContainsGroupError
         what = "an array" if kind is ContainsArrayError else "a group"
-        raise kind(
-            f"{what} already exists at {path or '/'!r}; pass overwrite=True to replace it"
-        )
+        raise kind(f"{what} already exists at {path or '/'!r}; pass overwrite=True to replace it")
     store.erase_prefix(prefix(path))

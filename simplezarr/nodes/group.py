@@ -411,8 +411,14 @@ class ZarrGroup(ZarrNode):
         from simplezarr.api.synchronous import save_array  # api imports nodes
 
         self._check_writable()
-        save_array(self.store_path, value, path=path, zarr_format=self.zarr_format, mode="a",
-                   overwrite=True)
+        save_array(
+            self.store_path,
+            value,
+            path=path,
+            zarr_format=self.zarr_format,
+            mode="a",
+            overwrite=True,
+        )
 
     def _array_like(self, function: str, name: str, **kwargs: Any) -> ZarrArray:
         from simplezarr.api import synchronous  # api imports nodes

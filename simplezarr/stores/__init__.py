@@ -25,11 +25,11 @@ from simplezarr.stores.base import (
     ReadableStore,
     WritableStore,
 )
+from simplezarr.stores.fsspec_store import FsspecStore, RemoteStore
 from simplezarr.stores.keys import validate_key
 from simplezarr.stores.local import LocalStore
-from simplezarr.stores.memory import MemoryStore
-from simplezarr.stores.fsspec_store import FsspecStore, RemoteStore
 from simplezarr.stores.logging_store import LoggingStore
+from simplezarr.stores.memory import MemoryStore
 from simplezarr.stores.obstore_store import ObjectStore
 from simplezarr.stores.url import from_url
 from simplezarr.stores.wrappers import SlowStore, WrapperStore

@@ -43,8 +43,8 @@ __all__ = [
     "RereadValue",
     "StoredValue",
     "WritableStore",
-    "read_values",
     "check_byte_range",
+    "read_values",
     "slice_byte_range",
     "to_bytes",
 ]

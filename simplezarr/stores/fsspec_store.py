@@ -47,11 +47,11 @@ from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
+from simplezarr.concurrency import IO
 from simplezarr.config import config
 from simplezarr.errors import InvalidArgument, InvalidKey, MissingDependency, ZarrError
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.http_reads import http_get, http_size
-from simplezarr.concurrency import IO
 from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 from simplezarr.stores.local import TEMP_PREFIX
 from simplezarr.stores.remote import (

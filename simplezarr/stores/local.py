@@ -147,9 +147,7 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             if stat.S_ISDIR(st.st_mode):
                 return None
             if not stat.S_ISREG(st.st_mode):  # a device (/dev/zero), FIFO or socket
-                raise StoreError(
-                    f"could not read key {key!r} from {self!r}: not a regular file"
-                )
+                raise StoreError(f"could not read key {key!r} from {self!r}: not a regular file")
             size = st.st_size
             start, stop = byte_range_bounds(size, byte_range)
             return _read_exactly(fd, start, stop - start, key)

@@ -41,9 +41,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from simplezarr.concurrency import IO
 from simplezarr.errors import InvalidArgument, StoreAccessDenied, StoreError, ZarrError
 from simplezarr.stores.base import ByteRange, slice_byte_range
-from simplezarr.concurrency import IO
 from simplezarr.stores.keys import is_valid_key
 from simplezarr.stores.remote import (
     RemoteStoreBase,

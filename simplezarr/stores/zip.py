@@ -84,10 +84,7 @@ _DRIVE = re.compile(r"[A-Za-z]:")
 def _escapes(name: str) -> bool:
     """Whether a member name could land outside the directory it is extracted to."""
     return (
-        "\\" in name
-        or name.startswith("/")
-        or bool(_DRIVE.match(name))
-        or ".." in name.split("/")
+        "\\" in name or name.startswith("/") or bool(_DRIVE.match(name)) or ".." in name.split("/")
     )
 
 
@@ -115,7 +112,7 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
         mode: ZipMode = "r",
         read_only: bool | None = None,
         compression: int = zipfile.ZIP_STORED,
-        allowZip64: bool = True,  # noqa: N803 - zarr-python's and zipfile's name
+        allowZip64: bool = True,
     ) -> None:
         if mode not in ("r", "w", "a", "x"):
             raise InvalidArgument(f"ZipStore mode must be 'r', 'w', 'a' or 'x', got {mode!r}")
@@ -225,9 +222,10 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
         temp = self.path.with_name(f"{TEMP_PREFIX}{uuid.uuid4().hex}-{self.path.name}")
         try:
             mode = stat.S_IMODE(os.stat(self.path).st_mode)
-            with zipfile.ZipFile(self.path) as source, zipfile.ZipFile(
-                temp, "w", allowZip64=self.allowZip64
-            ) as target:
+            with (
+                zipfile.ZipFile(self.path) as source,
+                zipfile.ZipFile(temp, "w", allowZip64=self.allowZip64) as target,
+            ):
                 for info in source.infolist():
                     key = live.get(info.header_offset)
                     if key is None or info.is_dir():

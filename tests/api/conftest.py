@@ -24,8 +24,11 @@ def _bytes(value: Any) -> bytes:
 def metadata_docs(store: dict[str, Any]) -> dict[str, Any]:
     """The parsed metadata documents of a dict store (both libraries write a v2 ``.zattrs``,
     ``{}`` when there are no attributes)."""
-    return {key: json.loads(_bytes(value)) for key, value in store.items()
-            if key.rsplit("/", 1)[-1] in METADATA_NAMES}
+    return {
+        key: json.loads(_bytes(value))
+        for key, value in store.items()
+        if key.rsplit("/", 1)[-1] in METADATA_NAMES
+    }
 
 
 def chunk_keys(store: dict[str, Any]) -> set[str]:
@@ -39,7 +42,9 @@ def quiet() -> Iterator[None]:
         yield
 
 
-def both(call: Callable[[Any, dict[str, Any]], Any]) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
+def both(
+    call: Callable[[Any, dict[str, Any]], Any],
+) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
     """Run ``call(lib, store)`` with zarr-python and with simplezarr, each on a new dict
     store; returns (zarr store, simplezarr store, zarr result, simplezarr result)."""
     theirs: dict[str, Any] = {}

@@ -31,8 +31,12 @@ def test_every_function_has_an_async_twin_with_the_same_signature() -> None:
 
 
 CALLS: list[tuple[str, Any]] = [
-    ("create_array", lambda m, s: m.create_array(s, name="a", shape=(10,), dtype="i2",
-                                                 chunks=(3,), attributes={"x": 1})),
+    (
+        "create_array",
+        lambda m, s: m.create_array(
+            s, name="a", shape=(10,), dtype="i2", chunks=(3,), attributes={"x": 1}
+        ),
+    ),
     ("create", lambda m, s: m.create((5, 5), chunks=2, store=s, zarr_format=2)),
     ("zeros", lambda m, s: m.zeros((4,), store=s, path="z")),
     ("full", lambda m, s: m.full((4,), 2.5, store=s)),
@@ -89,8 +93,12 @@ def test_async_array_and_group_methods() -> None:
         assert "zz" in str(await g.tree())
         loaded = await zasync.load(store, path="x")
         assert loaded[:6].tolist() == list(range(6))
-        out = [k async for k, _ in zasync.create_hierarchy(
-            store=store, nodes={"h/i": {"zarr_format": 3, "node_type": "group"}})]
+        out = [
+            k
+            async for k, _ in zasync.create_hierarchy(
+                store=store, nodes={"h/i": {"zarr_format": 3, "node_type": "group"}}
+            )
+        ]
         assert out == ["h", "h/i"]
         assert await zasync.copy_all(g, await zasync.group({})) == (4, 0, 64)  # x zz h h/i
 

@@ -18,8 +18,9 @@ from tests.api.conftest import zarr
 
 def build(lib: Any, root: str, fmt: int) -> None:
     g = lib.open_group(root, mode="w", zarr_format=fmt, attributes={"root": True})
-    a = g.create_array("a", shape=(4,), dtype="i4", chunks=(2,), attributes={"x": 1},
-                       compressors=None)
+    a = g.create_array(
+        "a", shape=(4,), dtype="i4", chunks=(2,), attributes={"x": 1}, compressors=None
+    )
     a[:] = [1, 2, 3, 4]
     sub = g.create_group("sub/deep", attributes={"d": "e"})
     sub.create_array("b", shape=(2, 2), dtype="f8", fill_value=np.nan, compressors=None)
@@ -42,7 +43,8 @@ def test_consolidate_writes_what_zarr_python_writes(fmt: int, tmp_path: Path, qu
     assert ours == theirs
     if fmt == 3:  # same key order too: depth first, then case-folded names
         assert list(ours["consolidated_metadata"]["metadata"]) == list(
-            theirs["consolidated_metadata"]["metadata"])
+            theirs["consolidated_metadata"]["metadata"]
+        )
     assert sorted(g.keys()) == ["Zed", "a", "empty", "sub"]
 
 
@@ -106,7 +108,8 @@ def test_cross_reading_consolidated(fmt: int, tmp_path: Path, quiet: None) -> No
     mine = simplezarr.open_consolidated(str(tmp_path / "theirs"), mode="r")
     theirs = zarr.open_consolidated(str(tmp_path / "ours"), mode="r")
     assert sorted(k for k, _ in mine.members(max_depth=None)) == sorted(
-        k for k, _ in theirs.members(max_depth=None))
+        k for k, _ in theirs.members(max_depth=None)
+    )
     assert mine["a"][:].tolist() == theirs["a"][:].tolist() == [1, 2, 3, 4]
     assert mine["a"].attrs["x"] == theirs["a"].attrs["x"] == 1
     assert np.isnan(theirs["sub/deep/b"].fill_value) and np.isnan(mine["sub/deep/b"].fill_value)

@@ -16,8 +16,7 @@ import simplezarr
 
 def test_sync_api_inside_a_running_event_loop(tmp_path: Path) -> None:
     async def main() -> list[int]:
-        a = simplezarr.create_array(str(tmp_path), name="x", shape=(6,), dtype="i4",
-                                    chunks=(2,))
+        a = simplezarr.create_array(str(tmp_path), name="x", shape=(6,), dtype="i4", chunks=(2,))
         a[:] = np.arange(6)
         simplezarr.consolidate_metadata(str(tmp_path))
         g = simplezarr.open_consolidated(str(tmp_path), mode="r")
@@ -27,12 +26,12 @@ def test_sync_api_inside_a_running_event_loop(tmp_path: Path) -> None:
     assert asyncio.run(main()) == [1, 2, 3]
 
 
-def _child(path: str, queue: "multiprocessing.Queue[object]") -> None:
+def _child(path: str, queue: multiprocessing.Queue[object]) -> None:
     try:
         a = simplezarr.open_array(path, path="x", mode="r+")
         a[4:] = [40, 41]
         queue.put(simplezarr.load(path, path="x").tolist())
-    except BaseException as e:  # noqa: BLE001 - reported to the parent
+    except BaseException as e:
         queue.put(repr(e))
 
 

@@ -42,15 +42,17 @@ def test_copy_store_paths_filters_if_exists_and_dry_run() -> None:
     source_tree(src)
     assert simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y", dry_run=True)[0] > 0
     assert dst.list() == []
-    n, _, _ = simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y",
-                                    excludes="^b/c/")
+    n, _, _ = simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y", excludes="^b/c/")
     assert dst.list() == ["x/y/b/zarr.json", "x/y/zarr.json"] and n == 2
     with pytest.raises(CopyError):
         simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y")
-    assert simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y",
-                                 if_exists="skip")[:2] == (len(src.list_prefix("sub/")) - 2, 2)
-    assert simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y",
-                                 if_exists="replace")[1] == 0
+    assert simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y", if_exists="skip")[
+        :2
+    ] == (len(src.list_prefix("sub/")) - 2, 2)
+    assert (
+        simplezarr.copy_store(src, dst, source_path="sub", dest_path="x/y", if_exists="replace")[1]
+        == 0
+    )
 
 
 @pytest.mark.parametrize("fmt", [2, 3])
@@ -106,8 +108,13 @@ def test_copy_from_store_likes_and_zarr_python_reads_the_copy(tmp_path: Path, qu
     assert n == 2
     back = zarr.open_group(str(tmp_path / "copy"), mode="r")
     assert back["x"][:].tolist() == list(range(7))
-    assert metadata_docs({p.relative_to(tmp_path / "copy").as_posix(): p.read_bytes()
-                          for p in (tmp_path / "copy").rglob("*") if p.is_file()})["x/zarr.json"]
+    assert metadata_docs(
+        {
+            p.relative_to(tmp_path / "copy").as_posix(): p.read_bytes()
+            for p in (tmp_path / "copy").rglob("*")
+            if p.is_file()
+        }
+    )["x/zarr.json"]
 
 
 def test_bad_if_exists() -> None:

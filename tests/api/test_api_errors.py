@@ -15,8 +15,15 @@ import simplezarr
 from simplezarr.errors import ReadOnlyError, ZarrError
 from tests.api.conftest import zarr
 
-BUILTINS = (KeyError, FileNotFoundError, FileExistsError, ValueError, PermissionError,
-            TypeError, IndexError)
+BUILTINS = (
+    KeyError,
+    FileNotFoundError,
+    FileExistsError,
+    ValueError,
+    PermissionError,
+    TypeError,
+    IndexError,
+)
 
 
 def _setup(lib: Any, root: Path) -> None:
@@ -35,27 +42,36 @@ SCENARIOS: dict[str, Any] = {
     "group getitem missing": lambda lib, p: lib.open_group(str(p), mode="r")["nope"],
     "open_array on a group": lambda lib, p: lib.open_array(str(p), path="grp", mode="r"),
     "open_group on an array": lambda lib, p: lib.open_group(str(p), path="arr", mode="r"),
-    "create_array existing": lambda lib, p: lib.create_array(str(p), name="arr", shape=(2,),
-                                                             dtype="i1"),
-    "create_array over group": lambda lib, p: lib.create_array(str(p), name="grp",
-                                                               shape=(2,), dtype="i1"),
+    "create_array existing": lambda lib, p: lib.create_array(
+        str(p), name="arr", shape=(2,), dtype="i1"
+    ),
+    "create_array over group": lambda lib, p: lib.create_array(
+        str(p), name="grp", shape=(2,), dtype="i1"
+    ),
     "create_group existing": lambda lib, p: lib.create_group(str(p), path="grp"),
     "create_group over array": lambda lib, p: lib.create_group(str(p), path="arr"),
-    "open_array w- existing": lambda lib, p: lib.open_array(str(p), path="arr", mode="w-",
-                                                            shape=(2,), dtype="i1"),
+    "open_array w- existing": lambda lib, p: lib.open_array(
+        str(p), path="arr", mode="w-", shape=(2,), dtype="i1"
+    ),
     "open_group w- existing": lambda lib, p: lib.open_group(str(p), path="grp", mode="w-"),
     "create w- existing": lambda lib, p: lib.create((2,), store=str(p), path="arr", mode="w-"),
     "read-only attrs": lambda lib, p: lib.open_array(str(p), path="arr", mode="r").attrs.update(
-        {"x": 1}),
-    "read-only update_attributes": lambda lib, p: lib.open_group(str(p), mode="r")
-    .update_attributes({"x": 1}),
+        {"x": 1}
+    ),
+    "read-only update_attributes": lambda lib, p: lib.open_group(
+        str(p), mode="r"
+    ).update_attributes({"x": 1}),
     "read-only resize": lambda lib, p: lib.open_array(str(p), path="arr", mode="r").resize((8,)),
     "read-only create_group": lambda lib, p: lib.open_group(str(p), mode="r").create_group("n"),
     "read-only create_array": lambda lib, p: lib.open_group(str(p), mode="r").create_array(
-        "n", shape=(2,), dtype="i1"),
+        "n", shape=(2,), dtype="i1"
+    ),
     "read-only store, mode a": lambda lib, p: lib.open_group(
         (zarr.storage.LocalStore if lib is zarr else simplezarr.storage.LocalStore)(
-            str(p), read_only=True), mode="a"),
+            str(p), read_only=True
+        ),
+        mode="a",
+    ),
 }
 
 

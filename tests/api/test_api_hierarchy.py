@@ -19,8 +19,7 @@ def nodes_for(lib: Any) -> dict[str, Any]:
         array = zarr.create_array({}, shape=(4,), dtype="i2", chunks=(2,)).metadata
         return {"a/b": GroupMetadata(attributes={"k": 1}), "a/x": array}
     array = simplezarr.create_array({}, shape=(4,), dtype="i2", chunks=(2,)).metadata
-    return {"a/b": {"zarr_format": 3, "node_type": "group", "attributes": {"k": 1}},
-            "a/x": array}
+    return {"a/b": {"zarr_format": 3, "node_type": "group", "attributes": {"k": 1}}, "a/x": array}
 
 
 def test_create_hierarchy_matches_zarr_python(quiet: None) -> None:
@@ -31,10 +30,16 @@ def test_create_hierarchy_matches_zarr_python(quiet: None) -> None:
     assert sorted(t) == sorted(o) == ["", "a", "a/b", "a/x"]
     assert metadata_docs(ours) == metadata_docs(theirs)
     with pytest.raises(ContainsGroupError):
-        list(simplezarr.create_hierarchy(store=ours, nodes={"a/b": {"zarr_format": 3,
-                                                                  "node_type": "group"}}))
-    out = dict(simplezarr.create_hierarchy(store=ours, nodes={"a/b": {
-        "zarr_format": 3, "node_type": "group"}}, overwrite=True))
+        list(
+            simplezarr.create_hierarchy(
+                store=ours, nodes={"a/b": {"zarr_format": 3, "node_type": "group"}}
+            )
+        )
+    out = dict(
+        simplezarr.create_hierarchy(
+            store=ours, nodes={"a/b": {"zarr_format": 3, "node_type": "group"}}, overwrite=True
+        )
+    )
     assert list(out) == ["a/b"] and dict(out["a/b"].attrs) == {}
 
 

@@ -28,28 +28,67 @@ CREATE_ARRAY: list[tuple[str, dict[str, Any]]] = [
     ("fixed bytes", dict(shape=(4,), dtype="S3")),
     ("sharded", dict(shape=(1000, 1000), dtype="u2", shards=(500, 500), chunks=(100, 100))),
     ("sharded auto", dict(shape=(1000, 100), dtype="f8", shards="auto", chunks=(10, 10))),
-    ("sharded index start", dict(shape=(40,), dtype="i2", chunks=(5,),
-                                 shards={"shape": (20,), "index_location": "start"})),
+    (
+        "sharded index start",
+        dict(
+            shape=(40,), dtype="i2", chunks=(5,), shards={"shape": (20,), "index_location": "start"}
+        ),
+    ),
     ("dimension names", dict(shape=(4, 5), dtype="i2", dimension_names=["y", None])),
-    ("dot separator", dict(shape=(4, 5), dtype="i2", chunk_key_encoding={"name": "default",
-                                                                         "separator": "."})),
-    ("v2 slash separator", dict(shape=(4, 5), dtype="i2", zarr_format=2,
-                                chunk_key_encoding={"name": "v2", "separator": "/"})),
+    (
+        "dot separator",
+        dict(shape=(4, 5), dtype="i2", chunk_key_encoding={"name": "default", "separator": "."}),
+    ),
+    (
+        "v2 slash separator",
+        dict(
+            shape=(4, 5),
+            dtype="i2",
+            zarr_format=2,
+            chunk_key_encoding={"name": "v2", "separator": "/"},
+        ),
+    ),
     ("no compressor", dict(shape=(10,), dtype="i2", compressors=None)),
-    ("gzip dict", dict(shape=(10,), dtype="i2",
-                       compressors=[{"name": "gzip", "configuration": {"level": 3}}])),
+    (
+        "gzip dict",
+        dict(
+            shape=(10,), dtype="i2", compressors=[{"name": "gzip", "configuration": {"level": 3}}]
+        ),
+    ),
     ("blosc object v3", dict(shape=(10,), dtype="i4", compressors="BLOSC_V3")),
-    ("numcodecs blosc v2", dict(shape=(10,), dtype="i4", zarr_format=2,
-                                compressors=numcodecs.Blosc(cname="zstd", clevel=3))),
-    ("numcodecs zlib dict v2", dict(shape=(10,), dtype="i4", zarr_format=2,
-                                    compressors={"id": "zlib", "level": 2})),
-    ("v2 filters", dict(shape=(10,), dtype="f8", zarr_format=2,
-                        filters=[numcodecs.Delta(dtype="f8")])),
-    ("transpose filter", dict(shape=(4, 6), dtype="u1",
-                              filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}])),
-    ("crc32c after zstd", dict(shape=(10,), dtype="u4",
-                               compressors=[{"name": "zstd", "configuration": {"level": 1}},
-                                            {"name": "crc32c"}])),
+    (
+        "numcodecs blosc v2",
+        dict(
+            shape=(10,),
+            dtype="i4",
+            zarr_format=2,
+            compressors=numcodecs.Blosc(cname="zstd", clevel=3),
+        ),
+    ),
+    (
+        "numcodecs zlib dict v2",
+        dict(shape=(10,), dtype="i4", zarr_format=2, compressors={"id": "zlib", "level": 2}),
+    ),
+    (
+        "v2 filters",
+        dict(shape=(10,), dtype="f8", zarr_format=2, filters=[numcodecs.Delta(dtype="f8")]),
+    ),
+    (
+        "transpose filter",
+        dict(
+            shape=(4, 6),
+            dtype="u1",
+            filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}],
+        ),
+    ),
+    (
+        "crc32c after zstd",
+        dict(
+            shape=(10,),
+            dtype="u4",
+            compressors=[{"name": "zstd", "configuration": {"level": 1}}, {"name": "crc32c"}],
+        ),
+    ),
     ("attributes", dict(shape=(3,), dtype="u1", attributes={"units": "m", "n": [1, 2]})),
     ("0-d", dict(shape=(), dtype="f8", fill_value=3.0)),
     ("empty axis", dict(shape=(0, 5), dtype="i8")),
@@ -76,28 +115,60 @@ def test_create_array_writes_what_zarr_python_writes(label: str, kwargs: dict[st
 
 LEGACY: list[tuple[str, Any]] = [
     ("create defaults", lambda z, s: z.create(100, store=s)),
-    ("create v2 chunks None", lambda z, s: z.create((100, 20), dtype="i2", zarr_format=2,
-                                                     store=s)),
-    ("create v2 partial chunks", lambda z, s: z.create((100, 20), chunks=(10, None), dtype="i2",
-                                                        zarr_format=2, fill_value=None,
-                                                        dimension_separator="/", store=s)),
-    ("create v2 compressor", lambda z, s: z.create((10,), chunks=5, dtype="f4", zarr_format=2,
-                                                    compressor=numcodecs.Zlib(level=1),
-                                                    filters=[numcodecs.Delta(dtype="f4")],
-                                                    store=s)),
-    ("create v2 no compressor", lambda z, s: z.create((10,), chunks=5, zarr_format=2,
-                                                       compressor=None, store=s, order="F")),
-    ("create v3 codecs", lambda z, s: z.create((10,), chunks=5, dtype="i4", store=s,
-                                               codecs=[{"name": "bytes",
-                                                        "configuration": {"endian": "big"}},
-                                                       {"name": "gzip",
-                                                        "configuration": {"level": 1}}])),
-    ("create v3 cke tuple", lambda z, s: z.create((10, 10), chunks=(5, 5), store=s,
-                                                  chunk_key_encoding=("default", "."),
-                                                  dimension_names=["a", "b"],
-                                                  attributes={"x": 1})),
-    ("create chunks True", lambda z, s: z.create((2000, 2000), chunks=True, dtype="u1",
-                                                 store=s)),
+    ("create v2 chunks None", lambda z, s: z.create((100, 20), dtype="i2", zarr_format=2, store=s)),
+    (
+        "create v2 partial chunks",
+        lambda z, s: z.create(
+            (100, 20),
+            chunks=(10, None),
+            dtype="i2",
+            zarr_format=2,
+            fill_value=None,
+            dimension_separator="/",
+            store=s,
+        ),
+    ),
+    (
+        "create v2 compressor",
+        lambda z, s: z.create(
+            (10,),
+            chunks=5,
+            dtype="f4",
+            zarr_format=2,
+            compressor=numcodecs.Zlib(level=1),
+            filters=[numcodecs.Delta(dtype="f4")],
+            store=s,
+        ),
+    ),
+    (
+        "create v2 no compressor",
+        lambda z, s: z.create((10,), chunks=5, zarr_format=2, compressor=None, store=s, order="F"),
+    ),
+    (
+        "create v3 codecs",
+        lambda z, s: z.create(
+            (10,),
+            chunks=5,
+            dtype="i4",
+            store=s,
+            codecs=[
+                {"name": "bytes", "configuration": {"endian": "big"}},
+                {"name": "gzip", "configuration": {"level": 1}},
+            ],
+        ),
+    ),
+    (
+        "create v3 cke tuple",
+        lambda z, s: z.create(
+            (10, 10),
+            chunks=(5, 5),
+            store=s,
+            chunk_key_encoding=("default", "."),
+            dimension_names=["a", "b"],
+            attributes={"x": 1},
+        ),
+    ),
+    ("create chunks True", lambda z, s: z.create((2000, 2000), chunks=True, dtype="u1", store=s)),
     ("create chunks False", lambda z, s: z.create((20, 20), chunks=False, store=s)),
     ("zeros v2", lambda z, s: z.zeros((10, 10), chunks=5, zarr_format=2, store=s)),
     ("ones", lambda z, s: z.ones((10, 10), chunks=5, dtype="i8", store=s)),
@@ -106,8 +177,10 @@ LEGACY: list[tuple[str, Any]] = [
     ("array", lambda z, s: z.array(np.arange(20).reshape(4, 5), store=s, chunks=(2, 2))),
     ("array v2", lambda z, s: z.array(np.arange(6, dtype=">i4"), store=s, zarr_format=2)),
     ("open shape", lambda z, s: z.open(s, mode="w", shape=(5,), dtype="u1")),
-    ("open_array create", lambda z, s: z.open_array(s, mode="a", shape=(5, 2), dtype="f2",
-                                                    path="x")),
+    (
+        "open_array create",
+        lambda z, s: z.open_array(s, mode="a", shape=(5, 2), dtype="f2", path="x"),
+    ),
     ("save_array", lambda z, s: z.save_array(s, np.arange(5))),
     ("save", lambda z, s: z.save(s, np.arange(5), np.ones(3), x=np.zeros(2), zarr_format=2)),
     ("save_group", lambda z, s: z.save_group(s, a=np.arange(3), path="g")),
@@ -115,8 +188,7 @@ LEGACY: list[tuple[str, Any]] = [
     ("group overwrite", lambda z, s: z.group(s, overwrite=True, path="x/y")),
     ("create_group", lambda z, s: z.create_group(s, path="a/b", attributes={"k": "v"})),
     ("open_group", lambda z, s: z.open_group(s, mode="w-", zarr_format=2, path="g")),
-    ("from_array numpy", lambda z, s: z.from_array(s, data=np.arange(10, dtype="f4"),
-                                                   chunks=(3,))),
+    ("from_array numpy", lambda z, s: z.from_array(s, data=np.arange(10, dtype="f4"), chunks=(3,))),
     ("create_array data", lambda z, s: z.create_array(s, data=np.eye(3), name="e")),
 ]
 
@@ -135,8 +207,9 @@ LIKE = ["empty_like", "zeros_like", "ones_like", "full_like"]
 @pytest.mark.parametrize("name", LIKE)
 def test_like_functions(name: str, fmt: int) -> None:
     def call(lib: Any, s: dict[str, Any]) -> Any:
-        src = lib.create_array(s, name="src", shape=(6, 4), dtype="i2", chunks=(3, 2),
-                               fill_value=5, zarr_format=fmt)
+        src = lib.create_array(
+            s, name="src", shape=(6, 4), dtype="i2", chunks=(3, 2), fill_value=5, zarr_format=fmt
+        )
         kwargs = {"fill_value": 9} if name == "full_like" else {}
         return getattr(lib, name)(src, store=s, path="dst", zarr_format=fmt, **kwargs)
 
@@ -154,8 +227,17 @@ def test_like_from_numpy() -> None:
 def test_from_array_keeps_the_source_encoding(fmt: int) -> None:
     def call(lib: Any, s: dict[str, Any]) -> Any:
         kw: dict[str, Any] = {"dimension_names": ["y", "x"]} if fmt == 3 else {"order": "F"}
-        src = lib.create_array(s, name="src", shape=(8, 6), dtype="u4", chunks=(4, 3),
-                               zarr_format=fmt, compressors=None, fill_value=2, **kw)
+        src = lib.create_array(
+            s,
+            name="src",
+            shape=(8, 6),
+            dtype="u4",
+            chunks=(4, 3),
+            zarr_format=fmt,
+            compressors=None,
+            fill_value=2,
+            **kw,
+        )
         src[:2] = 1
         return lib.from_array(s, name="dst", data=src)
 

@@ -14,8 +14,16 @@ import simplezarr
 from simplezarr.errors import CopyError, InvalidArgument, ZarrError
 from tests.api.conftest import _bytes, both, metadata_docs, zarr
 
-BUILTINS = (KeyError, FileNotFoundError, FileExistsError, ValueError, PermissionError,
-            TypeError, IndexError, OverflowError)
+BUILTINS = (
+    KeyError,
+    FileNotFoundError,
+    FileExistsError,
+    ValueError,
+    PermissionError,
+    TypeError,
+    IndexError,
+    OverflowError,
+)
 
 
 # --------------------------------------------------------------------------- copy
@@ -44,10 +52,17 @@ def _buffers(d: dict[str, Any]) -> dict[str, Any]:
 def test_copy_all_converts_every_array_to_the_destination_format() -> None:
     src = simplezarr.group({})
     src.create_group("g", attributes={"a": 1}).create_array(
-        "x", shape=(8,), dtype="f4", chunks=(2,), shards=(4,), dimension_names=["t"])
+        "x", shape=(8,), dtype="f4", chunks=(2,), shards=(4,), dimension_names=["t"]
+    )
     src["g/x"][:] = np.arange(8)
-    v2 = simplezarr.create_array({}, data=np.arange(6).reshape(2, 3), zarr_format=2,
-                                 order="F", chunks=(1, 2), fill_value=None)
+    v2 = simplezarr.create_array(
+        {},
+        data=np.arange(6).reshape(2, 3),
+        zarr_format=2,
+        order="F",
+        chunks=(1, 2),
+        fill_value=None,
+    )
     d2: dict[str, Any] = {}
     with pytest.warns(UserWarning, match="dimension names"):
         assert simplezarr.copy_all(src, simplezarr.group(d2, zarr_format=2)) == (2, 0, 32)
@@ -57,8 +72,7 @@ def test_copy_all_converts_every_array_to_the_destination_format() -> None:
     assert dict(out["g"].attrs) == {"a": 1}
     d3: dict[str, Any] = {}
     simplezarr.copy(v2, simplezarr.group(d3), name="y")
-    assert sorted(d3) == ["y/c/0/0", "y/c/0/1", "y/c/1/0", "y/c/1/1", "y/zarr.json",
-                          "zarr.json"]
+    assert sorted(d3) == ["y/c/0/0", "y/c/0/1", "y/c/1/0", "y/c/1/1", "y/zarr.json", "zarr.json"]
     assert simplezarr.open_array(d3, path="y")[:].tolist() == [[0, 1, 2], [3, 4, 5]]
 
 
@@ -160,8 +174,9 @@ def test_v2_default_compressors_match_zarr_python_per_entry_point() -> None:
 
 
 def test_v2_nodes_always_have_a_zattrs_document() -> None:
-    theirs, ours, _, _ = both(lambda lib, d: lib.group(d, zarr_format=2).create_array(
-        "a", shape=(2,), dtype="i1"))
+    theirs, ours, _, _ = both(
+        lambda lib, d: lib.group(d, zarr_format=2).create_array("a", shape=(2,), dtype="i1")
+    )
     assert sorted(ours) == sorted(theirs)
     assert _bytes(ours[".zattrs"]) == _bytes(theirs[".zattrs"]) == b"{}"
     assert _bytes(ours["a/.zattrs"]) == b"{}"
@@ -180,27 +195,40 @@ ERRORS: dict[str, Any] = {
     "consolidate_metadata missing": lambda lib, d: lib.consolidate_metadata(d, path="nope"),
     "consolidate_metadata empty store": lambda lib, d: lib.consolidate_metadata({}),
     "create_array below an array": lambda lib, d: lib.create_array(
-        d, name="arr/b", shape=(2,), dtype="i1"),
+        d, name="arr/b", shape=(2,), dtype="i1"
+    ),
     "create_group below an array": lambda lib, d: lib.create_group(d, path="arr/b"),
     "require_group on an array": lambda lib, d: lib.open_group(d).require_group("arr"),
     "require_array on a group": lambda lib, d: lib.open_group(d).require_array(
-        "grp", shape=(2,), dtype="i1"),
+        "grp", shape=(2,), dtype="i1"
+    ),
     "open_array on a v2 group": lambda lib, d: (
-        d.clear(), _array_and_group(lib, d, 2), lib.open_array(d, mode="r")),
+        d.clear(),
+        _array_and_group(lib, d, 2),
+        lib.open_array(d, mode="r"),
+    ),
     "open_array on a v2 group r+": lambda lib, d: (
-        d.clear(), _array_and_group(lib, d, 2), lib.open_array(d, mode="r+")),
+        d.clear(),
+        _array_and_group(lib, d, 2),
+        lib.open_array(d, mode="r+"),
+    ),
     "open_array on a v3 group": lambda lib, d: lib.open_array(d, mode="r"),
     "open_group on a v2 array": lambda lib, d: (
-        d.clear(), lib.create_array(d, shape=(2,), dtype="i1", zarr_format=2),
-        lib.open_group(d, mode="r")),
+        d.clear(),
+        lib.create_array(d, shape=(2,), dtype="i1", zarr_format=2),
+        lib.open_group(d, mode="r"),
+    ),
     "open_group on a v3 array": lambda lib, d: lib.open_group(d, path="arr", mode="r"),
     "bad dtype": lambda lib, d: lib.create_array(d, name="x", shape=(2,), dtype="nonsense"),
-    "bad dtype v2": lambda lib, d: lib.create_array(d, name="x", shape=(2,), dtype="nope",
-                                                    zarr_format=2),
+    "bad dtype v2": lambda lib, d: lib.create_array(
+        d, name="x", shape=(2,), dtype="nope", zarr_format=2
+    ),
     "fill_value out of range": lambda lib, d: lib.create_array(
-        d, name="x", shape=(2,), dtype="int8", fill_value=1000),
+        d, name="x", shape=(2,), dtype="int8", fill_value=1000
+    ),
     "negative fill_value for uint8": lambda lib, d: lib.create_array(
-        d, name="x", shape=(2,), dtype="uint8", fill_value=-1, zarr_format=2),
+        d, name="x", shape=(2,), dtype="uint8", fill_value=-1, zarr_format=2
+    ),
 }
 
 
@@ -233,17 +261,33 @@ def test_arrays_are_always_truthy(shape: tuple[int, ...]) -> None:
 def test_metadata_has_zarr_pythons_accessors(fmt: int) -> None:
     def run(lib: Any, d: dict[str, Any]) -> Any:
         kw = {"shards": (4,)} if fmt == 3 else {}
-        a = lib.create_array(d, name="a", shape=(8,), dtype="i2", chunks=(2,),
-                             attributes={"u": 1}, zarr_format=fmt, **kw)
+        a = lib.create_array(
+            d,
+            name="a",
+            shape=(8,),
+            dtype="i2",
+            chunks=(2,),
+            attributes={"u": 1},
+            zarr_format=fmt,
+            **kw,
+        )
         g = lib.open_group(d, mode="r")
-        out = [a.metadata.chunks, _lists(a.metadata.to_dict()), g.metadata.node_type,
-               g.metadata.to_dict()]
+        out = [
+            a.metadata.chunks,
+            _lists(a.metadata.to_dict()),
+            g.metadata.node_type,
+            g.metadata.to_dict(),
+        ]
         if fmt == 3:
-            out += [a.metadata.node_type, a.metadata.chunk_grid.chunk_shape
-                    if lib is zarr else tuple(a.metadata.chunk_grid["configuration"]
-                                              ["chunk_shape"]),
-                    a.metadata.data_type.to_json(zarr_format=3) if lib is zarr
-                    else a.metadata.data_type.to_json(3)]
+            out += [
+                a.metadata.node_type,
+                a.metadata.chunk_grid.chunk_shape
+                if lib is zarr
+                else tuple(a.metadata.chunk_grid["configuration"]["chunk_shape"]),
+                a.metadata.data_type.to_json(zarr_format=3)
+                if lib is zarr
+                else a.metadata.data_type.to_json(3),
+            ]
         return out
 
     _, _, theirs, ours = both(run)
@@ -326,10 +370,39 @@ def test_the_three_export_lists_name_the_same_functions() -> None:
     # right about the re-exports); this keeps them in step with each other and issue 4.
     from simplezarr.api import asynchronous, synchronous
 
-    issue_4 = set("""array consolidate_metadata copy copy_all copy_store create create_array
-    create_group create_hierarchy empty empty_like from_array full full_like group load ones
-    ones_like open open_array open_consolidated open_group open_like save save_array
-    save_group tree zeros zeros_like""".split())
+    issue_4 = set(
+        [
+            "array",
+            "consolidate_metadata",
+            "copy",
+            "copy_all",
+            "copy_store",
+            "create",
+            "create_array",
+            "create_group",
+            "create_hierarchy",
+            "empty",
+            "empty_like",
+            "from_array",
+            "full",
+            "full_like",
+            "group",
+            "load",
+            "ones",
+            "ones_like",
+            "open",
+            "open_array",
+            "open_consolidated",
+            "open_group",
+            "open_like",
+            "save",
+            "save_array",
+            "save_group",
+            "tree",
+            "zeros",
+            "zeros_like",
+        ]
+    )
     assert set(synchronous.__all__) - {"DEFAULT_FILL_VALUE"} == issue_4
     assert set(asynchronous.__all__) - {"AsyncArray", "AsyncGroup"} == issue_4
     assert issue_4 <= set(simplezarr.__all__)

@@ -75,8 +75,11 @@ def test_urls_need_the_stores_feature(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(stores, "from_url", from_url, raising=False)
     g = simplezarr.open_group("s3://bucket/x.zarr", mode="a", storage_options={"anon": True})
-    assert seen == {"url": "s3://bucket/x.zarr", "storage_options": {"anon": True},
-                    "read_only": False}
+    assert seen == {
+        "url": "s3://bucket/x.zarr",
+        "storage_options": {"anon": True},
+        "read_only": False,
+    }
     assert g.zarr_format == 3
 
 

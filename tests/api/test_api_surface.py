@@ -17,8 +17,9 @@ from tests.api.conftest import zarr
 def build(lib: Any, root: str, fmt: int) -> Any:
     g = lib.open_group(root, mode="w", zarr_format=fmt, attributes={"r": 1})
     kw = {"shards": (4, 4)} if fmt == 3 else {}
-    a = g.create_array("a/arr", shape=(8, 6), dtype="i2", chunks=(2, 2), fill_value=0,
-                       compressors=None, **kw)
+    a = g.create_array(
+        "a/arr", shape=(8, 6), dtype="i2", chunks=(2, 2), fill_value=0, compressors=None, **kw
+    )
     a[:3] = 1
     g.create_group("b/c")
     return g
@@ -30,8 +31,22 @@ def test_array_surface_matches_zarr_python(fmt: int, tmp_path: Path, quiet: None
     build(simplezarr, str(tmp_path / "o"), fmt)
     t = zarr.open_array(str(tmp_path / "t"), path="a/arr", mode="r")
     o = simplezarr.open_array(str(tmp_path / "o"), path="a/arr", mode="r")
-    for attr in ("shape", "chunks", "shards", "ndim", "size", "nbytes", "nchunks", "path",
-                 "name", "basename", "read_only", "order", "cdata_shape", "nchunks_initialized"):
+    for attr in (
+        "shape",
+        "chunks",
+        "shards",
+        "ndim",
+        "size",
+        "nbytes",
+        "nchunks",
+        "path",
+        "name",
+        "basename",
+        "read_only",
+        "order",
+        "cdata_shape",
+        "nchunks_initialized",
+    ):
         assert getattr(o, attr) == getattr(t, attr), attr
     assert o.dtype == t.dtype and o.fill_value == t.fill_value
     assert o.nbytes_stored() > 0 and len(o) == 8
@@ -51,16 +66,23 @@ def test_group_surface_matches_zarr_python(fmt: int, tmp_path: Path, quiet: None
     assert sorted(t.keys()) == o.keys() == ["a", "b"]
     for depth in (0, 1, None):
         assert sorted(k for k, _ in t.members(max_depth=depth)) == sorted(
-            k for k, _ in o.members(max_depth=depth))
+            k for k, _ in o.members(max_depth=depth)
+        )
         assert t.nmembers(depth) == o.nmembers(depth)
-    assert sorted(t.group_keys()) == o.group_keys() and list(t["a"].array_keys()) == o[
-        "a"].array_keys()
+    assert (
+        sorted(t.group_keys()) == o.group_keys()
+        and list(t["a"].array_keys()) == o["a"].array_keys()
+    )
     assert ("a/arr" in t) == ("a/arr" in o) == True  # noqa: E712
     assert ("b/nope" in t) == ("b/nope" in o) == False  # noqa: E712
     assert o.tree() == str(t.tree())
     assert o["a"].tree(level=0) == str(t["a"].tree(level=0))
-    assert (o.path, o.name, o.basename, o["b/c"].basename) == (t.path, t.name, t.basename,
-                                                               t["b/c"].basename)
+    assert (o.path, o.name, o.basename, o["b/c"].basename) == (
+        t.path,
+        t.name,
+        t.basename,
+        t["b/c"].basename,
+    )
     assert o.info.as_dict()["Zarr format"] == fmt
     o.update_attributes({"n": 2})
     assert simplezarr.open_group(str(tmp_path / "o"), mode="r").attrs.asdict() == {"r": 1, "n": 2}

@@ -69,8 +69,26 @@ def chain_for(meta: dict, shape: tuple[int, ...], dtype: Any) -> CodecChain:
     return CodecChain([codec_from_json(c) for c in meta["codecs"]], spec_of(shape, dtype))
 
 
-DTYPES = ["bool", "i1", "u1", "<i2", ">i2", "<u4", ">i8", "<f2", ">f4", "<f8", ">c8", "<c16",
-          "<M8[s]", ">m8[ms]", "<U3", ">U2", "S4", "V3"]
+DTYPES = [
+    "bool",
+    "i1",
+    "u1",
+    "<i2",
+    ">i2",
+    "<u4",
+    ">i8",
+    "<f2",
+    ">f4",
+    "<f8",
+    ">c8",
+    "<c16",
+    "<M8[s]",
+    ">m8[ms]",
+    "<U3",
+    ">U2",
+    "S4",
+    "V3",
+]
 
 
 # --- bytes ----------------------------------------------------------------------------
@@ -87,8 +105,9 @@ def test_bytes_matches_zarr_python(dtype: str, endian: str) -> None:
     if np.dtype(dtype).kind in "mM":
         data[data == np.array("NaT", data.dtype)] = np.array(1, data.dtype)
     data[0, 0] = np.ones((), data.dtype)  # never all fill
-    meta, chunks = zarr_write(data, (2, 4), serializer=zarr.codecs.BytesCodec(endian=endian),
-                              compressors=None)
+    meta, chunks = zarr_write(
+        data, (2, 4), serializer=zarr.codecs.BytesCodec(endian=endian), compressors=None
+    )
     chain = chain_for(meta, (2, 4), dtype)
     assert [c.to_dict() for c in chain.codecs] == meta["codecs"]
     for key, raw_chunk in chunks.items():
@@ -122,16 +141,21 @@ def test_bytes_wrong_length_is_corrupt(n: int) -> None:
 
 def test_bytes_accepts_any_buffer() -> None:
     chain = CodecChain([BytesCodec(endian="big")], spec_of((3,), "<u2"))
-    for buf in (b"\0\1\0\2\0\3", bytearray(b"\0\1\0\2\0\3"), memoryview(b"\0\1\0\2\0\3"),
-                np.frombuffer(b"\0\1\0\2\0\3", "u1")):
+    for buf in (
+        b"\0\1\0\2\0\3",
+        bytearray(b"\0\1\0\2\0\3"),
+        memoryview(b"\0\1\0\2\0\3"),
+        np.frombuffer(b"\0\1\0\2\0\3", "u1"),
+    ):
         assert chain.decode(buf).tolist() == [1, 2, 3]
 
 
 def test_bytes_structured() -> None:
     dt = np.dtype([("a", "<i4"), ("b", "u1")])
     data = np.array([(1, 2), (3, 4)], dt)
-    chain = CodecChain([codec_from_json({"name": "bytes", "configuration": {"endian": "big"}})],
-                       spec_of((2,), dt))
+    chain = CodecChain(
+        [codec_from_json({"name": "bytes", "configuration": {"endian": "big"}})], spec_of((2,), dt)
+    )
     assert chain.codecs[0].to_dict() == {"name": "bytes"}  # structs carry no endian
     assert chain.encode(data) == data.tobytes()
     assert chain.decode(data.tobytes()).tolist() == data.tolist()
@@ -165,11 +189,14 @@ def test_bytes_round_trip_property(arr: np.ndarray, endian: str, crc: bool) -> N
 @pytest.mark.parametrize("order", [(0, 1, 2), (2, 0, 1), (1, 2, 0), (2, 1, 0)])
 def test_transpose_matches_zarr_python(order: tuple[int, ...]) -> None:
     data = np.arange(4 * 5 * 6, dtype="<i2").reshape(4, 5, 6) + 1
-    meta, chunks = zarr_write(data, (4, 5, 6), filters=[zarr.codecs.TransposeCodec(order=order)],
-                              compressors=None)
+    meta, chunks = zarr_write(
+        data, (4, 5, 6), filters=[zarr.codecs.TransposeCodec(order=order)], compressors=None
+    )
     chain = chain_for(meta, (4, 5, 6), "<i2")
     assert chain.codecs[0].to_dict() == {
-        "name": "transpose", "configuration": {"order": list(order)}}
+        "name": "transpose",
+        "configuration": {"order": list(order)},
+    }
     assert chain.encode(data) == chunks["c/0/0/0"]
     out = chain.decode(chunks["c/0/0/0"])
     assert out.flags.c_contiguous
@@ -311,8 +338,9 @@ def test_vlen_bad_utf8_is_corrupt() -> None:
 @given(st.lists(st.text(), min_size=1, max_size=12))
 def test_vlen_utf8_round_trip_property(items: list[str]) -> None:
     arr = np.array(items, dtype=np.dtypes.StringDType())
-    chain = CodecChain([VLenUTF8Codec(), codec_from_json({"name": "zstd"})],
-                       spec_of(arr.shape, "string"))
+    chain = CodecChain(
+        [VLenUTF8Codec(), codec_from_json({"name": "zstd"})], spec_of(arr.shape, "string")
+    )
     out = chain.decode(chain.encode(arr))
     assert out.dtype == np.dtypes.StringDType()
     assert out.tolist() == items

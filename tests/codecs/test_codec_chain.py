@@ -174,8 +174,14 @@ def test_f_order_spec_gives_f_contiguous_result() -> None:
     np.testing.assert_array_equal(out, data)
 
 
-COMPRESSORS = [[], [GzipCodec(level=1)], [ZstdCodec()], [BloscCodec(cname="lz4")], [Crc32cCodec()],
-               [ZstdCodec(), Crc32cCodec()]]
+COMPRESSORS = [
+    [],
+    [GzipCodec(level=1)],
+    [ZstdCodec()],
+    [BloscCodec(cname="lz4")],
+    [Crc32cCodec()],
+    [ZstdCodec(), Crc32cCodec()],
+]
 
 
 @settings(max_examples=80, deadline=None)

@@ -57,8 +57,9 @@ def zarr_write(data: np.ndarray, chunks: tuple[int, ...], **kw: Any) -> tuple[di
     d: dict[str, Any] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = zarr.create_array(store=MemoryStore(d), shape=data.shape, chunks=chunks,
-                              dtype=data.dtype, **kw)
+        a = zarr.create_array(
+            store=MemoryStore(d), shape=data.shape, chunks=chunks, dtype=data.dtype, **kw
+        )
         a[...] = data
     meta = json.loads(d["zarr.json"].to_bytes())
     return meta, {k: v.to_bytes() for k, v in d.items() if k.startswith("c/")}
@@ -117,7 +118,12 @@ def test_gzip_interoperates_with_zarr_python(level: int) -> None:
 def test_blosc_resolve_defaults_like_zarr_python() -> None:
     c = BloscCodec()
     assert c.to_dict()["configuration"] == {
-        "typesize": 1, "cname": "zstd", "clevel": 5, "shuffle": "bitshuffle", "blocksize": 0}
+        "typesize": 1,
+        "cname": "zstd",
+        "clevel": 5,
+        "shuffle": "bitshuffle",
+        "blocksize": 0,
+    }
     r = c.resolve(spec_of((4,), "<f8"))
     assert (r.typesize, r.shuffle) == (8, "shuffle")
     r = c.resolve(spec_of((4,), "u1"))
@@ -160,8 +166,9 @@ def test_round_trip_property(payload: bytes, which: int) -> None:
 
 def test_stacked_compressors_and_bounds() -> None:
     data = sample("<f8")
-    chain = CodecChain([BytesCodec(), GzipCodec(level=1), ZstdCodec(), Crc32cCodec()],
-                       spec_of(data.shape, "<f8"))
+    chain = CodecChain(
+        [BytesCodec(), GzipCodec(level=1), ZstdCodec(), Crc32cCodec()], spec_of(data.shape, "<f8")
+    )
     np.testing.assert_array_equal(chain.decode(chain.encode(data)), data)
 
 
@@ -173,8 +180,15 @@ def test_corrupt_inputs(make: Callable[[], Any]) -> None:
     codec = make()
     payload = sample("<f4").tobytes()
     good = bytes(codec.encode(payload))
-    bads = [b"", good[:1], good[:10], good[: len(good) // 2], good[:-1], b"garbage" * 20,
-            bytes(len(good))]
+    bads = [
+        b"",
+        good[:1],
+        good[:10],
+        good[: len(good) // 2],
+        good[:-1],
+        b"garbage" * 20,
+        bytes(len(good)),
+    ]
     for bad in bads:
         with pytest.raises(CorruptChunk):
             codec.decode(bad, len(payload))

@@ -37,8 +37,9 @@ def zarr_write(data: np.ndarray, chunks: tuple[int, ...], **kw: Any) -> tuple[di
     d: dict[str, Any] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = zarr.create_array(store=MemoryStore(d), shape=data.shape, chunks=chunks,
-                              dtype=data.dtype, **kw)
+        a = zarr.create_array(
+            store=MemoryStore(d), shape=data.shape, chunks=chunks, dtype=data.dtype, **kw
+        )
         a[...] = data
     meta = json.loads(d["zarr.json"].to_bytes())
     return meta, {k: v.to_bytes() for k, v in d.items() if k.startswith("c/")}
@@ -49,6 +50,7 @@ def _w(make: Callable[[], Any]) -> Callable[[], Any]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return make()
+
     return build
 
 
@@ -74,14 +76,28 @@ CASES: list[tuple[str, Callable[[], Any], str, np.ndarray, bool]] = [
     ("delta", _w(lambda: zn.Delta(dtype="<i4", astype="<i2")), "filters", INTS, True),
     ("delta-plain", _w(lambda: zn.Delta(dtype="<i4")), "filters", INTS, True),
     ("bitround", _w(lambda: zn.BitRound(keepbits=6)), "filters", FLOATS.astype("<f4"), True),
-    ("fixedscaleoffset",
-     _w(lambda: zn.FixedScaleOffset(offset=0, scale=100, dtype="<f8", astype="<i4")),
-     "filters", FLOATS, True),
-    ("fixedscaleoffset-nodtype", _w(lambda: zn.FixedScaleOffset(offset=0, scale=100)),
-     "filters", FLOATS, True),
+    (
+        "fixedscaleoffset",
+        _w(lambda: zn.FixedScaleOffset(offset=0, scale=100, dtype="<f8", astype="<i4")),
+        "filters",
+        FLOATS,
+        True,
+    ),
+    (
+        "fixedscaleoffset-nodtype",
+        _w(lambda: zn.FixedScaleOffset(offset=0, scale=100)),
+        "filters",
+        FLOATS,
+        True,
+    ),
     ("quantize", _w(lambda: zn.Quantize(digits=3, dtype="<f8")), "filters", FLOATS, True),
-    ("astype", _w(lambda: zn.AsType(encode_dtype="<f4", decode_dtype="<f8")), "filters", FLOATS,
-     True),
+    (
+        "astype",
+        _w(lambda: zn.AsType(encode_dtype="<f4", decode_dtype="<f8")),
+        "filters",
+        FLOATS,
+        True,
+    ),
 ]
 
 
@@ -119,8 +135,9 @@ def test_resolve_fills_defaults_like_zarr_python() -> None:
     spec = spec_of((4,), "<f8")
     shuffle = codec_from_json({"name": "numcodecs.shuffle", "configuration": {}}).resolve(spec)
     assert shuffle.to_dict()["configuration"] == {"elementsize": 8}
-    fso = codec_from_json({"name": "numcodecs.fixedscaleoffset",
-                           "configuration": {"offset": 0, "scale": 1}}).resolve(spec)
+    fso = codec_from_json(
+        {"name": "numcodecs.fixedscaleoffset", "configuration": {"offset": 0, "scale": 1}}
+    ).resolve(spec)
     assert fso.to_dict()["configuration"]["dtype"] == "float64"
     q = codec_from_json({"name": "numcodecs.quantize", "configuration": {"digits": 2}})
     q = q.resolve(spec)
@@ -128,8 +145,9 @@ def test_resolve_fills_defaults_like_zarr_python() -> None:
 
 
 def test_dtype_changing_filters_change_the_spec() -> None:
-    delta = codec_from_json({"name": "numcodecs.delta",
-                             "configuration": {"dtype": "<i4", "astype": "<i2"}})
+    delta = codec_from_json(
+        {"name": "numcodecs.delta", "configuration": {"dtype": "<i4", "astype": "<i2"}}
+    )
     chain = CodecChain([delta, codec_from_json("bytes")], spec_of((5,), "<i4"))
     enc = chain.encode(np.arange(5, dtype="<i4"))
     assert len(enc) == 10 and chain.encoded_size == 10

@@ -128,7 +128,9 @@ def test_codec_from_json_forms() -> None:
     assert codec_from_json({"name": "gzip", "configuration": {"level": 1}}).level == 1
     assert codec_from_json({"name": "gzip", "must_understand": False}).level == 5
     assert codec_from_json({"name": "endian", "configuration": {"endian": "big"}}).to_dict() == {
-        "name": "bytes", "configuration": {"endian": "big"}}
+        "name": "bytes",
+        "configuration": {"endian": "big"},
+    }
 
 
 @pytest.mark.parametrize(
@@ -209,12 +211,24 @@ def _numcodecs_cases() -> list[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return [
-            zn.Zlib(level=3), zn.GZip(level=2), zn.BZ2(level=1), zn.LZMA(), zn.LZ4(),
-            zn.Zstd(level=1), zn.Blosc(cname="lz4"), zn.Shuffle(elementsize=4),
-            zn.Adler32(), zn.CRC32(), zn.CRC32C(), zn.Fletcher32(), zn.JenkinsLookup3(),
-            zn.Delta(dtype="<i4", astype="<i2"), zn.BitRound(keepbits=3),
+            zn.Zlib(level=3),
+            zn.GZip(level=2),
+            zn.BZ2(level=1),
+            zn.LZMA(),
+            zn.LZ4(),
+            zn.Zstd(level=1),
+            zn.Blosc(cname="lz4"),
+            zn.Shuffle(elementsize=4),
+            zn.Adler32(),
+            zn.CRC32(),
+            zn.CRC32C(),
+            zn.Fletcher32(),
+            zn.JenkinsLookup3(),
+            zn.Delta(dtype="<i4", astype="<i2"),
+            zn.BitRound(keepbits=3),
             zn.FixedScaleOffset(offset=1, scale=10, dtype="<f8", astype="<i4"),
-            zn.Quantize(digits=2, dtype="<f8"), zn.PackBits(),
+            zn.Quantize(digits=2, dtype="<f8"),
+            zn.PackBits(),
             zn.AsType(encode_dtype="<f4", decode_dtype="<f8"),
         ]
 
@@ -224,13 +238,25 @@ def test_numcodecs_names_match_zarr_python(zcodec: Any) -> None:
     doc = _zarr_json(zcodec)
     ours = codec_from_json(doc)
     assert ours.to_dict() == doc
-    assert ours.kind == {
-        zarr.abc.codec.ArrayArrayCodec: "array_array",
-        zarr.abc.codec.ArrayBytesCodec: "array_bytes",
-        zarr.abc.codec.BytesBytesCodec: "bytes_bytes",
-    }[next(b for b in type(zcodec).__mro__ if b in (
-        zarr.abc.codec.ArrayArrayCodec, zarr.abc.codec.ArrayBytesCodec,
-        zarr.abc.codec.BytesBytesCodec))]
+    assert (
+        ours.kind
+        == {
+            zarr.abc.codec.ArrayArrayCodec: "array_array",
+            zarr.abc.codec.ArrayBytesCodec: "array_bytes",
+            zarr.abc.codec.BytesBytesCodec: "bytes_bytes",
+        }[
+            next(
+                b
+                for b in type(zcodec).__mro__
+                if b
+                in (
+                    zarr.abc.codec.ArrayArrayCodec,
+                    zarr.abc.codec.ArrayBytesCodec,
+                    zarr.abc.codec.BytesBytesCodec,
+                )
+            )
+        ]
+    )
     assert codec_from_json(doc) == ours and hash(codec_from_json(doc)) == hash(ours)
 
 

@@ -47,8 +47,14 @@ def zarr_write_v2(data: np.ndarray, chunks: tuple[int, ...], **kw: Any) -> tuple
     d: dict[str, Any] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a = zarr.create_array(store=MemoryStore(d), shape=data.shape, chunks=chunks,
-                              dtype=kw.pop("dtype", data.dtype), zarr_format=2, **kw)
+        a = zarr.create_array(
+            store=MemoryStore(d),
+            shape=data.shape,
+            chunks=chunks,
+            dtype=kw.pop("dtype", data.dtype),
+            zarr_format=2,
+            **kw,
+        )
         a[...] = data
     meta = json.loads(d[".zarray"].to_bytes())
     return meta, {k: v.to_bytes() for k, v in d.items() if not k.startswith(".")}
@@ -70,9 +76,17 @@ def blocks(data: np.ndarray, chunks: tuple[int, int]) -> dict[str, np.ndarray]:
     return out
 
 
-COMPRESSORS = [None, numcodecs.Zlib(level=1), numcodecs.GZip(level=1), numcodecs.BZ2(),
-               numcodecs.LZMA(), numcodecs.LZ4(), numcodecs.Zstd(level=1),
-               numcodecs.Blosc(cname="lz4", shuffle=1), numcodecs.Blosc(cname="zstd", shuffle=2)]
+COMPRESSORS = [
+    None,
+    numcodecs.Zlib(level=1),
+    numcodecs.GZip(level=1),
+    numcodecs.BZ2(),
+    numcodecs.LZMA(),
+    numcodecs.LZ4(),
+    numcodecs.Zstd(level=1),
+    numcodecs.Blosc(cname="lz4", shuffle=1),
+    numcodecs.Blosc(cname="zstd", shuffle=2),
+]
 
 
 @pytest.mark.parametrize("compressor", COMPRESSORS, ids=lambda c: str(c))
@@ -84,8 +98,9 @@ def test_matches_zarr_python(compressor: Any, dtype: str, order: str) -> None:
     data = raw.view(np.dtype(dtype).newbyteorder("=")).reshape(4, 6)
     if np.dtype(dtype).kind == "b":
         data = raw[..., 0] % 2 == 0
-    meta, chunks = zarr_write_v2(data, (2, 3), compressors=compressor, order=order,
-                                 dtype=np.dtype(dtype), fill_value=None)
+    meta, chunks = zarr_write_v2(
+        data, (2, 3), compressors=compressor, order=order, dtype=np.dtype(dtype), fill_value=None
+    )
     chain = chain_from(meta, dtype)
     deterministic = not isinstance(compressor, numcodecs.GZip)
     for key, block in blocks(data, (2, 3)).items():
@@ -116,8 +131,9 @@ def test_matches_zarr_python(compressor: Any, dtype: str, order: str) -> None:
 )
 def test_filters_match_zarr_python(filters: list[Any], dtype: str) -> None:
     data = np.arange(24, dtype=dtype).reshape(4, 6) * 3
-    meta, chunks = zarr_write_v2(data, (2, 3), filters=filters, compressors=numcodecs.Zstd(),
-                                 order="C")
+    meta, chunks = zarr_write_v2(
+        data, (2, 3), filters=filters, compressors=numcodecs.Zstd(), order="C"
+    )
     chain = chain_from(meta, dtype)
     for key, block in blocks(data, (2, 3)).items():
         if key not in chunks:
@@ -163,8 +179,9 @@ def test_object_codecs() -> None:
     assert enc == numcodecs.Zlib(1).encode(numcodecs.VLenArray("<i4").encode(arrays))
     out = chain.decode(enc)
     assert [list(x) for x in out] == [[], [0], [0, 1]]
-    vbytes = CodecChain([V2Codec(({"id": "vlen-bytes"},), None)],
-                        ChunkSpec((2,), dtype_of("bytes"), None))
+    vbytes = CodecChain(
+        [V2Codec(({"id": "vlen-bytes"},), None)], ChunkSpec((2,), dtype_of("bytes"), None)
+    )
     data = np.array([b"ab", b""], dtype=object)
     assert vbytes.decode(vbytes.encode(data)).tolist() == [b"ab", b""]
     js = CodecChain([V2Codec(({"id": "json2"},), None)], ChunkSpec((2,), dtype_of("object"), None))
@@ -174,8 +191,10 @@ def test_object_codecs() -> None:
 def test_object_arrays_need_an_object_codec() -> None:
     with pytest.raises(InvalidMetadata, match="object codec"):
         CodecChain([V2Codec(None, {"id": "zlib"})], ChunkSpec((2,), dtype_of("string"), None))
-    chain = CodecChain([V2Codec(({"id": "delta", "dtype": "<i4"},), None)],
-                       ChunkSpec((2,), dtype_of("object"), None))
+    chain = CodecChain(
+        [V2Codec(({"id": "delta", "dtype": "<i4"},), None)],
+        ChunkSpec((2,), dtype_of("object"), None),
+    )
     with pytest.raises(CodecError):
         chain.encode(np.array([1, 2], dtype=object))
     with pytest.raises(CorruptChunk):
@@ -233,8 +252,14 @@ def test_uncompressed_wrong_size() -> None:
         shape=hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
     ),
     order=st.sampled_from(["C", "F"]),
-    compressor=st.sampled_from([None, {"id": "zlib", "level": 1}, {"id": "blosc", "cname": "lz4"},
-                                {"id": "zstd", "level": 1}]),
+    compressor=st.sampled_from(
+        [
+            None,
+            {"id": "zlib", "level": 1},
+            {"id": "blosc", "cname": "lz4"},
+            {"id": "zstd", "level": 1},
+        ]
+    ),
 )
 def test_round_trip_property(arr: np.ndarray, order: str, compressor: Any) -> None:
     endian = "big" if arr.dtype.byteorder == ">" else "little"

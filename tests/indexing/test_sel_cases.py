@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from indexing_helpers import assert_same, make_array
+
 from simplezarr import MemoryStore, ZarrArray
 from simplezarr.errors import BoundsCheckError, InvalidArgument, SelectionError, ZarrError
 
@@ -291,8 +291,9 @@ def test_zarr_array_as_index() -> None:
 
 def test_order_f_config() -> None:
     data = data_of((5, 6))
-    a = ZarrArray.create(MemoryStore(), shape=data.shape, dtype=data.dtype, chunks=(2, 4),
-                         config={"order": "F"})
+    a = ZarrArray.create(
+        MemoryStore(), shape=data.shape, dtype=data.dtype, chunks=(2, 4), config={"order": "F"}
+    )
     a[...] = data
     assert_same(a.oindex[[4, 1], [5, 0, 2]], data[np.ix_([4, 1], [5, 0, 2])])
     assert_same(a.vindex[[4, 1], [5, 0]], data[[4, 1], [5, 0]])
@@ -357,12 +358,20 @@ def test_errors_match_numpy(sel: Any) -> None:
         (lambda a: a.oindex[None], SelectionError, "newaxis"),
         (lambda a: a.oindex[0, 0, [0]], SelectionError, "too many indices"),
         (lambda a: a.get_coordinate_selection(([0],)), SelectionError, "one integer array per"),
-        (lambda a: a.get_coordinate_selection(([0], slice(None))), SelectionError, "integer arrays"),
+        (
+            lambda a: a.get_coordinate_selection(([0], slice(None))),
+            SelectionError,
+            "integer arrays",
+        ),
         (lambda a: a.get_coordinate_selection(([0], [True])), SelectionError, "integer arrays"),
         (lambda a: a.get_mask_selection(np.ones(10, bool)), SelectionError, "covers every axis"),
         (lambda a: a.get_mask_selection(np.ones((10, 11), bool)), SelectionError, "axis 1"),
         (lambda a: a.get_mask_selection(np.ones((10, 12), int)), SelectionError, "boolean array"),
-        (lambda a: a.blocks[4], BoundsCheckError, "block index 4 is out of bounds for axis 0 with 4"),
+        (
+            lambda a: a.blocks[4],
+            BoundsCheckError,
+            "block index 4 is out of bounds for axis 0 with 4",
+        ),
         (lambda a: a.blocks[-5], BoundsCheckError, "block index -5"),
         (lambda a: a.blocks[::2], SelectionError, "step 1"),
         (lambda a: a.blocks[[0, 1]], SelectionError, "unsupported item"),

@@ -100,8 +100,9 @@ def test_each_shard_index_and_inner_chunk_is_read_once() -> None:
 
 def test_scattered_points_from_a_huge_array_allocate_nothing_array_sized() -> None:
     # 2**31 elements, nothing stored: every point reads the fill value.
-    a = ZarrArray.create(MemoryStore(), shape=(2048, 1024, 1024), dtype="uint8",
-                         chunks=(64, 64, 64), fill_value=7)
+    a = ZarrArray.create(
+        MemoryStore(), shape=(2048, 1024, 1024), dtype="uint8", chunks=(64, 64, 64), fill_value=7
+    )
     rng = np.random.default_rng(3)
     points = tuple(rng.integers(0, n, 4000) for n in a.shape)
     rows = rng.integers(0, 2048, 60)

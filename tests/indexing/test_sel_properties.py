@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
 from indexing_helpers import (
     arrays,
     assert_same,
@@ -72,9 +71,16 @@ def vectorized_case(draw: st.DrawFn) -> Case:
             continue
         if kind == "mask":
             k = draw(st.integers(1, len(shape) - axis))
-            sel.append(draw(st.lists(st.booleans(), min_size=int(np.prod(shape[axis:axis + k])),
-                                     max_size=int(np.prod(shape[axis:axis + k])))))
-            sel[-1] = np.array(sel[-1], dtype=bool).reshape(shape[axis:axis + k])
+            sel.append(
+                draw(
+                    st.lists(
+                        st.booleans(),
+                        min_size=int(np.prod(shape[axis : axis + k])),
+                        max_size=int(np.prod(shape[axis : axis + k])),
+                    )
+                )
+            )
+            sel[-1] = np.array(sel[-1], dtype=bool).reshape(shape[axis : axis + k])
             axis += k
             continue
         if kind == "int" and n:
@@ -83,7 +89,7 @@ def vectorized_case(draw: st.DrawFn) -> Case:
             sel.append(draw(slices(n)))
         else:
             # a shape broadcastable to base: drop leading axes, set some to 1
-            dims = list(base[draw(st.integers(0, len(base))):])
+            dims = list(base[draw(st.integers(0, len(base))) :])
             if draw(st.booleans()):
                 dims = [1 if draw(st.booleans()) and d else d for d in dims]
             count = int(np.prod(dims))
@@ -180,8 +186,9 @@ def values_for(draw: st.DrawFn, target: np.ndarray, unique: bool) -> Any:
     return full
 
 
-def check_write(desc: dict[str, Any], write: Any, sel: Any, draw: st.DrawFn, unique: bool,
-                reference_index: Any) -> None:
+def check_write(
+    desc: dict[str, Any], write: Any, sel: Any, draw: st.DrawFn, unique: bool, reference_index: Any
+) -> None:
     data = desc["data"].copy()
     flat = np.arange(data.size).reshape(data.shape)
     target = np.asarray(reference_index(flat, sel))

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from indexing_helpers import make_array
 
 from simplezarr import MemoryStore, ZarrArray, engine
@@ -50,8 +49,14 @@ def _peak(call: Any) -> int:
 @pytest.mark.parametrize("sharded", [False, True])
 def test_mask_and_point_selections_cost_a_few_bytes_per_point(sharded: bool) -> None:
     n = 1024
-    a = ZarrArray.create(MemoryStore(), shape=(n, n), dtype="uint8", chunks=(128, 128),
-                         shards=(256, 256) if sharded else None, compressors=None)
+    a = ZarrArray.create(
+        MemoryStore(),
+        shape=(n, n),
+        dtype="uint8",
+        chunks=(128, 128),
+        shards=(256, 256) if sharded else None,
+        compressors=None,
+    )
     a[...] = 1
     mask = np.ones((n, n), dtype=bool)
     mask[::7, ::3] = False  # not all True: no run covers a whole chunk
@@ -69,8 +74,9 @@ def test_mask_and_point_selections_cost_a_few_bytes_per_point(sharded: bool) -> 
         "vindex[nonzero(mask)] = v": lambda: a.vindex.__setitem__(points, 3),
     }
     peaks = {name: _peak(call) for name, call in cases.items()}
-    too_big = {k: f"{(v - result_bytes) / npoints:.1f} B/point" for k, v in peaks.items()
-               if v > bound}
+    too_big = {
+        k: f"{(v - result_bytes) / npoints:.1f} B/point" for k, v in peaks.items() if v > bound
+    }
     assert not too_big, too_big
     assert (a.vindex[mask] == 3).all()
 
@@ -92,8 +98,17 @@ def test_whole_mask_is_projected_chunk_by_chunk_without_nonzero(
 
 
 @pytest.mark.parametrize("layout", [(3, None), (3, (2, 1)), (2, None)])
-@pytest.mark.parametrize("shape,chunks", [((9, 7), (4, 3)), ((5,), (2,)), ((4, 5, 6), (3, 2, 4)),
-                                          ((6, 4), (6, 4)), ((6, 4), (2, 4)), ((0, 3), (2, 2))])
+@pytest.mark.parametrize(
+    "shape,chunks",
+    [
+        ((9, 7), (4, 3)),
+        ((5,), (2,)),
+        ((4, 5, 6), (3, 2, 4)),
+        ((6, 4), (6, 4)),
+        ((6, 4), (2, 4)),
+        ((0, 3), (2, 2)),
+    ],
+)
 def test_whole_masks_read_and_write_like_numpy(
     shape: tuple[int, ...], chunks: tuple[int, ...], layout: Any
 ) -> None:
@@ -129,8 +144,13 @@ def test_plain_list_selection_is_not_checked_element_by_element(
 
     monkeypatch.setattr(items, "as_index", counting)
     big = list(range(0, 100_000, 3))
-    for sel, ndim in [(big, 1), ((big, big), 2), ((big, slice(None)), 2), ([True] * 1000, 1),
-                      ((big, 5), 2)]:
+    for sel, ndim in [
+        (big, 1),
+        ((big, big), 2),
+        ((big, slice(None)), 2),
+        ([True] * 1000, 1),
+        ((big, 5), 2),
+    ]:
         calls = 0
         items.classify(sel, ndim)
         assert calls < 10, (ndim, calls)
@@ -155,8 +175,15 @@ def test_lists_keep_numpy_semantics(sel: Any) -> None:
 
 @pytest.mark.parametrize(
     "sel",
-    [slice(1.5, None), slice(None, None, 0), [0, [1]], (slice(None), slice("a", None)),
-     [slice(1, 2)], [0, None], slice(np.True_, None)],
+    [
+        slice(1.5, None),
+        slice(None, None, 0),
+        [0, [1]],
+        (slice(None), slice("a", None)),
+        [slice(1, 2)],
+        [0, None],
+        slice(np.True_, None),
+    ],
     ids=repr,
 )
 @pytest.mark.parametrize("how", ["getitem", "vindex", "oindex", "blocks"])
@@ -167,8 +194,12 @@ def test_exception_types_match_numpy(sel: Any, how: str) -> None:
     a = make_array(data, (4, 4))
     with pytest.raises(Exception) as expected:
         data[sel]
-    call = {"getitem": lambda: a[sel], "vindex": lambda: a.vindex[sel],
-            "oindex": lambda: a.oindex[sel], "blocks": lambda: a.blocks[sel]}[how]
+    call = {
+        "getitem": lambda: a[sel],
+        "vindex": lambda: a.vindex[sel],
+        "oindex": lambda: a.oindex[sel],
+        "blocks": lambda: a.blocks[sel],
+    }[how]
     with pytest.raises(Exception) as actual:
         call()
     assert isinstance(actual.value, ZarrError)
@@ -185,12 +216,14 @@ def test_index_objects_and_ranges_are_accepted_like_numpy() -> None:
     np.testing.assert_array_equal(a[:, Index(-1) : Index(2) : Index(-1)], data[:, -1:2:-1])
     np.testing.assert_array_equal(a.oindex[i, [0, 2]], data[1, [0, 2]])
     np.testing.assert_array_equal(a.vindex[i, [0, 2]], data[1, [0, 2]])
-    np.testing.assert_array_equal(a.blocks[i, Index(0):], data[4:, :])
+    np.testing.assert_array_equal(a.blocks[i, Index(0) :], data[4:, :])
     np.testing.assert_array_equal(a[range(2)], data[range(2)])
     np.testing.assert_array_equal(a[range(5, 0, -2), 1], data[range(5, 0, -2), 1])
     np.testing.assert_array_equal(a.vindex[range(2), range(2)], data[range(2), range(2)])
     np.testing.assert_array_equal(a.oindex[range(2)], data[range(2)])
-    np.testing.assert_array_equal(a.oindex[range(3), range(1, 3)], data[np.ix_(range(3), range(1, 3))])
+    np.testing.assert_array_equal(
+        a.oindex[range(3), range(1, 3)], data[np.ix_(range(3), range(1, 3))]
+    )
     a.oindex[range(2), i] = [7, 8]
     assert a[0, 1] == 7 and a[1, 1] == 8
 
@@ -251,8 +284,13 @@ def test_shared_checks_give_one_message_everywhere() -> None:
     a = make_array(data_of((4, 4)), (2, 2))
     for sel in [(0, 0, 0), (..., ..., 0), (0, ..., 0, 0), (None,)]:
         messages = set()
-        for call in (lambda: a[sel], lambda: a.oindex[sel], lambda: a.vindex[sel],
-                     lambda: a.blocks[sel], lambda: a.get_basic_selection(sel)):
+        for call in (
+            lambda: a[sel],
+            lambda: a.oindex[sel],
+            lambda: a.vindex[sel],
+            lambda: a.blocks[sel],
+            lambda: a.get_basic_selection(sel),
+        ):
             with pytest.raises(IndexError) as e:
                 call()
             messages.add(str(e.value))
@@ -272,8 +310,16 @@ def test_indexer_protocol_lives_at_the_seam() -> None:
 
 def test_array_docstring_names_the_selection_api() -> None:
     doc = ZarrArray.__doc__ or ""
-    for name in ["oindex", "vindex", "blocks", "get_basic_selection", "set_orthogonal_selection",
-                 "get_coordinate_selection", "get_mask_selection", "set_block_selection"]:
+    for name in [
+        "oindex",
+        "vindex",
+        "blocks",
+        "get_basic_selection",
+        "set_orthogonal_selection",
+        "get_coordinate_selection",
+        "get_mask_selection",
+        "set_block_selection",
+    ]:
         assert name in doc, name
 
 

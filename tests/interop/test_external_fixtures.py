@@ -117,9 +117,9 @@ def assert_same(actual: Any, expected: Any, dtype: np.dtype, what: str) -> None:
     if dtype.kind in "OT":
         assert actual.tolist() == expected.tolist(), what
     else:
-        assert np.ascontiguousarray(actual).tobytes() == np.ascontiguousarray(
-            expected
-        ).tobytes(), what
+        assert np.ascontiguousarray(actual).tobytes() == np.ascontiguousarray(expected).tobytes(), (
+            what
+        )
 
 
 def _selections(shape: tuple[int, ...]) -> list[Any]:
@@ -168,8 +168,8 @@ def _csv_cities() -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "name", ["zarr_python_compat/cities_v2.zarr", "zarr_python_compat/cities_v3.zarr",
-             "v3/cities.zarr"]
+    "name",
+    ["zarr_python_compat/cities_v2.zarr", "zarr_python_compat/cities_v3.zarr", "v3/cities.zarr"],
 )
 def test_cities_match_csv(name: str) -> None:
     _require_fixtures()
@@ -199,8 +199,9 @@ def test_group_lists_members_as_zarr_python(doc: str | None) -> None:
             for name, node in zg.members()
         }
         expected_attrs = zg.attrs.asdict()
-    members = {name: "group" if isinstance(node, ZarrGroup) else "array"
-               for name, node in g.members()}
+    members = {
+        name: "group" if isinstance(node, ZarrGroup) else "array" for name, node in g.members()
+    }
     assert members == expected
     assert g.keys() == sorted(expected)
     assert g.attrs.asdict() == expected_attrs

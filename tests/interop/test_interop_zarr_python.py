@@ -162,6 +162,7 @@ def gzip_crc32c_mtime_zeroed(data: bytes) -> bytes:
     assert crc32c.crc32c(body).to_bytes(4, "little") == checksum, "bad crc32c"
     return gzip_mtime_zeroed(body)
 
+
 # --------------------------------------------------------------------------- cases
 
 
@@ -212,9 +213,26 @@ def case(
 
 
 DTYPES = [
-    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float16", "float32", "float64", "complex64", "complex128",
-    "datetime64[ns]", "datetime64[s]", "timedelta64[s]", "timedelta64[ns]", "S5", "U7",
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "datetime64[ns]",
+    "datetime64[s]",
+    "timedelta64[s]",
+    "timedelta64[ns]",
+    "S5",
+    "U7",
 ]
 
 DTYPE_CASES = [case(dt, dtype=dt, fmt=fmt) for fmt in (3, 2) for dt in DTYPES]
@@ -234,13 +252,21 @@ DTYPE_CASES += [
     case("i4-bytes-big", dtype="int32", serializer=BytesCodec(endian="big")),
     case("f8-bytes-big", dtype="float64", serializer=BytesCodec(endian="big")),
     case("U7-bytes-big", dtype="U7", serializer=BytesCodec(endian="big")),
-    case("c8-bytes-big-gzip", dtype="complex64", serializer=BytesCodec(endian="big"),
-         compressors=GzipCodec(level=1), normalize=gzip_mtime_zeroed),
+    case(
+        "c8-bytes-big-gzip",
+        dtype="complex64",
+        serializer=BytesCodec(endian="big"),
+        compressors=GzipCodec(level=1),
+        normalize=gzip_mtime_zeroed,
+    ),
 ]
 
 BLOSC_CASES = [
-    case(f"blosc-{cname}-{shuffle}", dtype=dt, compressors=BloscCodec(cname=cname, clevel=5,
-                                                                      shuffle=shuffle))
+    case(
+        f"blosc-{cname}-{shuffle}",
+        dtype=dt,
+        compressors=BloscCodec(cname=cname, clevel=5, shuffle=shuffle),
+    )
     for cname, dt in (("lz4", "float32"), ("zstd", "int64"), ("zlib", "uint16"))
     for shuffle in ("noshuffle", "shuffle", "bitshuffle")
 ]
@@ -255,11 +281,21 @@ V3_CODEC_CASES = [
     case("blosc-bool", dtype="bool", compressors=BloscCodec(cname="lz4", shuffle="shuffle")),
     case("crc32c", dtype="int16", compressors=Crc32cCodec()),
     case("zstd-crc32c", dtype="float32", compressors=[ZstdCodec(level=1), Crc32cCodec()]),
-    case("gzip-crc32c", dtype="uint32", compressors=[GzipCodec(level=1), Crc32cCodec()],
-         normalize=gzip_crc32c_mtime_zeroed),
+    case(
+        "gzip-crc32c",
+        dtype="uint32",
+        compressors=[GzipCodec(level=1), Crc32cCodec()],
+        normalize=gzip_crc32c_mtime_zeroed,
+    ),
     case("transpose", dtype="int32", filters=[TransposeCodec(order=(1, 0))]),
-    case("transpose-3d", dtype="float32", shape=(5, 6, 7), chunks=(2, 3, 4),
-         filters=[TransposeCodec(order=(2, 0, 1))], compressors=[BloscCodec(cname="lz4")]),
+    case(
+        "transpose-3d",
+        dtype="float32",
+        shape=(5, 6, 7),
+        chunks=(2, 3, 4),
+        filters=[TransposeCodec(order=(2, 0, 1))],
+        compressors=[BloscCodec(cname="lz4")],
+    ),
     case("transpose-str", dtype=str, filters=[TransposeCodec(order=(1, 0))]),
     case("str-zstd", dtype=str, compressors=ZstdCodec(level=1)),
     case("str-gzip", dtype=str, compressors=GzipCodec(level=1), normalize=gzip_mtime_zeroed),
@@ -272,8 +308,9 @@ V3_NUMCODECS_CASES = [
     case("numcodecs.bz2", dtype="int32", compressors=znc.BZ2(level=1)),
     case("numcodecs.lzma", dtype="uint16", compressors=znc.LZMA()),
     case("numcodecs.lz4", dtype="float64", compressors=znc.LZ4()),
-    case("numcodecs.gzip", dtype="int16", compressors=znc.GZip(level=1),
-         normalize=gzip_mtime_zeroed),
+    case(
+        "numcodecs.gzip", dtype="int16", compressors=znc.GZip(level=1), normalize=gzip_mtime_zeroed
+    ),
     case("numcodecs.zstd", dtype="int64", compressors=znc.Zstd(level=1)),
     case("numcodecs.blosc", dtype="float32", compressors=znc.Blosc(cname="zstd", clevel=3)),
     case("numcodecs.shuffle", dtype="int32", compressors=[znc.Shuffle(elementsize=4)]),
@@ -283,13 +320,19 @@ V3_NUMCODECS_CASES = [
     case("numcodecs.crc32c", dtype="float32", compressors=znc.CRC32C()),
     case("numcodecs.jenkins_lookup3", dtype="int8", compressors=znc.JenkinsLookup3()),
     case("numcodecs.delta", dtype="int32", filters=[znc.Delta(dtype="<i4")]),
-    case("numcodecs.quantize", dtype="float64",
-         filters=[znc.Quantize(digits=3, dtype="<f8")]),
-    case("numcodecs.fixedscaleoffset", dtype="float64", data=small_floats,
-         filters=[znc.FixedScaleOffset(offset=50, scale=10, dtype="<f8", astype="<i4")]),
+    case("numcodecs.quantize", dtype="float64", filters=[znc.Quantize(digits=3, dtype="<f8")]),
+    case(
+        "numcodecs.fixedscaleoffset",
+        dtype="float64",
+        data=small_floats,
+        filters=[znc.FixedScaleOffset(offset=50, scale=10, dtype="<f8", astype="<i4")],
+    ),
     case("numcodecs.bitround", dtype="float32", filters=[znc.BitRound(keepbits=6)]),
-    case("numcodecs.astype", dtype="float64",
-         filters=[znc.AsType(encode_dtype="<f4", decode_dtype="<f8")]),
+    case(
+        "numcodecs.astype",
+        dtype="float64",
+        filters=[znc.AsType(encode_dtype="<f4", decode_dtype="<f8")],
+    ),
     case("numcodecs.packbits", dtype="bool", filters=[znc.PackBits()]),
 ]
 
@@ -307,29 +350,61 @@ SHARDING_CASES = [
     case("shard-1d", dtype="int32", shape=(50,), chunks=(5,), shards=(20,)),
     case("shard-3d", dtype="int8", shape=(6, 8, 10), chunks=(2, 2, 5), shards=(6, 4, 10)),
     case("shard-whole-array", dtype="int16", shape=(7, 9), chunks=(3, 4), shards=(9, 12)),
-    case("shard-nested", dtype="int32", shape=(16, 12), chunks=(8, 6), compressors=None,
-         serializer=ShardingCodec(chunk_shape=(4, 6), codecs=[
-             ShardingCodec(chunk_shape=(2, 3), codecs=[BytesCodec(), ZstdCodec(level=1)])])),
-    case("shard-nested-start", dtype="float32", shape=(16, 12), chunks=(8, 6),
-         compressors=None,
-         serializer=ShardingCodec(chunk_shape=(4, 6), index_location="start", codecs=[
-             ShardingCodec(chunk_shape=(2, 3), index_location="start",
-                           codecs=[BytesCodec(), Crc32cCodec()])])),
-    case("shard-serializer-blosc", dtype="float32", shape=(16, 12), chunks=(8, 6),
-         compressors=None,
-         serializer=ShardingCodec(chunk_shape=(4, 3), codecs=[BytesCodec(), BloscCodec()])),
-    case("shard-serializer-outer-codecs", dtype="int32", shape=(16, 12), chunks=(8, 6),
-         compressors=[Crc32cCodec()],
-         serializer=ShardingCodec(chunk_shape=(4, 3), codecs=[BytesCodec()])),
+    case(
+        "shard-nested",
+        dtype="int32",
+        shape=(16, 12),
+        chunks=(8, 6),
+        compressors=None,
+        serializer=ShardingCodec(
+            chunk_shape=(4, 6),
+            codecs=[ShardingCodec(chunk_shape=(2, 3), codecs=[BytesCodec(), ZstdCodec(level=1)])],
+        ),
+    ),
+    case(
+        "shard-nested-start",
+        dtype="float32",
+        shape=(16, 12),
+        chunks=(8, 6),
+        compressors=None,
+        serializer=ShardingCodec(
+            chunk_shape=(4, 6),
+            index_location="start",
+            codecs=[
+                ShardingCodec(
+                    chunk_shape=(2, 3), index_location="start", codecs=[BytesCodec(), Crc32cCodec()]
+                )
+            ],
+        ),
+    ),
+    case(
+        "shard-serializer-blosc",
+        dtype="float32",
+        shape=(16, 12),
+        chunks=(8, 6),
+        compressors=None,
+        serializer=ShardingCodec(chunk_shape=(4, 3), codecs=[BytesCodec(), BloscCodec()]),
+    ),
+    case(
+        "shard-serializer-outer-codecs",
+        dtype="int32",
+        shape=(16, 12),
+        chunks=(8, 6),
+        compressors=[Crc32cCodec()],
+        serializer=ShardingCodec(chunk_shape=(4, 3), codecs=[BytesCodec()]),
+    ),
 ]
 
 V2_COMPRESSORS = {
-    "blosc-lz4-shuffle": lambda: numcodecs.Blosc(cname="lz4", clevel=5,
-                                                 shuffle=numcodecs.Blosc.SHUFFLE),
-    "blosc-zstd-bitshuffle": lambda: numcodecs.Blosc(cname="zstd", clevel=3,
-                                                     shuffle=numcodecs.Blosc.BITSHUFFLE),
-    "blosc-zlib-noshuffle": lambda: numcodecs.Blosc(cname="zlib", clevel=1,
-                                                    shuffle=numcodecs.Blosc.NOSHUFFLE),
+    "blosc-lz4-shuffle": lambda: numcodecs.Blosc(
+        cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE
+    ),
+    "blosc-zstd-bitshuffle": lambda: numcodecs.Blosc(
+        cname="zstd", clevel=3, shuffle=numcodecs.Blosc.BITSHUFFLE
+    ),
+    "blosc-zlib-noshuffle": lambda: numcodecs.Blosc(
+        cname="zlib", clevel=1, shuffle=numcodecs.Blosc.NOSHUFFLE
+    ),
     "zstd": lambda: numcodecs.Zstd(level=3),
     "zstd-checksum": lambda: numcodecs.Zstd(level=1, checksum=True),
     "zlib": lambda: numcodecs.Zlib(level=1),
@@ -342,28 +417,50 @@ V2_COMPRESSORS = {
 
 V2_FILTERS = {
     "delta": ("int32", [numcodecs.Delta(dtype="<i4")], sample),
-    "fixedscaleoffset": ("float64", [numcodecs.FixedScaleOffset(
-        offset=50, scale=10, dtype="<f8", astype="<i4")], small_floats),
+    "fixedscaleoffset": (
+        "float64",
+        [numcodecs.FixedScaleOffset(offset=50, scale=10, dtype="<f8", astype="<i4")],
+        small_floats,
+    ),
     "quantize": ("float32", [numcodecs.Quantize(digits=2, dtype="<f4")], sample),
     "shuffle": ("int64", [numcodecs.Shuffle(elementsize=8)], sample),
     "astype": ("float64", [numcodecs.AsType(encode_dtype="<f4", decode_dtype="<f8")], sample),
     "bitround": ("float32", [numcodecs.BitRound(keepbits=8)], sample),
     "packbits": ("bool", [numcodecs.PackBits()], sample),
-    "delta-shuffle": ("uint16", [numcodecs.Delta(dtype="<u2"),
-                                 numcodecs.Shuffle(elementsize=2)], sample),
-    "categorize": ("U5", [numcodecs.Categorize(labels=CATEGORIES, dtype="<U5", astype="u1")],
-                   labels),
+    "delta-shuffle": (
+        "uint16",
+        [numcodecs.Delta(dtype="<u2"), numcodecs.Shuffle(elementsize=2)],
+        sample,
+    ),
+    "categorize": (
+        "U5",
+        [numcodecs.Categorize(labels=CATEGORIES, dtype="<U5", astype="u1")],
+        labels,
+    ),
 }
 
 V2_CASES = [
-    case(f"{name}-{order}", dtype="float32" if i % 2 else "int32", fmt=2, order=order,
-         compressors=make(), normalize=gzip_mtime_zeroed if name == "gzip" else None)
+    case(
+        f"{name}-{order}",
+        dtype="float32" if i % 2 else "int32",
+        fmt=2,
+        order=order,
+        compressors=make(),
+        normalize=gzip_mtime_zeroed if name == "gzip" else None,
+    )
     for i, (name, make) in enumerate(V2_COMPRESSORS.items())
     for order in ("C", "F")
 ]
 V2_CASES += [
-    case(f"filter-{name}-{order}", dtype=dt, fmt=2, order=order, filters=filters,
-         compressors=numcodecs.Zlib(level=1), data=data)
+    case(
+        f"filter-{name}-{order}",
+        dtype=dt,
+        fmt=2,
+        order=order,
+        filters=filters,
+        compressors=numcodecs.Zlib(level=1),
+        data=data,
+    )
     for name, (dt, filters, data) in V2_FILTERS.items()
     for order in ("C", "F")
 ]
@@ -404,16 +501,34 @@ FILL_CASES += [
     case("nat-only-chunk", dtype="timedelta64[s]", data=nat_last, fmt=2),
     case("nan-only-chunk", dtype="float32", fill_value=np.nan, data=nan_last),
     case("nan-only-chunk", dtype="complex128", fill_value=np.nan, data=nan_last, fmt=2),
-    case("nan-only-chunk-shard", dtype="float64", fill_value=np.nan, data=nan_last,
-         shape=(16, 12), chunks=(4, 3), shards=(8, 6)),
-    case("nat-only-chunk-shard", dtype="datetime64[s]", data=nat_last, shape=(16, 12),
-         chunks=(4, 3), shards=(8, 6)),
+    case(
+        "nan-only-chunk-shard",
+        dtype="float64",
+        fill_value=np.nan,
+        data=nan_last,
+        shape=(16, 12),
+        chunks=(4, 3),
+        shards=(8, 6),
+    ),
+    case(
+        "nat-only-chunk-shard",
+        dtype="datetime64[s]",
+        data=nat_last,
+        shape=(16, 12),
+        chunks=(4, 3),
+        shards=(8, 6),
+    ),
 ]
 FILL_CASES += [
     # v2 "fill_value": null: zarr writes it when fill_value=None is passed explicitly
     case(f"fill-null-{name}", dtype=dt, fmt=2, fill_value=None, sz={"fill_value": NULL_FILL})
-    for name, dt in (("int32", "int32"), ("float64", "float64"), ("bool", "bool"),
-                     ("str", str), ("U7", "U7"))
+    for name, dt in (
+        ("int32", "int32"),
+        ("float64", "float64"),
+        ("bool", "bool"),
+        ("str", str),
+        ("U7", "U7"),
+    )
 ]
 
 LAYOUT_CASES = [
@@ -427,32 +542,56 @@ LAYOUT_CASES = [
     case("0d", dtype="float64", shape=(), chunks=()),
     case("0d", dtype="float64", shape=(), chunks=(), fmt=2),
     case("0d-str", dtype=str, shape=(), chunks=()),
-    case("0d-sharded", dtype="int32", shape=(), chunks=(), shards=(),
-         zarr_cannot_write="zarr-python 3.1.6 raises IndexError writing a 0-d sharded array"),
+    case(
+        "0d-sharded",
+        dtype="int32",
+        shape=(),
+        chunks=(),
+        shards=(),
+        zarr_cannot_write="zarr-python 3.1.6 raises IndexError writing a 0-d sharded array",
+    ),
     case("zero-length", dtype="float32", shape=(0, 5), chunks=(2, 2)),
     case("zero-length", dtype="float32", shape=(0, 5), chunks=(2, 2), fmt=2),
     case("zero-length-1d", dtype="int8", shape=(0,), chunks=(3,)),
     case("zero-length-last", dtype="int8", shape=(4, 0), chunks=(3, 1), fmt=2),
-    case("key-default-slash", dtype="int16",
-         chunk_key_encoding={"name": "default", "separator": "/"}),
-    case("key-default-dot", dtype="int16",
-         chunk_key_encoding={"name": "default", "separator": "."}),
+    case(
+        "key-default-slash", dtype="int16", chunk_key_encoding={"name": "default", "separator": "/"}
+    ),
+    case(
+        "key-default-dot", dtype="int16", chunk_key_encoding={"name": "default", "separator": "."}
+    ),
     case("key-v2-dot", dtype="int16", chunk_key_encoding={"name": "v2", "separator": "."}),
     case("key-v2-slash", dtype="int16", chunk_key_encoding={"name": "v2", "separator": "/"}),
-    case("key-v2-dot", dtype="int16", fmt=2,
-         chunk_key_encoding={"name": "v2", "separator": "."}),
-    case("key-v2-slash", dtype="int16", fmt=2,
-         chunk_key_encoding={"name": "v2", "separator": "/"}),
-    case("key-default-dot-0d", dtype="int16", shape=(), chunks=(),
-         chunk_key_encoding={"name": "default", "separator": "."}),
-    case("key-v2-slash-0d", dtype="int16", shape=(), chunks=(), fmt=2,
-         chunk_key_encoding={"name": "v2", "separator": "/"}),
-    case("attributes-dimnames", dtype="float32",
-         attributes={"title": "é €", "n": 3, "nested": {"list": [1, 2.5, None, True]}},
-         dimension_names=("y", "x")),
+    case("key-v2-dot", dtype="int16", fmt=2, chunk_key_encoding={"name": "v2", "separator": "."}),
+    case("key-v2-slash", dtype="int16", fmt=2, chunk_key_encoding={"name": "v2", "separator": "/"}),
+    case(
+        "key-default-dot-0d",
+        dtype="int16",
+        shape=(),
+        chunks=(),
+        chunk_key_encoding={"name": "default", "separator": "."},
+    ),
+    case(
+        "key-v2-slash-0d",
+        dtype="int16",
+        shape=(),
+        chunks=(),
+        fmt=2,
+        chunk_key_encoding={"name": "v2", "separator": "/"},
+    ),
+    case(
+        "attributes-dimnames",
+        dtype="float32",
+        attributes={"title": "é €", "n": 3, "nested": {"list": [1, 2.5, None, True]}},
+        dimension_names=("y", "x"),
+    ),
     case("dimnames-with-null", dtype="float32", dimension_names=("y", None)),
-    case("attributes", dtype="float32", fmt=2,
-         attributes={"title": "é €", "n": 3, "nested": {"list": [1, 2.5, None, True]}}),
+    case(
+        "attributes",
+        dtype="float32",
+        fmt=2,
+        attributes={"title": "é €", "n": 3, "nested": {"list": [1, 2.5, None, True]}},
+    ),
     case("order-F", dtype="int32", order="F"),
     case("auto-chunks", dtype="float32", shape=(300, 200), chunks="auto"),
     case("auto-chunks", dtype="int16", shape=(300, 200), chunks="auto", fmt=2),
@@ -460,7 +599,12 @@ LAYOUT_CASES = [
 ]
 
 ALL_CASES = (
-    DTYPE_CASES + V3_CODEC_CASES + V3_NUMCODECS_CASES + SHARDING_CASES + V2_CASES + FILL_CASES
+    DTYPE_CASES
+    + V3_CODEC_CASES
+    + V3_NUMCODECS_CASES
+    + SHARDING_CASES
+    + V2_CASES
+    + FILL_CASES
     + LAYOUT_CASES
 )
 
@@ -588,9 +732,9 @@ def assert_same(actual: Any, expected: Any, dtype: np.dtype, what: str = "") -> 
     if expected.dtype.kind in "OT":
         assert actual.tolist() == expected.tolist(), what
     else:
-        assert np.ascontiguousarray(actual).tobytes() == np.ascontiguousarray(
-            expected
-        ).tobytes(), f"{what}: {actual!r} != {expected!r}"
+        assert np.ascontiguousarray(actual).tobytes() == np.ascontiguousarray(expected).tobytes(), (
+            f"{what}: {actual!r} != {expected!r}"
+        )
 
 
 def open_zarr_array(path: Path) -> Any:
@@ -707,7 +851,8 @@ def shard_levels(document: dict[str, Any]) -> list[tuple[int, str]]:
     while len(codecs) == 1 and codecs[0]["name"] == "sharding_indexed":
         cfg = codecs[0]["configuration"]
         assert cfg["index_codecs"] == [
-            {"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}
+            {"name": "bytes", "configuration": {"endian": "little"}},
+            {"name": "crc32c"},
         ]
         inner = cfg["chunk_shape"]
         levels.append((math.prod(s // i for s, i in zip(shape, inner)), cfg["index_location"]))
@@ -721,12 +866,13 @@ def shard_parts(data: bytes, levels: list[tuple[int, str]], normalize: Any) -> A
         return normalize(data) if normalize else data
     n, location = levels[0]
     size = 16 * n + 4
-    index = data[:size] if location == "start" else data[len(data) - size:]
+    index = data[:size] if location == "start" else data[len(data) - size :]
     assert crc32c.crc32c(index[:-4]).to_bytes(4, "little") == index[-4:], "bad index checksum"
     entries = np.frombuffer(index[:-4], dtype="<u8").reshape(n, 2).tolist()
     return [
-        None if offset == 2**64 - 1 else
-        shard_parts(data[offset:offset + nbytes], levels[1:], normalize)
+        None
+        if offset == 2**64 - 1
+        else shard_parts(data[offset : offset + nbytes], levels[1:], normalize)
         for offset, nbytes in entries
     ]
 
@@ -742,8 +888,11 @@ def test_same_chunk_bytes(c: Case, written_root: Path) -> None:
     w.check_sz_written()
     ours, theirs = chunk_files(w.sz_dir), chunk_files(w.zarr_dir)
     assert sorted(ours) == sorted(theirs)
-    levels = shard_levels(_json(metadata_files(w.zarr_dir)["zarr.json"])) if (
-        c.kwargs["zarr_format"] == 3) else []
+    levels = (
+        shard_levels(_json(metadata_files(w.zarr_dir)["zarr.json"]))
+        if (c.kwargs["zarr_format"] == 3)
+        else []
+    )
     for key in theirs:
         if levels:
             assert shard_parts(ours[key], levels, c.normalize) == shard_parts(
@@ -753,10 +902,11 @@ def test_same_chunk_bytes(c: Case, written_root: Path) -> None:
             assert c.normalize(ours[key]) == c.normalize(theirs[key]), key
     if c.normalize is None:
         for key in theirs:
-            assert ours[key] == theirs[key], (
-                f"{key}: bytes differ" + (" (same inner chunks, in another order or place: "
-                                          "zarr-python writes them in Morton order)"
-                                          if levels else "")
+            assert ours[key] == theirs[key], f"{key}: bytes differ" + (
+                " (same inner chunks, in another order or place: "
+                "zarr-python writes them in Morton order)"
+                if levels
+                else ""
             )
 
 
@@ -777,15 +927,22 @@ def build_tree_zarr(path: Path, fmt: int) -> None:
         a = root.create_group("a", attributes={"level": 1})
         b = a.create_group("b")
         b.create_group("empty")
-        x = b.create_array("x", shape=(5, 4), dtype="int16", chunks=(2, 3), fill_value=-1,
-                           attributes={"units": "m"}, compressors=None)
+        x = b.create_array(
+            "x",
+            shape=(5, 4),
+            dtype="int16",
+            chunks=(2, 3),
+            fill_value=-1,
+            attributes={"units": "m"},
+            compressors=None,
+        )
         x[1:4, :] = np.arange(12, dtype="int16").reshape(3, 4)
-        y = root.create_array("y", shape=(3,), dtype="float32", chunks=(2,),
-                              compressors=None)
+        y = root.create_array("y", shape=(3,), dtype="float32", chunks=(2,), compressors=None)
         y[:] = [1.5, 2.5, 3.5]
         # a new array deep below: its missing parent groups are created
-        z = zarr.create_array(str(path), name="deep/er/z", shape=(2,), dtype="uint8",
-                              chunks=(2,), zarr_format=fmt)
+        z = zarr.create_array(
+            str(path), name="deep/er/z", shape=(2,), dtype="uint8", chunks=(2,), zarr_format=fmt
+        )
         z[:] = [7, 8]
 
 
@@ -794,13 +951,21 @@ def build_tree_simplezarr(path: Path, fmt: int) -> None:
     a = root.create_group("a", attributes={"level": 1})
     b = a.create_group("b")
     b.create_group("empty")
-    x = b.create_array("x", shape=(5, 4), dtype="int16", chunks=(2, 3), fill_value=-1,
-                       attributes={"units": "m"}, compressors=None)
+    x = b.create_array(
+        "x",
+        shape=(5, 4),
+        dtype="int16",
+        chunks=(2, 3),
+        fill_value=-1,
+        attributes={"units": "m"},
+        compressors=None,
+    )
     x[1:4, :] = np.arange(12, dtype="int16").reshape(3, 4)
     y = root.create_array("y", shape=(3,), dtype="float32", chunks=(2,), compressors=None)
     y[:] = [1.5, 2.5, 3.5]
-    z = simplezarr.create_array(root.store, name="deep/er/z", shape=(2,), dtype="uint8",
-                                chunks=(2,), zarr_format=fmt)
+    z = simplezarr.create_array(
+        root.store, name="deep/er/z", shape=(2,), dtype="uint8", chunks=(2,), zarr_format=fmt
+    )
     z[:] = [7, 8]
 
 

@@ -83,30 +83,64 @@ CASES = [
     dict(shape=(10,), dtype="float32", fill_value=-float("inf")),
     dict(shape=(10,), dtype="uint8", chunks=(3,), compressors=None),
     dict(shape=(10,), dtype="int32", compressors={"name": "gzip", "configuration": {"level": 3}}),
-    dict(shape=(64, 64), dtype="int32",
-         compressors=[{"name": "blosc", "configuration": {"cname": "lz4"}}]),
-    dict(shape=(64,), dtype="int8",
-         compressors=[{"name": "blosc", "configuration": {"cname": "zstd", "clevel": 1}}]),
+    dict(
+        shape=(64, 64),
+        dtype="int32",
+        compressors=[{"name": "blosc", "configuration": {"cname": "lz4"}}],
+    ),
+    dict(
+        shape=(64,),
+        dtype="int8",
+        compressors=[{"name": "blosc", "configuration": {"cname": "zstd", "clevel": 1}}],
+    ),
     dict(shape=(10,), dtype="int32", compressors=[_gzip_wrapper()]),
-    dict(shape=(10, 10), dtype="int32", filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}],
-         dimension_names=["x", None]),
-    dict(shape=(10,), dtype="int32", serializer={"name": "bytes", "configuration": {"endian": "big"}}),
+    dict(
+        shape=(10, 10),
+        dtype="int32",
+        filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}],
+        dimension_names=["x", None],
+    ),
+    dict(
+        shape=(10,), dtype="int32", serializer={"name": "bytes", "configuration": {"endian": "big"}}
+    ),
     dict(shape=(10,), dtype="int32", attributes={"a": 1, "b": [1, 2]}),
     dict(shape=(10,), dtype="int32", chunk_key_encoding={"name": "v2", "separator": "."}),
-    dict(shape=(10,), dtype="int32",
-         chunk_key_encoding={"name": "default", "configuration": {"separator": "."}}),
-    dict(shape=(10,), dtype="int32", zarr_format=2,
-         chunk_key_encoding={"name": "v2", "separator": "/"}),
+    dict(
+        shape=(10,),
+        dtype="int32",
+        chunk_key_encoding={"name": "default", "configuration": {"separator": "."}},
+    ),
+    dict(
+        shape=(10,),
+        dtype="int32",
+        zarr_format=2,
+        chunk_key_encoding={"name": "v2", "separator": "/"},
+    ),
     dict(shape=(100, 100), dtype="int32", chunks=(10, 10), shards=(50, 50)),
-    dict(shape=(100, 100), dtype="uint16", chunks=(10, 10),
-         shards={"shape": (50, 50), "index_location": "start"}, compressors=None),
+    dict(
+        shape=(100, 100),
+        dtype="uint16",
+        chunks=(10, 10),
+        shards={"shape": (50, 50), "index_location": "start"},
+        compressors=None,
+    ),
     dict(shape=(1000, 1000), dtype="int32", shards="auto"),
     dict(shape=(1000, 100), dtype="float64", chunks=(10, 10), shards="auto"),
     dict(shape=(100,), dtype=str, chunks=(10,), shards=(50,)),
     dict(shape=(10,), dtype="int32", zarr_format=2, compressors=None, order="F"),
-    dict(shape=(10,), dtype="int32", zarr_format=2, filters=[numcodecs.Delta(dtype="<i4")],
-         compressors=numcodecs.Blosc()),
-    dict(shape=(10,), dtype="int32", zarr_format=2, compressors=[numcodecs.Zstd(level=3, checksum=True)]),
+    dict(
+        shape=(10,),
+        dtype="int32",
+        zarr_format=2,
+        filters=[numcodecs.Delta(dtype="<i4")],
+        compressors=numcodecs.Blosc(),
+    ),
+    dict(
+        shape=(10,),
+        dtype="int32",
+        zarr_format=2,
+        compressors=[numcodecs.Zstd(level=3, checksum=True)],
+    ),
     dict(shape=(10,), dtype="int32", zarr_format=2, compressors={"id": "zlib", "level": 1}),
     dict(shape=(10,), dtype="int32", zarr_format=2, fill_value=None),
     dict(shape=(10,), dtype="int32", zarr_format=2, fill_value=7, attributes={"u": "v"}),
@@ -140,13 +174,30 @@ def test_matches_zarr_python(kwargs):
 def test_guess_chunks_matches_zarr():
     from zarr.core.chunk_grids import _guess_chunks
 
-    shapes = [(), (0,), (1,), (100,), (10**6,), (10**9,), (1000, 1000), (7, 1, 3), (10**4, 10**4),
-              (3, 10**5, 7), (2**20, 2**20), (5, 5, 5, 5, 5, 5), (123456, 789)]
+    shapes = [
+        (),
+        (0,),
+        (1,),
+        (100,),
+        (10**6,),
+        (10**9,),
+        (1000, 1000),
+        (7, 1, 3),
+        (10**4, 10**4),
+        (3, 10**5, 7),
+        (2**20, 2**20),
+        (5, 5, 5, 5, 5, 5),
+        (123456, 789),
+    ]
     for shape in shapes:
         for typesize in (1, 2, 4, 8, 16, 100):
-            assert guess_chunks(shape, typesize) == _guess_chunks(shape, typesize), (shape, typesize)
+            assert guess_chunks(shape, typesize) == _guess_chunks(shape, typesize), (
+                shape,
+                typesize,
+            )
             assert guess_chunks(shape, typesize, max_bytes=1024 * 1024) == _guess_chunks(
-                shape, typesize, max_bytes=1024 * 1024)
+                shape, typesize, max_bytes=1024 * 1024
+            )
 
 
 def test_fill_values_are_typed():
@@ -176,10 +227,19 @@ BAD = [
     (dict(shape=(3,), dtype="int8", compressors=[{"name": "nope"}]), InvalidMetadata),
     (dict(shape=(3,), dtype=str, filters=None, zarr_format=2), InvalidMetadata),
     (dict(shape=(3,), dtype=str, filters=[numcodecs.VLenBytes()], zarr_format=2), InvalidMetadata),
-    (dict(shape=(3,), dtype="int8", zarr_format=2, compressors=[numcodecs.Zstd(), numcodecs.Zlib()]),
-     InvalidMetadata),
-    (dict(shape=(3,), dtype="int8", chunk_key_encoding={"name": "default"}, zarr_format=2),
-     InvalidMetadata),
+    (
+        dict(
+            shape=(3,),
+            dtype="int8",
+            zarr_format=2,
+            compressors=[numcodecs.Zstd(), numcodecs.Zlib()],
+        ),
+        InvalidMetadata,
+    ),
+    (
+        dict(shape=(3,), dtype="int8", chunk_key_encoding={"name": "default"}, zarr_format=2),
+        InvalidMetadata,
+    ),
     (dict(shape=(3,), dtype="int8", order="X", zarr_format=2), InvalidMetadata),
     (dict(shape=(3,), dtype="int8", fill_value=NULL_FILL), InvalidMetadata),
     (dict(shape=(3,), dtype="int8", zarr_format=4), InvalidMetadata),
@@ -193,8 +253,9 @@ def test_bad_arguments(kwargs, error):
 
 
 def test_v2_object_arrays():
-    m = build_array_metadata(shape=(3,), dtype=object, zarr_format=2,
-                             filters=[numcodecs.VLenUTF8()])
+    m = build_array_metadata(
+        shape=(3,), dtype=object, zarr_format=2, filters=[numcodecs.VLenUTF8()]
+    )
     assert m.dtype.name == "string"
     m = build_array_metadata(shape=(3,), dtype="O", zarr_format=2, filters=[{"id": "pickle"}])
     assert m.dtype.name == "object" and m.dtype.object_codec_id == "pickle"

@@ -20,8 +20,8 @@ from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 pytest.importorskip("simplezarr.codecs.registry")
 pytest.importorskip("simplezarr.codecs.v2")
 
-from simplezarr.metadata.v2 import documents, parse_array_v2, parse_group_v2  # noqa: E402
-from simplezarr.metadata.v3 import document_bytes, parse_node_v3  # noqa: E402
+from simplezarr.metadata.v2 import documents, parse_array_v2, parse_group_v2
+from simplezarr.metadata.v3 import document_bytes, parse_node_v3
 
 V3 = {
     "zarr_format": 3,
@@ -31,8 +31,10 @@ V3 = {
     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4, 4]}},
     "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
     "fill_value": "NaN",
-    "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
-               {"name": "gzip", "configuration": {"level": 1}}],
+    "codecs": [
+        {"name": "bytes", "configuration": {"endian": "little"}},
+        {"name": "gzip", "configuration": {"level": 1}},
+    ],
     "attributes": {"a": [1, 2]},
     "dimension_names": ["y", None],
     "storage_transformers": [],
@@ -65,15 +67,27 @@ def test_v3_array_round_trip():
 
 
 def test_v3_group_round_trip():
-    doc = {"zarr_format": 3, "node_type": "group", "attributes": {"x": 1},
-           "consolidated_metadata": {"kind": "inline", "must_understand": False, "metadata": {}}}
+    doc = {
+        "zarr_format": 3,
+        "node_type": "group",
+        "attributes": {"x": 1},
+        "consolidated_metadata": {"kind": "inline", "must_understand": False, "metadata": {}},
+    }
     g = parse_node_v3(doc, "")
     assert isinstance(g, GroupMetadata) and g.attributes == {"x": 1}
-    assert g.to_json() == {"attributes": {"x": 1}, "zarr_format": 3,
-                           "consolidated_metadata": doc["consolidated_metadata"], "node_type": "group"}
+    assert g.to_json() == {
+        "attributes": {"x": 1},
+        "zarr_format": 3,
+        "consolidated_metadata": doc["consolidated_metadata"],
+        "node_type": "group",
+    }
     assert parse_node_v3({"zarr_format": 3, "node_type": "group"}, "").attributes == {}
-    assert parse_node_v3({"zarr_format": 3, "node_type": "group", "consolidated_metadata": None},
-                         "").consolidated_metadata is None
+    assert (
+        parse_node_v3(
+            {"zarr_format": 3, "node_type": "group", "consolidated_metadata": None}, ""
+        ).consolidated_metadata
+        is None
+    )
 
 
 def test_extension_fields_kept():
@@ -94,8 +108,12 @@ def test_v3_defaults_and_variants():
     assert m.attributes == {} and m.dimension_names is None
     assert m.chunk_key_encoding.encode((1, 2)) == "1.2"
     assert "dimension_names" not in m.to_json()
-    zero_d = {**V3, "shape": [], "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": []}},
-              "dimension_names": []}
+    zero_d = {
+        **V3,
+        "shape": [],
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": []}},
+        "dimension_names": [],
+    }
     m0 = parse_node_v3(zero_d, "z")
     assert m0.nchunks == 1 and m0.chunk_key_encoding.encode(()) == "c"
     empty = {**V3, "shape": [0, 7]}
@@ -137,7 +155,12 @@ BAD_V3 = [
     (("shape",), [1] * 65, InvalidMetadata, "dimensions"),
     (("data_type",), "float31", UnknownDataType, "data_type"),
     (("data_type",), _DELETE, InvalidMetadata, "data_type"),
-    (("chunk_grid",), {"name": "rectilinear", "configuration": {}}, UnsupportedFeature, "chunk_grid"),
+    (
+        ("chunk_grid",),
+        {"name": "rectilinear", "configuration": {}},
+        UnsupportedFeature,
+        "chunk_grid",
+    ),
     (("chunk_grid",), {"name": "regular"}, InvalidMetadata, "chunk_grid"),
     (("chunk_grid", "configuration", "chunk_shape"), [4, 0], InvalidMetadata, "chunk_shape"),
     (("chunk_grid", "configuration", "chunk_shape"), [4], InvalidMetadata, "rank"),
@@ -184,10 +207,20 @@ def test_big_chunks_allowed_for_shards():
     doc = copy.deepcopy(V3)
     doc["shape"] = [2**20, 2**20]
     doc["chunk_grid"]["configuration"]["chunk_shape"] = [2**16, 2**16]
-    doc["codecs"] = [{"name": "sharding_indexed", "configuration": {
-        "chunk_shape": [2**8, 2**8], "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
-        "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}],
-        "index_location": "end"}}]
+    doc["codecs"] = [
+        {
+            "name": "sharding_indexed",
+            "configuration": {
+                "chunk_shape": [2**8, 2**8],
+                "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+                "index_codecs": [
+                    {"name": "bytes", "configuration": {"endian": "little"}},
+                    {"name": "crc32c"},
+                ],
+                "index_location": "end",
+            },
+        }
+    ]
     m = parse_node_v3(doc, "s")
     assert m.is_sharded and m.chunk_shape == (2**16, 2**16)
     assert m.to_json()["codecs"] == doc["codecs"]
@@ -205,8 +238,10 @@ def test_bad_v3_group():
         assert type(e.value) is error and str(e.value).startswith("/g")
 
 
-@pytest.mark.parametrize("raw", [b"\xff", b"{", b"[]", b'{"zarr_format": 3, "node_type": "group"' + b"]" * 3,
-                                 b"[" * 100000])
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff", b"{", b"[]", b'{"zarr_format": 3, "node_type": "group"' + b"]" * 3, b"[" * 100000],
+)
 def test_bad_v3_bytes(raw):
     with pytest.raises(InvalidMetadata) as e:
         parse_node_v3(raw, "x/y")
@@ -249,8 +284,18 @@ def test_v2_array_round_trip():
 
 
 def test_v2_variants():
-    m = parse_array_v2({**V2, "dtype": ">i8", "fill_value": None, "order": "F",
-                        "dimension_separator": "/", "filters": []}, None, "b")
+    m = parse_array_v2(
+        {
+            **V2,
+            "dtype": ">i8",
+            "fill_value": None,
+            "order": "F",
+            "dimension_separator": "/",
+            "filters": [],
+        },
+        None,
+        "b",
+    )
     assert m.endian == "big" and m.fill_value is None and m.order == "F"
     assert m.effective_fill_value == 0 and m.effective_fill_value.dtype == np.int64
     assert m.chunk_key_encoding.encode((1, 2)) == "1/2" and m.codecs[0].filters is None
@@ -262,8 +307,9 @@ def test_v2_variants():
     assert m2.endian is None and m2.to_json()["dtype"] == "|u1"
     # unknown keys are ignored, as zarr-python does
     assert parse_array_v2({**V2, "node_type": "array"}, None, "x") == parse_array_v2(V2, None, "x")
-    s = parse_array_v2({**V2, "dtype": "|O", "filters": [{"id": "vlen-utf8"}], "fill_value": 0},
-                       None, "s")
+    s = parse_array_v2(
+        {**V2, "dtype": "|O", "filters": [{"id": "vlen-utf8"}], "fill_value": 0}, None, "s"
+    )
     assert s.dtype.name == "string" and s.fill_value == "0"
 
 
@@ -303,7 +349,11 @@ def test_v2_group():
     assert g.zarr_format == 2 and g.attributes == {"a": 1} and g.to_json() == {"zarr_format": 2}
     assert json.loads(documents(g)[".zgroup"]) == {"zarr_format": 2}
     assert parse_group_v2({"zarr_format": 2}, None, "").attributes == {}
-    for zgroup, zattrs in [(b'{"zarr_format": 3}', None), (b"{", None), (b'{"zarr_format": 2}', b"[1]")]:
+    for zgroup, zattrs in [
+        (b'{"zarr_format": 3}', None),
+        (b"{", None),
+        (b'{"zarr_format": 2}', b"[1]"),
+    ]:
         with pytest.raises(InvalidMetadata) as e:
             parse_group_v2(zgroup, zattrs, "g")
         assert type(e.value) is InvalidMetadata and "/g" in str(e.value)

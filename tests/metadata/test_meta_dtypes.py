@@ -9,7 +9,6 @@ import warnings
 import numpy as np
 import pytest
 
-from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
 from simplezarr.dtypes import (
     DataType,
     ObjectType,
@@ -18,6 +17,7 @@ from simplezarr.dtypes import (
     parse_v2_dtype,
     parse_v3_dtype,
 )
+from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
 
 zarr = pytest.importorskip("zarr")
 from zarr.core.dtype import get_data_type_from_json, parse_dtype  # noqa: E402
@@ -148,9 +148,33 @@ def _same(a, b):
 # ---------------------------------------------------------------- numpy mapping vs zarr
 
 NATIVE_INPUTS = [
-    "bool", "int8", "i2", np.int32, "<i8", "uint8", "u2", "uint32", "u8", "f2", "float32",
-    float, int, complex, "c8", "complex128", "M8[ns]", "m8[10s]", "M8", "M8[Y]", "U10", "S5",
-    "V16", str, "string", "str", [("a", "<i4"), ("b", "<f8")],
+    "bool",
+    "int8",
+    "i2",
+    np.int32,
+    "<i8",
+    "uint8",
+    "u2",
+    "uint32",
+    "u8",
+    "f2",
+    "float32",
+    float,
+    int,
+    complex,
+    "c8",
+    "complex128",
+    "M8[ns]",
+    "m8[10s]",
+    "M8",
+    "M8[Y]",
+    "U10",
+    "S5",
+    "V16",
+    str,
+    "string",
+    "str",
+    [("a", "<i4"), ("b", "<f8")],
 ]
 
 
@@ -180,9 +204,21 @@ def test_from_numpy_matches_zarr(dtype_like, zarr_format):
 
 @pytest.mark.parametrize(
     "typestr,codec_id",
-    [("<i2", None), (">i2", None), (">f8", None), ("<c16", None), (">U4", None), ("|S7", None),
-     ("|V3", None), ("<M8[10ms]", None), (">m8[us]", None), ("|O", "vlen-utf8"),
-     ("|O", "vlen-bytes"), ("|b1", None), ("|u1", None)],
+    [
+        ("<i2", None),
+        (">i2", None),
+        (">f8", None),
+        ("<c16", None),
+        (">U4", None),
+        ("|S7", None),
+        ("|V3", None),
+        ("<M8[10ms]", None),
+        (">m8[us]", None),
+        ("|O", "vlen-utf8"),
+        ("|O", "vlen-bytes"),
+        ("|b1", None),
+        ("|u1", None),
+    ],
 )
 def test_parse_v2_matches_zarr(typestr, codec_id):
     ours, endian = parse_v2_dtype(typestr, codec_id)
@@ -212,11 +248,15 @@ def test_v2_object_codecs():
 def test_string_numpy_dtypes_match_zarr_reads(tmp_path):
     """The numpy dtype we promise is the one zarr-python returns when reading."""
     for fmt in (2, 3):
-        for dtype, expected in ((str, "string"), ("variable_length_bytes", "variable_length_bytes")):
+        for dtype, expected in (
+            (str, "string"),
+            ("variable_length_bytes", "variable_length_bytes"),
+        ):
             if fmt == 2 and expected == "variable_length_bytes":
                 continue
-            a = zarr.create_array(tmp_path / f"{fmt}{expected}", shape=(2,), dtype=dtype,
-                                  zarr_format=fmt)
+            a = zarr.create_array(
+                tmp_path / f"{fmt}{expected}", shape=(2,), dtype=dtype, zarr_format=fmt
+            )
             assert a[...].dtype == parse_v3_dtype(expected).numpy
 
 
@@ -256,12 +296,34 @@ def test_from_numpy_aliases_and_endianness():
 
 
 BAD_FILLS = [
-    ("int8", "abc"), ("int8", 300), ("uint8", -1), ("int16", 1.5), ("int32", [1]),
-    ("int64", True), ("float32", "abc"), ("float32", [1.0]), ("float64", True),
-    ("float16", "0x123"), ("float32", "0x7fc0000"), ("bool", "yes"), ("bool", 2),
-    ("complex64", 1.0), ("complex64", [1.0]), ("complex128", ["a", 0]), ("r16", [1]),
-    ("r8", [256]), ("r8", "AA=="), (DT, 1.5), (DT, "2020-01-01"), (DT, 2**63), (U4, 5),
-    (S4, "!!!"), (S4, 3), (V2B, "AAAA"), (ST, "AAAA"), ("string", [1]),
+    ("int8", "abc"),
+    ("int8", 300),
+    ("uint8", -1),
+    ("int16", 1.5),
+    ("int32", [1]),
+    ("int64", True),
+    ("float32", "abc"),
+    ("float32", [1.0]),
+    ("float64", True),
+    ("float16", "0x123"),
+    ("float32", "0x7fc0000"),
+    ("bool", "yes"),
+    ("bool", 2),
+    ("complex64", 1.0),
+    ("complex64", [1.0]),
+    ("complex128", ["a", 0]),
+    ("r16", [1]),
+    ("r8", [256]),
+    ("r8", "AA=="),
+    (DT, 1.5),
+    (DT, "2020-01-01"),
+    (DT, 2**63),
+    (U4, 5),
+    (S4, "!!!"),
+    (S4, 3),
+    (V2B, "AAAA"),
+    (ST, "AAAA"),
+    ("string", [1]),
     ("variable_length_bytes", 5),
 ]
 
@@ -293,16 +355,27 @@ def test_zarr_v2_compat_fills():
 
 
 CASTS = [
-    ("uint8", 255, np.uint8(255)), ("int16", -5, np.int16(-5)), ("int32", 2.0, np.int32(2)),
-    ("int64", np.int8(3), np.int64(3)), ("float32", 0.5, np.float32(0.5)),
-    ("float64", "NaN", np.float64("nan")), ("float16", np.float64(1.5), np.float16(1.5)),
-    ("complex64", 1 + 2j, np.complex64(1 + 2j)), ("complex128", (1, 2), np.complex128(1 + 2j)),
-    ("bool", True, np.True_), ("bool", 0, np.False_),
-    (DT, "2020-01-01", np.datetime64("2020-01-01", "ns")), (DT, 0, np.datetime64(0, "ns")),
-    (TD, np.timedelta64(20, "s"), np.timedelta64(2, "10s")), (U4, "ab", np.str_("ab")),
-    (S4, b"ab", np.bytes_(b"ab")), (V2B, b"\x01\x02", np.void(b"\x01\x02")),
-    ("r16", [1, 2], np.void(b"\x01\x02")), ("string", "x", "x"),
-    ("variable_length_bytes", b"x", b"x"), ("variable_length_bytes", "é", "é".encode()),
+    ("uint8", 255, np.uint8(255)),
+    ("int16", -5, np.int16(-5)),
+    ("int32", 2.0, np.int32(2)),
+    ("int64", np.int8(3), np.int64(3)),
+    ("float32", 0.5, np.float32(0.5)),
+    ("float64", "NaN", np.float64("nan")),
+    ("float16", np.float64(1.5), np.float16(1.5)),
+    ("complex64", 1 + 2j, np.complex64(1 + 2j)),
+    ("complex128", (1, 2), np.complex128(1 + 2j)),
+    ("bool", True, np.True_),
+    ("bool", 0, np.False_),
+    (DT, "2020-01-01", np.datetime64("2020-01-01", "ns")),
+    (DT, 0, np.datetime64(0, "ns")),
+    (TD, np.timedelta64(20, "s"), np.timedelta64(2, "10s")),
+    (U4, "ab", np.str_("ab")),
+    (S4, b"ab", np.bytes_(b"ab")),
+    (V2B, b"\x01\x02", np.void(b"\x01\x02")),
+    ("r16", [1, 2], np.void(b"\x01\x02")),
+    ("string", "x", "x"),
+    ("variable_length_bytes", b"x", b"x"),
+    ("variable_length_bytes", "é", "é".encode()),
 ]
 
 
@@ -313,10 +386,23 @@ def test_cast_fill_value(data_type, value, expected):
 
 
 BAD_CASTS = [
-    ("uint8", 300), ("uint8", -1), ("int8", 1.5), ("int32", "x"), ("int32", None),
-    ("float32", 1e300), ("float32", "abc"), ("bool", 5), ("bool", "x"), (U4, "abcde"),
-    (S4, b"abcde"), (V2B, b"\x01"), ("r16", [1, 2, 3]), ("string", 5), (DT, 1.5),
-    ("variable_length_bytes", 5), ("complex64", "x"),
+    ("uint8", 300),
+    ("uint8", -1),
+    ("int8", 1.5),
+    ("int32", "x"),
+    ("int32", None),
+    ("float32", 1e300),
+    ("float32", "abc"),
+    ("bool", 5),
+    ("bool", "x"),
+    (U4, "abcde"),
+    (S4, b"abcde"),
+    (V2B, b"\x01"),
+    ("r16", [1, 2, 3]),
+    ("string", 5),
+    (DT, 1.5),
+    ("variable_length_bytes", 5),
+    ("complex64", "x"),
 ]
 
 
@@ -327,13 +413,23 @@ def test_bad_casts(data_type, value):
 
 
 BAD_DTYPES = [
-    ("foo", UnknownDataType), ("optional", UnknownDataType), ("r12", InvalidMetadata),
-    ("r0", InvalidMetadata), (5, InvalidMetadata), ({"name": "int8", "configuration": {"x": 1}}, InvalidMetadata),
+    ("foo", UnknownDataType),
+    ("optional", UnknownDataType),
+    ("r12", InvalidMetadata),
+    ("r0", InvalidMetadata),
+    (5, InvalidMetadata),
+    ({"name": "int8", "configuration": {"x": 1}}, InvalidMetadata),
     ({"name": "fixed_length_utf32", "configuration": {"length_bytes": 6}}, InvalidMetadata),
     ({"name": "fixed_length_utf32", "configuration": {}}, InvalidMetadata),
     ({"name": "raw_bytes", "configuration": {"length_bytes": 0}}, InvalidMetadata),
-    ({"name": "numpy.datetime64", "configuration": {"unit": "xs", "scale_factor": 1}}, InvalidMetadata),
-    ({"name": "numpy.datetime64", "configuration": {"unit": "s", "scale_factor": 0}}, InvalidMetadata),
+    (
+        {"name": "numpy.datetime64", "configuration": {"unit": "xs", "scale_factor": 1}},
+        InvalidMetadata,
+    ),
+    (
+        {"name": "numpy.datetime64", "configuration": {"unit": "s", "scale_factor": 0}},
+        InvalidMetadata,
+    ),
     ({"name": "numpy.datetime64", "configuration": {"unit": "s"}}, InvalidMetadata),
     ({"name": "structured", "configuration": {"fields": [["a", "string"]]}}, InvalidMetadata),
     ({"name": "structured", "configuration": {"fields": []}}, InvalidMetadata),
@@ -370,8 +466,10 @@ def test_any_float_bit_pattern_round_trips_in_v3(width, data):
     assert np.array(back).view(f"u{width}")[()] == bits
 
 
-@given(st.sampled_from(["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"]),
-       st.data())
+@given(
+    st.sampled_from(["int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64"]),
+    st.data(),
+)
 def test_any_integer_round_trips(name, data):
     dt = parse_v3_dtype(name)
     info = np.iinfo(dt.numpy)

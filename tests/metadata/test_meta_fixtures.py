@@ -16,8 +16,8 @@ from simplezarr.metadata.model import ArrayMetadata
 pytest.importorskip("simplezarr.codecs.registry")
 pytest.importorskip("simplezarr.codecs.v2")
 
-from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2  # noqa: E402
-from simplezarr.metadata.v3 import parse_node_v3  # noqa: E402
+from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
+from simplezarr.metadata.v3 import parse_node_v3
 
 ROOT = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "external"
 if not ROOT.is_dir():
@@ -124,7 +124,9 @@ def _zarr_arrays() -> list[Path]:
         rel = str(p.relative_to(ROOT))
         if rel in UNSUPPORTED or p.parent == ROOT:
             continue
-        if p.name in ("zarr.json", ".zarray") and '"array"' in p.read_text() or p.name == ".zarray":
+        if (
+            p.name in ("zarr.json", ".zarray") and '"array"' in p.read_text()
+        ) or p.name == ".zarray":
             out.append(p)
     return out
 
@@ -152,14 +154,19 @@ def test_fixture_matches_zarr_python(path):
         assert meta.endian == {"<": "little", ">": "big"}[native.byteorder] or fmt == 3
         native = native.newbyteorder("=")
     assert meta.dtype.numpy == native
-    theirs = None if zmeta.fill_value is None else zdtype.to_json_scalar(zmeta.fill_value, zarr_format=fmt)
+    theirs = (
+        None
+        if zmeta.fill_value is None
+        else zdtype.to_json_scalar(zmeta.fill_value, zarr_format=fmt)
+    )
     ours = meta.dtype.fill_value_to_json(meta.fill_value, fmt)
     assert ours == theirs or (isinstance(ours, float) and np.isnan(ours))
     # the fill chunks are made of is zarr-python's
     fill = meta.effective_fill_value
     expected = zmeta.fill_value if zmeta.fill_value is not None else zdtype.default_scalar()
     assert np.array(fill, dtype=meta.dtype.numpy).tobytes() == np.array(
-        expected, dtype=meta.dtype.numpy).tobytes() or meta.dtype.numpy.kind in "OT" and fill == expected
+        expected, dtype=meta.dtype.numpy
+    ).tobytes() or (meta.dtype.numpy.kind in "OT" and fill == expected)
 
 
 def test_unsupported_errors_are_invalid_metadata():

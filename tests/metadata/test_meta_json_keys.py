@@ -21,8 +21,19 @@ def test_parse_accepts_bare_nan_and_bom():
 
 @pytest.mark.parametrize(
     "data",
-    [b"\xff\xfe{}", b"{", b"", b"[1, 2]", b"3", b'"s"', b"null", b"{" * 100000, b"[" * 100000,
-     b'{"a": 1,}', 5],
+    [
+        b"\xff\xfe{}",
+        b"{",
+        b"",
+        b"[1, 2]",
+        b"3",
+        b'"s"',
+        b"null",
+        b"{" * 100000,
+        b"[" * 100000,
+        b'{"a": 1,}',
+        5,
+    ],
 )
 def test_parse_rejects(data):
     with pytest.raises(InvalidMetadata) as e:
@@ -43,8 +54,9 @@ def test_dump_matches_zarr_layout_and_keeps_non_finite_attribute_floats():
 
 
 def test_to_jsonable_numpy_and_errors():
-    assert to_jsonable({"a": np.int64(3), "b": np.arange(2), "c": (np.float32(0.5), np.bool_(True))}) == {
-        "a": 3, "b": [0, 1], "c": [0.5, True]}
+    assert to_jsonable(
+        {"a": np.int64(3), "b": np.arange(2), "c": (np.float32(0.5), np.bool_(True))}
+    ) == {"a": 3, "b": [0, 1], "c": [0.5, True]}
     with pytest.raises(InvalidMetadata):
         to_jsonable({1: 2})
     with pytest.raises(InvalidMetadata):
@@ -73,7 +85,9 @@ def test_encode_decode(encoding, coords, key):
 def test_encoding_matches_zarr():
     zarr_cke = pytest.importorskip("zarr.core.chunk_key_encodings")
     for name, sep in [("default", "/"), ("default", "."), ("v2", "."), ("v2", "/")]:
-        theirs = zarr_cke.parse_chunk_key_encoding({"name": name, "configuration": {"separator": sep}})
+        theirs = zarr_cke.parse_chunk_key_encoding(
+            {"name": name, "configuration": {"separator": sep}}
+        )
         ours = ChunkKeyEncoding(name, sep)
         assert ours.to_json() == theirs.to_dict()
         for coords in [(), (0,), (3, 4, 5)]:
@@ -87,9 +101,13 @@ def test_from_json_forms_and_errors():
     assert ChunkKeyEncoding.from_json("default").separator == "/"
     with pytest.raises(UnsupportedFeature):
         ChunkKeyEncoding.from_json({"name": "foo"})
-    for bad in [{"name": "default", "configuration": {"separator": "-"}}, {"configuration": {}},
-                {"name": "v2", "configuration": {"separator": ".", "x": 1}}, 5,
-                {"name": "v2", "configuration": [1]}]:
+    for bad in [
+        {"name": "default", "configuration": {"separator": "-"}},
+        {"configuration": {}},
+        {"name": "v2", "configuration": {"separator": ".", "x": 1}},
+        5,
+        {"name": "v2", "configuration": [1]},
+    ]:
         with pytest.raises(InvalidMetadata):
             ChunkKeyEncoding.from_json(bad)
     with pytest.raises(ValueError):

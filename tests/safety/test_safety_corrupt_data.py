@@ -51,14 +51,17 @@ METADATA_NAMES = ("zarr.json", ".zarray", ".zattrs", ".zgroup")
 #: Codec chains under test: create_array keywords. Arrays are (8, 8) int32 in (4, 4) chunks.
 CHAINS: dict[str, dict[str, Any]] = {
     "bytes": dict(compressors=None),
-    "bytes-big": dict(compressors=None, serializer={"name": "bytes",
-                                                     "configuration": {"endian": "big"}}),
-    "transpose": dict(compressors=None, filters=[{"name": "transpose",
-                                                  "configuration": {"order": [1, 0]}}]),
+    "bytes-big": dict(
+        compressors=None, serializer={"name": "bytes", "configuration": {"endian": "big"}}
+    ),
+    "transpose": dict(
+        compressors=None, filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}]
+    ),
     "gzip": dict(compressors=[{"name": "gzip", "configuration": {"level": 1}}]),
     "zstd": dict(compressors=[{"name": "zstd", "configuration": {"level": 1}}]),
-    "zstd-checksum": dict(compressors=[{"name": "zstd",
-                                        "configuration": {"level": 1, "checksum": True}}]),
+    "zstd-checksum": dict(
+        compressors=[{"name": "zstd", "configuration": {"level": 1, "checksum": True}}]
+    ),
     "blosc": dict(compressors=[{"name": "blosc", "configuration": {"cname": "lz4"}}]),
     "crc32c": dict(compressors=[{"name": "crc32c"}]),
     "gzip-crc32c": dict(compressors=[{"name": "gzip"}, {"name": "crc32c"}]),
@@ -71,8 +74,9 @@ CHAINS: dict[str, dict[str, Any]] = {
     "v2-zstd": dict(zarr_format=2, compressors={"id": "zstd", "level": 1}),
     "v2-blosc": dict(zarr_format=2, compressors={"id": "blosc", "cname": "lz4"}),
     "v2-lz4": dict(zarr_format=2, compressors={"id": "lz4"}),
-    "v2-delta-zlib": dict(zarr_format=2, compressors={"id": "zlib"},
-                          filters=[{"id": "delta", "dtype": "<i4"}]),
+    "v2-delta-zlib": dict(
+        zarr_format=2, compressors={"id": "zlib"}, filters=[{"id": "delta", "dtype": "<i4"}]
+    ),
     "v2-F-zlib": dict(zarr_format=2, compressors={"id": "zlib"}, order="F"),
 }
 #: Chains whose bytes are checksummed end to end: any change must be detected.
@@ -90,8 +94,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
 
 def make_array(store: Any, name: str, **kwargs: Any) -> list[str]:
     """Create and fill an (8, 8) int32 array; return its chunk (or shard) keys."""
-    group = ZarrGroup.create(store, overwrite=False) if not store.exists("zarr.json") \
+    group = (
+        ZarrGroup.create(store, overwrite=False)
+        if not store.exists("zarr.json")
         else open_zarr(store)
+    )
     kwargs.setdefault("chunks", (4, 4))
     a = group.create_array(name, shape=(8, 8), dtype="int32", **kwargs)
     a[:] = DATA
@@ -222,7 +229,8 @@ def _wrong_size_payloads(chain: str, n: int) -> bytes:
         "blosc": numcodecs.blosc.compress(raw, b"lz4", 5, 1, 0, 4),
         "crc32c": raw + crc32c.crc32c(raw).to_bytes(4, "little"),
         "gzip-crc32c": (lambda g: g + crc32c.crc32c(g).to_bytes(4, "little"))(
-            zlib.compress(raw, 1, wbits=31)),
+            zlib.compress(raw, 1, wbits=31)
+        ),
         "numcodecs.zlib": zlib.compress(raw),
         "v2-zlib": zlib.compress(raw),
         "v2-delta-zlib": zlib.compress(raw),
@@ -304,8 +312,13 @@ class Shard:
 
 
 def make_sharded(store: Any, location: str, compressors: Any = None) -> tuple[str, Shard]:
-    make_array(store, "s", chunks=(2, 2), compressors=compressors,
-               shards={"shape": (4, 4), "index_location": location})
+    make_array(
+        store,
+        "s",
+        chunks=(2, 2),
+        compressors=compressors,
+        shards={"shape": (4, 4), "index_location": location},
+    )
     doc = json.loads(store.get("s/zarr.json"))
     assert doc["codecs"][0]["configuration"]["index_location"] == location
     return "s/c/0/0", Shard(store.get("s/c/0/0"), location)
@@ -449,15 +462,33 @@ def test_shard_with_corrupt_compressed_inner_chunk(store: Any, location: str) ->
 
 
 NESTED = {
-    "zarr_format": 3, "node_type": "array", "shape": [8, 8], "data_type": "int32",
+    "zarr_format": 3,
+    "node_type": "array",
+    "shape": [8, 8],
+    "data_type": "int32",
     "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [8, 8]}},
-    "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
-    "codecs": [{"name": "sharding_indexed", "configuration": {
-        "chunk_shape": [4, 4],
-        "codecs": [{"name": "sharding_indexed", "configuration": {
-            "chunk_shape": [2, 2],
-            "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
-                       {"name": "gzip", "configuration": {"level": 1}}]}}]}}],
+    "chunk_key_encoding": {"name": "default"},
+    "fill_value": 0,
+    "codecs": [
+        {
+            "name": "sharding_indexed",
+            "configuration": {
+                "chunk_shape": [4, 4],
+                "codecs": [
+                    {
+                        "name": "sharding_indexed",
+                        "configuration": {
+                            "chunk_shape": [2, 2],
+                            "codecs": [
+                                {"name": "bytes", "configuration": {"endian": "little"}},
+                                {"name": "gzip", "configuration": {"level": 1}},
+                            ],
+                        },
+                    }
+                ],
+            },
+        }
+    ],
 }
 
 
@@ -521,7 +552,7 @@ GIB = 1 << 30
 SEGMENT = 16 << 20
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _deflate_segment() -> tuple[bytes, bytes]:
     """Raw deflate of SEGMENT zeros ending in a full flush (so it can be repeated), and the
     final empty block."""
@@ -530,7 +561,7 @@ def _deflate_segment() -> tuple[bytes, bytes]:
     return seg, c.flush()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _crc32_of_zeros(n: int) -> int:
     block, crc = bytes(1 << 20), 0
     for _ in range(n >> 20):
@@ -573,12 +604,12 @@ def zstd_bomb(n: int = GIB, content_size: int | None = None) -> bytes:
     return bytes(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bz2_segment() -> bytes:
     return bz2.compress(bytes(SEGMENT), 9)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _xz_segment() -> bytes:
     return lzma.compress(bytes(1 << 20))
 
@@ -614,42 +645,62 @@ def vlen_claiming(count: int) -> bytes:
 BOMBS: dict[str, tuple[dict[str, Any], Any]] = {
     "gzip": (dict(compressors=[{"name": "gzip"}]), gzip_bomb),
     "gzip-members": (dict(compressors=[{"name": "gzip"}]), gzip_members_bomb),
-    "gzip-crc32c": (dict(compressors=[{"name": "gzip"}, {"name": "crc32c"}]),
-                    lambda: (lambda b: b + crc32c.crc32c(b).to_bytes(4, "little"))(gzip_bomb())),
+    "gzip-crc32c": (
+        dict(compressors=[{"name": "gzip"}, {"name": "crc32c"}]),
+        lambda: (lambda b: b + crc32c.crc32c(b).to_bytes(4, "little"))(gzip_bomb()),
+    ),
     "zstd-no-size": (dict(compressors=[{"name": "zstd"}]), zstd_bomb),
-    "zstd-claims-huge": (dict(compressors=[{"name": "zstd"}]),
-                         lambda: zstd_bomb(128 * 1024, content_size=2**50)),
-    "zstd-claims-small": (dict(compressors=[{"name": "zstd"}]),
-                          lambda: zstd_bomb(GIB, content_size=16)),
+    "zstd-claims-huge": (
+        dict(compressors=[{"name": "zstd"}]),
+        lambda: zstd_bomb(128 * 1024, content_size=2**50),
+    ),
+    "zstd-claims-small": (
+        dict(compressors=[{"name": "zstd"}]),
+        lambda: zstd_bomb(GIB, content_size=16),
+    ),
     "blosc-claims": (dict(compressors=[{"name": "blosc"}]), lambda: blosc_claiming(2**31 - 1)),
     "numcodecs.zlib": (dict(compressors=[{"name": "numcodecs.zlib"}]), zlib_bomb),
     "numcodecs.gzip": (dict(compressors=[{"name": "numcodecs.gzip"}]), gzip_bomb),
     "numcodecs.bz2": (dict(compressors=[{"name": "numcodecs.bz2"}]), bz2_bomb),
     "numcodecs.lzma": (dict(compressors=[{"name": "numcodecs.lzma"}]), xz_bomb),
     "numcodecs.zstd": (dict(compressors=[{"name": "numcodecs.zstd"}]), zstd_bomb),
-    "numcodecs.lz4": (dict(compressors=[{"name": "numcodecs.lz4"}]),
-                      lambda: lz4_claiming(2**31 - 1)),
+    "numcodecs.lz4": (
+        dict(compressors=[{"name": "numcodecs.lz4"}]),
+        lambda: lz4_claiming(2**31 - 1),
+    ),
     "v2-zlib": (dict(zarr_format=2, compressors={"id": "zlib"}), zlib_bomb),
     "v2-gzip": (dict(zarr_format=2, compressors={"id": "gzip"}), gzip_bomb),
     "v2-bz2": (dict(zarr_format=2, compressors={"id": "bz2"}), bz2_bomb),
     "v2-lzma": (dict(zarr_format=2, compressors={"id": "lzma"}), xz_bomb),
     "v2-zstd": (dict(zarr_format=2, compressors={"id": "zstd"}), zstd_bomb),
-    "v2-blosc": (dict(zarr_format=2, compressors={"id": "blosc"}),
-                 lambda: blosc_claiming(2**31 - 1)),
+    "v2-blosc": (
+        dict(zarr_format=2, compressors={"id": "blosc"}),
+        lambda: blosc_claiming(2**31 - 1),
+    ),
     "v2-lz4": (dict(zarr_format=2, compressors={"id": "lz4"}), lambda: lz4_claiming(2**31 - 1)),
-    "v2-delta-zlib": (dict(zarr_format=2, compressors={"id": "zlib"},
-                           filters=[{"id": "delta", "dtype": "u1"}]), zlib_bomb),
+    "v2-delta-zlib": (
+        dict(zarr_format=2, compressors={"id": "zlib"}, filters=[{"id": "delta", "dtype": "u1"}]),
+        zlib_bomb,
+    ),
     "vlen-utf8-count": (dict(dtype=str, compressors=None), lambda: vlen_claiming(2**24)),
     # Variable-length chunks have no size bound; a size a header claims must still not be
     # allocated before the data backs it.
-    "vlen-utf8-zstd-claims": (dict(dtype=str, compressors=[{"name": "zstd"}]),
-                              lambda: zstd_bomb(128 * 1024, content_size=2**40)),
-    "v2-vlen-utf8-zstd-claims": (dict(dtype=str, zarr_format=2, compressors={"id": "zstd"}),
-                                 lambda: zstd_bomb(128 * 1024, content_size=2**40)),
-    "v2-vlen-utf8-count": (dict(dtype=str, zarr_format=2, compressors=None),
-                           lambda: vlen_claiming(2**24)),
-    "v2-vlen-bytes-count": (dict(dtype=bytes, zarr_format=2, compressors=None),
-                            lambda: vlen_claiming(2**24)),
+    "vlen-utf8-zstd-claims": (
+        dict(dtype=str, compressors=[{"name": "zstd"}]),
+        lambda: zstd_bomb(128 * 1024, content_size=2**40),
+    ),
+    "v2-vlen-utf8-zstd-claims": (
+        dict(dtype=str, zarr_format=2, compressors={"id": "zstd"}),
+        lambda: zstd_bomb(128 * 1024, content_size=2**40),
+    ),
+    "v2-vlen-utf8-count": (
+        dict(dtype=str, zarr_format=2, compressors=None),
+        lambda: vlen_claiming(2**24),
+    ),
+    "v2-vlen-bytes-count": (
+        dict(dtype=bytes, zarr_format=2, compressors=None),
+        lambda: vlen_claiming(2**24),
+    ),
 }
 BOMB_LIMIT = 50 * 1024 * 1024  # bytes: far above a 16-element chunk, far below 1 GiB
 
@@ -694,9 +745,14 @@ def test_bomb_inside_a_shard(store: Any) -> None:
     group = ZarrGroup.create(store)
     for location in ("start", "end"):
         name = f"s{location}"
-        a = group.create_array(name, shape=(16,), chunks=(4,), dtype="uint8",
-                               shards={"shape": (16,), "index_location": location},
-                               compressors=[{"name": "gzip"}])
+        a = group.create_array(
+            name,
+            shape=(16,),
+            chunks=(4,),
+            dtype="uint8",
+            shards={"shape": (16,), "index_location": location},
+            compressors=[{"name": "gzip"}],
+        )
         a[:] = np.arange(16, dtype="uint8")
         shard = Shard(store.get(f"{name}/c/0"), location)  # 4 inner chunks, like Shard's
         inner = [shard.data[o : o + n] for o, n in shard.entries()]
@@ -749,8 +805,13 @@ print(before, after)
 def test_decompression_bombs_peak_rss_in_a_subprocess() -> None:
     """Peak RSS also sees memory C code allocates outside Python's allocator."""
     script = _RSS_SCRIPT.format(testdir=str(Path(__file__).parent))
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "SIMPLEZARR_THREADS": "2"})
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SIMPLEZARR_THREADS": "2"},
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     before, after = map(int, proc.stdout.split())
     assert (after - before) * 1024 < BOMB_LIMIT, f"peak RSS grew by {(after - before) / 1024} MiB"
@@ -770,10 +831,12 @@ FUZZ_CHAINS: dict[str, dict[str, Any]] = {
     "vlen-utf8": dict(dtype=str, compressors=None),
     "v2-vlen-utf8-zstd": dict(dtype=str, zarr_format=2, compressors={"id": "zstd"}),
     "shard-end-gzip": dict(chunks=(2, 2), shards=(4, 4), compressors=[{"name": "gzip"}]),
-    "shard-start-bytes": dict(chunks=(2, 2), shards={"shape": (4, 4), "index_location": "start"},
-                              compressors=None),
-    "shard-zstd-crc32c": dict(chunks=(2, 2), shards=(4, 4),
-                              compressors=[{"name": "zstd"}, {"name": "crc32c"}]),
+    "shard-start-bytes": dict(
+        chunks=(2, 2), shards={"shape": (4, 4), "index_location": "start"}, compressors=None
+    ),
+    "shard-zstd-crc32c": dict(
+        chunks=(2, 2), shards=(4, 4), compressors=[{"name": "zstd"}, {"name": "crc32c"}]
+    ),
 }
 #: Chains where every change of the stored bytes must be detected when the whole chunk (or
 #: shard) is read: the chunk, or the index and every inner chunk, is checksummed.
@@ -838,9 +901,13 @@ def test_fuzz_mutated_chunks(fuzz_arrays: dict[str, Any], chain: str) -> None:
         threading.current_thread() is threading.main_thread()
     )
 
-    @settings(max_examples=100, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow])
+    @settings(
+        max_examples=100,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(ops=st.lists(mutation, min_size=1, max_size=3), sel=st.sampled_from(selections))
     def check(ops: list[tuple[Any, ...]], sel: Any) -> None:
         bad = mutate(good, ops)

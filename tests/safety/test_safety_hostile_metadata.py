@@ -43,8 +43,14 @@ V3_ARRAY: dict[str, Any] = {
     "attributes": {},
 }
 V2_ARRAY: dict[str, Any] = {
-    "zarr_format": 2, "shape": [8, 8], "chunks": [4, 4], "dtype": "<i4", "compressor": None,
-    "fill_value": 0, "order": "C", "filters": None,
+    "zarr_format": 2,
+    "shape": [8, 8],
+    "chunks": [4, 4],
+    "dtype": "<i4",
+    "compressor": None,
+    "fill_value": 0,
+    "order": "C",
+    "filters": None,
 }
 BYTES = {"name": "bytes", "configuration": {"endian": "little"}}
 
@@ -136,11 +142,14 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "shape-huge": (v3(shape=[2**70, 8]), InvalidMetadata),
     "shape-2**63": (v3(shape=[2**63, 1]), InvalidMetadata),
     "shape-product-overflow": (v3(shape=[2**40, 2**40]), InvalidMetadata),
-    "shape-times-itemsize-overflow": (v3(shape=[2**62, 1], chunk_grid=grid([1, 1])),
-                                      InvalidMetadata),
+    "shape-times-itemsize-overflow": (
+        v3(shape=[2**62, 1], chunk_grid=grid([1, 1])),
+        InvalidMetadata,
+    ),
     "shape-times-itemsize-overflow-c128": (
         v3(shape=[2**60], chunk_grid=grid([1]), data_type="complex128", fill_value=[0, 0]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "shape-rank-65": (v3(shape=[1] * 65, chunk_grid=grid([1] * 65)), InvalidMetadata),
     "shape-string": (v3(shape="8,8"), InvalidMetadata),
     "shape-int": (v3(shape=8), InvalidMetadata),
@@ -158,50 +167,80 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "chunk-too-many-elements": (v3(shape=[2**40], chunk_grid=grid([2**40])), InvalidMetadata),
     "chunk-too-many-bytes": (  # 2**31 elements (allowed) of 16 bytes: 2**35 > 2**34 bytes
         v3(shape=[2**31], chunk_grid=grid([2**31]), data_type="complex128", fill_value=[0, 0]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "chunk-shape-dict": (v3(chunk_grid=grid({"a": 4})), InvalidMetadata),
     "chunk-shape-string": (v3(chunk_grid=grid("4,4")), InvalidMetadata),
     "chunk-shape-floats": (v3(chunk_grid=grid([4.5, 4])), InvalidMetadata),
     "chunk-grid-string": (v3(chunk_grid="regular"), InvalidMetadata),
     "chunk-grid-list": (v3(chunk_grid=[4, 4]), InvalidMetadata),
     "chunk-grid-no-configuration": (v3(chunk_grid={"name": "regular"}), InvalidMetadata),
-    "chunk-grid-configuration-list": (v3(chunk_grid={"name": "regular", "configuration": [4]}),
-                                      InvalidMetadata),
-    "chunk-grid-name-int": (v3(chunk_grid={"name": 1, "configuration": {"chunk_shape": [4, 4]}}),
-                            InvalidMetadata),
+    "chunk-grid-configuration-list": (
+        v3(chunk_grid={"name": "regular", "configuration": [4]}),
+        InvalidMetadata,
+    ),
+    "chunk-grid-name-int": (
+        v3(chunk_grid={"name": 1, "configuration": {"chunk_shape": [4, 4]}}),
+        InvalidMetadata,
+    ),
     "chunk-grid-unknown-key": (
         v3(chunk_grid={"name": "regular", "configuration": {"chunk_shape": [4, 4], "x": 1}}),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "chunk-grid-unknown": (
         v3(chunk_grid={"name": "rectilinear", "configuration": {"chunk_shape": [4, 4]}}),
-        UnsupportedFeature),
+        UnsupportedFeature,
+    ),
     # data type
     "dtype-unknown": (v3(data_type="int128"), UnknownDataType),
-    "dtype-unknown-object": (v3(data_type={"name": "quaternion", "configuration": {}}),
-                             UnknownDataType),
+    "dtype-unknown-object": (
+        v3(data_type={"name": "quaternion", "configuration": {}}),
+        UnknownDataType,
+    ),
     "dtype-int": (v3(data_type=4), InvalidMetadata),
     "dtype-list": (v3(data_type=["int32"]), InvalidMetadata),
     "dtype-null": (v3(data_type=None), InvalidMetadata),
     "dtype-name-int": (v3(data_type={"name": 5}), InvalidMetadata),
-    "dtype-unexpected-configuration": (v3(data_type={"name": "int32", "configuration": {"x": 1}}),
-                                       InvalidMetadata),
+    "dtype-unexpected-configuration": (
+        v3(data_type={"name": "int32", "configuration": {"x": 1}}),
+        InvalidMetadata,
+    ),
     "dtype-raw-bits-odd": (v3(data_type="r7"), InvalidMetadata),
     "dtype-raw-bits-huge": (v3(data_type="r999999999999"), InvalidMetadata),
     "dtype-utf32-negative": (
-        v3(data_type={"name": "fixed_length_utf32", "configuration": {"length_bytes": -4}},
-           fill_value=""), InvalidMetadata),
+        v3(
+            data_type={"name": "fixed_length_utf32", "configuration": {"length_bytes": -4}},
+            fill_value="",
+        ),
+        InvalidMetadata,
+    ),
     "dtype-utf32-huge": (
-        v3(data_type={"name": "fixed_length_utf32", "configuration": {"length_bytes": 2**40}},
-           fill_value=""), InvalidMetadata),
+        v3(
+            data_type={"name": "fixed_length_utf32", "configuration": {"length_bytes": 2**40}},
+            fill_value="",
+        ),
+        InvalidMetadata,
+    ),
     "dtype-datetime-bad-unit": (
-        v3(data_type={"name": "numpy.datetime64", "configuration": {"unit": "xx",
-                                                                    "scale_factor": 1}}),
-        InvalidMetadata),
+        v3(
+            data_type={
+                "name": "numpy.datetime64",
+                "configuration": {"unit": "xx", "scale_factor": 1},
+            }
+        ),
+        InvalidMetadata,
+    ),
     "dtype-datetime-no-configuration": (v3(data_type="numpy.datetime64"), InvalidMetadata),
     "dtype-structured-duplicate": (
-        v3(data_type={"name": "structured", "configuration": {
-            "fields": [["a", "int32"], ["a", "int32"]]}}, fill_value="AAAAAAAAAAA="),
-        InvalidMetadata),
+        v3(
+            data_type={
+                "name": "structured",
+                "configuration": {"fields": [["a", "int32"], ["a", "int32"]]},
+            },
+            fill_value="AAAAAAAAAAA=",
+        ),
+        InvalidMetadata,
+    ),
     "dtype-missing": (v3(data_type=DEL), InvalidMetadata),
     # fill value
     "fill-string-for-int": (v3(fill_value="abc"), InvalidMetadata),
@@ -220,7 +259,8 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "fill-raw-wrong-length": (v3(data_type="r16", fill_value=[1]), InvalidMetadata),
     "fill-bytes-not-base64": (
         v3(data_type="variable_length_bytes", fill_value="!!", codecs=[{"name": "vlen-bytes"}]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     # codecs
     "codecs-object": (v3(codecs={"name": "bytes"}), InvalidMetadata),
     "codecs-string": (v3(codecs="bytes"), InvalidMetadata),
@@ -231,49 +271,77 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "codec-no-name": (v3(codecs=[{"configuration": {}}]), InvalidMetadata),
     "codec-name-list": (v3(codecs=[{"name": ["bytes"]}]), InvalidMetadata),
     "codec-unexpected-key": (v3(codecs=[{"name": "bytes", "foo": 1}]), InvalidMetadata),
-    "codec-configuration-list": (v3(codecs=[{"name": "bytes", "configuration": ["little"]}]),
-                                 InvalidMetadata),
+    "codec-configuration-list": (
+        v3(codecs=[{"name": "bytes", "configuration": ["little"]}]),
+        InvalidMetadata,
+    ),
     "codec-unknown": (v3(codecs=[BYTES, {"name": "nosuch"}]), UnknownCodec),
     "codec-unknown-numcodecs": (v3(codecs=[BYTES, {"name": "numcodecs.nosuch"}]), UnknownCodec),
     "codec-unknown-serializer": (v3(codecs=[{"name": "nosuch"}]), UnknownCodec),
     "bytes-unknown-key": (
         v3(codecs=[{"name": "bytes", "configuration": {"endian": "little", "foo": 1}}]),
-        InvalidMetadata),
-    "bytes-bad-endian": (v3(codecs=[{"name": "bytes", "configuration": {"endian": "middle"}}]),
-                         InvalidMetadata),
-    "bytes-no-endian-for-int32": (v3(codecs=[{"name": "bytes", "configuration": {"endian": None}}]),
-                                  InvalidMetadata),
-    "gzip-unknown-key": (v3(codecs=[BYTES, {"name": "gzip", "configuration": {"level": 1,
-                                                                             "foo": 1}}]),
-                         InvalidMetadata),
-    "gzip-level-string": (v3(codecs=[BYTES, {"name": "gzip", "configuration": {"level": "1"}}]),
-                          InvalidMetadata),
-    "gzip-level-range": (v3(codecs=[BYTES, {"name": "gzip", "configuration": {"level": 99}}]),
-                         InvalidMetadata),
-    "zstd-unknown-key": (v3(codecs=[BYTES, {"name": "zstd", "configuration": {"bar": 1}}]),
-                         InvalidMetadata),
-    "zstd-checksum-int": (v3(codecs=[BYTES, {"name": "zstd", "configuration": {"checksum": 1}}]),
-                          InvalidMetadata),
-    "blosc-unknown-key": (v3(codecs=[BYTES, {"name": "blosc", "configuration": {"bar": 1}}]),
-                          InvalidMetadata),
-    "blosc-bad-cname": (v3(codecs=[BYTES, {"name": "blosc", "configuration": {"cname": "x"}}]),
-                        InvalidMetadata),
-    "blosc-bad-typesize": (v3(codecs=[BYTES, {"name": "blosc", "configuration": {"typesize": 0}}]),
-                           InvalidMetadata),
-    "crc32c-configuration": (v3(codecs=[BYTES, {"name": "crc32c", "configuration": {"x": 1}}]),
-                             InvalidMetadata),
+        InvalidMetadata,
+    ),
+    "bytes-bad-endian": (
+        v3(codecs=[{"name": "bytes", "configuration": {"endian": "middle"}}]),
+        InvalidMetadata,
+    ),
+    "bytes-no-endian-for-int32": (
+        v3(codecs=[{"name": "bytes", "configuration": {"endian": None}}]),
+        InvalidMetadata,
+    ),
+    "gzip-unknown-key": (
+        v3(codecs=[BYTES, {"name": "gzip", "configuration": {"level": 1, "foo": 1}}]),
+        InvalidMetadata,
+    ),
+    "gzip-level-string": (
+        v3(codecs=[BYTES, {"name": "gzip", "configuration": {"level": "1"}}]),
+        InvalidMetadata,
+    ),
+    "gzip-level-range": (
+        v3(codecs=[BYTES, {"name": "gzip", "configuration": {"level": 99}}]),
+        InvalidMetadata,
+    ),
+    "zstd-unknown-key": (
+        v3(codecs=[BYTES, {"name": "zstd", "configuration": {"bar": 1}}]),
+        InvalidMetadata,
+    ),
+    "zstd-checksum-int": (
+        v3(codecs=[BYTES, {"name": "zstd", "configuration": {"checksum": 1}}]),
+        InvalidMetadata,
+    ),
+    "blosc-unknown-key": (
+        v3(codecs=[BYTES, {"name": "blosc", "configuration": {"bar": 1}}]),
+        InvalidMetadata,
+    ),
+    "blosc-bad-cname": (
+        v3(codecs=[BYTES, {"name": "blosc", "configuration": {"cname": "x"}}]),
+        InvalidMetadata,
+    ),
+    "blosc-bad-typesize": (
+        v3(codecs=[BYTES, {"name": "blosc", "configuration": {"typesize": 0}}]),
+        InvalidMetadata,
+    ),
+    "crc32c-configuration": (
+        v3(codecs=[BYTES, {"name": "crc32c", "configuration": {"x": 1}}]),
+        InvalidMetadata,
+    ),
     "numcodecs-unknown-key": (
         v3(codecs=[BYTES, {"name": "numcodecs.zlib", "configuration": {"level": 1, "zz": 2}}]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "transpose-not-permutation": (
         v3(codecs=[{"name": "transpose", "configuration": {"order": [0, 0]}}, BYTES]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "transpose-wrong-rank": (
         v3(codecs=[{"name": "transpose", "configuration": {"order": [0]}}, BYTES]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "transpose-string": (
         v3(codecs=[{"name": "transpose", "configuration": {"order": "C"}}, BYTES]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "two-serializers": (v3(codecs=[BYTES, BYTES]), InvalidMetadata),
     "no-serializer": (v3(codecs=[{"name": "gzip"}]), InvalidMetadata),
     "codecs-out-of-order": (v3(codecs=[{"name": "gzip"}, BYTES]), InvalidMetadata),
@@ -288,40 +356,56 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "shard-chunk-shape-dict": (v3(codecs=shard({"a": 2})), InvalidMetadata),
     "shard-chunk-shape-missing": (
         v3(codecs=[{"name": "sharding_indexed", "configuration": {"codecs": [BYTES]}}]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "shard-unknown-key": (v3(codecs=shard([2, 2], zz=1)), InvalidMetadata),
     "shard-codecs-object": (v3(codecs=shard([2, 2], codecs={"name": "bytes"})), InvalidMetadata),
     "shard-codecs-empty": (v3(codecs=shard([2, 2], codecs=[])), InvalidMetadata),
     "shard-codecs-missing": (
         v3(codecs=[{"name": "sharding_indexed", "configuration": {"chunk_shape": [2, 2]}}]),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "shard-index-compressed": (
-        v3(codecs=shard([2, 2], index_codecs=[BYTES, {"name": "gzip"}])), InvalidMetadata),
+        v3(codecs=shard([2, 2], index_codecs=[BYTES, {"name": "gzip"}])),
+        InvalidMetadata,
+    ),
     "shard-index-location": (v3(codecs=shard([2, 2], index_location="middle")), InvalidMetadata),
-    "shard-inner-unknown-codec": (v3(codecs=shard([2, 2], [BYTES, {"name": "nope"}])),
-                                  UnknownCodec),
+    "shard-inner-unknown-codec": (
+        v3(codecs=shard([2, 2], [BYTES, {"name": "nope"}])),
+        UnknownCodec,
+    ),
     "shard-nested-not-dividing": (v3(codecs=shard([2, 2], shard([3, 3]))), InvalidMetadata),
-    "shard-inner-chunk-too-big": (v3(shape=[2**40], chunk_grid=grid([2**40]),
-                                     codecs=shard([2**40])), InvalidMetadata),
+    "shard-inner-chunk-too-big": (
+        v3(shape=[2**40], chunk_grid=grid([2**40]), codecs=shard([2**40])),
+        InvalidMetadata,
+    ),
     "shard-nested-inner-chunk-too-big": (
         v3(shape=[2**40], chunk_grid=grid([2**40]), codecs=shard([2**40], shard([2**36]))),
-        InvalidMetadata),
-    "shard-too-big": (v3(shape=[2**50], chunk_grid=grid([2**50]), codecs=shard([2**10])),
-                      InvalidMetadata),
+        InvalidMetadata,
+    ),
+    "shard-too-big": (
+        v3(shape=[2**50], chunk_grid=grid([2**50]), codecs=shard([2**10])),
+        InvalidMetadata,
+    ),
     # chunk key encoding
     "key-encoding-unknown": (v3(chunk_key_encoding={"name": "nope"}), UnsupportedFeature),
     "key-encoding-string": (v3(chunk_key_encoding="default"), InvalidMetadata),
     "key-encoding-separator": (
         v3(chunk_key_encoding={"name": "default", "configuration": {"separator": "/.."}}),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "key-encoding-separator-backslash": (
         v3(chunk_key_encoding={"name": "v2", "configuration": {"separator": "\\"}}),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "key-encoding-configuration-list": (
-        v3(chunk_key_encoding={"name": "default", "configuration": []}), InvalidMetadata),
+        v3(chunk_key_encoding={"name": "default", "configuration": []}),
+        InvalidMetadata,
+    ),
     "key-encoding-unknown-key": (
         v3(chunk_key_encoding={"name": "default", "configuration": {"separator": "/", "x": 1}}),
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "key-encoding-missing": (v3(chunk_key_encoding=DEL), InvalidMetadata),
     # attributes, dimension names
     "attributes-list": (v3(attributes=[1, 2]), InvalidMetadata),
@@ -333,8 +417,7 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     # extensions and transformers
     "extension-must-understand-true": (v3(foo={"must_understand": True}), UnsupportedFeature),
     "extension-without-must-understand": (v3(foo={"a": 1}), UnsupportedFeature),
-    "extension-must-understand-string": (v3(foo={"must_understand": "false"}),
-                                         UnsupportedFeature),
+    "extension-must-understand-string": (v3(foo={"must_understand": "false"}), UnsupportedFeature),
     "extension-string": (v3(foo="bar"), UnsupportedFeature),
     "extension-list": (v3(foo=[{"must_understand": False}]), UnsupportedFeature),
     "storage-transformers": (v3(storage_transformers=[{"name": "x"}]), UnsupportedFeature),
@@ -359,21 +442,31 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "top-level-null": (b"null", InvalidMetadata),
     "top-level-string": (b'"zarr"', InvalidMetadata),
     "nul-bytes": (b"\x00" * 64, InvalidMetadata),
-    "huge-integer-literal": (b'{"zarr_format": 3, "shape": [' + b"9" * 5000 + b"]}",
-                             InvalidMetadata),
-    "duplicate-keys": (b'{"zarr_format": 3, "zarr_format": 4, "node_type": "group"}',
-                       InvalidMetadata),
-    "deep-lists-in-attributes": (array_doc_with_attrs(b'{"a": ' + nested(100_000) + b"}"),
-                                 InvalidMetadata),
-    "deep-objects-in-attributes": (array_doc_with_attrs(nested(100_000, "dict")),
-                                   InvalidMetadata),
-    "deep-lists-in-shape": (v3()[:-1] + b', "shape": ' + nested(100_000) + b"}",
-                            InvalidMetadata),
+    "huge-integer-literal": (
+        b'{"zarr_format": 3, "shape": [' + b"9" * 5000 + b"]}",
+        InvalidMetadata,
+    ),
+    "duplicate-keys": (
+        b'{"zarr_format": 3, "zarr_format": 4, "node_type": "group"}',
+        InvalidMetadata,
+    ),
+    "deep-lists-in-attributes": (
+        array_doc_with_attrs(b'{"a": ' + nested(100_000) + b"}"),
+        InvalidMetadata,
+    ),
+    "deep-objects-in-attributes": (array_doc_with_attrs(nested(100_000, "dict")), InvalidMetadata),
+    "deep-lists-in-shape": (v3()[:-1] + b', "shape": ' + nested(100_000) + b"}", InvalidMetadata),
     "deep-in-codec-configuration": (
-        v3(codecs=DEL)[:-1] + b', "codecs": [{"name": "bytes", "configuration": '
-        + nested(2_000, "dict") + b"}]}", InvalidMetadata),
-    "deep-extension": (v3()[:-1] + b', "ext": {"must_understand": false, "x": '
-                       + nested(5_000) + b"}}", InvalidMetadata),
+        v3(codecs=DEL)[:-1]
+        + b', "codecs": [{"name": "bytes", "configuration": '
+        + nested(2_000, "dict")
+        + b"}]}",
+        InvalidMetadata,
+    ),
+    "deep-extension": (
+        v3()[:-1] + b', "ext": {"must_understand": false, "x": ' + nested(5_000) + b"}}",
+        InvalidMetadata,
+    ),
 }
 
 
@@ -385,20 +478,27 @@ def test_hostile_v3_array(make_store: Any, case: str) -> None:
 
 
 V3_GROUP_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
-    "attributes-list": (b'{"zarr_format": 3, "node_type": "group", "attributes": [1]}',
-                        InvalidMetadata),
+    "attributes-list": (
+        b'{"zarr_format": 3, "node_type": "group", "attributes": [1]}',
+        InvalidMetadata,
+    ),
     "attributes-string": (
-        b'{"zarr_format": 3, "node_type": "group", "attributes": "\\u0000"}', InvalidMetadata),
+        b'{"zarr_format": 3, "node_type": "group", "attributes": "\\u0000"}',
+        InvalidMetadata,
+    ),
     "consolidated-list": (
         b'{"zarr_format": 3, "node_type": "group", "consolidated_metadata": [1]}',
-        InvalidMetadata),
+        InvalidMetadata,
+    ),
     "extension-required": (
         b'{"zarr_format": 3, "node_type": "group", "x": {"must_understand": true}}',
-        UnsupportedFeature),
-    "extension-number": (b'{"zarr_format": 3, "node_type": "group", "x": 1}',
-                         UnsupportedFeature),
-    "node-type-array-without-fields": (b'{"zarr_format": 3, "node_type": "array"}',
-                                       InvalidMetadata),
+        UnsupportedFeature,
+    ),
+    "extension-number": (b'{"zarr_format": 3, "node_type": "group", "x": 1}', UnsupportedFeature),
+    "node-type-array-without-fields": (
+        b'{"zarr_format": 3, "node_type": "array"}',
+        InvalidMetadata,
+    ),
     "node-type-unknown": (b'{"zarr_format": 3, "node_type": "dataset"}', InvalidMetadata),
     "zarr-format-4": (b'{"zarr_format": 4, "node_type": "group"}', InvalidMetadata),
     "zarr-format-float": (b'{"zarr_format": 3.5, "node_type": "group"}', InvalidMetadata),
@@ -411,8 +511,11 @@ V3_GROUP_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
 def test_hostile_v3_group(make_store: Any, case: str) -> None:
     doc, expected = V3_GROUP_CASES[case]
     store = make_store({"a/zarr.json": doc})
-    for action in (lambda: open_zarr(store, "a"), lambda: ZarrGroup(store, "a"),
-                   lambda: open_zarr(store)["a"]):
+    for action in (
+        lambda: open_zarr(store, "a"),
+        lambda: ZarrGroup(store, "a"),
+        lambda: open_zarr(store)["a"],
+    ):
         with pytest.raises(ZarrError) as info:
             action()
         assert type(info.value) is expected, f"{type(info.value).__name__}: {info.value}"
@@ -437,8 +540,10 @@ def test_hostile_root_document(make_store: Any) -> None:
 V2_CASES: dict[str, tuple[dict[str, bytes], type[InvalidMetadata]]] = {
     "shape-negative": ({".zarray": v2(shape=[-1, 8])}, InvalidMetadata),
     "shape-huge": ({".zarray": v2(shape=[2**70, 8])}, InvalidMetadata),
-    "shape-times-itemsize-overflow": ({".zarray": v2(shape=[2**62, 1], chunks=[1, 1])},
-                                      InvalidMetadata),
+    "shape-times-itemsize-overflow": (
+        {".zarray": v2(shape=[2**62, 1], chunks=[1, 1])},
+        InvalidMetadata,
+    ),
     "shape-string": ({".zarray": v2(shape="8")}, InvalidMetadata),
     "shape-int": ({".zarray": v2(shape=8)}, InvalidMetadata),
     "shape-missing": ({".zarray": v2(shape=DEL)}, InvalidMetadata),
@@ -451,8 +556,7 @@ V2_CASES: dict[str, tuple[dict[str, bytes], type[InvalidMetadata]]] = {
     "dtype-int": ({".zarray": v2(dtype=5)}, InvalidMetadata),
     "dtype-dict": ({".zarray": v2(dtype={"a": 1})}, InvalidMetadata),
     "dtype-huge-void": ({".zarray": v2(dtype="|V99999999999")}, UnknownDataType),
-    "dtype-subarray": ({".zarray": v2(dtype=[["a", "<i4", [2**31, 2**31]]])},
-                       UnsupportedFeature),
+    "dtype-subarray": ({".zarray": v2(dtype=[["a", "<i4", [2**31, 2**31]]])}, UnsupportedFeature),
     "dtype-object-without-codec": ({".zarray": v2(dtype="|O")}, InvalidMetadata),
     "dtype-missing": ({".zarray": v2(dtype=DEL)}, InvalidMetadata),
     "fill-string-for-int": ({".zarray": v2(fill_value="abc")}, InvalidMetadata),
@@ -462,8 +566,10 @@ V2_CASES: dict[str, tuple[dict[str, bytes], type[InvalidMetadata]]] = {
     "compressor-string": ({".zarray": v2(compressor="zlib")}, InvalidMetadata),
     "compressor-without-id": ({".zarray": v2(compressor={"level": 1})}, InvalidMetadata),
     "compressor-list": ({".zarray": v2(compressor=[{"id": "zlib"}])}, InvalidMetadata),
-    "compressor-unknown-key": ({".zarray": v2(compressor={"id": "zlib", "level": 1, "x": 2})},
-                               InvalidMetadata),
+    "compressor-unknown-key": (
+        {".zarray": v2(compressor={"id": "zlib", "level": 1, "x": 2})},
+        InvalidMetadata,
+    ),
     "filters-object": ({".zarray": v2(filters={"id": "delta"})}, InvalidMetadata),
     "filters-string": ({".zarray": v2(filters="delta")}, InvalidMetadata),
     "filter-string": ({".zarray": v2(filters=["delta"])}, InvalidMetadata),
@@ -484,10 +590,11 @@ V2_CASES: dict[str, tuple[dict[str, bytes], type[InvalidMetadata]]] = {
     "zattrs-list": ({".zarray": v2(), ".zattrs": b"[1]"}, InvalidMetadata),
     "zattrs-invalid-json": ({".zarray": v2(), ".zattrs": b"{"}, InvalidMetadata),
     "zattrs-invalid-utf8": ({".zarray": v2(), ".zattrs": b'{"a": "\xff"}'}, InvalidMetadata),
-    "zattrs-deep-lists": ({".zarray": v2(), ".zattrs": b'{"a": ' + nested(100_000) + b"}"},
-                          InvalidMetadata),
-    "zattrs-deep-objects": ({".zarray": v2(), ".zattrs": nested(100_000, "dict")},
-                            InvalidMetadata),
+    "zattrs-deep-lists": (
+        {".zarray": v2(), ".zattrs": b'{"a": ' + nested(100_000) + b"}"},
+        InvalidMetadata,
+    ),
+    "zattrs-deep-objects": ({".zarray": v2(), ".zattrs": nested(100_000, "dict")}, InvalidMetadata),
 }
 
 
@@ -498,14 +605,17 @@ def test_hostile_v2_array(make_store: Any, case: str) -> None:
     assert_rejected(store, expected)
 
 
-@pytest.mark.parametrize("zgroup,zattrs", [
-    (b'{"zarr_format": 3}', None),
-    (b"[]", None),
-    (b"{", None),
-    (b'{"zarr_format": 2}', b"[]"),
-    (b'{"zarr_format": 2}', nested(100_000, "dict")),
-    (b'{"zarr_format": 2}', b'{"a": ' + nested(600) + b"}"),
-])
+@pytest.mark.parametrize(
+    "zgroup,zattrs",
+    [
+        (b'{"zarr_format": 3}', None),
+        (b"[]", None),
+        (b"{", None),
+        (b'{"zarr_format": 2}', b"[]"),
+        (b'{"zarr_format": 2}', nested(100_000, "dict")),
+        (b'{"zarr_format": 2}', b'{"a": ' + nested(600) + b"}"),
+    ],
+)
 def test_hostile_v2_group(make_store: Any, zgroup: bytes, zattrs: bytes | None) -> None:
     files = {"a/.zgroup": zgroup}
     if zattrs is not None:
@@ -526,12 +636,16 @@ def test_moderately_deep_attributes_are_invalid_not_recursion_errors(
 ) -> None:
     """Deep enough to pass the JSON parser yet to exhaust recursion while copying."""
     attrs = b'{"a": ' + nested(depth, kind) + b"}"
-    store = make_store({
-        "g3/zarr.json": group_doc_with_attrs(attrs),
-        "a3/zarr.json": array_doc_with_attrs(attrs),
-        "g2/.zgroup": b'{"zarr_format": 2}', "g2/.zattrs": attrs,
-        "a2/.zarray": v2(), "a2/.zattrs": attrs,
-    })
+    store = make_store(
+        {
+            "g3/zarr.json": group_doc_with_attrs(attrs),
+            "a3/zarr.json": array_doc_with_attrs(attrs),
+            "g2/.zgroup": b'{"zarr_format": 2}',
+            "g2/.zattrs": attrs,
+            "a2/.zarray": v2(),
+            "a2/.zattrs": attrs,
+        }
+    )
     for path in ("g3", "a3", "g2", "a2"):
         with pytest.raises(ZarrError) as info:
             open_zarr(store, path)

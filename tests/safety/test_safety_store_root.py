@@ -74,8 +74,19 @@ ESCAPING_PREFIXES = [
 ]
 
 #: Node paths with '..' (or other illegal) segments.
-ESCAPING_PATHS = ["..", "../x", "../outside", "a/../..", "a/../../x", "a/..", "x/./y", "a//b",
-                  "..\\x", "a\x00b", "C:x"]
+ESCAPING_PATHS = [
+    "..",
+    "../x",
+    "../outside",
+    "a/../..",
+    "a/../../x",
+    "a/..",
+    "x/./y",
+    "a//b",
+    "..\\x",
+    "a\x00b",
+    "C:x",
+]
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -379,14 +390,18 @@ def test_sharded_write_through_symlinked_directory_is_refused(world: dict[str, A
 
 def test_no_temporary_files_after_successful_writes(world: dict[str, Any]) -> None:
     group, root = world["group"], world["root"]
-    a3 = group.create_array("v3", shape=(10, 10), chunks=(3, 3), dtype="float32",
-                            compressors=[{"name": "zstd", "configuration": {"level": 1}}])
+    a3 = group.create_array(
+        "v3",
+        shape=(10, 10),
+        chunks=(3, 3),
+        dtype="float32",
+        compressors=[{"name": "zstd", "configuration": {"level": 1}}],
+    )
     a3[:] = np.arange(100, dtype="float32").reshape(10, 10)
     a3[1:4, 2] = -1
     a3.attrs["k"] = "v"
     a3.resize(12, 12)
-    s = group.create_array("sharded", shape=(16, 16), chunks=(4, 4), shards=(8, 8),
-                           dtype="int32")
+    s = group.create_array("sharded", shape=(16, 16), chunks=(4, 4), shards=(8, 8), dtype="int32")
     s[:] = 1
     s[3, 3] = 2
     s[0:8, 0:8] = 0

@@ -18,8 +18,8 @@ import os
 import re
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -224,8 +224,17 @@ class HttpServer:
 def start_directory_server(directory: Path) -> HttpServer:
     """``python -m http.server`` serving ``directory``: plain, no Range support."""
     proc, port, stop = _start_on_port_zero(
-        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-         "--directory", str(directory)],
+        [
+            sys.executable,
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(directory),
+        ],
         r"Serving HTTP on 127\.0\.0\.1 port (\d+)",
     )
     url = f"http://127.0.0.1:{port}"
@@ -240,7 +249,7 @@ def start_directory_server(directory: Path) -> HttpServer:
 class _SlowHandler(http.server.SimpleHTTPRequestHandler):
     delay = 0.0
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def do_GET(self) -> None:

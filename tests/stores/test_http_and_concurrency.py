@@ -34,9 +34,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpServer]:
     root = tmp_path_factory.mktemp("www")
     store = LocalStore(root / "data.zarr")
     ZarrArray.create(store, "plain", shape=DATA.shape, dtype="i4", chunks=(10, 10))[...] = DATA
-    ZarrArray.create(
-        store, "raw", shape=DATA.shape, dtype="i4", chunks=(16, 16), compressors=None
-    )[...] = DATA
+    ZarrArray.create(store, "raw", shape=DATA.shape, dtype="i4", chunks=(16, 16), compressors=None)[
+        ...
+    ] = DATA
     ZarrArray.create(
         store, "sharded", shape=DATA.shape, dtype="i4", chunks=(8, 8), shards=(16, 16)
     )[...] = DATA
@@ -133,8 +133,13 @@ def test_object_store_over_a_server_without_ranges(served: HttpServer) -> None:
                 "plain/zarr.json", byte_range
             ), byte_range
         store = make_store()
-        requests = [("plain/zarr.json", (1, 4)), ("plain/zarr.json", (10, 2)),
-                    ("raw/zarr.json", (0, 3)), ("missing", (0, 2)), ("missing", (3, 2))]
+        requests = [
+            ("plain/zarr.json", (1, 4)),
+            ("plain/zarr.json", (10, 2)),
+            ("raw/zarr.json", (0, 3)),
+            ("missing", (0, 2)),
+            ("missing", (3, 2)),
+        ]
         assert store.get_many(requests) == reference.get_many(requests)
         assert store.get("plain/zarr.json", (3, 4)) == doc[3:7]  # after the fallback, too
 

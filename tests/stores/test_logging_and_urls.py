@@ -42,7 +42,11 @@ def test_logging_store_logs_and_counts_every_call() -> None:
     store.list_dir("a/")
     store.erase_prefix("a/")
     assert dict(store.counter) == {
-        "set": 1, "get": 1, "get_many": 1, "list_dir": 1, "erase_prefix": 1
+        "set": 1,
+        "get": 1,
+        "get_many": 1,
+        "list_dir": 1,
+        "erase_prefix": 1,
     }
     assert handler.messages[0] == "Calling MemoryStore.set(a/b)"
     assert handler.messages[1].startswith("Finished MemoryStore.set(a/b) [")

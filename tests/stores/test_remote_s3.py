@@ -127,8 +127,11 @@ def test_network_failure_names_the_url(s3: S3Server) -> None:
     )
     ob_store = ObjectStore.from_url(
         "s3://bucket/x.zarr",
-        {**s3.obstore_options(), "config": {**s3.obstore_options()["config"], "endpoint": dead},
-         "retry_config": {"max_retries": 1}},
+        {
+            **s3.obstore_options(),
+            "config": {**s3.obstore_options()["config"], "endpoint": dead},
+            "retry_config": {"max_retries": 1},
+        },
     )
     for store in (fs_store, ob_store):
         start = time.monotonic()
@@ -151,9 +154,9 @@ def test_zarr_python_reads_what_simplezarr_wrote(s3: S3Server, opener: Opener) -
     data = np.arange(20 * 24, dtype="<i4").reshape(20, 24)
     ZarrGroup.create(store, attributes={"by": "simplezarr"})
     ZarrArray.create(store, "plain", shape=data.shape, dtype="i4", chunks=(6, 10))[...] = data
-    ZarrArray.create(
-        store, "sharded", shape=data.shape, dtype="i4", chunks=(5, 4), shards=(10, 8)
-    )[...] = data
+    ZarrArray.create(store, "sharded", shape=data.shape, dtype="i4", chunks=(5, 4), shards=(10, 8))[
+        ...
+    ] = data
 
     zstore = zarr.storage.FsspecStore.from_url(
         f"s3://{prefix}",

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from store_servers import S3Server
 
 from simplezarr.errors import InvalidKey, ReadOnlyError, SelectionError, ZarrError
 from simplezarr.stores import (
@@ -36,7 +37,6 @@ from simplezarr.stores import (
     WritableStore,
     ZipStore,
 )
-from store_servers import S3Server
 
 Make = Callable[..., Any]
 

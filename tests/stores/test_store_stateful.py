@@ -7,19 +7,18 @@ run fewer examples: each step is a network round trip.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
+import uuid
+import zipfile
 from typing import Any
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-
-import logging
-import uuid
-import zipfile
-
-import pytest
+from store_servers import moto_server
 
 from simplezarr.stores import (
     FsspecStore,
@@ -29,7 +28,6 @@ from simplezarr.stores import (
     ObjectStore,
     ZipStore,
 )
-from store_servers import moto_server
 
 # Directory names and leaf names are disjoint, so no key is also a prefix of another key
 # (a file cannot also be a directory on disk).

@@ -98,9 +98,8 @@ def test_modes(tmp_path: Path) -> None:
         assert store.read_only
         with pytest.raises(ReadOnlyError, match="read-only"):
             store.set("b", b"2")
-    with ZipStore(path, mode="a", read_only=True) as store:
-        with pytest.raises(ReadOnlyError):
-            store.delete("a")
+    with ZipStore(path, mode="a", read_only=True) as store, pytest.raises(ReadOnlyError):
+        store.delete("a")
     with ZipStore(path, mode="w") as store:  # truncates
         assert store.list() == []
     with pytest.raises(InvalidArgument, match="mode"):
@@ -135,6 +134,7 @@ def test_byte_ranges_of_compressed_members(tmp_path: Path) -> None:
 
 def test_threads_share_one_store(tmp_path: Path) -> None:
     with ZipStore(tmp_path / "t.zip", mode="w") as store:
+
         def work(i: int) -> bytes | None:
             store.set(f"k/{i % 5}", str(i).encode())  # overwrites, from many threads
             store.set(f"u/{i}", str(i).encode())
