@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install simplezarr with the given extras (default: test).
-# Idempotent: a second run only re-checks the installed packages.
+# Create .venv (if missing) and install simplezarr with the given extras: "test" (default:
+# the test suite, its linters and the zarr-python peer), "bench", "base" (simplezarr and its
+# four dependencies only, which is all the demo needs), or any extra of pyproject.toml.
+# Idempotent: a second run only re-checks a stamp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-test}"
@@ -8,6 +10,10 @@ python3 -m venv .venv 2>/dev/null || [ -x .venv/bin/python ]
 stamp=".venv/.installed-$extras-$(cat pyproject.toml | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
+  if [ "$extras" = "base" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+  else
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
+  fi
   touch "$stamp"
 fi

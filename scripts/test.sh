@@ -1,6 +1,23 @@
 #!/usr/bin/env bash
-# Set up (if needed) and run the whole test suite on all cores.
+# Set up (if needed) and run everything CI checks, in order:
+#   ruff check, ruff format --check, mypy (the package), the test suite with every module's
+#   docstring examples (pytest --doctest-modules, all cores, "slow" tests left out), and the
+#   same suite in a second environment holding the lowest versions pyproject.toml allows
+#   (scripts/test_min_versions.sh).
+# Arguments go to the main pytest run (e.g. a test file, -k, -x).
+#   bash scripts/test.sh --slow   runs only the tests marked slow (not part of CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
-exec .venv/bin/python -m pytest -n auto -q "$@"
+py=.venv/bin/python
+if [ "${1:-}" = "--slow" ]; then
+  shift
+  exec "$py" -m pytest -n auto -q -m slow tests "$@"
+fi
+paths=(simplezarr tests bench examples)
+echo "== ruff check"; .venv/bin/ruff check "${paths[@]}"
+echo "== ruff format --check"; .venv/bin/ruff format --check "${paths[@]}"
+echo "== mypy"; .venv/bin/mypy
+echo "== tests and docstring examples"
+"$py" -m pytest -n auto -q -m "not slow" --doctest-modules simplezarr tests "$@"
+echo "== minimum versions"; bash scripts/test_min_versions.sh

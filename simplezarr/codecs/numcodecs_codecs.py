@@ -35,7 +35,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numcodecs
 import numpy as np
 from numcodecs.abc import Codec as Numcodec
-from numcodecs.errors import UnsafeDecodeError
+try:
+    from numcodecs.errors import UnsafeDecodeError
+except ImportError:  # numcodecs < 0.16.6 has no decode policy: nothing is refused
+
+    class UnsafeDecodeError(Exception):  # type: ignore[no-redef]
+        """Stands for numcodecs' error of a decode refused by policy (never raised)."""
 from numcodecs.registry import codec_registry, entries
 
 from simplezarr.codecs.base import (

@@ -29,12 +29,11 @@ import numcodecs.errors
 import numpy as np
 from numcodecs.abc import Codec as Numcodec
 from numcodecs.compat import ensure_bytes, ensure_ndarray_like
-from numcodecs.errors import UnsafeDecodeError
 
 import simplezarr.codecs.blosc  # noqa: F401  (sets numcodecs.blosc.use_threads = False)
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.bytes import stored_dtype
-from simplezarr.codecs.numcodecs_codecs import bounded_decode, check_vlen_header
+from simplezarr.codecs.numcodecs_codecs import UnsafeDecodeError, bounded_decode, check_vlen_header
 from simplezarr.config import config
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, UnknownCodec
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+pytest.importorskip("zarr", reason="these tests compare with zarr-python")
 import zarr
 import zarr.codecs
 from hypothesis import given, settings

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+
+pytest.importorskip("zarr", reason="these tests compare with zarr-python")
 import zarr
 import zarr.codecs.numcodecs as zn
 from zarr.storage import MemoryStore

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
+
+pytest.importorskip("zarr", reason="these tests compare with zarr-python")
 import zarr
 import zarr.codecs
 import zarr.codecs.numcodecs as zn

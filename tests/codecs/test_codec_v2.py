@@ -10,6 +10,8 @@ from typing import Any
 import numcodecs
 import numpy as np
 import pytest
+
+pytest.importorskip("zarr", reason="these tests compare with zarr-python")
 import zarr
 from hypothesis import given, settings
 from hypothesis import strategies as st

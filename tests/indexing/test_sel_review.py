@@ -192,8 +192,12 @@ def test_exception_types_match_numpy(sel: Any, how: str) -> None:
         pytest.skip("block selections take no lists")
     data = data_of((6, 6))
     a = make_array(data, (4, 4))
-    with pytest.raises(Exception) as expected:
+    try:
         data[sel]
+    except Exception as e:  # noqa: BLE001 - whatever numpy raises is the expectation
+        expected = e
+    else:
+        pytest.skip(f"numpy {np.__version__} accepts {sel!r}")
     call = {
         "getitem": lambda: a[sel],
         "vindex": lambda: a.vindex[sel],
@@ -203,7 +207,7 @@ def test_exception_types_match_numpy(sel: Any, how: str) -> None:
     with pytest.raises(Exception) as actual:
         call()
     assert isinstance(actual.value, ZarrError)
-    assert isinstance(actual.value, type(expected.value)), (actual.value, expected.value)
+    assert isinstance(actual.value, type(expected)), (actual.value, expected)
 
 
 def test_index_objects_and_ranges_are_accepted_like_numpy() -> None:

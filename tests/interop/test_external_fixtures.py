@@ -29,15 +29,15 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.external_fixtures import EXTERNAL, require
+
 from simplezarr.errors import ZarrError
 from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore
 
 zarr = pytest.importorskip("zarr")
 
-ROOT = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "external"
-if not ROOT.is_dir():
-    ROOT = Path("/work/shared/fixtures/external")
+ROOT = EXTERNAL
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -66,8 +66,7 @@ def _documents(kind: str) -> list[Any]:
 
 
 def _require_fixtures() -> None:
-    if not ROOT.is_dir():
-        pytest.skip(f"external fixtures not found at {ROOT}")
+    require()
 
 
 def _array_dir(doc: str, tmp_path: Path) -> tuple[Path, int]:

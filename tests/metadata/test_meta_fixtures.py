@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.external_fixtures import EXTERNAL
+
 from simplezarr.errors import InvalidMetadata, UnknownCodec, UnknownDataType
 from simplezarr.metadata.model import ArrayMetadata
 
@@ -19,9 +21,7 @@ pytest.importorskip("simplezarr.codecs.v2")
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
 
-ROOT = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "external"
-if not ROOT.is_dir():
-    ROOT = Path("/work/shared/fixtures/external")
+ROOT = EXTERNAL
 
 #: Documents simplezarr rejects on purpose, with the error and why.
 UNSUPPORTED = {
@@ -69,7 +69,7 @@ def _parse(p: Path):
     return parse_node_v3(p.read_bytes(), rel)
 
 
-@pytest.mark.skipif(not DOCS, reason="shared fixtures not present")
+@pytest.mark.skipif(not DOCS, reason=f"external fixtures not found: expected {EXTERNAL}")
 @pytest.mark.parametrize("path", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_fixture_parses(path):
     rel = str(path.relative_to(ROOT))
@@ -131,7 +131,7 @@ def _zarr_arrays() -> list[Path]:
     return out
 
 
-@pytest.mark.skipif(not DOCS, reason="shared fixtures not present")
+@pytest.mark.skipif(not DOCS, reason=f"external fixtures not found: expected {EXTERNAL}")
 @pytest.mark.parametrize("path", _zarr_arrays(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_fixture_matches_zarr_python(path):
     zarr = pytest.importorskip("zarr")
