@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.named import parse_named
 
 __all__ = ["ChunkKeyEncoding"]
 
@@ -108,23 +109,9 @@ class ChunkKeyEncoding:
             return data
         if isinstance(data, str):
             return cls(data)  # type: ignore[arg-type]
-        if not isinstance(data, dict):
-            raise InvalidMetadata(
-                f"chunk_key_encoding must be an object with a 'name', got {data!r}"
-            )
-        unknown = set(data) - {"name", "configuration", "separator"}
-        if unknown:
-            raise InvalidMetadata(f"chunk_key_encoding: unexpected keys {sorted(unknown)}")
-        name = data.get("name")
-        if not isinstance(name, str):
-            raise InvalidMetadata(f"chunk_key_encoding: 'name' must be a string, got {name!r}")
-        config = data.get("configuration", {})
-        if config is None:
-            config = {}
-        if not isinstance(config, dict):
-            raise InvalidMetadata(
-                f"chunk_key_encoding: 'configuration' must be an object, got {config!r}"
-            )
+        name, config = parse_named(
+            data, "chunk_key_encoding", extra_keys=frozenset({"separator"}), allow_string=False
+        )
         unknown = set(config) - {"separator"}
         if unknown:
             raise InvalidMetadata(

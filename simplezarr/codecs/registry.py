@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Mapping
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from simplezarr.codecs.base import Codec
 from simplezarr.errors import InvalidMetadata, UnknownCodec
+from simplezarr.named import parse_named
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -161,9 +161,6 @@ def get_codec_class(name: str) -> type[Codec]:
     return _materialise(name, entry)
 
 
-_TOP_LEVEL_KEYS = frozenset({"name", "configuration", "must_understand"})
-
-
 def codec_from_json(data: Any) -> Codec:
     """Build a codec from ``{"name": ..., "configuration": {...}}`` or a bare name string.
 
@@ -171,42 +168,13 @@ def codec_from_json(data: Any) -> Codec:
         >>> codec_from_json({"name": "bytes", "configuration": {"endian": "big"}})
         BytesCodec(endian='big')
     """
-    if isinstance(data, str):
-        name, configuration = data, {}
-    elif isinstance(data, Mapping):
-        extra = set(data) - _TOP_LEVEL_KEYS
-        if extra:
-            raise InvalidMetadata(
-                f"codec {data.get('name')!r}: unexpected keys {sorted(map(str, extra))}; a codec "
-                "is an object with 'name' and optionally 'configuration'"
-            )
-        if "name" not in data:
-            raise InvalidMetadata(f"codec {dict(data)!r} has no 'name'")
-        name = data["name"]
-        if not isinstance(name, str):
-            raise InvalidMetadata(f"codec 'name' must be a string, got {name!r}")
-        configuration = data.get("configuration", {})
-        if configuration is None:
-            configuration = {}
-        if not isinstance(configuration, Mapping):
-            raise InvalidMetadata(
-                f"codec {name!r}: 'configuration' must be an object, got {configuration!r}"
-            )
-        must_understand = data.get("must_understand", True)
-        if not isinstance(must_understand, bool):
-            raise InvalidMetadata(
-                f"codec {name!r}: 'must_understand' must be a boolean, got {must_understand!r}"
-            )
-    else:
-        raise InvalidMetadata(
-            f"a codec must be an object with a 'name' or a name string, got {data!r}"
-        )
+    name, configuration = parse_named(data, "codec")
     cls = get_codec_class(name)
     try:
-        return cls.from_config(dict(configuration))
+        return cls.from_config(configuration)
     except InvalidMetadata:
         raise
     except (TypeError, ValueError, KeyError) as e:
         raise InvalidMetadata(
-            f"codec {name!r}: invalid configuration {dict(configuration)!r}: {e}"
+            f"codec {name!r}: invalid configuration {configuration!r}: {e}"
         ) from e

@@ -40,6 +40,7 @@ from simplezarr.dtypes.text import (
 )
 from simplezarr.dtypes.time import TimeType
 from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
+from simplezarr.named import parse_named
 
 __all__ = [
     "from_numpy",
@@ -147,17 +148,8 @@ def parse_v3_dtype(data: Any) -> DataType:
     """
     if isinstance(data, DataType):
         return data
-    if isinstance(data, str):
-        name, config = data, None
-    elif isinstance(data, dict) and isinstance(data.get("name"), str):
-        unknown = set(data) - {"name", "configuration", "must_understand"}
-        if unknown:
-            raise InvalidMetadata(f"data_type: unexpected keys {sorted(unknown)} in {data!r}")
-        name, config = data["name"], data.get("configuration")
-        if config is not None and not isinstance(config, dict):
-            raise InvalidMetadata(f"data_type: configuration must be an object, got {config!r}")
-    else:
-        raise InvalidMetadata(f"data_type must be a name or an object with a 'name', got {data!r}")
+    name, configuration = parse_named(data, "data_type")
+    config = configuration or None  # factories get None for "no configuration"
     factory = _V3_REGISTRY.get(name)
     if factory is not None:
         return factory(config)

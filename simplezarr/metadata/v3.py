@@ -33,6 +33,7 @@ from simplezarr.metadata.model import (
     node_context,
     where,
 )
+from simplezarr.named import parse_named
 
 __all__ = ["document_bytes", "parse_codecs", "parse_node_v3", "resolve_codecs"]
 
@@ -109,12 +110,10 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
 
 
 def _regular_chunk_shape(grid: Any) -> Any:
-    if not isinstance(grid, dict) or not isinstance(grid.get("name"), str):
-        raise InvalidMetadata(f"must be an object with a 'name', got {grid!r}")
-    if grid["name"] != "regular":
-        raise UnsupportedFeature(f"chunk grid {grid['name']!r} is not supported (only 'regular')")
-    config = grid.get("configuration")
-    if not isinstance(config, dict) or "chunk_shape" not in config:
+    name, config = parse_named(grid, "chunk grid", allow_string=False)
+    if name != "regular":
+        raise UnsupportedFeature(f"chunk grid {name!r} is not supported (only 'regular')")
+    if "chunk_shape" not in config:
         raise InvalidMetadata(f"a regular grid needs configuration.chunk_shape, got {grid!r}")
     if set(config) != {"chunk_shape"}:
         unknown = sorted(set(config) - {"chunk_shape"})
