@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the bench package lives at the repository root
-
+# The bench package lives at the repository root, which pytest puts on sys.path
+# (pythonpath = ["."] in pyproject.toml).
 from bench import worker
 from bench.data import OPS
 from bench.measure import PeakRss
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:

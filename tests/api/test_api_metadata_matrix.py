@@ -269,5 +269,8 @@ def test_values_read_back_agree_both_ways(fmt: int, tmp_path: Any, quiet: None) 
     simplezarr.save_array(str(tmp_path / "ours"), data, zarr_format=fmt)
     np.testing.assert_array_equal(zarr.load(str(tmp_path / "ours")), data)
     np.testing.assert_array_equal(simplezarr.load(str(tmp_path / "theirs")), data)
-    files = lambda d: sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())
+
+    def files(d):
+        return sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())
+
     assert files(tmp_path / "ours") == files(tmp_path / "theirs")  # v2: .zattrs too

@@ -236,7 +236,7 @@ def test_blosc_header_checks() -> None:
     codec = BloscCodec(cname="lz4", typesize=4, shuffle="shuffle")
     payload = sample("<f4").tobytes()
     good = bytearray(codec.encode(payload))
-    nbytes, blocksize, cbytes = struct.unpack_from("<III", good, 4)
+    _nbytes, _blocksize, cbytes = struct.unpack_from("<III", good, 4)
 
     def patched(offset: int, value: int) -> bytes:
         b = bytearray(good)

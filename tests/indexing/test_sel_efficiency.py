@@ -3,6 +3,7 @@ the selection and the touched chunks, one Python step per chunk (never per point
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import tracemalloc
@@ -94,7 +95,7 @@ def test_each_shard_index_and_inner_chunk_is_read_once() -> None:
             suffixes = [r for r in ranges if r is not None and r[0] < 0]
             assert len(suffixes) == 1, "the shard index was read more than once"
             spans = sorted((r[0], r[0] + r[1]) for r in ranges if r is not None and r[0] >= 0)
-            overlapping = [(a, b) for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
+            overlapping = [(s, t) for s, t in itertools.pairwise(spans) if s[1] > t[0]]
             assert not overlapping, "an inner chunk was read twice"
 
 

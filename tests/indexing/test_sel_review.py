@@ -194,7 +194,7 @@ def test_exception_types_match_numpy(sel: Any, how: str) -> None:
     a = make_array(data, (4, 4))
     try:
         data[sel]
-    except Exception as e:  # noqa: BLE001 - whatever numpy raises is the expectation
+    except Exception as e:
         expected = e
     else:
         pytest.skip(f"numpy {np.__version__} accepts {sel!r}")
@@ -289,11 +289,11 @@ def test_shared_checks_give_one_message_everywhere() -> None:
     for sel in [(0, 0, 0), (..., ..., 0), (0, ..., 0, 0), (None,)]:
         messages = set()
         for call in (
-            lambda: a[sel],
-            lambda: a.oindex[sel],
-            lambda: a.vindex[sel],
-            lambda: a.blocks[sel],
-            lambda: a.get_basic_selection(sel),
+            lambda sel=sel: a[sel],
+            lambda sel=sel: a.oindex[sel],
+            lambda sel=sel: a.vindex[sel],
+            lambda sel=sel: a.blocks[sel],
+            lambda sel=sel: a.get_basic_selection(sel),
         ):
             with pytest.raises(IndexError) as e:
                 call()

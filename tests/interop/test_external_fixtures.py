@@ -29,11 +29,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.external_fixtures import EXTERNAL, require
-
 from simplezarr.errors import ZarrError
 from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore
+from tests.external_fixtures import EXTERNAL, require
 
 zarr = pytest.importorskip("zarr")
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.external_fixtures import EXTERNAL
-
 from simplezarr.errors import InvalidMetadata, UnknownCodec, UnknownDataType
 from simplezarr.metadata.model import ArrayMetadata
+from tests.external_fixtures import EXTERNAL
 
 pytest.importorskip("simplezarr.codecs.registry")
 pytest.importorskip("simplezarr.codecs.v2")

@@ -512,7 +512,7 @@ def test_nested_shard_corrupt(store: Any) -> None:
             pos += len(p)
         return outer.with_entries(new_entries, data=body)
 
-    ilo, ihi = inner.index_region()
+    ilo, _ihi = inner.index_region()
     bad_inner_entries = inner.entries()
     bad_inner_entries[2] = [bad_inner_entries[2][0], 10_000]
     cases = {
@@ -524,7 +524,7 @@ def test_nested_shard_corrupt(store: Any) -> None:
         "outer-truncates-inner": outer.with_entries([[off, n - 5]] + entries[1:]),
         "outer-index-crc": flip(outer.data, len(outer.data) - 2),
     }
-    for name, data in cases.items():
+    for data in cases.values():
         store.set(key, data)
         assert_corrupt(store, "n")
         assert_corrupt(store, "n", FIRST_INNER)
@@ -890,7 +890,7 @@ def fuzz_arrays() -> Iterator[dict[str, tuple[Any, str, bytes, np.ndarray]]]:
             keys = make_array(store, name, **kwargs)
         key = keys[0]
         out[name] = (store, key, store.get(key), open_zarr(store, name)[...])
-    yield out
+    return out
 
 
 @pytest.mark.parametrize("chain", sorted(FUZZ_CHAINS))

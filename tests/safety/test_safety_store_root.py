@@ -180,13 +180,13 @@ PREFIX_METHODS: dict[str, Callable[[Any, str], Any]] = {
 @pytest.mark.parametrize("method", sorted(KEY_METHODS))
 def test_local_store_refuses_escaping_keys(world: dict[str, Any], method: str) -> None:
     for key in ESCAPING_KEYS:
-        assert_refused(world, lambda: KEY_METHODS[method](world["store"], key))
+        assert_refused(world, lambda key=key: KEY_METHODS[method](world["store"], key))
 
 
 @pytest.mark.parametrize("method", sorted(PREFIX_METHODS))
 def test_local_store_refuses_escaping_prefixes(world: dict[str, Any], method: str) -> None:
     for prefix in ESCAPING_PREFIXES + [k + "/" for k in ESCAPING_KEYS if k and k != "/"]:
-        assert_refused(world, lambda: PREFIX_METHODS[method](world["store"], prefix))
+        assert_refused(world, lambda prefix=prefix: PREFIX_METHODS[method](world["store"], prefix))
 
 
 @pytest.mark.parametrize("method", sorted(KEY_METHODS))
@@ -251,7 +251,7 @@ NODE_ACTIONS: dict[str, Callable[[dict[str, Any], str], Any]] = {
 @pytest.mark.parametrize("action", sorted(NODE_ACTIONS))
 def test_node_paths_with_dotdot_are_invalid_keys(world: dict[str, Any], action: str) -> None:
     for path in ESCAPING_PATHS:
-        assert_refused(world, lambda: NODE_ACTIONS[action](world, path))
+        assert_refused(world, lambda path=path: NODE_ACTIONS[action](world, path))
     assert (world["outside"] / "secret").read_bytes() == b"precious"
 
 

@@ -62,7 +62,7 @@ def test_logging_store_log_level_and_user_blocks(caplog: pytest.LogCaptureFixtur
         assert caplog.records == []  # the store's level filters its INFO lines
         loud = LoggingStore(MemoryStore())
         loud.exists("a")
-        assert [r.getMessage() for r in caplog.records][0] == "Calling MemoryStore.exists(a)"
+        assert caplog.records[0].getMessage() == "Calling MemoryStore.exists(a)"
         assert caplog.records[0].name.startswith("simplezarr.LoggingStore(MemoryStore")
 
     def my_operation() -> None:

@@ -73,7 +73,9 @@ def test_sharded_partial_reads_fetch_only_needed_bytes(s3: S3Server, opener: Ope
     arr[...] = data
 
     class Recording(WrapperStore):
-        requests: list[tuple[str, Any]] = []
+        def __init__(self, store: Any) -> None:
+            super().__init__(store)
+            self.requests: list[tuple[str, Any]] = []
 
         def get_many(self, requests: Any) -> list[bytes | None]:
             self.requests.extend(requests)
@@ -207,7 +209,11 @@ def test_bad_credentials_are_access_denied(s3_auth: S3Server) -> None:
         _obstore(s3_auth, "s3://secure/data", key="AKIAWRONGWRONGWRONG", secret="nope"),
     ]
     for store in stores:
-        calls = (lambda: store.get("zarr.json"), lambda: store.list(), lambda: open_zarr(store))
+        calls = (
+            lambda store=store: store.get("zarr.json"),
+            lambda store=store: store.list(),
+            lambda store=store: open_zarr(store),
+        )
         for call in calls:
             with pytest.raises(StoreAccessDenied, match="s3://secure/data") as info:
                 call()
