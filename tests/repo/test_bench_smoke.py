@@ -20,7 +20,7 @@ from bench import worker
 from bench.data import OPS
 from bench.measure import PeakRss
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:

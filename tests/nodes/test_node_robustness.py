@@ -1,4 +1,4 @@
-"""Behaviour a demanding user relies on: concurrency, stale handles, bad arguments, config."""
+"""Nodes under pressure: concurrency, stale handles, bad arguments, config."""
 
 from __future__ import annotations
 
