@@ -42,6 +42,7 @@ from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, ZarrErr
 
 if TYPE_CHECKING:
     from simplezarr.byte_window import ByteWindow
+    from simplezarr.codecs.sharding import ShardLayout
 
 __all__ = ["CodecChain"]
 
@@ -82,7 +83,12 @@ class CodecChain:
             i += 1
 
         self._array_bytes_spec = current
-        self._array_bytes: ArrayBytesCodec = codecs[i].resolve(current)  # type: ignore[assignment]
+        # A chain that is one sharding codec reads and writes inner chunks through the
+        # codec's layout; building the layout resolves the codec, so it is built once.
+        layout = codecs[i].shard_layout(current) if len(codecs) == 1 else None  # type: ignore[attr-defined]
+        self._array_bytes: ArrayBytesCodec = (
+            layout.codec if layout is not None else codecs[i].resolve(current)  # type: ignore[assignment]
+        )
         resolved.append(self._array_bytes)
         i += 1
 
@@ -106,9 +112,7 @@ class CodecChain:
         #: ShardLayout`, through which the engine reads and writes inner chunks on their
         #: own; None otherwise (a chain with codecs around the sharding codec encodes and
         #: decodes whole shards).
-        self.shard: Any | None = (
-            self._array_bytes.shard_layout(current) if len(self.codecs) == 1 else None
-        )
+        self.shard: ShardLayout | None = layout
         self._encoded_size = size
         self._encoded_bound = bound
         #: The stored item dtype when a chunk is plain C-ordered items (only the ``bytes``
@@ -181,11 +185,11 @@ class CodecChain:
         if self._plain:
             return self._decode_plain(data)
         try:
-            for codec, max_size in reversed(self._bytes_bytes):
-                data = codec.decode(data, max_size)
+            for bytes_codec, max_size in reversed(self._bytes_bytes):
+                data = bytes_codec.decode(data, max_size)
             chunk = self._array_bytes.decode(data, self._array_bytes_spec)
-            for codec, spec in reversed(self._array_array):
-                chunk = codec.decode(chunk, spec)
+            for array_codec, spec in reversed(self._array_array):
+                chunk = array_codec.decode(chunk, spec)
         except (ZarrError, MemoryError):
             raise
         except Exception as e:  # a codec library's own error: say which chain failed
@@ -328,17 +332,17 @@ class CodecChain:
         if chunk.dtype != spec.dtype.numpy:
             chunk = chunk.astype(spec.dtype.numpy)
         try:
-            for codec, aspec in self._array_array:
-                chunk = codec.encode(chunk, aspec)
+            for array_codec, aspec in self._array_array:
+                chunk = array_codec.encode(chunk, aspec)
             data = self._array_bytes.encode(chunk, self._array_bytes_spec)
-            for codec, _ in self._bytes_bytes:
-                data = codec.encode(data)
+            for bytes_codec, _ in self._bytes_bytes:
+                data = bytes_codec.encode(data)
         except (ZarrError, MemoryError):
             raise
         except Exception as e:  # a codec library's own error: say which chain failed
             raise self._failure(CodecError, "encode", e) from e
         if isinstance(data, np.ndarray):  # a flat byte view of the raw items, no copy
-            return memoryview(data).cast("B")
+            return data.data.cast("B")
         return data
 
     def __repr__(self) -> str:

@@ -134,11 +134,7 @@ class ShardingCodec(ArrayBytesCodec):
         }
 
     def resolve(self, spec: ChunkSpec) -> Self:
-        layout = ShardLayout(self, spec)  # validates the shapes and both codec lists
-        # Keep the resolved inner codecs (blosc typesize, ...) so to_dict writes what is used.
-        return dataclasses.replace(
-            self, codecs=layout.inner_chain.codecs, index_codecs=layout.index_chain.codecs
-        )
+        return ShardLayout(self, spec).codec  # type: ignore[return-value]
 
     def shard_layout(self, spec: ChunkSpec) -> ShardLayout:
         return ShardLayout(self, spec)
@@ -201,6 +197,11 @@ class ShardLayout:
                 "(e.g. bytes, optionally followed by crc32c); compressors are not allowed"
             )
         self.index_size: int = size
+        #: The codec with its inner codecs resolved (blosc typesize, ...), so ``to_dict``
+        #: writes what is used; the layout is what validated it.
+        self.codec: ShardingCodec = dataclasses.replace(
+            codec, codecs=self.inner_chain.codecs, index_codecs=self.index_chain.codecs
+        )
 
     # -- index ------------------------------------------------------------------------
 

@@ -77,9 +77,9 @@ class ArrayIO:
         self.dtype: np.dtype = metadata.numpy_dtype
         #: The grid of stored objects (shards when sharded): what selections project onto.
         self.grid = RegularChunkGrid(metadata.shape, metadata.chunk_shape)
-        self.spec = ChunkSpec(metadata.chunk_shape, metadata.dtype, self.fill_value, metadata.order)
-        #: The codec chain, bound once: every chunk (or shard) of the array shares it.
-        self.chain = CodecChain(metadata.codecs, self.spec)
+        #: The codec chain, bound once per metadata: every chunk (or shard) shares it.
+        self.chain: CodecChain = metadata.chain
+        self.spec: ChunkSpec = self.chain.spec
         #: The chunk shape users see: the inner chunks' when sharded, as zarr-python.
         self.chunk_shape: tuple[int, ...] = (
             self.chain.shard.inner_shape if self.chain.shard is not None else metadata.chunk_shape

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
+from simplezarr.codecs.base import ChunkSpec
+from simplezarr.codecs.chain import CodecChain
 from simplezarr.dtypes import DataType
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.metadata.json import MAX_NESTING, check_nesting
@@ -173,8 +176,6 @@ def _check_codec_order(codecs: tuple[Codec, ...]) -> None:
         ...
         simplezarr.errors.InvalidMetadata: codecs: codecs must be array -> array codecs, then ...
     """
-    from simplezarr.codecs.chain import CodecChain  # the codecs package imports metadata
-
     try:
         CodecChain._check_order(codecs)
     except InvalidMetadata as e:
@@ -382,6 +383,23 @@ class ArrayMetadata:
     def effective_fill_value(self) -> Any:
         """The fill value to put in chunks: the dtype's default for a v2 ``null`` fill."""
         return self.dtype.default_fill_value() if self.fill_value is None else self.fill_value
+
+    @functools.cached_property
+    def chain(self) -> CodecChain:
+        """The codec chain bound to this array's stored objects (its shards when sharded):
+        resolved, validated and bound once per metadata object, then shared by every read
+        and write of the array."""
+        spec = ChunkSpec(self.chunk_shape, self.dtype, self.effective_fill_value, self.order)
+        return CodecChain(self.codecs, spec)
+
+    def with_resolved_codecs(self) -> ArrayMetadata:
+        """A copy whose codecs are resolved against the chunks they encode (blosc
+        ``typesize``, no ``endian`` for 1-byte types ...), as they are written; the chain
+        that resolved them comes along, so an open resolves its codecs once."""
+        chain = self.chain
+        resolved = dataclasses.replace(self, codecs=chain.codecs)
+        resolved.__dict__["chain"] = chain  # the same chunks, the same (resolved) codecs
+        return resolved
 
     # -- updates ----------------------------------------------------------------------
     def with_shape(self, shape: tuple[int, ...]) -> ArrayMetadata:

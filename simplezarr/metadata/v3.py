@@ -16,12 +16,10 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
-from simplezarr.codecs.base import ChunkSpec
 from simplezarr.dtypes import parse_v3_dtype
 from simplezarr.errors import InvalidMetadata, UnsupportedFeature
 from simplezarr.metadata.json import dump_document, parse_document
@@ -214,10 +212,7 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
             extra=extra,
         )
     with node_context(path, "codecs"):
-        spec = ChunkSpec(meta.chunk_shape, dtype, meta.effective_fill_value)
-        resolved = resolve_codecs(meta.codecs, spec)
-    with node_context(path):
-        return dataclasses.replace(meta, codecs=resolved)
+        return meta.with_resolved_codecs()
 
 
 def document_bytes(metadata: ArrayMetadata | GroupMetadata) -> bytes:
