@@ -13,7 +13,7 @@ import pytest
 
 import simplezarr
 from simplezarr.stores import MemoryStore, WrapperStore
-from tests.api.conftest import zarr
+from tests.api.conftest import both, zarr
 
 
 def build(lib: Any, root: str, fmt: int) -> None:
@@ -135,3 +135,44 @@ def test_consolidate_needs_a_writable_group() -> None:
     ro = simplezarr.storage.DictStore(store, read_only=True)
     with pytest.raises(ValueError):
         simplezarr.consolidate_metadata(ro)
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_child_attribute_writes_are_seen_through_a_consolidated_group(fmt: int) -> None:
+    def run(lib: Any, d: dict[str, Any]) -> Any:
+        g = lib.group(d, zarr_format=fmt)
+        g.create_array("a", shape=(4,), dtype="i2")
+        g.create_group("s")
+        lib.consolidate_metadata(d)
+        c = lib.open_group(d)
+        c["s"].attrs["y"] = 1
+        c["a"].attrs["z"] = 2
+        seen = dict(c["s"].attrs), dict(c["a"].attrs)
+        reopened = lib.open_group(d)  # the stored consolidated metadata is a snapshot
+        return seen, (dict(reopened["s"].attrs), dict(reopened["a"].attrs))
+
+    _, _, theirs, ours = both(run)
+    assert ours == theirs == (({"y": 1}, {"z": 2}), ({}, {}))
+
+
+def test_nested_children_and_resizes_reach_the_consolidated_group() -> None:
+    d: dict[str, Any] = {}
+    simplezarr.group(d).create_group("s").create_array("x", shape=(2,), dtype="i1")
+    c = simplezarr.consolidate_metadata(d)
+    c["s"]["x"].attrs["w"] = 3
+    c["s/x"].resize((5,))
+    assert dict(c["s/x"].attrs) == {"w": 3} and c["s"]["x"].shape == (5,)
+    assert c.metadata.consolidated_metadata is not None  # still answering from it
+
+
+def test_group_attribute_writes_keep_the_handles_consolidated_view() -> None:
+    d: dict[str, Any] = {}
+    simplezarr.group(d).create_group("s")
+    simplezarr.consolidate_metadata(d)
+    plain = simplezarr.open_group(d, use_consolidated=False)
+    plain.attrs["k"] = 1
+    assert plain.metadata.consolidated_metadata is None
+    c = simplezarr.open_group(d)
+    c.attrs["r"] = 2
+    assert c.metadata.consolidated_metadata is not None and dict(c.attrs) == {"k": 1, "r": 2}
+    assert "consolidated_metadata" in json.loads(d["zarr.json"])  # still stored

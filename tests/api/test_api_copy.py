@@ -3,6 +3,8 @@ progress logging, and chunks copied as stored bytes when the encodings match."""
 
 from __future__ import annotations
 
+import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import numpy as np
 import pytest
 
 import simplezarr
-from simplezarr.errors import CopyError
+from simplezarr.errors import CopyError, InvalidArgument
 from simplezarr.stores import LocalStore, MemoryStore
 from tests.api.conftest import metadata_docs, zarr
 
@@ -120,3 +122,78 @@ def test_copy_from_store_likes_and_zarr_python_reads_the_copy(tmp_path: Path, qu
 def test_bad_if_exists() -> None:
     with pytest.raises(ValueError, match="if_exists"):
         simplezarr.copy_store({}, {}, if_exists="merge")
+
+
+def test_copy_into_a_v2_group_writes_a_v2_array() -> None:
+    a = simplezarr.create_array({}, data=np.arange(4))
+    d: dict[str, Any] = {}
+    simplezarr.copy(a, simplezarr.group(d, zarr_format=2), name="z")
+    assert "z/zarr.json" not in d and "z/.zarray" in d
+    assert sorted(k for k in d if k.startswith("z/")) == ["z/.zarray", "z/.zattrs", "z/0"]
+    assert json.loads(d["z/.zarray"])["compressor"] == {"id": "zstd", "level": 0}
+    # zarr-python reads the whole hierarchy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = zarr.open_group(zarr.storage.MemoryStore(_buffers(d)), mode="r")
+        assert g.metadata.zarr_format == 2 and g["z"][:].tolist() == [0, 1, 2, 3]
+
+
+def _buffers(d: dict[str, Any]) -> dict[str, Any]:
+    from zarr.core.buffer import cpu
+
+    return {k: cpu.Buffer.from_bytes(v) for k, v in d.items()}
+
+
+def test_copy_all_converts_every_array_to_the_destination_format() -> None:
+    src = simplezarr.group({})
+    src.create_group("g", attributes={"a": 1}).create_array(
+        "x", shape=(8,), dtype="f4", chunks=(2,), shards=(4,), dimension_names=["t"]
+    )
+    src["g/x"][:] = np.arange(8)
+    v2 = simplezarr.create_array(
+        {},
+        data=np.arange(6).reshape(2, 3),
+        zarr_format=2,
+        order="F",
+        chunks=(1, 2),
+        fill_value=None,
+    )
+    d2: dict[str, Any] = {}
+    with pytest.warns(UserWarning, match="dimension names"):
+        assert simplezarr.copy_all(src, simplezarr.group(d2, zarr_format=2)) == (2, 0, 32)
+    assert not any(k.endswith("zarr.json") for k in d2)
+    out = simplezarr.open_group(d2, mode="r")
+    assert out["g/x"].chunks == (2,) and out["g/x"][:].tolist() == list(range(8))
+    assert dict(out["g"].attrs) == {"a": 1}
+    d3: dict[str, Any] = {}
+    simplezarr.copy(v2, simplezarr.group(d3), name="y")
+    assert sorted(d3) == ["y/c/0/0", "y/c/0/1", "y/c/1/0", "y/c/1/1", "y/zarr.json", "zarr.json"]
+    assert simplezarr.open_array(d3, path="y")[:].tolist() == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_copy_refuses_a_format_other_than_the_destination_groups() -> None:
+    a = simplezarr.create_array({}, data=np.arange(4))
+    d: dict[str, Any] = {}
+    with pytest.raises(InvalidArgument, match="one Zarr format"):
+        simplezarr.copy(a, simplezarr.group(d, zarr_format=2), name="z", zarr_format=3)
+    assert "z/zarr.json" not in d
+
+
+@pytest.mark.parametrize("if_exists", ["raise", "skip", "replace"])
+@pytest.mark.parametrize("function", ["copy", "copy_all"])
+def test_dry_run_descends_into_existing_groups(function: str, if_exists: str) -> None:
+    src = simplezarr.group({})
+    s = src.create_group("s")
+    s.create_array("b", data=np.arange(4))
+    dst = simplezarr.group({})
+    run = getattr(simplezarr, function)
+    arg = s if function == "copy" else src
+    run(arg, dst)
+
+    def outcome(**kw: Any) -> Any:
+        try:
+            return run(arg, dst, if_exists=if_exists, **kw)[:2]  # bytes: 0 in a dry run
+        except CopyError:
+            return "CopyError"
+
+    assert outcome(dry_run=True) == outcome()

@@ -132,3 +132,70 @@ def test_load_does_not_create_anything(tmp_path: Path) -> None:
     with pytest.raises(KeyError):
         simplezarr.load(store, path="nothing")
     assert store == {}
+
+
+# The creation errors below also compare OverflowError (a fill value out of range).
+BUILTINS_AND_OVERFLOW = (*BUILTINS, OverflowError)
+
+
+def _array_and_group(lib: Any, d: dict[str, Any], fmt: int = 3) -> None:
+    g = lib.group(d, zarr_format=fmt)
+    g.create_array("arr", shape=(2,), dtype="i1")
+    g.create_group("grp")
+
+
+ERRORS: dict[str, Any] = {
+    "consolidate_metadata missing": lambda lib, d: lib.consolidate_metadata(d, path="nope"),
+    "consolidate_metadata empty store": lambda lib, d: lib.consolidate_metadata({}),
+    "create_array below an array": lambda lib, d: lib.create_array(
+        d, name="arr/b", shape=(2,), dtype="i1"
+    ),
+    "create_group below an array": lambda lib, d: lib.create_group(d, path="arr/b"),
+    "require_group on an array": lambda lib, d: lib.open_group(d).require_group("arr"),
+    "require_array on a group": lambda lib, d: lib.open_group(d).require_array(
+        "grp", shape=(2,), dtype="i1"
+    ),
+    "open_array on a v2 group": lambda lib, d: (
+        d.clear(),
+        _array_and_group(lib, d, 2),
+        lib.open_array(d, mode="r"),
+    ),
+    "open_array on a v2 group r+": lambda lib, d: (
+        d.clear(),
+        _array_and_group(lib, d, 2),
+        lib.open_array(d, mode="r+"),
+    ),
+    "open_array on a v3 group": lambda lib, d: lib.open_array(d, mode="r"),
+    "open_group on a v2 array": lambda lib, d: (
+        d.clear(),
+        lib.create_array(d, shape=(2,), dtype="i1", zarr_format=2),
+        lib.open_group(d, mode="r"),
+    ),
+    "open_group on a v3 array": lambda lib, d: lib.open_group(d, path="arr", mode="r"),
+    "bad dtype": lambda lib, d: lib.create_array(d, name="x", shape=(2,), dtype="nonsense"),
+    "bad dtype v2": lambda lib, d: lib.create_array(
+        d, name="x", shape=(2,), dtype="nope", zarr_format=2
+    ),
+    "fill_value out of range": lambda lib, d: lib.create_array(
+        d, name="x", shape=(2,), dtype="int8", fill_value=1000
+    ),
+    "negative fill_value for uint8": lambda lib, d: lib.create_array(
+        d, name="x", shape=(2,), dtype="uint8", fill_value=-1, zarr_format=2
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_errors_are_the_builtin_types_zarr_python_raises(name: str, quiet: None) -> None:
+    call = ERRORS[name]
+    theirs: dict[str, Any] = {}
+    ours: dict[str, Any] = {}
+    _array_and_group(zarr, theirs)
+    _array_and_group(simplezarr, ours)
+    with pytest.raises(Exception) as e_theirs:
+        call(zarr, theirs)
+    with pytest.raises(ZarrError) as e_ours:
+        call(simplezarr, ours)
+    expected = {b.__name__ for b in BUILTINS_AND_OVERFLOW if isinstance(e_theirs.value, b)}
+    got = {b.__name__ for b in BUILTINS_AND_OVERFLOW if isinstance(e_ours.value, b)}
+    assert expected <= got, (e_theirs.value, e_ours.value)

@@ -9,7 +9,7 @@ import numcodecs
 import numpy as np
 import pytest
 
-from tests.api.conftest import both, chunk_keys, metadata_docs, zarr
+from tests.api.conftest import _bytes, both, chunk_keys, metadata_docs, zarr
 
 CREATE_ARRAY: list[tuple[str, dict[str, Any]]] = [
     ("int32 v3 defaults", dict(shape=(100, 50), dtype="i4")),
@@ -274,3 +274,34 @@ def test_values_read_back_agree_both_ways(fmt: int, tmp_path: Any, quiet: None) 
         return sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())
 
     assert files(tmp_path / "ours") == files(tmp_path / "theirs")  # v2: .zattrs too
+
+
+def _v2_group_calls(lib: Any, d: dict[str, Any]) -> None:
+    g = lib.group(d, zarr_format=2)
+    g.create_array("create_array", shape=(4,), dtype="i2")
+    g.create_array("create_array_data", data=np.arange(4))
+    g.create_array("create_array_str", shape=(4,), dtype="U5")
+    g.require_array("require_array", shape=(4,), dtype="i2")
+    g["setitem"] = np.arange(4)
+    g.create_array("compressor_none", shape=(4,), dtype="i2", compressor=None)
+    lib.create_array(d, name="top_level", shape=(4,), dtype="i2", zarr_format=2)
+
+
+def test_v2_default_compressors_match_zarr_python_per_entry_point() -> None:
+    theirs, ours, _, _ = both(_v2_group_calls)
+    assert metadata_docs(ours) == metadata_docs(theirs)
+    docs = metadata_docs(ours)
+    blosc = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
+    assert docs["create_array/.zarray"]["compressor"] == blosc
+    assert docs["require_array/.zarray"]["compressor"] == blosc
+    assert docs["top_level/.zarray"]["compressor"] == {"id": "zstd", "level": 0}
+    assert docs["setitem/.zarray"]["compressor"] == {"id": "zstd", "level": 0}
+
+
+def test_v2_nodes_always_have_a_zattrs_document() -> None:
+    theirs, ours, _, _ = both(
+        lambda lib, d: lib.group(d, zarr_format=2).create_array("a", shape=(2,), dtype="i1")
+    )
+    assert sorted(ours) == sorted(theirs)
+    assert _bytes(ours[".zattrs"]) == _bytes(theirs[".zattrs"]) == b"{}"
+    assert _bytes(ours["a/.zattrs"]) == b"{}"

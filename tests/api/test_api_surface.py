@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import simplezarr
+from simplezarr.errors import InvalidArgument
 from simplezarr.storage import StorePath
-from tests.api.conftest import zarr
+from tests.api.conftest import both, zarr
 
 
 def build(lib: Any, root: str, fmt: int) -> Any:
@@ -115,3 +116,157 @@ def test_seed_api_still_works() -> None:
     g.create_array("x", shape=(4,), dtype="i2", chunks=(2,))[:] = [1, 2, 3, 4]
     x = open_zarr(g.store)["x"]
     assert x.get_chunk((1,)).tolist() == [3, 4]
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (0, 3), (2,)])
+def test_arrays_are_always_truthy(shape: tuple[int, ...]) -> None:
+    _, _, theirs, ours = both(lambda lib, d: bool(lib.create_array(d, shape=shape, dtype="i1")))
+    assert ours is theirs is True
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_metadata_has_zarr_pythons_accessors(fmt: int) -> None:
+    def run(lib: Any, d: dict[str, Any]) -> Any:
+        kw = {"shards": (4,)} if fmt == 3 else {}
+        a = lib.create_array(
+            d,
+            name="a",
+            shape=(8,),
+            dtype="i2",
+            chunks=(2,),
+            attributes={"u": 1},
+            zarr_format=fmt,
+            **kw,
+        )
+        g = lib.open_group(d, mode="r")
+        out = [
+            a.metadata.chunks,
+            _lists(a.metadata.to_dict()),
+            g.metadata.node_type,
+            g.metadata.to_dict(),
+        ]
+        if fmt == 3:
+            out += [
+                a.metadata.node_type,
+                a.metadata.chunk_grid.chunk_shape
+                if lib is zarr
+                else tuple(a.metadata.chunk_grid["configuration"]["chunk_shape"]),
+                a.metadata.data_type.to_json(zarr_format=3)
+                if lib is zarr
+                else a.metadata.data_type.to_json(3),
+            ]
+        return out
+
+    _, _, theirs, ours = both(run)
+    assert ours == theirs
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _lists(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(v) for v in value]
+    return value
+
+
+def test_group_repr_is_one_line_without_reading_the_hierarchy() -> None:
+    class Counting(simplezarr.MemoryStore):
+        reads = 0
+
+        def list_dir(self, prefix: str) -> Any:
+            Counting.reads += 1
+            return super().list_dir(prefix)
+
+    store = Counting()
+    g = simplezarr.group(store)
+    g.create_group("a").create_array("x", shape=(2,), dtype="i1")
+    Counting.reads = 0
+    text = repr(g["a"])
+    assert text == "<Group memory://a>" and Counting.reads == 0
+    assert repr(simplezarr.group({}, path="p/q")) == "<Group memory://p/q>"
+
+
+def test_tree_text_ends_with_a_newline_as_zarr_pythons() -> None:
+    def run(lib: Any, d: dict[str, Any]) -> str:
+        g = lib.group(d)
+        g.create_group("a").create_array("x", shape=(2,), dtype="i1")
+        return str(g.tree())
+
+    _, _, theirs, ours = both(run)
+    assert ours == theirs == "/\n└── a\n    └── x (2,) int8\n"
+
+
+def test_config_takes_zarr_pythons_dotted_keys() -> None:
+    config = simplezarr.config
+    before = config.write_empty_chunks, config.threads
+    with config.set({"array.write_empty_chunks": not before[0]}):
+        assert config.write_empty_chunks is (not before[0])
+    assert config.write_empty_chunks is before[0]
+    with config.set({"threading": {"max_workers": 1}, "async.concurrency": 3}):
+        assert config.threads == 1 and config.io_concurrency == 3
+    assert config.threads == before[1]
+    config.set({"array.write_empty_chunks": True})  # a plain call changes it for good
+    try:
+        assert config.write_empty_chunks is True
+        a = simplezarr.zeros((4,), chunks=(2,), store={})
+        a[:] = 0
+        assert a.nchunks_initialized == 2
+    finally:
+        config.set(write_empty_chunks=before[0])
+    with pytest.raises(InvalidArgument, match="array.order"):
+        config.set({"array.order": "F"})
+    with pytest.raises(InvalidArgument, match="nope"):
+        config.set(nope=1)
+    assert (config.write_empty_chunks, config.threads) == before
+
+
+def test_group_values_and_items_follow_keys() -> None:
+    g = simplezarr.group({})
+    g.create_group("b")
+    g.create_array("a", shape=(2,), dtype="i1")
+    assert [k for k, _ in g.items()] == g.keys() == ["a", "b"]
+    assert [v.path for v in g.values()] == ["a", "b"]
+    assert dict(g.items())["a"].shape == (2,)
+
+
+def test_the_three_export_lists_name_the_same_functions() -> None:
+    # Written out three times on purpose (static __all__ lists keep linters and IDEs
+    # right about the re-exports); this keeps them in step with each other and issue 4.
+    from simplezarr.api import asynchronous, synchronous
+
+    issue_4 = {
+        "array",
+        "consolidate_metadata",
+        "copy",
+        "copy_all",
+        "copy_store",
+        "create",
+        "create_array",
+        "create_group",
+        "create_hierarchy",
+        "empty",
+        "empty_like",
+        "from_array",
+        "full",
+        "full_like",
+        "group",
+        "load",
+        "ones",
+        "ones_like",
+        "open",
+        "open_array",
+        "open_consolidated",
+        "open_group",
+        "open_like",
+        "save",
+        "save_array",
+        "save_group",
+        "tree",
+        "zeros",
+        "zeros_like",
+    }
+    assert set(synchronous.__all__) - {"DEFAULT_FILL_VALUE"} == issue_4
+    assert set(asynchronous.__all__) - {"AsyncArray", "AsyncGroup"} == issue_4
+    assert issue_4 <= set(simplezarr.__all__)
+    for name in issue_4:
+        assert callable(getattr(simplezarr, name)) and callable(getattr(asynchronous, name))

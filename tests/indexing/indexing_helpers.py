@@ -13,6 +13,11 @@ from simplezarr import MemoryStore, ZarrArray
 LAYOUTS = [(3, False), (3, True), (2, False)]
 
 
+def arange_of(shape: tuple[int, ...]) -> np.ndarray:
+    """0, 1, 2, ... as int32 in ``shape``."""
+    return np.arange(int(np.prod(shape)), dtype=np.int32).reshape(shape)
+
+
 def make_array(
     data: np.ndarray,
     chunks: tuple[int, ...],

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import inspect
+import typing
 from typing import Any
 
 import numpy as np
 import pytest
-from indexing_helpers import assert_same, make_array
+from indexing_helpers import arange_of, assert_same, make_array
 
-from simplezarr import MemoryStore, ZarrArray
+from simplezarr import MemoryStore, ZarrArray, engine
 from simplezarr.errors import BoundsCheckError, InvalidArgument, SelectionError, ZarrError
+from simplezarr.indexing import items
 
 LAYOUTS = pytest.mark.parametrize(
     ("zarr_format", "shard_factor"),
@@ -158,7 +161,7 @@ def test_getitem_dispatch_follows_zarr_python() -> None:
     assert_same(a[1, ::-2], data[1, ::-2])  # basic (any step)
 
 
-# -- rank 0 --------------------------------------------------------------------------------
+# -- rank 0 ------------------------------------------------------------------------------
 
 
 @LAYOUTS
@@ -393,3 +396,184 @@ def test_index_arrays_are_not_changed() -> None:
     a.vindex[rows, rows]
     a.vindex[rows, rows] = 0
     assert rows.tolist() == [-1, 2, -3]
+
+
+class Index:
+    """Not an int, but usable as one (``__index__``), as numpy accepts."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __index__(self) -> int:
+        return self.value
+
+
+# -- numpy's exception types and inputs --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sel",
+    [
+        slice(1.5, None),
+        slice(None, None, 0),
+        [0, [1]],
+        (slice(None), slice("a", None)),
+        [slice(1, 2)],
+        [0, None],
+        slice(np.True_, None),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("how", ["getitem", "vindex", "oindex", "blocks"])
+def test_exception_types_match_numpy(sel: Any, how: str) -> None:
+    if how == "blocks" and isinstance(sel, list):
+        pytest.skip("block selections take no lists")
+    data = arange_of((6, 6))
+    a = make_array(data, (4, 4))
+    try:
+        data[sel]
+    except Exception as e:
+        expected = e
+    else:
+        pytest.skip(f"numpy {np.__version__} accepts {sel!r}")
+    call = {
+        "getitem": lambda: a[sel],
+        "vindex": lambda: a.vindex[sel],
+        "oindex": lambda: a.oindex[sel],
+        "blocks": lambda: a.blocks[sel],
+    }[how]
+    with pytest.raises(Exception) as actual:
+        call()
+    assert isinstance(actual.value, ZarrError)
+    assert isinstance(actual.value, type(expected)), (actual.value, expected)
+
+
+def test_index_objects_and_ranges_are_accepted_like_numpy() -> None:
+    data = arange_of((6, 6))
+    a = make_array(data, (4, 4))
+    i = Index(1)
+    assert a[i, Index(2)] == data[1, 2]
+    np.testing.assert_array_equal(a[i], data[1])
+    np.testing.assert_array_equal(a[i:], data[1:])
+    np.testing.assert_array_equal(a[:, Index(-1) : Index(2) : Index(-1)], data[:, -1:2:-1])
+    np.testing.assert_array_equal(a.oindex[i, [0, 2]], data[1, [0, 2]])
+    np.testing.assert_array_equal(a.vindex[i, [0, 2]], data[1, [0, 2]])
+    np.testing.assert_array_equal(a.blocks[i, Index(0) :], data[4:, :])
+    np.testing.assert_array_equal(a[range(2)], data[range(2)])
+    np.testing.assert_array_equal(a[range(5, 0, -2), 1], data[range(5, 0, -2), 1])
+    np.testing.assert_array_equal(a.vindex[range(2), range(2)], data[range(2), range(2)])
+    np.testing.assert_array_equal(a.oindex[range(2)], data[range(2)])
+    np.testing.assert_array_equal(
+        a.oindex[range(3), range(1, 3)], data[np.ix_(range(3), range(1, 3))]
+    )
+    a.oindex[range(2), i] = [7, 8]
+    assert a[0, 1] == 7 and a[1, 1] == 8
+
+
+# -- out= is returned --------------------------------------------------------------------
+
+
+def test_out_is_returned_even_for_scalar_selections() -> None:
+    data = arange_of((4, 4))
+    a = make_array(data, (3, 3))
+    out = np.empty((), dtype=np.int32)
+    assert a.get_basic_selection((1, 1), out=out) is out
+    assert out[()] == data[1, 1]
+    out = np.empty((), dtype=np.int32)
+    assert a.get_orthogonal_selection((2, 3), out=out) is out and out[()] == data[2, 3]
+    out = np.empty((), dtype=np.int32)
+    assert a.get_coordinate_selection((3, 0), out=out) is out and out[()] == data[3, 0]
+    out = np.empty(2, dtype=np.int32)
+    assert a.get_mask_selection(data < 2, out=out) is out
+    out = np.empty((3, 3), dtype=np.int32)
+    assert a.get_block_selection((0, 0), out=out) is out
+
+
+# -- empty selections as permissive as numpy's -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "shape,sel",
+    [
+        ((2, 5, 3, 1), ([4], [])),
+        ((2, 5, 3, 1), ([], [7])),
+        ((4, 0, 3), (np.array([], bool), [1])),
+        ((4, 0, 3), (np.zeros((4, 0), bool), [1])),
+        ((4, 2), np.zeros(0, bool)),
+        ((4, 2), (np.zeros(0, bool), [5])),
+        ((4, 2), np.zeros((0, 2), bool)),
+        ((4, 2, 3), (slice(None), np.zeros((2, 0), bool))),
+        ((2, 3), (np.zeros((0, 2), int), [4, 4])),
+        ((4, 0, 3), (slice(None), [], [5])),
+    ],
+    ids=repr,
+)
+def test_empty_selections_are_as_permissive_as_numpy(shape: tuple[int, ...], sel: Any) -> None:
+    data = arange_of(shape)
+    a = make_array(data, tuple(max(1, n // 2) for n in shape))
+    expected = data[sel]
+    assert a.vindex[sel].shape == expected.shape
+    if items.classify(sel, len(shape)) == "vectorized":  # else zarr-python's orthogonal a[]
+        assert a[sel].shape == expected.shape
+    a.vindex[sel] = 5  # writes nothing
+    assert np.array_equal(a[...], data)
+
+
+# -- shared checks written once, the Indexer protocol at the seam ------------------------
+
+
+def test_shared_checks_give_one_message_everywhere() -> None:
+    a = make_array(arange_of((4, 4)), (2, 2))
+    for sel in [(0, 0, 0), (..., ..., 0), (0, ..., 0, 0), (None,)]:
+        messages = set()
+        for call in (
+            lambda sel=sel: a[sel],
+            lambda sel=sel: a.oindex[sel],
+            lambda sel=sel: a.vindex[sel],
+            lambda sel=sel: a.blocks[sel],
+            lambda sel=sel: a.get_basic_selection(sel),
+        ):
+            with pytest.raises(IndexError) as e:
+                call()
+            messages.add(str(e.value))
+        assert len(messages) == 1, messages
+
+
+def test_indexer_protocol_lives_at_the_seam() -> None:
+    from simplezarr import indexing
+
+    assert indexing.Indexer.__module__ == "simplezarr.indexing.projection"
+    for function in (engine.read, engine.write):
+        hints = typing.get_type_hints(function)
+        assert hints["indexer"] is indexing.Indexer
+    source = inspect.getsource(engine.read) + inspect.getsource(engine.write)
+    assert "attr-defined" not in source
+
+
+def test_array_docstring_names_the_selection_api() -> None:
+    doc = ZarrArray.__doc__ or ""
+    for name in [
+        "oindex",
+        "vindex",
+        "blocks",
+        "get_basic_selection",
+        "set_orthogonal_selection",
+        "get_coordinate_selection",
+        "get_mask_selection",
+        "set_block_selection",
+    ]:
+        assert name in doc, name
+
+
+def test_getitem_allocates_through_the_selection_methods(monkeypatch: pytest.MonkeyPatch) -> None:
+    a = make_array(arange_of((4, 4)), (2, 2))
+    seen = []
+    real = type(a)._read
+
+    def spy(self: Any, indexer: Any, out: Any) -> Any:
+        seen.append(indexer)
+        return real(self, indexer, out)
+
+    monkeypatch.setattr(type(a), "_read", spy)
+    a[1:3, [0, 2]]
+    assert len(seen) == 1

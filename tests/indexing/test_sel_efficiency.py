@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from indexing_helpers import arange_of, make_array
 
 from simplezarr import MemoryStore, ZarrArray
-from simplezarr.indexing import orthogonal_indexer, vectorized_indexer
+from simplezarr.indexing import items, orthogonal_indexer, vectorized_indexer
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.wrappers import WrapperStore
 
@@ -180,3 +181,142 @@ def test_slices_in_disguise_take_the_basic_paths() -> None:
     a.oindex[rows, cols] = value
     assert [key for key, _ in store.reads if "zarr.json" not in key] == []
     assert np.array_equal(a[...], value[::-1])
+
+
+# -- memory: a few bytes of temporaries per selected point -------------------------------
+
+#: Bytes of temporaries allowed per selected point, on top of the result itself.
+BYTES_PER_POINT = 24
+
+
+def _peak(call: Any) -> int:
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("sharded", [False, True])
+def test_mask_and_point_selections_cost_a_few_bytes_per_point(sharded: bool) -> None:
+    n = 1024
+    a = ZarrArray.create(
+        MemoryStore(),
+        shape=(n, n),
+        dtype="uint8",
+        chunks=(128, 128),
+        shards=(256, 256) if sharded else None,
+        compressors=None,
+    )
+    a[...] = 1
+    mask = np.ones((n, n), dtype=bool)
+    mask[::7, ::3] = False  # not all True: no run covers a whole chunk
+    points = np.nonzero(mask)
+    npoints = points[0].shape[0]
+    result_bytes = npoints  # uint8
+    a.vindex[points[0][:10], points[1][:10]]  # warm up (imports, pool threads)
+    bound = BYTES_PER_POINT * npoints + result_bytes + (1 << 20)
+    cases = {
+        "vindex[mask]": lambda: a.vindex[mask],
+        "a[mask]": lambda: a[mask],
+        "get_mask_selection": lambda: a.get_mask_selection(mask),
+        "vindex[mask] = v": lambda: a.vindex.__setitem__(mask, 2),
+        "vindex[nonzero(mask)]": lambda: a.vindex[points],
+        "vindex[nonzero(mask)] = v": lambda: a.vindex.__setitem__(points, 3),
+    }
+    peaks = {name: _peak(call) for name, call in cases.items()}
+    too_big = {
+        k: f"{(v - result_bytes) / npoints:.1f} B/point" for k, v in peaks.items() if v > bound
+    }
+    assert not too_big, too_big
+    assert (a.vindex[mask] == 3).all()
+
+
+def test_whole_mask_is_projected_chunk_by_chunk_without_nonzero(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a = make_array(arange_of((9, 7)), (4, 3))
+    mask = arange_of((9, 7)) % 3 == 0
+
+    def no_nonzero_of_the_whole_mask(arr: Any, *args: Any, **kwargs: Any) -> Any:
+        assert np.shape(arr) != mask.shape, "np.nonzero of the whole mask"
+        return real(arr, *args, **kwargs)
+
+    real = np.nonzero
+    monkeypatch.setattr(np, "nonzero", no_nonzero_of_the_whole_mask)
+    assert np.array_equal(a.vindex[mask], arange_of((9, 7))[mask])
+    assert np.array_equal(a[mask], arange_of((9, 7))[mask])
+
+
+@pytest.mark.parametrize("layout", [(3, None), (3, (2, 1)), (2, None)])
+@pytest.mark.parametrize(
+    "shape,chunks",
+    [
+        ((9, 7), (4, 3)),
+        ((5,), (2,)),
+        ((4, 5, 6), (3, 2, 4)),
+        ((6, 4), (6, 4)),
+        ((6, 4), (2, 4)),
+        ((0, 3), (2, 2)),
+    ],
+)
+def test_whole_masks_read_and_write_like_numpy(
+    shape: tuple[int, ...], chunks: tuple[int, ...], layout: Any
+) -> None:
+    zarr_format, factor = layout
+    factor = factor[: len(shape)] + (1,) * (len(shape) - len(factor)) if factor else None
+    rng = np.random.default_rng(len(shape))
+    data = arange_of(shape)
+    for density in (0.0, 0.3, 1.0):
+        mask = rng.random(shape) < density
+        a = make_array(data, chunks, zarr_format=zarr_format, shard_factor=factor)
+        assert np.array_equal(a.vindex[mask], data[mask])
+        assert np.array_equal(a.vindex[..., mask], data[mask])
+        value = np.arange(int(mask.sum()), dtype=np.int32) + 1000
+        a.vindex[mask] = value
+        expected = data.copy()
+        expected[mask] = value
+        assert np.array_equal(a[...], expected)
+
+
+# -- plain a[list]: the list is converted once, never checked element by element ---------
+
+
+def test_plain_list_selection_is_not_checked_element_by_element(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = 0
+    real = items.as_index
+
+    def counting(value: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return real(value)
+
+    monkeypatch.setattr(items, "as_index", counting)
+    big = list(range(0, 100_000, 3))
+    for sel, ndim in [
+        (big, 1),
+        ((big, big), 2),
+        ((big, slice(None)), 2),
+        ([True] * 1000, 1),
+        ((big, 5), 2),
+    ]:
+        calls = 0
+        items.classify(sel, ndim)
+        assert calls < 10, (ndim, calls)
+    a = make_array(np.arange(100_000, dtype=np.int32), (1000,))
+    assert np.array_equal(a[big], np.arange(100_000)[big])
+
+
+@pytest.mark.parametrize(
+    "sel",
+    [[True, 1], [np.int8(1), 2], [], [[0, 1], [1, 0]], [True, False] * 5, [[0], [1]], range(0)],
+    ids=repr,
+)
+def test_lists_keep_numpy_semantics(sel: Any) -> None:
+    data = arange_of((10,))
+    a = make_array(data, (3,))
+    assert np.array_equal(a[sel], data[sel])
+    assert a[sel].shape == data[sel].shape
