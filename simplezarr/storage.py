@@ -210,7 +210,7 @@ class ReadOnlyView(WrapperStore):
         inner = other.store if isinstance(other, ReadOnlyView) else other
         return bool(self.store == inner)
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         return f"ReadOnlyView({self.store!r})"
@@ -223,7 +223,7 @@ def _read_only_copy(store: BaseStore) -> BaseStore:
         return DictStore(store.mapping, read_only=True)
     with_read_only = getattr(store, "with_read_only", None)
     if callable(with_read_only):
-        return with_read_only(True)  # type: ignore[no-any-return]
+        return with_read_only(True)
     return ReadOnlyView(store)
 
 
@@ -240,7 +240,7 @@ def _from_url(
     try:
         from simplezarr import stores
 
-        from_url = stores.from_url  # type: ignore[attr-defined]
+        from_url = stores.from_url
     except AttributeError:
         if not (isinstance(url, str) and _is_url(url)):
             return LocalStore(url, read_only=read_only)
@@ -249,7 +249,7 @@ def _from_url(
             "(simplezarr.stores.from_url), which are not available in this installation; "
             "pass a local path or a store object"
         ) from None
-    return from_url(url, storage_options=storage_options, read_only=read_only)  # type: ignore[no-any-return]
+    return from_url(url, storage_options=storage_options, read_only=read_only)
 
 
 StoreLike: TypeAlias = "BaseStore | StorePath | Path | str | dict[str, Any] | None"
@@ -365,7 +365,7 @@ class StorePath:
 
     def get(self, byte_range: ByteRange = None) -> bytes | None:
         """The bytes stored at this path (None when missing)."""
-        return self.store.get(self._key(), byte_range)  # type: ignore[attr-defined, no-any-return]
+        return self.store.get(self._key(), byte_range)  # type: ignore[attr-defined]
 
     def set(self, value: bytes) -> None:
         """Store ``value`` at this path."""

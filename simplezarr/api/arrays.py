@@ -131,7 +131,8 @@ def create_array(
     sp = make_store_path(store, path=name, mode="a", storage_options=storage_options)
     zarr_format = zarr_format or 3
     if zarr_format == 3:
-        order = v3_order(order)
+        v3_order(order)  # warns when given: v3 ignores it
+        order = None
     return ZarrArray.create(
         sp.store,
         _node_path(sp),
@@ -229,7 +230,8 @@ def from_array(
             data = np.asarray(data)
         shape, dtype = tuple(data.shape), data.dtype
     if zarr_format == 3:
-        order = v3_order(order)
+        v3_order(order)  # warns when given: v3 ignores it
+        order = None
     out = ZarrArray.create(
         sp.store,
         _node_path(sp),

@@ -168,13 +168,13 @@ class AsyncArray(_AsyncNode):
         await run(self._node.__setitem__, selection, value)
 
     async def get_orthogonal_selection(self, selection: Any, **kwargs: Any) -> Any:
-        return await run(self._node.get_orthogonal_selection, selection, **kwargs)  # type: ignore[attr-defined]
+        return await run(self._node.get_orthogonal_selection, selection, **kwargs)
 
     async def get_mask_selection(self, mask: Any, **kwargs: Any) -> Any:
-        return await run(self._node.get_mask_selection, mask, **kwargs)  # type: ignore[attr-defined]
+        return await run(self._node.get_mask_selection, mask, **kwargs)
 
     async def get_coordinate_selection(self, selection: Any, **kwargs: Any) -> Any:
-        return await run(self._node.get_coordinate_selection, selection, **kwargs)  # type: ignore[attr-defined]
+        return await run(self._node.get_coordinate_selection, selection, **kwargs)
 
     async def resize(self, new_shape: Any) -> None:
         await run(self._node.resize, new_shape)
@@ -209,7 +209,7 @@ class AsyncGroup(_AsyncNode):
     _node: ZarrGroup
 
     async def getitem(self, key: str) -> AsyncArray | AsyncGroup:
-        return _wrap(await run(self._node.__getitem__, key))  # type: ignore[no-any-return]
+        return _wrap(await run(self._node.__getitem__, key))
 
     async def get(self, key: str, default: Any = None) -> Any:
         found = await run(self._node.get, key)
@@ -270,19 +270,19 @@ class AsyncGroup(_AsyncNode):
         return await run(self._node.tree, expand, level, **kwargs)
 
     async def create_group(self, name: str, **kwargs: Any) -> AsyncGroup:
-        return await _call(self._node.create_group, name, **kwargs)  # type: ignore[no-any-return]
+        return await _call(self._node.create_group, name, **kwargs)
 
     async def require_group(self, name: str, **kwargs: Any) -> AsyncGroup:
-        return await _call(self._node.require_group, name, **kwargs)  # type: ignore[no-any-return]
+        return await _call(self._node.require_group, name, **kwargs)
 
     async def require_groups(self, *names: str) -> tuple[AsyncGroup, ...]:
         return tuple(map(_wrap, await run(self._node.require_groups, *names)))
 
     async def create_array(self, name: str, **kwargs: Any) -> AsyncArray:
-        return await _call(self._node.create_array, name, **kwargs)  # type: ignore[no-any-return]
+        return await _call(self._node.create_array, name, **kwargs)
 
     async def require_array(self, name: str, **kwargs: Any) -> AsyncArray:
-        return await _call(self._node.require_array, name, **kwargs)  # type: ignore[no-any-return]
+        return await _call(self._node.require_array, name, **kwargs)
 
     async def create_hierarchy(
         self, nodes: dict[str, Any], *, overwrite: bool = False

@@ -120,7 +120,8 @@ def rewrite_consolidated(
     """Store a group's consolidated metadata (v3: its ``zarr.json``; v2: ``.zmetadata``);
     with ``only_if_stored``, only where the store already keeps consolidated metadata for
     this group (a group opened below a consolidated root has none of its own)."""
-    if meta.consolidated_metadata is None:
+    consolidated = meta.consolidated_metadata
+    if consolidated is None:
         return
     if meta.zarr_format == 3:
         if only_if_stored:
@@ -132,5 +133,5 @@ def rewrite_consolidated(
         return
     if only_if_stored and not store.exists(prefix(path) + cm.V2_KEY):
         return
-    entries = cm.inline_entries(meta.consolidated_metadata, path)
+    entries = cm.inline_entries(consolidated, path)
     store.set(prefix(path) + cm.V2_KEY, cm.v2_document(meta, entries))

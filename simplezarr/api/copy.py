@@ -30,16 +30,18 @@ from typing import Any
 
 from simplezarr import engine
 from simplezarr.api.arrays import copy_data, create_array, from_array
-from simplezarr.errors import CopyError, InvalidArgument, InvalidMetadata, ReadOnlyNodeError
-from simplezarr.metadata.store_io import prefix, write_metadata
-from simplezarr.nodes import (
-    ZarrArray,
-    ZarrGroup,
-    ZarrNode,
-    _ensure_parents,
-    open_zarr,
+from simplezarr.errors import (
+    CopyError,
+    InvalidArgument,
+    InvalidMetadata,
+    ReadOnlyNodeError,
+    StoreError,
 )
+from simplezarr.metadata.store_io import prefix, write_metadata
+from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, open_zarr
+from simplezarr.nodes.base import _ensure_parents
 from simplezarr.storage import join_path, make_store_path, normalize_path
+from simplezarr.stores.base import ListableStore, ReadableStore, WritableStore
 
 __all__ = ["copy", "copy_all", "copy_store"]
 
@@ -55,7 +57,7 @@ def _logger(log: Any) -> Log | None:
     if log is True:
         return print
     if callable(log):
-        return log  # type: ignore[no-any-return]
+        return log
     if hasattr(log, "write"):
         return lambda msg: log.write(msg + "\n")
     raise InvalidArgument(f"log must be a callable, a writable file or True, got {log!r}")
@@ -110,8 +112,12 @@ def copy_store(
     inc = [re.compile(i, flags) for i in _patterns(includes)]
     if not dry_run and dst.read_only:
         raise ReadOnlyNodeError(f"cannot copy into {dst!r}: it is read-only")
+    if not (isinstance(src, ReadableStore) and isinstance(src, ListableStore)):
+        raise StoreError(f"cannot copy from {src!r}: it cannot read and list keys")
+    if not isinstance(dst, ReadableStore) or not (dry_run or isinstance(dst, WritableStore)):
+        raise StoreError(f"cannot copy into {dst!r}: it cannot read and write keys")
     n_copied = n_skipped = n_bytes = 0
-    keys = [k for k in src.list_prefix(src_prefix)]
+    keys = list(src.list_prefix(src_prefix))
     todo: list[tuple[str, str]] = []
     for key in keys:
         relative = key[len(src_prefix) :]
@@ -130,7 +136,7 @@ def copy_store(
             say(f"copy {key} -> {target}")
         n_copied += 1
         todo.append((key, target))
-    if not dry_run:
+    if not dry_run and isinstance(dst, WritableStore):
         for start in range(0, len(todo), _BATCH):
             batch = todo[start : start + _BATCH]
             values = src.get_many([(k, None) for k, _ in batch])
@@ -194,7 +200,7 @@ class _Copier:
     def _existing(self, dest: ZarrGroup | None, name: str) -> ZarrNode | None:
         if dest is None:
             return None
-        return dest.get(name)  # type: ignore[no-any-return]
+        return dest.get(name)
 
     def array(self, source: ZarrArray, dest: ZarrGroup | None, name: str) -> None:
         existing = self._existing(dest, name)
@@ -312,7 +318,7 @@ def _converted(
     if fmt == 3 and source.metadata.dimension_names is not None:
         kws.setdefault("dimension_names", source.metadata.dimension_names)
     try:
-        return create_array(  # type: ignore[no-any-return]
+        return create_array(
             dest.store_path,
             name=name,
             shape=source.shape,

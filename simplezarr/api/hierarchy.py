@@ -18,13 +18,16 @@ from simplezarr.errors import (
     ContainsGroupError,
     InvalidArgument,
     NodeNotFound,
+    ReadOnlyError,
 )
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, NodeMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
-from simplezarr.nodes import ZarrArray, ZarrGroup, _node
+from simplezarr.nodes import ZarrArray, ZarrGroup
+from simplezarr.nodes.group import _node
 from simplezarr.storage import join_path, make_store_path
+from simplezarr.stores.base import WritableStore
 
 __all__ = ["create_hierarchy", "parse_node_metadata"]
 
@@ -99,6 +102,8 @@ def create_hierarchy(
             raise ContainsArrayError(f"an array exists at {path or '/'!r}, where a group is needed")
         del implicit[path]  # a group is already there
     if overwrite:
+        if not isinstance(store_, WritableStore):
+            raise ReadOnlyError(f"cannot overwrite nodes in {store_!r}: it cannot write")
         for path in parsed:
             if path:
                 store_.erase_prefix(prefix(path))

@@ -234,7 +234,7 @@ def open_group(
             kind = GroupNotFoundError if _reads_v2(node, mode) else ContainsArrayError
             raise kind(f"an array, not a group, is stored at {sp.path or '/'!r}")
         if node is not None:
-            return node  # type: ignore[return-value]
+            return node
     if mode in CREATE_MODES:
         return ZarrGroup.create(
             sp.store,

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BytesCodec", "has_byte_order", "stored_dtype"]
 
-_ORDER_CHAR = {"little": "<", "big": ">"}
+_ORDER_CHAR: dict[str, Literal["<", ">"]] = {"little": "<", "big": ">"}
 
 
 def has_byte_order(dtype: np.dtype) -> bool:

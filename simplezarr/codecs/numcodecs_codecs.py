@@ -35,12 +35,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numcodecs
 import numpy as np
 from numcodecs.abc import Codec as Numcodec
+
 try:
     from numcodecs.errors import UnsafeDecodeError
 except ImportError:  # numcodecs < 0.16.6 has no decode policy: nothing is refused
 
     class UnsafeDecodeError(Exception):  # type: ignore[no-redef]
         """Stands for numcodecs' error of a decode refused by policy (never raised)."""
+
+
 from numcodecs.registry import codec_registry, entries
 
 from simplezarr.codecs.base import (
@@ -301,7 +304,7 @@ class NumcodecsCodec(Codec):
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return False
-        return self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+        return self.to_dict() == other.to_dict()
 
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict(), sort_keys=True, default=str))

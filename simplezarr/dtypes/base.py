@@ -26,7 +26,7 @@ __all__ = ["DataType", "Endian"]
 
 Endian = Literal["little", "big"]
 NATIVE: Endian = "little" if sys.byteorder == "little" else "big"
-_ORDER_CHAR: dict[str, str] = {"little": "<", "big": ">"}
+_ORDER_CHAR: dict[str, Literal["<", ">"]] = {"little": "<", "big": ">"}
 
 
 class Bad(ValueError):

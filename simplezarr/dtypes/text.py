@@ -41,6 +41,7 @@ __all__ = [
 class _FixedLengthType(DataType):
     """A type configured by ``{length_bytes}``: numpy ``<char><length>``."""
 
+    name: str = ""  # each concrete type defaults it to its own, so from_config need not pass it
     length: int = 1
 
     _numpy_char: ClassVar[str]

@@ -86,7 +86,7 @@ def fetch(part: Sequence[ChunkRequest]) -> tuple[list[Any], list[ByteWindow | No
     read partly), one ``get_many`` per run of requests with the same source, and the
     windows."""
     windowed = part[0].chain.windowed
-    windows = [window(r) for r in part] if windowed else [None] * len(part)
+    windows: list[ByteWindow | None] = [window(r) for r in part] if windowed else [None] * len(part)
     datas: list[Any] = []
     i, n = 0, len(part)
     while i < n:
@@ -139,7 +139,7 @@ def decode_scatter(
             if w is not None:  # byte window: the decoded view already is the selection
                 out[p.out_selection] = r.chain.decode_window(data, w)
                 continue
-            chunk = next(decoded, None)  # type: ignore[arg-type]
+            chunk = next(decoded, None)
             if chunk is None:
                 chunk = r.chain.decode(data)
         except ZarrError as e:

@@ -45,6 +45,7 @@ from typing import Any
 
 import numpy as np
 
+from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.sharding import MISSING, ShardLayout
 from simplezarr.concurrency import run_all
 from simplezarr.config import config
@@ -254,6 +255,12 @@ class ShardSource:
         return opened
 
 
+def _layout(chain: CodecChain) -> ShardLayout:
+    layout = chain.shard
+    assert layout is not None  # only chains that are one sharding codec come here
+    return layout
+
+
 def _flat_strides(layout: ShardLayout) -> list[int]:
     strides, step = [], 1
     for n in reversed(layout.chunks_per_shard):
@@ -282,7 +289,7 @@ def expand(
     for shard_groups in by_source.values():
         source = shard_groups[0][0].source
         values = source.open_values(
-            [(rs[0].key, rs[0].chain.shard.index_range()) for rs in shard_groups]
+            [(rs[0].key, _layout(rs[0].chain).index_range()) for rs in shard_groups]
         )
         reader = ShardSource(getattr(source, "read_batch_size", 0))
         for rs, item in zip(shard_groups, values, strict=True):
@@ -309,7 +316,7 @@ def _inner_requests(
 ) -> list[ChunkRequest]:
     """The requests for the inner chunks of one open shard that ``rs`` need, in the order
     they lie in the shard (so neighbours share a read)."""
-    layout: ShardLayout = rs[0].chain.shard
+    layout = _layout(rs[0].chain)
     try:
         index = layout.decode_index(index_bytes, value.size)
     except CorruptChunk as e:
@@ -389,7 +396,7 @@ def write_shard(r: ChunkRequest, value: np.ndarray, write_empty: bool) -> None:
     """Write one shard request: read what it held unless the write covers it, write its
     touched inner chunks, store it assembled (delete it when nothing is left)."""
     target, key, chain, p = r
-    layout: ShardLayout = chain.shard
+    layout = _layout(chain)
     with write.locked(target, [key]):
         existing = None if p.is_complete else target.get(key)
         contents = ShardContents(layout, existing, describe(target, key))

@@ -116,7 +116,7 @@ class ArrayDim:
                 # a descending run (no repeats): read it ascending, place it reversed
                 local = local[::-1]
                 sel = progression(local) or local
-                out_pos = np.arange(start, stop)[::-1] if order is None else where[::-1]
+                out_pos = np.arange(start, stop)[::-1] if order is None else order[start:stop][::-1]
             out: slice | np.ndarray
             if isinstance(out_pos, slice):
                 out = out_pos
@@ -204,14 +204,14 @@ class OrthogonalIndexer:
                 yield ChunkProjection(
                     coords,
                     tuple(chunk_sel),
-                    tuple(out_sel),  # type: ignore[arg-type]
+                    tuple(out_sel),
                     all(p.is_complete for p in parts),
                 )
                 continue
             yield FancyProjection(
                 coords,
                 outer(chunk_sel, self.chunk_shape),
-                outer(out_sel, self.shape),  # type: ignore[arg-type]
+                outer(out_sel, self.shape),
                 False,
             )
 

@@ -26,7 +26,8 @@ class ChunkProjection(NamedTuple):
 
     chunk_coords: tuple[int, ...]
     chunk_selection: ChunkSel
-    out_selection: tuple[slice, ...]
+    #: Slices, except in a :class:`FancyProjection`, where it may hold integer arrays.
+    out_selection: ChunkSel
     is_complete: bool
 
 

@@ -87,7 +87,7 @@ def _compose_slice(outer_sel: slice, inner: slice, length: int) -> slice:
     return slice(r.start, r.stop if r.stop >= 0 else None, r.step)
 
 
-def compose(outer_sel: Selector, inner: Selector, length: int) -> Selector:
+def compose(outer_sel: slice | np.ndarray, inner: Selector, length: int) -> Selector:
     """One axis of an output selection: ``outer_sel`` (into an axis of ``length``) followed
     by ``inner`` (into what ``outer_sel`` selects).
 
@@ -139,7 +139,7 @@ def _basic(
         else:
             i = as_index(s)
             assert i is not None  # a basic projection holds integers and slices
-            per_axis.append([tuple(IntDim(i, n, c, 0))[0]])  # type: ignore[list-item]
+            per_axis.append([tuple(IntDim(i, n, c, 0))[0]])
     whole = p.is_complete
     for parts in itertools.product(*per_axis):
         coords, sels, outs, complete = zip(*parts, strict=True)
@@ -197,7 +197,7 @@ def _orthogonal_dims(
 
 def _orthogonal_outs(
     out_selection: Sequence[Any], out_shape: tuple[int, ...]
-) -> list[Selector] | None:
+) -> list[slice | np.ndarray] | None:
     """The output selection as one slice or 1-d array per output axis, or None when numpy
     would not apply it orthogonally (slices with at most one 1-d array, or ``np.ix_``-style
     arrays alone)."""
@@ -229,7 +229,7 @@ def _runs(dim: IntDim | SliceDim | ArrayDim) -> list[DimRun]:
 
 def _orthogonal(
     dims: list[IntDim | SliceDim | ArrayDim],
-    outs: list[Selector],
+    outs: list[slice | np.ndarray],
     inner_shape: tuple[int, ...],
     out_shape: tuple[int, ...],
 ) -> Iterator[ChunkProjection]:
@@ -246,14 +246,14 @@ def _orthogonal(
             yield ChunkProjection(
                 coords,
                 tuple(chunk_sel),
-                tuple(out_sel),  # type: ignore[arg-type]
+                tuple(out_sel),
                 all(r.is_complete for r in parts),
             )
         else:
             yield FancyProjection(
                 coords,
                 outer(chunk_sel, inner_shape),
-                outer(out_sel, out_shape),  # type: ignore[arg-type]
+                outer(out_sel, out_shape),
                 False,
             )
 

@@ -35,6 +35,7 @@ from simplezarr.errors import SelectionError
 from simplezarr.indexing.basic import (
     NEWAXIS,
     BasicIndexer,
+    DimProjection,
     SliceDim,
     as_index,
     too_many,
@@ -55,7 +56,7 @@ from simplezarr.indexing.items import (
     progression,
     sort_order,
 )
-from simplezarr.indexing.orthogonal import DimRun, OrthogonalIndexer
+from simplezarr.indexing.orthogonal import OrthogonalIndexer
 from simplezarr.indexing.projection import ChunkProjection, FancyProjection
 
 #: Above this many chunks in the grid of the indexed axes, chunk numbers could overflow
@@ -296,7 +297,7 @@ class VectorizedIndexer:
         flat = np.arange(start, stop) if isinstance(where, slice) else where
         return tuple(u.astype(dtype) for u in np.unravel_index(flat, self.broadcast_shape))
 
-    def _ix_slices(self, slice_runs: list[list[DimRun]]) -> list[dict[int, np.ndarray]]:
+    def _ix_slices(self, slice_runs: list[list[DimProjection]]) -> list[dict[int, np.ndarray]]:
         """Each slice run's positions shaped to broadcast along its axis of the result, by
         slice dimension and chunk index (a slice visits a chunk once)."""
         naxes = len(self.slice_dims) + 1
@@ -318,7 +319,7 @@ class VectorizedIndexer:
         coords: tuple[int, ...],
         point_sel: list[np.ndarray],
         point_out: tuple[Any, ...],
-        runs: tuple[DimRun, ...],
+        runs: tuple[DimProjection, ...],
         ix_slices: list[dict[int, np.ndarray]] | None,
     ) -> FancyProjection:
         ndim = len(self.array_shape)
@@ -345,7 +346,7 @@ class VectorizedIndexer:
             tuple(chunk_coords),
             tuple(chunk_sel),
             out_sel,
-            False,  # type: ignore[arg-type]
+            False,
         )
 
 

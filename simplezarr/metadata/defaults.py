@@ -210,7 +210,7 @@ def _keep_unresolved(codec: Any, source: Any) -> Any:
     ``to_dict()`` writes placeholder values for them. Set them back to None so they resolve
     against the data type here too.
     """
-    if not dataclasses.is_dataclass(codec):
+    if not dataclasses.is_dataclass(codec) or isinstance(codec, type):  # instances only
         return codec
     fields = {f.name for f in dataclasses.fields(codec) if f.init}
     changes: dict[str, Any] = {
@@ -320,6 +320,7 @@ def _v2_encoding(
         compressor = _numcodec_config(compressors[0], "compressors")
     else:
         compressor = _numcodec_config(compressors, "compressors")
+    out_filters: tuple[dict[str, Any], ...] | None
     if filters is None:
         out_filters = None
     elif _is_auto(filters):

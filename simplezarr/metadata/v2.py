@@ -117,7 +117,11 @@ def parse_array_v2(zarray: Doc, zattrs: Doc | None, path: str) -> ArrayMetadata:
             raise InvalidMetadata(f"must be 'C' or 'F', got {order!r}")
     with node_context(path, "dimension_separator"):
         separator = data.get("dimension_separator") or "."
-        encoding = ChunkKeyEncoding("v2", separator)
+        if separator not in ("/", "."):
+            raise InvalidMetadata(
+                f"chunk_key_encoding: separator must be '/' or '.', got {separator!r}"
+            )
+        encoding = ChunkKeyEncoding("v2", "/" if separator == "/" else ".")
     for key in ("shape", "chunks"):
         with node_context(path, key):
             if not isinstance(data[key], list):

@@ -208,7 +208,7 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
             codecs=codecs,
             chunk_key_encoding=encoding,
             attributes=_attributes(data, path),
-            dimension_names=names,
+            dimension_names=None if names is None else tuple(names),
             extra=extra,
         )
     with node_context(path, "codecs"):

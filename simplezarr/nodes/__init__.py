@@ -15,14 +15,9 @@ Example:
     [5, 6]
 """
 
-from simplezarr.nodes.array import ARRAY_CONFIG_KEYS, ZarrArray, _array_config, _chunk_index
-from simplezarr.nodes.base import (
-    Attributes,
-    ZarrNode,
-    _ensure_parents,
-    _prepare_slot,
-)
-from simplezarr.nodes.group import NODE_DOCUMENTS, ZarrGroup, _node, open_zarr
+from simplezarr.nodes.array import ARRAY_CONFIG_KEYS, ZarrArray
+from simplezarr.nodes.base import Attributes, ZarrNode
+from simplezarr.nodes.group import NODE_DOCUMENTS, ZarrGroup, open_zarr
 
 __all__ = [
     "ARRAY_CONFIG_KEYS",

@@ -56,9 +56,9 @@ def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
 def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
     items = index if isinstance(index, tuple | list) else (index,)
     parsed = [as_index(i) for i in items]
-    if any(i is None for i in parsed):
+    coords = tuple(i for i in parsed if i is not None)
+    if len(coords) != len(parsed):
         raise SelectionError(f"a chunk index is a tuple of integers, got {index!r}")
-    coords = tuple(parsed)  # type: ignore[arg-type]
     if len(coords) != len(grid_shape) or not all(
         0 <= c < n for c, n in zip(coords, grid_shape, strict=True)
     ):
@@ -340,7 +340,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
                 f"resize needs {self.ndim} non-negative integers for the {self.ndim}-d array "
                 f"{self.name!r}, got {new_shape!r}"
             )
-        shape = tuple(parsed)  # type: ignore[arg-type]
+        shape = tuple(s for s in parsed if s is not None)  # none is, after the check above
         self._check_writable()
         metadata = self.metadata.with_shape(shape)  # validated before anything changes
         engine.clear_outside(self._io, shape)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from simplezarr.errors import (
     ContainsArrayError,
@@ -171,15 +171,15 @@ class ZarrNode:
     def __eq__(self, other: object) -> bool:
         return (
             type(self) is type(other)
-            and self.path == other.path  # type: ignore[attr-defined]
-            and (self.store is other.store or self.store == other.store)  # type: ignore[attr-defined]
+            and self.path == other.path
+            and (self.store is other.store or self.store == other.store)
         )
 
     def __hash__(self) -> int:  # equal nodes have equal paths
         return hash((type(self), self.path))
 
 
-def _ensure_parents(store: Any, path: str, zarr_format: int) -> None:
+def _ensure_parents(store: Any, path: str, zarr_format: Literal[2, 3]) -> None:
     """Make every ancestor of ``path`` a group (zarr-python does the same)."""
     parts = path.split("/")[:-1] if path else []
     for i in range(len(parts) + 1):

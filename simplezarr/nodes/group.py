@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -56,8 +56,9 @@ V2_GROUP_COMPRESSOR = {"id": "blosc"}
 
 
 def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
-    cls = ZarrArray if isinstance(metadata, ArrayMetadata) else ZarrGroup
-    return cls(store, path, metadata)
+    if isinstance(metadata, ArrayMetadata):
+        return ZarrArray(store, path, metadata)
+    return ZarrGroup(store, path, metadata)
 
 
 def open_zarr(store: Any, path: str = "") -> ZarrNode:
@@ -96,9 +97,10 @@ class ZarrGroup(ZarrNode):
         path = normalize_path(path)
         if zarr_format not in (2, 3):
             raise InvalidMetadata(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+        fmt: Literal[2, 3] = 2 if zarr_format == 2 else 3
         _prepare_slot(store, path, overwrite, want="group")
-        meta = GroupMetadata(zarr_format=zarr_format, attributes=dict(attributes or {}))
-        _ensure_parents(store, path, zarr_format)
+        meta = GroupMetadata(zarr_format=fmt, attributes=dict(attributes or {}))
+        _ensure_parents(store, path, fmt)
         write_metadata(store, path, meta)
         return cls(store, path, meta)
 
@@ -364,7 +366,7 @@ class ZarrGroup(ZarrNode):
             kwargs["compressors"] = () if compressor is None else (compressor,)
         elif kwargs["zarr_format"] == 2 and isinstance(compressors, str) and compressors == "auto":
             kwargs["compressors"] = (V2_GROUP_COMPRESSOR,)
-        return create_array(self.store_path, name=name, **kwargs)  # type: ignore[no-any-return]
+        return create_array(self.store_path, name=name, **kwargs)
 
     def require_array(
         self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
@@ -426,7 +428,7 @@ class ZarrGroup(ZarrNode):
         self._check_writable()
         kwargs.setdefault("zarr_format", self.zarr_format)
         make = getattr(synchronous, function)
-        return make(store=self.store_path, path=name, **kwargs)  # type: ignore[no-any-return]
+        return make(store=self.store_path, path=name, **kwargs)
 
     def empty(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
         """A child array whose content is the fill value (:func:`simplezarr.empty`)."""

@@ -401,10 +401,11 @@ class ReadableStore(BaseStore):
 class WritableStore(BaseStore):
     """A store that can write and delete keys.
 
-    Subclasses implement ``_set(key, data)`` and ``_delete(key)`` (deleting a missing key is
-    not an error). ``data`` is ``bytes``, or -- for a store that writes it out at once and
-    keeps no reference, and says so with ``_set_takes_buffer = True`` -- a flat byte
-    ``memoryview`` of the caller's buffer, which saves a copy of every chunk written. Partial setting is done here by reading the value, patching it and
+    Subclasses implement ``_set(key, data)`` with ``data`` as ``bytes``, and ``_delete(key)``
+    (deleting a missing key is not an error). A store that writes the value out at once and
+    keeps no reference also overrides ``_set_buffer(key, data)``, which is given a flat byte
+    ``memoryview`` of the caller's buffer and so saves a copy of every chunk written. Partial
+    setting is done here by reading the value, patching it and
     setting it again (so it needs :class:`ReadableStore`); ``erase_prefix`` deletes the keys
     ``list_prefix`` finds (so it needs :class:`ListableStore`). Subclasses may override
     ``_erase_prefix`` when they can do better.
@@ -421,13 +422,11 @@ class WritableStore(BaseStore):
         []
     """
 
-    _set_takes_buffer = False
-
     def set(self, key: str, value: BytesLike) -> None:
         """Store ``value`` (any C-contiguous bytes-like object) under ``key``."""
         key = self._validate_key(key)
         self._check_writable(f"set key {key!r}")
-        self._set(key, as_buffer(value, key) if self._set_takes_buffer else to_bytes(value, key))
+        self._set_buffer(key, as_buffer(value, key))
 
     def set_many(self, items: Iterable[tuple[str, BytesLike]]) -> None:
         """Store several ``(key, value)`` pairs."""
@@ -485,6 +484,10 @@ class WritableStore(BaseStore):
 
     def _set(self, key: str, data: bytes) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _set")
+
+    def _set_buffer(self, key: str, data: bytes | memoryview) -> None:
+        # By default the store gets bytes of its own, since it may keep them.
+        self._set(key, data if type(data) is bytes else bytes(data))
 
     def _delete(self, key: str) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement _delete")

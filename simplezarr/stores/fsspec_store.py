@@ -221,7 +221,7 @@ class FsspecStore(RemoteStoreBase):
         import fsspec.asyn
 
         loop = self._fs.loop if self._async else fsspec.asyn.get_loop()
-        return fsspec.asyn.sync(loop, fn, *args)  # type: ignore[no-any-return]
+        return fsspec.asyn.sync(loop, fn, *args)
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """``fs.<name>(...)``: its coroutine on an async file system, else on the I/O pool."""

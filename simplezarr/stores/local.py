@@ -207,7 +207,9 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
 
     # WritableStore
 
-    _set_takes_buffer = True  # the value is written to its file before _set returns
+    def _set_buffer(self, key: str, data: bytes | memoryview) -> None:
+        # The value is written to its file before _set returns, so no copy is needed.
+        self._set(key, data)
 
     def _set(self, key: str, data: bytes | memoryview) -> None:
         directory, name = self._write_location(key)

@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from types import ModuleType
+from typing import cast
 
 from simplezarr.concurrency import IO
 from simplezarr.config import config
@@ -260,17 +261,22 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
         # The requested bytes and, where the range does not tell it, the value's size, all
         # requests at once: a shard's index costs one round trip, not a read then a HEAD.
         sized = [i for i, (_, r) in enumerate(requests) if r is not None]
-        tasks: builtins.list[Callable[[], object]] = [partial(self._get, k, r) for k, r in requests]
+        tasks: builtins.list[Callable[[], bytes | int | None]]
+        tasks = [partial(self._get, k, r) for k, r in requests]
         tasks += [partial(self._getsize, requests[i][0]) for i in sized]
         results = IO.run_all(tasks)
-        datas, sizes = results[: len(requests)], dict(zip(sized, results[len(requests) :]))
+        # Results come in task order: first every _get's bytes, then _getsize's sizes.
+        datas = cast("builtins.list[bytes | None]", results[: len(requests)])
+        sizes = dict(
+            zip(sized, cast("builtins.list[int | None]", results[len(requests) :]), strict=True)
+        )
         opened: builtins.list[tuple[StoredValue, bytes | memoryview] | None] = []
         for i, ((key, _), data) in enumerate(zip(requests, datas, strict=True)):
-            size = sizes.get(i, None if data is None else len(data))  # type: ignore[arg-type]
+            size = sizes.get(i, None if data is None else len(data))
             if data is None or size is None:
                 opened.append(None)
             else:
-                opened.append((RereadValue(self, key, int(size)), data))  # type: ignore[arg-type]
+                opened.append((RereadValue(self, key, size), data))
         return opened
 
     def _list(self) -> Iterable[str]:

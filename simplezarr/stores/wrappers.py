@@ -97,13 +97,15 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
             return self._readable("open values").open_values(requests)
         opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
         for (key, byte_range), data in zip(requests, self.get_many(requests), strict=True):
-            size: int | None = None
-            if data is not None:
-                try:
-                    size = len(data) if byte_range is None else self.getsize(key)
-                except FileNotFoundError:  # deleted since
-                    size = None
-            opened.append(None if size is None else (RereadValue(self, key, size), data))
+            if data is None:
+                opened.append(None)
+                continue
+            try:
+                size = len(data) if byte_range is None else self.getsize(key)
+            except FileNotFoundError:  # deleted since
+                opened.append(None)
+                continue
+            opened.append((RereadValue(self, key, size), data))
         return opened
 
     def get_partial_values(
