@@ -170,9 +170,10 @@ def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int =
                 lines.append(f"{indent}{branch}{name} {node.shape} {node.dtype}")
                 continue
             lines.append(f"{indent}{branch}{name}")
-            if isinstance(node, ZarrGroup) and (max_depth is None or depth < max_depth):
-                if not walk(node, indent + ("    " if last else "│   "), depth + 1):
-                    return False
+            if not isinstance(node, ZarrGroup) or (max_depth is not None and depth >= max_depth):
+                continue
+            if not walk(node, indent + ("    " if last else "│   "), depth + 1):
+                return False
         return True
 
     walk(group, "", 1)

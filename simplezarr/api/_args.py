@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import numbers
 import warnings
 from collections.abc import Iterable, Mapping
@@ -85,9 +86,7 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], typesize: int) -> tupl
     chunks = tuple(chunks)
     if chunks and all(isinstance(c, (tuple, list)) for c in chunks):
         for i, c in enumerate(chunks):
-            if any(x != y for x, y in zip(c[:-2], c[1:-1], strict=True)) or (
-                len(c) > 1 and c[-1] > c[0]
-            ):
+            if any(x != y for x, y in itertools.pairwise(c)) or (len(c) > 1 and c[-1] > c[0]):
                 raise InvalidArgument(
                     f"irregular chunk sizes in dimension {i}: {tuple(c)}; only uniform chunks "
                     "(with an optional smaller last chunk) are supported"

@@ -252,7 +252,7 @@ class _Copier:
             target = dest.require_group(name)
             if not self.without_attrs and source.attrs:
                 target.attrs.update(source.attrs.asdict())
-        for child in source.keys():
+        for child in source:
             self.node(source[child], target, child, root=False)
         self.n_copied += 1
 
@@ -429,7 +429,7 @@ def copy_all(
         )
     target = _dest_group(dest)
     copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws)
-    for child in group.keys():
+    for child in group:
         copier.node(group[child], target, child, root=False)
     if not dry_run and not without_attrs and group.attrs:
         target.attrs.update(group.attrs.asdict())

@@ -83,7 +83,7 @@ def create_hierarchy(
         return
     zarr_format = formats.pop()
     implicit: dict[str, NodeMetadata] = {}
-    for path, meta in parsed.items():
+    for path in parsed:
         parts = path.split("/") if path else []
         for i in range(len(parts)):
             parent = "/".join(parts[:i])
@@ -110,7 +110,7 @@ def create_hierarchy(
             else:
                 store_.clear()
     else:
-        for path, meta in parsed.items():
+        for path in parsed:
             try:
                 existing = load_metadata(store_, path)
             except NodeNotFound:

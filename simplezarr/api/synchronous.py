@@ -398,11 +398,11 @@ def save(
 
 
 def _check_ndarray(value: Any, what: str) -> None:
-    if not (hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__")):
-        if not np.isscalar(value):
-            raise InvalidArgument(
-                f"{what} must be a numpy array (or array-like), got {type(value).__name__}"
-            )
+    array_like = hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__")
+    if not array_like and not np.isscalar(value):
+        raise InvalidArgument(
+            f"{what} must be a numpy array (or array-like), got {type(value).__name__}"
+        )
 
 
 def save_array(

@@ -124,7 +124,7 @@ def decode_scatter(
             if d is not None and w is None and not done
         ]
         if len(whole) > 1 and all(r.chain is chain for r in part):
-            try:
+            try:  # noqa: SIM105 (contextlib.suppress costs a context manager per part)
                 decoded = iter(chain.decode_many(whole))
             except ZarrError:  # one of them is corrupt: decode them one by one to name it
                 pass

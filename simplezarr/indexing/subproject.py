@@ -139,7 +139,7 @@ def _basic(
         else:
             i = as_index(s)
             assert i is not None  # a basic projection holds integers and slices
-            per_axis.append([tuple(IntDim(i, n, c, 0))[0]])
+            per_axis.append([next(iter(IntDim(i, n, c, 0)))])
     whole = p.is_complete
     for parts in itertools.product(*per_axis):
         coords, sels, outs, complete = zip(*parts, strict=True)
@@ -299,7 +299,7 @@ def _points(
         targets = [t[order] for t in targets]
     bounds = group_bounds(keys).tolist()
     local_dtype = narrow_dtype(max(inner_shape, default=1))
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+    for start, stop in itertools.pairwise(bounds):
         key = int(keys[start])
         inner_coords = tuple(int(i) for i in np.unravel_index(key, grid)) if grid else ()
         local = tuple(

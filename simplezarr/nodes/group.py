@@ -182,7 +182,7 @@ class ZarrGroup(ZarrNode):
         found: list[tuple[str, ZarrNode]] = []
 
         def walk(group: ZarrGroup, at: str, depth: int) -> None:
-            for name in group.keys():
+            for name in group:
                 node = group[name]
                 if isinstance(node, ZarrGroup) and not use_consolidated_for_children:
                     stored = load_metadata(node.store, node.path)  # not the consolidated copy

@@ -100,7 +100,11 @@ class LoggingStore(WrapperStore):
         if self.log_handler is not None:
             try:
                 pickle.dumps(self.log_handler)
-            except Exception:
+            except (
+                pickle.PicklingError,
+                TypeError,
+                AttributeError,
+            ):  # handlers hold locks, streams
                 state["log_handler"] = None
         return state
 

@@ -37,6 +37,7 @@ Example:
 from __future__ import annotations
 
 import builtins
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -314,10 +315,9 @@ class ObjectStore(RemoteStoreBase):
 
     def _delete(self, key: str) -> None:
         obs = _obstore()
-        try:
+        # some services report deleting a missing object; it is not an error
+        with contextlib.suppress(FileNotFoundError):
             self._do("delete", key, lambda: obs.delete(self._store, key))
-        except FileNotFoundError:
-            pass  # some services report deleting a missing object; it is not an error
 
     def _erase_prefix(self, prefix: str) -> None:
         obs = _obstore()

@@ -139,12 +139,12 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
         where = str(self.path)
         # Read-only: the file is never opened for writing, so closing cannot change it.
         zip_mode = "r" if self._read_only and self.mode == "a" else self.mode
-        if zip_mode == "a" and self.path.is_file() and self.path.stat().st_size:
-            if not zipfile.is_zipfile(self.path):
-                raise StoreError(
-                    f"{where!r} is not a ZIP archive; mode 'a' appends to an existing archive "
-                    "only (use mode 'w' to replace the file)"
-                )
+        appending = zip_mode == "a" and self.path.is_file() and self.path.stat().st_size > 0
+        if appending and not zipfile.is_zipfile(self.path):
+            raise StoreError(
+                f"{where!r} is not a ZIP archive; mode 'a' appends to an existing archive "
+                "only (use mode 'w' to replace the file)"
+            )
         try:
             archive = zipfile.ZipFile(
                 self.path, zip_mode, compression=self.compression, allowZip64=self.allowZip64
