@@ -104,10 +104,10 @@ def test_broken_entry_point_is_unknown_codec(
         def load(self) -> Any:
             raise ImportError("no module named plugin")
 
-    monkeypatch.setattr(registry, "entry_points", lambda group: [Broken("test.broken", None)])
+    plugins = [Broken("test.broken", None), _FakeEntryPoint("test.notcodec", object)]
+    monkeypatch.setattr(registry, "entry_points", lambda group: plugins)
     with pytest.raises(UnknownCodec, match="could not be loaded"):
         get_codec_class("test.broken")
-    monkeypatch.setattr(registry, "_registry", {"test.notcodec": _FakeEntryPoint("x", object)})
     with pytest.raises(UnknownCodec, match="not a Codec class"):
         get_codec_class("test.notcodec")
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import tracemalloc
+from typing import Any
+
 import numpy as np
 import pytest
+import zstandard
 
 from simplezarr import config
-from simplezarr.codecs import zstd as zstd_module
+from simplezarr.codecs import ChunkSpec, CodecChain, codec_from_json
+from simplezarr.dtypes import from_numpy
 from simplezarr.engine.work import PARALLEL_MIN_BYTES
 from simplezarr.engine.work import batches as _batches
 from simplezarr.errors import CorruptChunk
 from simplezarr.nodes import ZarrArray
-from simplezarr.stores import MemoryStore
+from simplezarr.stores import LoggingStore, MemoryStore, WrapperStore
 
 ZSTD = [{"name": "zstd", "configuration": {"level": 1, "checksum": False}}]
 
@@ -25,46 +32,80 @@ def _array(shape, chunks, compressors=ZSTD, dtype="uint32"):
     return a, data
 
 
-def test_large_zstd_chunk_decodes_only_a_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+def key(*coords: int) -> str:
+    """The v3 key of a chunk (default chunk key encoding)."""
+    return "c/" + "/".join(map(str, coords))
+
+
+def first_block_only(frame: bytes) -> bytes:
+    """A zstd frame cut right after its first block: a decoder that stops at the bytes it
+    needs can still give the first block's content; one that decodes the frame fails."""
+    pos = zstandard.frame_header_size(frame)
+    header = frame[pos] | frame[pos + 1] << 8 | frame[pos + 2] << 16
+    assert (header >> 1) & 3 == 2 and not header & 1, "a compressed block, not the last"
+    return frame[: pos + 3 + (header >> 3)]
+
+
+def test_large_zstd_chunk_decodes_only_a_prefix() -> None:
     a, data = _array((256, 256), (256, 256))  # 256 KiB chunk: two zstd blocks
-    assert a._io.chain.windowed
-
-    def whole(*args):
-        raise AssertionError("decoded the whole frame")
-
-    monkeypatch.setattr(zstd_module, "zstd_decompress", whole)
-    np.testing.assert_array_equal(a[3, 10:20], data[3, 10:20])  # within the first block
-    with pytest.raises(CorruptChunk, match="decoded the whole frame"):  # most of the frame
+    a.store.set(key(0, 0), first_block_only(a.store.get(key(0, 0))))
+    # within the first block: decoding stops there and never sees the missing rest
+    np.testing.assert_array_equal(a[3, 10:20], data[3, 10:20])
+    with pytest.raises(CorruptChunk):  # most of the frame: decoded whole, the cut found
         a[200:201, ::7]
 
 
 def test_small_zstd_chunk_is_decoded_whole() -> None:
-    # One zstd block (<= 128 KiB): a prefix costs the same as all of it, so no window.
+    # One zstd block (<= 128 KiB): a prefix costs the same as all of it, so no window, and
+    # the whole frame is checked even for a partial read (trailing bytes are refused).
     a, data = _array((64, 64), (32, 32))
-    assert not a._io.chain.windowed
     np.testing.assert_array_equal(a[5, 3:40], data[5, 3:40])
+    a.store.set(key(0, 0), a.store.get(key(0, 0)) + b"\0")
+    with pytest.raises(CorruptChunk):
+        a[5, 3:10]
+
+
+class RangeLog(WrapperStore):
+    """Records the (key, byte range) of every get_many request."""
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(store)
+        self.requests: list[tuple[str, Any]] = []
+
+    def get_many(self, requests: Any) -> list[bytes | None]:
+        self.requests.extend(requests)
+        return super().get_many(requests)
 
 
 def test_uncompressed_chunks_always_take_a_window() -> None:
-    a, data = _array((16, 16), (8, 8), compressors=None)
-    assert a._io.chain.windowed and a._io.chain.is_raw
+    store = RangeLog(MemoryStore())
+    a = ZarrArray.create(store, shape=(16, 16), dtype="uint32", chunks=(8, 8), compressors=None)
+    data = np.arange(256, dtype="uint32").reshape(16, 16)
+    a[...] = data
+    store.requests.clear()
     np.testing.assert_array_equal(a[3, 1:7], data[3, 1:7])
+    # only the 6 items of row 3, columns 1..6 of chunk (0, 0) are fetched: 24 bytes
+    assert store.requests == [(key(0, 0), ((3 * 8 + 1) * 4, 6 * 4))]
 
 
 def test_checksummed_zstd_never_takes_a_window() -> None:
-    a, _ = _array(
+    # The checksum covers the whole frame: even a read within the first block decodes it
+    # all, so a frame cut after its first block fails where an unchecked one reads.
+    a, data = _array(
         (256, 256),
         (256, 256),
         compressors=[{"name": "zstd", "configuration": {"level": 1, "checksum": True}}],
     )
-    assert not a._io.chain.windowed
+    np.testing.assert_array_equal(a[3, 10:20], data[3, 10:20])
+    a.store.set(key(0, 0), first_block_only(a.store.get(key(0, 0))))
+    with pytest.raises(CorruptChunk):
+        a[3, 10:20]
 
 
 def test_truncated_large_chunk_fails_on_partial_read() -> None:
     a, _ = _array((256, 256), (256, 256))
-    key = a._io.key((0, 0))
-    good = a.store.get(key)
-    a.store.set(key, good[:100])
+    good = a.store.get(key(0, 0))
+    a.store.set(key(0, 0), good[:100])
     with pytest.raises(CorruptChunk):
         a[255, :]
 
@@ -92,30 +133,54 @@ def _big_zstd(store=None):
     return a, data
 
 
-def test_pipelined_read_matches_numpy_with_missing_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    import importlib
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
 
-    engine = importlib.import_module("simplezarr.engine.read")  # the module, not engine.read
-    calls = []
-    real = engine._read_pipelined
-    monkeypatch.setattr(engine, "_read_pipelined", lambda *a: calls.append(1) or real(*a))
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def fetching_threads(store: LoggingStore, handler: Records, read: Any) -> set[bool]:
+    """Run ``read``; for each get_many it made, whether the calling thread made it."""
+    handler.records.clear()
+    store.counter.clear()
+    read()
+    calls = [r for r in handler.records if r.getMessage().startswith("Calling")]
+    assert calls and store.counter["get_many"] == len(calls) >= 2  # part after part
+    return {r.thread == threading.get_ident() for r in calls}
+
+
+def test_pipelined_read_matches_numpy_with_missing_chunks() -> None:
+    # Pipelined: the calling thread fetches part after part while the pool decodes, so
+    # every store request comes from the calling thread (the batched path fetches in the
+    # pool's threads, as the large chunks below show).
+    handler = Records()
     with config.set(threads=2):
-        a, data = _big_zstd()
-        a.store.delete(a._io.key((1, 2, 1)))
+        store = LoggingStore(MemoryStore(), log_level="INFO", log_handler=handler)
+        a, data = _big_zstd(store)
+        store.delete(key(1, 2, 1))
         data[32:64, 64:96, 16:32] = 0
+        assert fetching_threads(store, handler, lambda: a[...]) == {True}
         np.testing.assert_array_equal(a[...], data)
         np.testing.assert_array_equal(a[5:120, ::3, 7], data[5:120, ::3, 7])
-    assert calls  # the path under test was taken
+        store = LoggingStore(MemoryStore(), log_level="INFO", log_handler=handler)
+        big = ZarrArray.create(
+            store, shape=(128, 128, 32), dtype="uint32", chunks=(64, 64, 32), compressors=ZSTD
+        )  # 512 KiB chunks: too large to pipeline
+        big[...] = data
+        assert False in fetching_threads(store, handler, lambda: big[...])
+        np.testing.assert_array_equal(big[...], data)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "trailing", "garbage"])
 def test_pipelined_read_refuses_a_corrupt_chunk(damage: str) -> None:
     with config.set(threads=2):
         a, _ = _big_zstd()
-        key = a._io.key((2, 1, 0))
-        good = a.store.get(key)
+        good = a.store.get(key(2, 1, 0))
         bad = {"truncate": good[:-7], "trailing": good + b"\0", "garbage": b"x" * len(good)}
-        a.store.set(key, bad[damage])
+        a.store.set(key(2, 1, 0), bad[damage])
         with pytest.raises(CorruptChunk):
             a[...]
 
@@ -129,9 +194,10 @@ def test_pipelined_read_of_a_local_store(tmp_path) -> None:
 
 
 def test_decode_many_equals_decode() -> None:
-    a, data = _big_zstd()
-    chain, store = a._io.chain, a.store
-    frames = [store.get(a._io.key((i, j, k))) for i in range(2) for j in range(2) for k in range(2)]
+    a, _ = _big_zstd()
+    spec = ChunkSpec((32, 32, 16), from_numpy("uint32"), 0)
+    chain = CodecChain([codec_from_json("bytes"), codec_from_json(ZSTD[0])], spec)
+    frames = [a.store.get(key(i, j, k)) for i in range(2) for j in range(2) for k in range(2)]
     for one, many in zip(map(chain.decode, frames), chain.decode_many(frames), strict=True):
         np.testing.assert_array_equal(one, many)
 
@@ -177,21 +243,30 @@ BLOSC = [
 ]
 
 
-@pytest.mark.parametrize("compressors", [ZSTD, BLOSC], ids=["zstd", "blosc"])
-def test_whole_chunks_decode_straight_into_the_output(monkeypatch, compressors) -> None:
-    from simplezarr.codecs.chain import CodecChain
+def allocated_beyond_the_result(read: Any) -> int:
+    """Peak bytes allocated by ``read()`` on top of the array it returns."""
+    read()  # warm up (imports, pool threads)
+    tracemalloc.start()
+    try:
+        out = read()
+        return tracemalloc.get_traced_memory()[1] - out.nbytes
+    finally:
+        tracemalloc.stop()
 
-    into = []
-    real = CodecChain.decode_into
-    monkeypatch.setattr(
-        CodecChain, "decode_into", lambda self, d, t: into.append(1) or real(self, d, t)
-    )
-    # slabs: (2, 16, 12) chunks of a (9, 16, 12) array lie contiguously in the output
-    a, data = _array((9, 16, 12), (2, 16, 12), compressors=compressors)
-    assert a._io.chain.direct_decode
+
+@pytest.mark.parametrize("compressors", [ZSTD, BLOSC], ids=["zstd", "blosc"])
+def test_whole_chunks_decode_straight_into_the_output(compressors) -> None:
+    # slabs: (2, 256, 256) chunks of a (9, 256, 256) array lie contiguously in the output.
+    # Decoded into it directly, a read allocates little beyond the result; the usual way,
+    # each chunk is decoded into a buffer of its own (512 KiB) and copied.
+    a, data = _array((9, 256, 256), (2, 256, 256), compressors=compressors)
+    chunk_bytes = 2 * 256 * 256 * 4
     np.testing.assert_array_equal(a[...], data)
-    assert len(into) == 4  # the four whole slabs; the edge chunk (1 row) goes the usual way
-    np.testing.assert_array_equal(a[2:4], data[2:4])  # exactly one chunk
+    assert allocated_beyond_the_result(lambda: a[0:8]) < chunk_bytes // 8  # four whole slabs
+    assert allocated_beyond_the_result(lambda: a[2:4]) < chunk_bytes // 8  # exactly one chunk
+    # the edge chunk (1 row) and partly read chunks go the usual way
+    assert allocated_beyond_the_result(lambda: a[1:6]) >= chunk_bytes // 2
+    np.testing.assert_array_equal(a[2:4], data[2:4])
     np.testing.assert_array_equal(a[1:6, :, :], data[1:6])
     np.testing.assert_array_equal(a[:, 3], data[:, 3])  # not contiguous: the usual way
 
@@ -201,16 +276,15 @@ def test_whole_chunks_decode_straight_into_the_output(monkeypatch, compressors) 
 def test_decoding_into_the_output_refuses_corrupt_chunks(compressors, damage) -> None:
     a, _ = _array((8, 16), (4, 16), compressors=compressors)
     other, _ = _array((8, 16), (2, 16), compressors=compressors)  # chunks half the size
-    key = a._io.key((1, 0))
-    good = a.store.get(key)
+    good = a.store.get(key(1, 0))
     bad = {
         "truncate": good[:-5],
         "trailing": good + b"\0\0",
         "garbage": bytes(len(good)),
-        "other_size": other.store.get(other._io.key((0, 0))),
+        "other_size": other.store.get(key(0, 0)),
         "concat": good + good,
     }[damage]
-    a.store.set(key, bad)
+    a.store.set(key(1, 0), bad)
     with pytest.raises(CorruptChunk):
         a[4:8]
     with pytest.raises(CorruptChunk):

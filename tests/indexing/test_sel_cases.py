@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import typing
 from typing import Any
 
@@ -13,6 +14,7 @@ from indexing_helpers import arange_of, assert_same, make_array
 from simplezarr import MemoryStore, ZarrArray, engine
 from simplezarr.errors import BoundsCheckError, InvalidArgument, SelectionError, ZarrError
 from simplezarr.indexing import items
+from simplezarr.stores import LoggingStore
 
 LAYOUTS = pytest.mark.parametrize(
     ("zarr_format", "shard_factor"),
@@ -565,15 +567,14 @@ def test_array_docstring_names_the_selection_api() -> None:
         assert name in doc, name
 
 
-def test_getitem_allocates_through_the_selection_methods(monkeypatch: pytest.MonkeyPatch) -> None:
-    a = make_array(arange_of((4, 4)), (2, 2))
-    seen = []
-    real = type(a)._read
-
-    def spy(self: Any, indexer: Any, out: Any) -> Any:
-        seen.append(indexer)
-        return real(self, indexer, out)
-
-    monkeypatch.setattr(type(a), "_read", spy)
-    a[1:3, [0, 2]]
-    assert len(seen) == 1
+def test_getitem_allocates_through_the_selection_methods() -> None:
+    # a[...] goes through the same selection method as its explicit form: one read of the
+    # touched chunks (four, in one store request) into one result.
+    store = LoggingStore(MemoryStore(), log_handler=logging.NullHandler())
+    data = arange_of((4, 4))
+    a = make_array(data, (2, 2), store=store)
+    store.counter.clear()
+    got = a[1:3, [0, 2]]
+    assert dict(store.counter) == {"get_many": 1}
+    np.testing.assert_array_equal(got, data[1:3][:, [0, 2]])
+    np.testing.assert_array_equal(got, a.get_orthogonal_selection((slice(1, 3), [0, 2])))
