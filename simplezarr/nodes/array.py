@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr import concurrency, engine, node_info
+from simplezarr import concurrency, engine
 from simplezarr.errors import (
     ContainsGroup,
     InvalidArgument,
@@ -28,9 +28,10 @@ from simplezarr.indexing import BasicIndexer, Indexer, as_index, getitem_indexer
 from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import prefix, write_metadata
+from simplezarr.nodes import info as node_info
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
 from simplezarr.nodes.selection import SelectionMethods
-from simplezarr.storage import normalize_path
+from simplezarr.stores.paths import normalize_path
 
 _UNSET: Any = object()  # "not given", where None means something
 

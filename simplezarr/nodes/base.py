@@ -25,7 +25,7 @@ from simplezarr.errors import (
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v3 import parse_node_v3
-from simplezarr.storage import StorePath, normalize_path
+from simplezarr.stores.paths import StorePath, normalize_path
 
 
 def _relative(parent: str, path: str) -> str:

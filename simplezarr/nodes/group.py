@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from simplezarr import node_info
 from simplezarr.errors import (
     IncompatibleNodeError,
     InvalidArgument,
@@ -38,6 +37,7 @@ from simplezarr.metadata.consolidated import (
 )
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
+from simplezarr.nodes import info as node_info
 from simplezarr.nodes.array import ZarrArray
 from simplezarr.nodes.base import (
     ZarrNode,
@@ -45,7 +45,7 @@ from simplezarr.nodes.base import (
     _prepare_slot,
     _relative,
 )
-from simplezarr.storage import join_path, normalize_path
+from simplezarr.stores.paths import join_path, normalize_path
 
 #: The documents whose presence makes a folder a node.
 NODE_DOCUMENTS = ("zarr.json", ".zarray", ".zgroup")

@@ -6,7 +6,7 @@ import builtins
 import time
 from collections.abc import Iterable, Sequence
 
-from simplezarr.errors import ReadOnlyError, StoreError
+from simplezarr.errors import ReadOnlyError, ReadOnlyNodeError, StoreError
 from simplezarr.stores.base import (
     BaseStore,
     ByteRange,
@@ -18,7 +18,7 @@ from simplezarr.stores.base import (
     WritableStore,
 )
 
-__all__ = ["SlowStore", "WrapperStore"]
+__all__ = ["ReadOnlyView", "SlowStore", "WrapperStore"]
 
 
 class WrapperStore(ReadableStore, WritableStore, ListableStore):
@@ -327,3 +327,32 @@ class SlowStore(WrapperStore):
     def __repr__(self) -> str:
         rate = f", bits_per_second={self.bits_per_second}" if self.bits_per_second else ""
         return f"SlowStore({self._store!r}, base_delay={self.base_delay}{rate})"
+
+
+class ReadOnlyView(WrapperStore):
+    """A read-only view of a writable store (what mode ``"r"`` makes of a writable store).
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> view = ReadOnlyView(MemoryStore({"a": b"1"}))
+        >>> view.read_only, view.get("a")
+        (True, b'1')
+    """
+
+    forwards_values = True  # a view: the bytes are the wrapped store's
+
+    @property
+    def read_only(self) -> bool:
+        return True
+
+    def _writable(self, action: str) -> WritableStore:
+        raise ReadOnlyNodeError(f"cannot {action}: the store was opened read-only (mode 'r')")
+
+    def __eq__(self, other: object) -> bool:
+        inner = other.store if isinstance(other, ReadOnlyView) else other
+        return bool(self.store == inner)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"ReadOnlyView({self.store!r})"

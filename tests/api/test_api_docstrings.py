@@ -28,7 +28,7 @@ MODULES = [
     "simplezarr.metadata.model",
     "simplezarr.metadata.store_io",
     "simplezarr.metadata.v2",
-    "simplezarr.node_info",
+    "simplezarr.nodes.info",
     "simplezarr.nodes",
     "simplezarr.nodes.array",
     "simplezarr.nodes.base",

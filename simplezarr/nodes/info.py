@@ -24,11 +24,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numcodecs
 
-from simplezarr.metadata.model import ArrayMetadata
+from simplezarr.errors import ZarrError
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 
 if TYPE_CHECKING:
     from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode
@@ -123,7 +124,6 @@ def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None)
 
 def group_info(group: ZarrGroup, members: list[ZarrNode] | None = None) -> Info:
     """The summary behind ``ZarrGroup.info`` (member counts when ``members`` is given)."""
-    from simplezarr.nodes import ZarrGroup
 
     items: list[tuple[str, Any]] = [
         ("Name", group.path),
@@ -133,7 +133,7 @@ def group_info(group: ZarrGroup, members: list[ZarrNode] | None = None) -> Info:
         ("Store type", type(group.store).__name__),
     ]
     if members is not None:
-        n_groups = sum(isinstance(m, ZarrGroup) for m in members)
+        n_groups = sum(isinstance(m.metadata, GroupMetadata) for m in members)
         items += [
             ("No. members", len(members)),
             ("No. arrays", len(members) - n_groups),
@@ -145,9 +145,6 @@ def group_info(group: ZarrGroup, members: list[ZarrNode] | None = None) -> Info:
 def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int = 500) -> TreeRepr:
     """A text drawing of the hierarchy below ``group``; ``max_depth=1`` shows only its
     children. Unreadable nodes are drawn with their error instead of failing the drawing."""
-    from simplezarr.errors import ZarrError
-    from simplezarr.nodes import ZarrArray, ZarrGroup
-
     lines = [group.name]
     shown = 0
 
@@ -166,13 +163,15 @@ def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int =
             except ZarrError as e:
                 lines.append(f"{indent}{branch}{name} <unreadable: {type(e).__name__}: {e}>")
                 continue
-            if isinstance(node, ZarrArray):
-                lines.append(f"{indent}{branch}{name} {node.shape} {node.dtype}")
+            meta = node.metadata
+            if isinstance(meta, ArrayMetadata):
+                lines.append(f"{indent}{branch}{name} {meta.shape} {meta.numpy_dtype}")
                 continue
             lines.append(f"{indent}{branch}{name}")
-            if not isinstance(node, ZarrGroup) or (max_depth is not None and depth >= max_depth):
+            if max_depth is not None and depth >= max_depth:
                 continue
-            if not walk(node, indent + ("    " if last else "│   "), depth + 1):
+            child = cast("ZarrGroup", node)  # a node that is not an array is a group
+            if not walk(child, indent + ("    " if last else "│   "), depth + 1):
                 return False
         return True
 
