@@ -11,27 +11,21 @@ Example:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from simplezarr.api._args import (
-    DEFAULT_FILL_VALUE,
-    check_zarr_format,
-    chunk_key_encoding_json,
-    config_with,
-    fill_kwargs,
-    legacy_create_kwargs,
-    like_args,
-    v3_order,
-)
+from simplezarr.api._args import check_zarr_format
 from simplezarr.errors import InvalidArgument
+from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray
+from simplezarr.nodes.create import copy_data, from_data, legacy_array, like_args, new_array
 from simplezarr.storage import StorePath, make_store_path, normalize_path
 
 __all__ = [
     "array",
+    "copy_data",
     "create",
     "create_array",
     "empty",
@@ -103,39 +97,14 @@ def create_array(
         >>> a.chunks, [type(c).__name__ for c in a.compressors]
         ((250, 500), ['ZstdCodec'])
     """
-    if data is not None:
-        if shape is not None or dtype is not None:
-            raise InvalidArgument("pass data, or shape and dtype, not both")
-        return from_array(
-            store,
-            data=data,
-            write_data=write_data,
-            name=name,
-            chunks=chunks,
-            shards=shards,
-            filters=filters,
-            compressors=compressors,
-            serializer=serializer,
-            fill_value=fill_value,
-            order=order,
-            zarr_format=zarr_format,
-            attributes=attributes,
-            chunk_key_encoding=chunk_key_encoding,
-            dimension_names=dimension_names,
-            storage_options=storage_options,
-            overwrite=overwrite,
-            config=config,
-        )
-    if shape is None or dtype is None:
-        raise InvalidArgument("create_array needs shape and dtype (or data)")
     sp = make_store_path(store, path=name, mode="a", storage_options=storage_options)
-    zarr_format = zarr_format or 3
-    if zarr_format == 3:
-        v3_order(order)  # warns when given: v3 ignores it
-        order = None
-    return ZarrArray.create(
+    return new_array(
         sp.store,
         _node_path(sp),
+        data=data,
+        write_data=write_data,
+        config=config,
+        overwrite=overwrite,
         shape=shape,
         dtype=dtype,
         chunks=chunks,
@@ -143,14 +112,12 @@ def create_array(
         filters=filters,
         compressors=compressors,
         serializer=serializer,
+        fill_value=fill_value,
         order=order,
-        attributes=attributes,
-        dimension_names=dimension_names,
-        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding),
         zarr_format=zarr_format,
-        config=config,
-        overwrite=overwrite,
-        **fill_kwargs(fill_value),
+        attributes=attributes,
+        chunk_key_encoding=chunk_key_encoding,
+        dimension_names=dimension_names,
     )
 
 
@@ -189,95 +156,25 @@ def from_array(
         ((2,), [0, 1, 2, 3, 4, 5])
     """
     sp = make_store_path(store, path=name, mode="a", storage_options=storage_options)
-    if isinstance(data, ZarrArray):
-        src = data
-        zarr_format = zarr_format or src.metadata.zarr_format
-        same = zarr_format == src.metadata.zarr_format
-        filters_s, serializer_s, compressors_s = src.filters, src.serializer, src.compressors
-        chunks = src.chunks if _is(chunks, "keep") else chunks
-        shards = src.shards if _is(shards, "keep") else shards
-        if _is(filters, "keep"):
-            filters = (filters_s or None) if same else "auto"
-        if _is(compressors, "keep"):
-            compressors = (compressors_s or None) if same else "auto"
-        if _is(serializer, "keep"):
-            serializer = serializer_s if zarr_format == 3 and same else "auto"
-        if fill_value is None:
-            fill_value = src.fill_value
-        if src.metadata.zarr_format == 2 and zarr_format == 3 and src.order == "F":
-            warnings.warn(
-                "order 'F' of the Zarr v2 source has no Zarr v3 equivalent; ignored",
-                UserWarning,
-                stacklevel=2,
-            )
-        elif order is None and zarr_format == 2:
-            order = src.order
-        if chunk_key_encoding is None and same:
-            chunk_key_encoding = src.metadata.chunk_key_encoding.to_json()
-        if dimension_names is None and src.metadata.zarr_format == 3:
-            dimension_names = src.metadata.dimension_names
-        shape = src.shape
-        # a v3 data type says more than numpy (fixed-length text ...); v2 keeps its byte order
-        dtype = src.metadata.dtype if same and zarr_format == 3 else src.dtype
-    else:
-        chunks = "auto" if _is(chunks, "keep") else chunks
-        shards = None if _is(shards, "keep") else shards
-        filters = "auto" if _is(filters, "keep") else filters
-        compressors = "auto" if _is(compressors, "keep") else compressors
-        serializer = "auto" if _is(serializer, "keep") else serializer
-        zarr_format = zarr_format or 3
-        if not (hasattr(data, "shape") and hasattr(data, "dtype")):
-            data = np.asarray(data)
-        shape, dtype = tuple(data.shape), data.dtype
-    if zarr_format == 3:
-        v3_order(order)  # warns when given: v3 ignores it
-        order = None
-    out = ZarrArray.create(
+    return from_data(
         sp.store,
         _node_path(sp),
-        shape=shape,
-        dtype=dtype,
+        data,
+        write_data=write_data,
+        config=config,
+        overwrite=overwrite,
         chunks=chunks,
         shards=shards,
         filters=filters,
         compressors=compressors,
         serializer=serializer,
+        fill_value=fill_value,
         order=order,
-        attributes=attributes,
-        dimension_names=dimension_names,
-        chunk_key_encoding=chunk_key_encoding_json(chunk_key_encoding),
         zarr_format=zarr_format,
-        config=config,
-        overwrite=overwrite,
-        **fill_kwargs(fill_value),
+        attributes=attributes,
+        chunk_key_encoding=chunk_key_encoding,
+        dimension_names=dimension_names,
     )
-    if write_data:
-        copy_data(data, out)
-    return out
-
-
-def _is(value: Any, word: str) -> bool:
-    return isinstance(value, str) and value == word
-
-
-def copy_data(data: Any, out: ZarrArray) -> None:
-    """Write ``data`` (a numpy array, a Zarr array, an array-like) into ``out``: whole for
-    numpy arrays, else one storage region (shard or chunk) of ``out`` at a time, so a large
-    source is never held in memory at once."""
-    if isinstance(data, np.ndarray) or out.size == 0 or out.ndim == 0:
-        out[...] = np.asarray(data[...] if out.ndim == 0 else data)
-        return
-    for region in _regions(out.shape, out.shards or out.chunks):
-        out[region] = np.asarray(data[region])
-
-
-def _regions(shape: tuple[int, ...], block: tuple[int, ...]) -> Iterator[tuple[slice, ...]]:
-    grid = [range(0, s, b) for s, b in zip(shape, block, strict=True)]
-    for starts in np.ndindex(*(len(g) for g in grid)):
-        yield tuple(
-            slice(g[i], min(g[i] + b, s))
-            for g, i, b, s in zip(grid, starts, block, shape, strict=True)
-        )
 
 
 def create(
@@ -337,8 +234,9 @@ def create(
     if kwargs:
         raise InvalidArgument(f"create() got unexpected keyword arguments {sorted(kwargs)}")
     sp = make_store_path(store, path=path, mode=mode, storage_options=storage_options)
-    config_d = config_with(config, write_empty_chunks)
-    args = legacy_create_kwargs(
+    return legacy_array(
+        sp.store,
+        _node_path(sp),
         shape=shape,
         dtype=dtype,
         chunks=chunks,
@@ -352,21 +250,12 @@ def create(
         dimension_names=dimension_names,
         fill_value=fill_value,
         zarr_format=zarr_format,
-        config=config_d,
-    )
-    if zarr_format == 2 and order is not None:
-        config_d["order"] = order
-    out = ZarrArray.create(
-        sp.store,
-        _node_path(sp),
         attributes=attributes,
-        config=config_d or None,
+        config=config,
+        write_empty_chunks=write_empty_chunks,
         overwrite=overwrite,
-        **args,
+        data=data,
     )
-    if data is not None:
-        out[...] = data
-    return out
 
 
 def empty(shape: Any, **kwargs: Any) -> ZarrArray:

@@ -24,7 +24,11 @@ from simplezarr.errors import (
 )
 from simplezarr.metadata import consolidated as cm
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, NodeMetadata
-from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
+from simplezarr.metadata.store_io import (
+    load_metadata,
+    prefix,
+    rewrite_consolidated,
+)
 from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.storage import StorePath, make_store_path
 
@@ -112,26 +116,3 @@ def consolidate_metadata(
     new = dataclasses.replace(group.metadata, consolidated_metadata=inline)
     rewrite_consolidated(sp.store, sp.path, new)
     return ZarrGroup(sp.store, sp.path, new)
-
-
-def rewrite_consolidated(
-    store: Any, path: str, meta: GroupMetadata, *, only_if_stored: bool = False
-) -> None:
-    """Store a group's consolidated metadata (v3: its ``zarr.json``; v2: ``.zmetadata``);
-    with ``only_if_stored``, only where the store already keeps consolidated metadata for
-    this group (a group opened below a consolidated root has none of its own)."""
-    consolidated = meta.consolidated_metadata
-    if consolidated is None:
-        return
-    if meta.zarr_format == 3:
-        if only_if_stored:
-            current = load_metadata(store, path)
-            if not isinstance(current, GroupMetadata) or current.consolidated_metadata is None:
-                return
-            meta = dataclasses.replace(current, consolidated_metadata=meta.consolidated_metadata)
-        write_metadata(store, path, meta)
-        return
-    if only_if_stored and not store.exists(prefix(path) + cm.V2_KEY):
-        return
-    entries = cm.inline_entries(consolidated, path)
-    store.set(prefix(path) + cm.V2_KEY, cm.v2_document(meta, entries))

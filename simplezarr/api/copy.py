@@ -34,6 +34,7 @@ from simplezarr.errors import (
     CopyError,
     InvalidArgument,
     InvalidMetadata,
+    NodeNotFound,
     ReadOnlyNodeError,
     StoreError,
 )
@@ -161,9 +162,14 @@ def _dest_group(dest: Any) -> ZarrGroup:
         return dest
     if isinstance(dest, ZarrNode):
         raise InvalidArgument(f"the destination must be a group, got the array {dest.name!r}")
-    from simplezarr.api.synchronous import open_group
-
-    return open_group(dest, mode="a")
+    sp = make_store_path(dest, mode="a")
+    try:
+        node = open_zarr(sp.store, sp.path)
+    except NodeNotFound:
+        return ZarrGroup.create(sp.store, sp.path)
+    if not isinstance(node, ZarrGroup):
+        raise InvalidArgument(f"the destination must be a group, got the array {node.name!r}")
+    return node
 
 
 def _source_node(source: Any) -> ZarrNode:

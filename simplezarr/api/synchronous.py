@@ -22,14 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.api._args import (
-    CREATE_MODES,
-    DEFAULT_FILL_VALUE,
-    READ_MODES,
-    check_zarr_format,
-    config_with,
-    like_args,
-)
+from simplezarr.api._args import CREATE_MODES, READ_MODES, check_zarr_format
 from simplezarr.api.arrays import (
     _node_path,
     _warn_unused,
@@ -58,7 +51,9 @@ from simplezarr.errors import (
     NodeNotFound,
 )
 from simplezarr.metadata.model import ArrayMetadata
+from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray, ZarrGroup
+from simplezarr.nodes.create import check_array_like, config_with, like_args
 from simplezarr.storage import StorePath, make_store_path
 from simplezarr.stores import BaseStore
 
@@ -397,14 +392,6 @@ def save(
         save_group(store, *args, zarr_format=zarr_format, path=path, **kwargs)
 
 
-def _check_ndarray(value: Any, what: str) -> None:
-    array_like = hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "__array__")
-    if not array_like and not np.isscalar(value):
-        raise InvalidArgument(
-            f"{what} must be a numpy array (or array-like), got {type(value).__name__}"
-        )
-
-
 def save_array(
     store: Any,
     arr: Any,
@@ -418,7 +405,7 @@ def save_array(
     """Store a numpy array as a Zarr array (keywords as :func:`create`; ``mode`` default
     ``a``; an existing node is replaced when ``overwrite`` or mode ``w``)."""
     zarr_format = check_zarr_format(zarr_format, zarr_version) or 3
-    _check_ndarray(arr, "arr")
+    check_array_like(arr, "arr")
     mode = kwargs.pop("mode", "a")
     sp = make_store_path(store, path=path, mode=mode, storage_options=storage_options)
     if np.isscalar(arr):
@@ -450,9 +437,9 @@ def save_group(
     positional ones as ``arr_0``, ``arr_1``, ..., keyword ones under their names."""
     zarr_format = check_zarr_format(zarr_format, zarr_version) or 3
     for i, value in enumerate(args):
-        _check_ndarray(value, f"argument {i}")
+        check_array_like(value, f"argument {i}")
     for name, value in kwargs.items():
-        _check_ndarray(value, f"keyword argument {name!r}")
+        check_array_like(value, f"keyword argument {name!r}")
     if not args and not kwargs:
         raise InvalidArgument("save_group needs at least one array")
     sp = make_store_path(store, path=path, mode="w", storage_options=storage_options)

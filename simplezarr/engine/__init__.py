@@ -20,7 +20,7 @@ chunk* and *all-fill chunk* (:mod:`.write`); *neighbouring inner chunks in one r
 Example:
     >>> import numpy as np
     >>> from simplezarr.stores import MemoryStore
-    >>> from simplezarr.metadata.defaults import build_array_metadata
+    >>> from simplezarr.metadata.options import build_array_metadata
     >>> from simplezarr.indexing import BasicIndexer
     >>> meta = build_array_metadata(shape=(6,), dtype="int32", chunks=(4,))
     >>> io = ArrayIO(MemoryStore(), "", meta)

@@ -9,7 +9,7 @@ ChunkProjection` over that grid) and turn its projections into the engine's batc
 Example:
     >>> import numpy as np
     >>> from simplezarr.stores import MemoryStore
-    >>> from simplezarr.metadata.defaults import build_array_metadata
+    >>> from simplezarr.metadata.options import build_array_metadata
     >>> from simplezarr.indexing import BasicIndexer
     >>> meta = build_array_metadata(shape=(6,), dtype="int32", chunks=(4,))
     >>> io = ArrayIO(MemoryStore(), "", meta)

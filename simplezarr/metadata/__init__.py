@@ -4,7 +4,8 @@
 - :mod:`.model`: :class:`ArrayMetadata`, :class:`GroupMetadata`
 - :mod:`.v3`: ``parse_node_v3`` (``zarr.json``); :mod:`.v2`: ``parse_array_v2``,
   ``parse_group_v2`` (``.zarray``/``.zgroup``/``.zattrs``)
-- :mod:`.defaults`: ``build_array_metadata`` (zarr-python's ``create_array`` defaults)
+- :mod:`.options`: :class:`ArrayOptions` (how to create an array) and ``build_array_metadata``;
+  :mod:`.defaults`: zarr-python's ``create_array`` defaults
 - :mod:`.json`: ``parse_document`` / ``dump_document`` (safe JSON in, zarr-style JSON out)
 
 Example:
@@ -20,14 +21,15 @@ from simplezarr.dtypes import (
     parse_v3_dtype,
     register_data_type,
 )
-from simplezarr.metadata.defaults import build_array_metadata
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.options import ArrayOptions, build_array_metadata
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
 
 __all__ = [
     "ArrayMetadata",
+    "ArrayOptions",
     "DataType",
     "GroupMetadata",
     "build_array_metadata",

@@ -15,7 +15,7 @@ in :attr:`GroupMetadata.consolidated_metadata`; :func:`child_metadata` builds a 
 metadata from it without reading the store.
 
 Example:
-    >>> from simplezarr.metadata.defaults import build_array_metadata
+    >>> from simplezarr.metadata.options import build_array_metadata
     >>> a = build_array_metadata(shape=(2,), dtype="i1", chunks=(2,))
     >>> inline = consolidate({"x": a, "g": GroupMetadata(3)})
     >>> list(inline["metadata"]), child_metadata(inline, "x", "x").shape

@@ -1,7 +1,8 @@
 """What ``zarr.create_array`` (zarr-python 3.1.6) writes, for the same arguments.
 
-:func:`build_array_metadata` turns creation arguments into an :class:`ArrayMetadata` whose
-``to_json()`` equals the document zarr-python writes:
+The defaults :class:`simplezarr.metadata.options.ArrayOptions` applies when it turns creation
+arguments into an :class:`ArrayMetadata` whose ``to_json()`` equals the document zarr-python
+writes:
 
 - chunks ``"auto"``: zarr-python's heuristic (h5py's): halve the axes in turn until a chunk is
   near a target size between 128 KiB and 64 MiB that grows with the array (1 MiB at most when
@@ -23,9 +24,8 @@ instances or ``{"id": ...}`` dicts. A plain numcodecs instance in a v3 chain bec
 ``numcodecs.<id>`` codec.
 
 Example:
-    >>> m = build_array_metadata(shape=(1000, 1000), dtype="float32")
-    >>> m.chunk_shape, [c["name"] for c in m.to_json()["codecs"]]
-    ((250, 500), ['bytes', 'zstd'])
+    >>> guess_chunks((1000, 1000), 4)
+    (250, 500)
 """
 
 from __future__ import annotations
@@ -44,14 +44,12 @@ from simplezarr.dtypes import (
     ObjectType,
     VlenBytesType,
     VlenStringType,
-    from_numpy_with_endian,
 )
 from simplezarr.errors import InvalidMetadata
-from simplezarr.metadata.model import ArrayMetadata
-from simplezarr.metadata.v2 import make_v2_codec, object_codec_id
+from simplezarr.metadata.v2 import object_codec_id
 from simplezarr.metadata.v3 import resolve_codecs
 
-__all__ = ["NULL_FILL", "build_array_metadata", "guess_chunks", "guess_shards"]
+__all__ = ["NULL_FILL", "guess_chunks", "guess_shards", "v3_codec"]
 
 
 class _NullFill:
@@ -354,81 +352,6 @@ def _v2_object_dtype(dtype: DataType, filters: Any, compressor: Any) -> DataType
 
 
 # --------------------------------------------------------------------------- entry point
-
-
-def build_array_metadata(
-    *,
-    shape: Any,
-    dtype: Any,
-    chunks: Any = "auto",
-    shards: Any = None,
-    filters: Any = "auto",
-    compressors: Any = "auto",
-    serializer: Any = "auto",
-    fill_value: Any = None,
-    order: Any = None,
-    attributes: Mapping[str, Any] | None = None,
-    dimension_names: Iterable[str | None] | None = None,
-    chunk_key_encoding: Any = None,
-    zarr_format: int = 3,
-) -> ArrayMetadata:
-    """The metadata ``zarr.create_array(store, **same_arguments)`` would write.
-
-    Example:
-        >>> m = build_array_metadata(shape=(10,), dtype=">f8", zarr_format=2, order="F")
-        >>> m.to_json()["dtype"], m.to_json()["compressor"], m.order
-        ('>f8', {'id': 'zstd', 'level': 0}, 'F')
-    """
-    if zarr_format not in (2, 3):
-        raise InvalidMetadata(f"zarr_format must be 2 or 3, got {zarr_format!r}")
-    shape_t = _shape(shape, "shape")
-    if any(s < 0 for s in shape_t):
-        raise InvalidMetadata(f"shape entries must be >= 0, got {shape_t}")
-    dt, endian = from_numpy_with_endian(dtype, zarr_format)
-    encoding = _chunk_key_encoding(chunk_key_encoding, zarr_format)
-    shard_shape, chunk_shape, location = _partition(shape_t, chunks, shards, dt.item_size or 1)
-    names = None if dimension_names is None else tuple(dimension_names)
-    if zarr_format == 2:
-        if shard_shape is not None:
-            raise InvalidMetadata("shards: Zarr v2 arrays cannot be sharded")
-        if not _is_auto(serializer):
-            raise InvalidMetadata("serializer: Zarr v2 arrays have no serializer")
-        if names is not None:
-            raise InvalidMetadata("dimension_names: Zarr v2 arrays have no dimension names")
-        v2_filters, compressor = _v2_encoding(dt, filters, compressors)
-        dt = _v2_object_dtype(dt, v2_filters, compressor)
-        order = "C" if order is None else order
-        if order not in ("C", "F"):
-            raise InvalidMetadata(f"order must be 'C' or 'F', got {order!r}")
-        fill = _fill(dt, fill_value, 2)
-        return ArrayMetadata(
-            zarr_format=2,
-            shape=shape_t,
-            chunk_shape=chunk_shape,
-            dtype=dt,
-            fill_value=fill,
-            codecs=(make_v2_codec(v2_filters, compressor, order, endian),),
-            chunk_key_encoding=encoding,
-            attributes=attributes or {},
-            order=order,
-            endian=endian,
-        )
-    if order not in (None, "C", "F"):
-        raise InvalidMetadata(f"order must be 'C' or 'F', got {order!r}")
-    fill = _fill(dt, fill_value, 3)
-    shard = None if shard_shape is None else (shard_shape, location)
-    codecs = _v3_codecs(dt, chunk_shape, fill, filters, serializer, compressors, shard)
-    return ArrayMetadata(
-        zarr_format=3,
-        shape=shape_t,
-        chunk_shape=shard_shape or chunk_shape,
-        dtype=dt,
-        fill_value=fill,
-        codecs=codecs,
-        chunk_key_encoding=encoding,
-        attributes=attributes or {},
-        dimension_names=names or None,  # zarr-python drops an empty list
-    )
 
 
 def _fill(dt: DataType, value: Any, zarr_format: int) -> Any:

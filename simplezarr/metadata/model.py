@@ -1,7 +1,7 @@
 """Frozen array and group metadata: the one model both Zarr formats are parsed into.
 
 An :class:`ArrayMetadata` is validated once, when it is built (by the v3 / v2 parsers, by
-``defaults.build_array_metadata``, or by ``with_shape`` / ``with_attributes``); after that
+``options.build_array_metadata``, or by ``with_shape`` / ``with_attributes``); after that
 every field can be trusted. ``to_json()`` gives back the stored document: ``zarr.json`` for
 v3, ``.zarray`` for v2 (whose attributes live in ``.zattrs``).
 
@@ -17,7 +17,7 @@ Limits (chosen so sizes stay within int64 and a decoded chunk stays allocatable)
   the chunk limits, as they are what gets decoded.
 
 Example:
-    >>> from simplezarr.metadata.defaults import build_array_metadata
+    >>> from simplezarr.metadata.options import build_array_metadata
     >>> m = build_array_metadata(shape=(10, 10), dtype="int16", chunks=(4, 4))
     >>> m.chunk_grid_shape, m.nchunks
     ((3, 3), 9)
@@ -460,7 +460,7 @@ class ArrayMetadata:
         ``zarr.json`` document; v2 the ``.zarray`` document with the attributes added.
 
         Example:
-            >>> from simplezarr.metadata.defaults import build_array_metadata
+            >>> from simplezarr.metadata.options import build_array_metadata
             >>> m = build_array_metadata(shape=(4,), dtype="i1", zarr_format=2)
             >>> m.to_dict()["attributes"], m.node_type, m.chunks
             ({}, 'array', (4,))

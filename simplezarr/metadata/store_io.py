@@ -15,9 +15,11 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from simplezarr.errors import NodeNotFound, ReadOnlyError
+from simplezarr.metadata import consolidated as cm
 from simplezarr.metadata.json import parse_document
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.v2 import documents as v2_documents
@@ -62,3 +64,26 @@ def write_metadata(store: Any, path: str, metadata: ArrayMetadata | GroupMetadat
         store.set(p + V3_KEY, document_bytes(metadata))
         return
     store.set_many([(p + name, data) for name, data in v2_documents(metadata).items()])
+
+
+def rewrite_consolidated(
+    store: Any, path: str, meta: GroupMetadata, *, only_if_stored: bool = False
+) -> None:
+    """Store a group's consolidated metadata (v3: its ``zarr.json``; v2: ``.zmetadata``);
+    with ``only_if_stored``, only where the store already keeps consolidated metadata for
+    this group (a group opened below a consolidated root has none of its own)."""
+    consolidated = meta.consolidated_metadata
+    if consolidated is None:
+        return
+    if meta.zarr_format == 3:
+        if only_if_stored:
+            current = load_metadata(store, path)
+            if not isinstance(current, GroupMetadata) or current.consolidated_metadata is None:
+                return
+            meta = dataclasses.replace(current, consolidated_metadata=meta.consolidated_metadata)
+        write_metadata(store, path, meta)
+        return
+    if only_if_stored and not store.exists(prefix(path) + cm.V2_KEY):
+        return
+    entries = cm.inline_entries(consolidated, path)
+    store.set(prefix(path) + cm.V2_KEY, cm.v2_document(meta, entries))

@@ -25,15 +25,13 @@ from simplezarr.errors import (
     SelectionError,
 )
 from simplezarr.indexing import BasicIndexer, Indexer, as_index, getitem_indexer
-from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.options import ArrayOptions
 from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes import info as node_info
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
 from simplezarr.nodes.selection import SelectionMethods
 from simplezarr.stores.paths import normalize_path
-
-_UNSET: Any = object()  # "not given", where None means something
 
 #: Settings an array accepts in ``config=``, as zarr-python's ArrayConfig.
 ARRAY_CONFIG_KEYS = frozenset({"write_empty_chunks", "order"})
@@ -120,51 +118,26 @@ class ZarrArray(SelectionMethods, ZarrNode):
         cls,
         store: Any,
         path: str = "",
+        options: ArrayOptions | None = None,
         *,
-        shape: Any,
-        dtype: Any,
-        chunks: Any = "auto",
-        shards: Any = None,
-        filters: Any = "auto",
-        compressors: Any = "auto",
-        serializer: Any = "auto",
-        fill_value: Any = _UNSET,
-        order: Any = None,
-        attributes: Mapping[str, Any] | None = None,
-        dimension_names: Any = None,
-        chunk_key_encoding: Any = None,
-        zarr_format: int = 3,
         config: Mapping[str, Any] | None = None,
         overwrite: bool = False,
+        **fields: Any,
     ) -> ZarrArray:
-        """Create an array at ``path``; keyword names and defaults as zarr-python's create_array.
+        """Create an array at ``path`` as ``options`` say, or as the ``fields`` of
+        :class:`~simplezarr.metadata.options.ArrayOptions` (keyword names and defaults as
+        zarr-python's create_array) say when no options object is given.
 
         ``fill_value`` left out means the data type's default; an explicit ``None`` is
         stored as ``null`` in Zarr v2 (as zarr-python does) and means the default in v3.
         """
+        if options is None:
+            options = ArrayOptions(**fields)
+        elif fields:
+            options = options.replace(**fields)
         path = normalize_path(path)
         _array_config(config)  # a typo in config fails before anything is written
-        if fill_value is _UNSET:
-            fill_value = None
-        elif fill_value is None and zarr_format == 2:
-            fill_value = NULL_FILL
-        if isinstance(shape, int | np.integer):
-            shape = (int(shape),)
-        meta = build_array_metadata(
-            shape=tuple(shape),
-            dtype=dtype,
-            chunks=chunks,
-            shards=shards,
-            filters=filters,
-            compressors=compressors,
-            serializer=serializer,
-            fill_value=fill_value,
-            order=order,
-            attributes=attributes,
-            dimension_names=dimension_names,
-            chunk_key_encoding=chunk_key_encoding,
-            zarr_format=zarr_format,
-        )
+        meta = options.metadata()
         _prepare_slot(store, path, overwrite, want="array")
         _ensure_parents(store, path, meta.zarr_format)
         write_metadata(store, path, meta)

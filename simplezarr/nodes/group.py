@@ -36,7 +36,12 @@ from simplezarr.metadata.consolidated import (
     without_consolidated,
 )
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
-from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
+from simplezarr.metadata.store_io import (
+    load_metadata,
+    prefix,
+    rewrite_consolidated,
+    write_metadata,
+)
 from simplezarr.nodes import info as node_info
 from simplezarr.nodes.array import ZarrArray
 from simplezarr.nodes.base import (
@@ -45,6 +50,7 @@ from simplezarr.nodes.base import (
     _prepare_slot,
     _relative,
 )
+from simplezarr.nodes.create import check_array_like, legacy_array, like_args, new_array
 from simplezarr.stores.paths import join_path, normalize_path
 
 #: The documents whose presence makes a folder a node.
@@ -355,8 +361,6 @@ class ZarrGroup(ZarrNode):
             >>> g.create_array("x", data=[1, 2, 3])[:].tolist()
             [1, 2, 3]
         """
-        from simplezarr.api.synchronous import create_array  # api imports nodes
-
         self._check_writable()
         kwargs.setdefault("zarr_format", self.zarr_format)
         compressors = kwargs.get("compressors", "auto")
@@ -366,7 +370,7 @@ class ZarrGroup(ZarrNode):
             kwargs["compressors"] = () if compressor is None else (compressor,)
         elif kwargs["zarr_format"] == 2 and isinstance(compressors, str) and compressors == "auto":
             kwargs["compressors"] = (V2_GROUP_COMPRESSOR,)
-        return create_array(self.store_path, name=name, **kwargs)
+        return new_array(self.store, join_path(self.path, name), **kwargs)
 
     def require_array(
         self, name: str, *, shape: Any, dtype: Any = None, exact: bool = False, **kwargs: Any
@@ -404,60 +408,61 @@ class ZarrGroup(ZarrNode):
             if k != relative and not k.startswith(relative + "/")
         }
         self.metadata = dataclasses.replace(self.metadata, consolidated_metadata=inline(entries))
-        from simplezarr.api.consolidated import rewrite_consolidated  # api imports nodes
-
         rewrite_consolidated(self.store, self.path, self.metadata, only_if_stored=True)
 
     def __setitem__(self, path: str, value: Any) -> None:
         """Store ``value`` (array-like) as the array ``path``, replacing what is there."""
-        from simplezarr.api.synchronous import save_array  # api imports nodes
-
         self._check_writable()
-        save_array(
-            self.store_path,
-            value,
-            path=path,
+        check_array_like(value, "value")
+        value = np.asarray(value) if np.isscalar(value) else value
+        legacy_array(
+            self.store,
+            join_path(self.path, path),
+            shape=value.shape,
+            dtype=value.dtype,
+            chunks=getattr(value, "chunks", None),
             zarr_format=self.zarr_format,
-            mode="a",
             overwrite=True,
+            data=value,
         )
 
-    def _array_like(self, function: str, name: str, **kwargs: Any) -> ZarrArray:
-        from simplezarr.api import synchronous  # api imports nodes
-
+    def _array_like(
+        self, name: str, like: Any = None, like_fill: bool = False, **kwargs: Any
+    ) -> ZarrArray:
         self._check_writable()
+        if like is not None:
+            kwargs = like_args(like, fill_value=like_fill) | kwargs
         kwargs.setdefault("zarr_format", self.zarr_format)
-        make = getattr(synchronous, function)
-        return make(store=self.store_path, path=name, **kwargs)
+        return legacy_array(self.store, join_path(self.path, name), **kwargs)
 
     def empty(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
         """A child array whose content is the fill value (:func:`simplezarr.empty`)."""
-        return self._array_like("empty", name, shape=shape, **kwargs)
+        return self._array_like(name, shape=shape, **kwargs)
 
     def zeros(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
         """A child array of zeros (:func:`simplezarr.zeros`)."""
-        return self._array_like("zeros", name, shape=shape, **kwargs)
+        return self._array_like(name, shape=shape, fill_value=0, **kwargs)
 
     def ones(self, *, name: str, shape: Any, **kwargs: Any) -> ZarrArray:
         """A child array of ones (:func:`simplezarr.ones`)."""
-        return self._array_like("ones", name, shape=shape, **kwargs)
+        return self._array_like(name, shape=shape, fill_value=1, **kwargs)
 
     def full(self, *, name: str, shape: Any, fill_value: Any, **kwargs: Any) -> ZarrArray:
         """A child array filled with ``fill_value`` (:func:`simplezarr.full`)."""
-        return self._array_like("full", name, shape=shape, fill_value=fill_value, **kwargs)
+        return self._array_like(name, shape=shape, fill_value=fill_value, **kwargs)
 
     def empty_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
         """A child array shaped like ``data`` (:func:`simplezarr.empty_like`)."""
-        return self._array_like("empty_like", name, a=data, **kwargs)
+        return self._array_like(name, data, True, **kwargs)
 
     def zeros_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
         """A child array of zeros shaped like ``data`` (:func:`simplezarr.zeros_like`)."""
-        return self._array_like("zeros_like", name, a=data, **kwargs)
+        return self._array_like(name, data, fill_value=0, **kwargs)
 
     def ones_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
         """A child array of ones shaped like ``data`` (:func:`simplezarr.ones_like`)."""
-        return self._array_like("ones_like", name, a=data, **kwargs)
+        return self._array_like(name, data, fill_value=1, **kwargs)
 
     def full_like(self, *, name: str, data: Any, **kwargs: Any) -> ZarrArray:
         """A child array filled like ``data`` (:func:`simplezarr.full_like`)."""
-        return self._array_like("full_like", name, a=data, **kwargs)
+        return self._array_like(name, data, True, **kwargs)

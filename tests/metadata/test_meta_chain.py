@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simplezarr.metadata.defaults import build_array_metadata
+from simplezarr.metadata.options import build_array_metadata
 from simplezarr.metadata.store_io import load_metadata
 from simplezarr.nodes import ZarrArray
 from simplezarr.stores import MemoryStore

@@ -20,7 +20,8 @@ numcodecs = pytest.importorskip("numcodecs")
 from zarr.core.buffer import default_buffer_prototype  # noqa: E402
 from zarr.storage import MemoryStore  # noqa: E402
 
-from simplezarr.metadata.defaults import NULL_FILL, build_array_metadata, guess_chunks  # noqa: E402
+from simplezarr.metadata.defaults import NULL_FILL, guess_chunks  # noqa: E402
+from simplezarr.metadata.options import build_array_metadata  # noqa: E402
 from simplezarr.metadata.v2 import parse_array_v2  # noqa: E402
 from simplezarr.metadata.v3 import parse_node_v3  # noqa: E402
 
