@@ -5,6 +5,8 @@ Integer arrays (any number of dimensions, broadcast together), boolean masks (a 
 freely, with numpy's placement rule: the broadcast axes replace the advanced items when those
 are adjacent, else they come first. Coordinate selections (one integer array per axis) and
 mask selections (one boolean array of the array's shape) are the two common cases.
+(About 500 lines: the parser, the point indexer and the mask fast path share the
+per-chunk grouping, and split apart they would each need the others' internals.)
 
 The selected points are grouped per chunk with vectorized numpy: chunk coordinates by
 integer division, one stable sort on the raveled chunk number (skipped when the points are

@@ -5,6 +5,9 @@ An :class:`ArrayMetadata` is validated once, when it is built (by the v3 / v2 pa
 every field can be trusted. ``to_json()`` gives back the stored document: ``zarr.json`` for
 v3, ``.zarray`` for v2 (whose attributes live in ``.zattrs``).
 
+(Over 500 lines on purpose: the validation of every field lives next to the field, so a
+reader sees in one place what an ArrayMetadata guarantees.)
+
 Limits (chosen so sizes stay within int64 and a decoded chunk stays allocatable):
 
 - rank <= 64 (numpy's limit);

@@ -6,14 +6,8 @@ inherits the capabilities it has and implements a few small primitives (``_get``
 ranges and values, enforce ``read_only``, sort listings, and then call the primitives. So a
 primitive only ever sees a legal key, a checked byte range and ``bytes``.
 
-Byte ranges (:data:`ByteRange`) are ``None`` for the whole value or ``(start, length)``:
-
-- ``start >= 0`` and ``length`` an int ``>= 0``: ``length`` bytes from ``start``;
-- ``start >= 0`` and ``length is None``: from ``start`` to the end;
-- ``start < 0`` and ``length is None``: the last ``-start`` bytes (a suffix).
-
-Ranges past the end are clipped like Python slicing. Any other form raises
-:class:`~simplezarr.errors.SelectionError`.
+Byte ranges are checked as :mod:`simplezarr.stores.byte_ranges` describes; values opened for
+several reads are :mod:`simplezarr.stores.values`.
 
 Example:
     >>> from simplezarr.stores import MemoryStore
@@ -26,12 +20,22 @@ Example:
 from __future__ import annotations
 
 import builtins
-import operator
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Self, TypeAlias
+from typing import Self
 
 from simplezarr.errors import ReadOnlyError, SelectionError, StoreError
+from simplezarr.stores.byte_ranges import (
+    ByteRange,
+    BytesLike,
+    as_buffer,
+    as_int,
+    byte_range_bounds,
+    check_byte_range,
+    slice_byte_range,
+    to_bytes,
+)
 from simplezarr.stores.keys import validate_key, validate_prefix
+from simplezarr.stores.values import BytesValue, RereadValue, StoredValue, read_values
 
 __all__ = [
     "BaseStore",
@@ -43,210 +47,13 @@ __all__ = [
     "RereadValue",
     "StoredValue",
     "WritableStore",
+    "as_buffer",
+    "byte_range_bounds",
     "check_byte_range",
     "read_values",
     "slice_byte_range",
     "to_bytes",
 ]
-
-#: ``None`` (the whole value) or ``(start, length)``; see the module docstring.
-ByteRange: TypeAlias = tuple[int, int | None] | None
-
-#: Anything with the buffer protocol and C-contiguous memory: bytes, bytearray, memoryview,
-#: numpy arrays, ...
-BytesLike: TypeAlias = Any
-
-
-def _as_int(value: object) -> int | None:
-    """``value`` as an int if it is an integer (numpy integers too, bools not), else None."""
-    if type(value) is int:
-        return value
-    if isinstance(value, bool):
-        return None
-    try:
-        return operator.index(value)  # type: ignore[arg-type]
-    except TypeError:
-        return None
-
-
-def check_byte_range(byte_range: object) -> ByteRange:
-    """Return ``byte_range`` as a checked ``(start, length)`` tuple of ints, or None.
-
-    Raises :class:`SelectionError` for anything that is not a :data:`ByteRange`.
-
-    Example:
-        >>> check_byte_range([4, None]), check_byte_range((-8, None))
-        ((4, None), (-8, None))
-    """
-    if byte_range is None:
-        return None
-    if not isinstance(byte_range, tuple | list) or len(byte_range) != 2:
-        raise SelectionError(f"byte range {byte_range!r} must be None or a (start, length) pair")
-    start = _as_int(byte_range[0])
-    if start is None:
-        raise SelectionError(f"byte range {byte_range!r}: start must be an int")
-    if byte_range[1] is None:
-        return (start, None)
-    length = _as_int(byte_range[1])
-    if length is None:
-        raise SelectionError(f"byte range {byte_range!r}: length must be an int or None")
-    if length < 0:
-        raise SelectionError(f"byte range {byte_range!r}: length must be >= 0 or None")
-    if start < 0:
-        raise SelectionError(
-            f"byte range {byte_range!r}: a suffix range (negative start) takes no length; "
-            f"use ({start}, None)"
-        )
-    return (start, length)
-
-
-def slice_byte_range(data: bytes, byte_range: ByteRange) -> bytes:
-    """The part of ``data`` a *checked* byte range selects, clipped like slicing.
-
-    Example:
-        >>> slice_byte_range(b"abcdef", (4, 10)), slice_byte_range(b"abcdef", (-10, None))
-        (b'ef', b'abcdef')
-    """
-    if byte_range is None:
-        return data
-    start, length = byte_range
-    if length is None:
-        return data[start:]
-    return data[start : start + length]
-
-
-def byte_range_bounds(size: int, byte_range: ByteRange) -> tuple[int, int]:
-    """The ``(start, stop)`` offsets a *checked* byte range selects in a value of ``size``
-    bytes, clipped like slicing (a suffix longer than the value starts at 0).
-
-    Example:
-        >>> byte_range_bounds(6, (4, 10)), byte_range_bounds(6, (-2, None)), byte_range_bounds(6, None)
-        ((4, 6), (4, 6), (0, 6))
-    """
-    if byte_range is None:
-        return 0, size
-    start, length = byte_range
-    start = max(size + start, 0) if start < 0 else min(start, size)
-    return start, size if length is None else min(start + length, size)
-
-
-def as_buffer(value: BytesLike, key: str) -> memoryview | bytes:
-    """``value`` as a flat, C-contiguous byte buffer, without copying.
-
-    Example:
-        >>> import numpy as np
-        >>> bytes(as_buffer(np.array([1, 2], dtype="<u2"), "k"))
-        b'\\x01\\x00\\x02\\x00'
-    """
-    if type(value) is bytes:
-        return value
-    try:
-        view = memoryview(value)
-    except TypeError as e:
-        raise TypeError(
-            f"the value for key {key!r} must be bytes-like (bytes, bytearray, memoryview, "
-            f"a numpy array), not {type(value).__name__}"
-        ) from e
-    if not view.c_contiguous:
-        raise TypeError(
-            f"the value for key {key!r} is not C-contiguous; "
-            "pass numpy.ascontiguousarray(value) or bytes"
-        )
-    return view.cast("B") if view.ndim != 1 or view.format != "B" else view
-
-
-def to_bytes(value: BytesLike, key: str) -> bytes:
-    """The bytes of a bytes-like ``value`` (a copy unless it already is ``bytes``).
-
-    Example:
-        >>> import numpy as np
-        >>> to_bytes(np.array([1, 2], dtype="<u2"), "k")
-        b'\\x01\\x00\\x02\\x00'
-    """
-    buffer = as_buffer(value, key)
-    return buffer if type(buffer) is bytes else bytes(buffer)
-
-
-class StoredValue:
-    """One version of one stored value, opened for several reads of its bytes.
-
-    What :meth:`ReadableStore.open_values` hands out: a shard's reader opens it once, reads
-    the index with the opening request, and then the inner chunks the index points to, all
-    from the same version of the value. ``size`` is the value's length in bytes; ``read``
-    takes ``(start, stop)`` offsets (clipped to the value, like slicing). ``close`` releases
-    what the value holds (a file descriptor); reads after it are an error.
-
-    Example:
-        >>> from simplezarr.stores import MemoryStore
-        >>> [(value, index)] = MemoryStore({"s": b"0123456789"}).open_values([("s", (-2, None))])
-        >>> value.size, index, [bytes(b) for b in value.read([(0, 3), (5, 6)])]
-        (10, b'89', [b'012', b'5'])
-    """
-
-    size: int
-
-    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
-        """The bytes of each ``(start, stop)`` range of this version of the value."""
-        raise NotImplementedError(f"{type(self).__name__} must implement read")
-
-    def close(self) -> None:
-        """Release what the value holds; a no-op for values kept in memory."""
-
-
-class BytesValue(StoredValue):
-    """A value whose bytes are in memory (an immutable snapshot: always consistent)."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = memoryview(data)
-        self.size = len(data)
-
-    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
-        return [self._data[start:stop] for start, stop in ranges]
-
-
-class RereadValue(StoredValue):
-    """A value read again by key for every request: what a store that cannot pin a version
-    offers (a write between two reads is not detected)."""
-
-    def __init__(self, store: ReadableStore, key: str, size: int) -> None:
-        self.store, self.key, self.size = store, key, size
-
-    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
-        return read_values([(self, ranges)])[0]
-
-
-def read_values(
-    items: Sequence[tuple[StoredValue, Sequence[tuple[int, int]]]],
-) -> list[list[bytes | memoryview]]:
-    """``[value.read(ranges) for value, ranges in items]``, with the reads of values that
-    go back to one store by key made in one ``get_many`` (a remote store serves them at
-    once).
-
-    Example:
-        >>> from simplezarr.stores import MemoryStore
-        >>> store = MemoryStore({"a": b"0123", "b": b"4567"})
-        >>> a, b = RereadValue(store, "a", 4), RereadValue(store, "b", 4)
-        >>> [[bytes(d) for d in ds] for ds in read_values([(a, [(0, 2)]), (b, [(1, 3)])])]
-        [[b'01'], [b'56']]
-    """
-    results: list[list[bytes | memoryview]] = [[] for _ in items]
-    by_store: dict[int, list[int]] = {}
-    for i, (value, _) in enumerate(items):
-        if type(value) is RereadValue:
-            by_store.setdefault(id(value.store), []).append(i)
-        else:
-            results[i] = value.read(items[i][1])
-    for indexes in by_store.values():
-        store = items[indexes[0]][0].store  # type: ignore[attr-defined]
-        requests = [
-            (items[i][0].key, (a, max(0, min(b, items[i][0].size) - a)))  # type: ignore[attr-defined]
-            for i in indexes
-            for a, b in items[i][1]
-        ]
-        datas = iter(store.get_many(requests))
-        for i in indexes:
-            results[i] = [b"" if (d := next(datas)) is None else d for _ in items[i][1]]
-    return results
 
 
 class BaseStore:
@@ -449,7 +256,7 @@ class WritableStore(BaseStore):
         for key, start, value in key_start_values:
             key = self._validate_key(key)
             self._check_writable(f"set partial values of key {key!r}")
-            offset = _as_int(start)
+            offset = as_int(start)
             if offset is None or offset < 0:
                 raise SelectionError(
                     f"set_partial_values: the start of key {key!r} must be an int >= 0, "
