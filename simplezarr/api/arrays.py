@@ -21,7 +21,7 @@ from simplezarr.errors import InvalidArgument
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray
 from simplezarr.nodes.create import copy_data, from_data, legacy_array, like_args, new_array
-from simplezarr.storage import StorePath, make_store_path, normalize_path
+from simplezarr.storage import StoreLike, StorePath, make_store_path, normalize_path
 
 __all__ = [
     "array",
@@ -66,7 +66,7 @@ def _node_path(sp: StorePath) -> str:
 
 
 def create_array(
-    store: Any,
+    store: StoreLike,
     *,
     name: str | None = None,
     shape: Any = None,
@@ -122,7 +122,7 @@ def create_array(
 
 
 def from_array(
-    store: Any,
+    store: StoreLike,
     *,
     data: Any,
     write_data: bool = True,
@@ -185,7 +185,7 @@ def create(
     compressor: Any = "auto",
     fill_value: Any = DEFAULT_FILL_VALUE,
     order: str | None = None,
-    store: Any = None,
+    store: StoreLike = None,
     synchronizer: Any = None,
     overwrite: bool = False,
     path: str | None = None,

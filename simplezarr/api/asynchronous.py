@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from simplezarr.api import synchronous as _sync
 from simplezarr.concurrency import ASYNC_EDGE
 from simplezarr.nodes import ZarrArray, ZarrGroup
+from simplezarr.storage import StoreLike
 
 __all__ = [
     "AsyncArray",
@@ -359,7 +360,7 @@ zeros_like = _twin(_sync.zeros_like)
 
 
 async def create_hierarchy(
-    *, store: Any, nodes: dict[str, Any], overwrite: bool = False
+    *, store: StoreLike, nodes: dict[str, Any], overwrite: bool = False
 ) -> AsyncIterator[tuple[str, Any]]:
     """Awaitable :func:`simplezarr.create_hierarchy`: an async iterator of (path, node)."""
     found = await run(

@@ -30,12 +30,13 @@ from simplezarr.metadata.store_io import (
     rewrite_consolidated,
 )
 from simplezarr.nodes import ZarrArray, ZarrGroup
-from simplezarr.storage import StorePath, make_store_path
+from simplezarr.storage import StoreLike, StorePath, make_store_path
+from simplezarr.stores.base import BaseStore, readable
 
 __all__ = ["consolidate_metadata", "open_node", "rewrite_consolidated", "with_consolidated"]
 
 
-def load_node_metadata(store: Any, path: str, zarr_format: int | None) -> NodeMetadata:
+def load_node_metadata(store: BaseStore, path: str, zarr_format: int | None) -> NodeMetadata:
     """A node's metadata; a node of the other Zarr format than ``zarr_format`` is missing."""
     meta = load_metadata(store, path)
     if zarr_format is not None and meta.zarr_format != zarr_format:
@@ -46,7 +47,7 @@ def load_node_metadata(store: Any, path: str, zarr_format: int | None) -> NodeMe
 
 
 def with_consolidated(
-    store: Any, path: str, meta: GroupMetadata, use_consolidated: bool | str | None
+    store: BaseStore, path: str, meta: GroupMetadata, use_consolidated: bool | str | None
 ) -> GroupMetadata:
     """A group's metadata with its consolidated metadata attached (v2: read from
     ``.zmetadata`` or the key ``use_consolidated`` names), dropped (``False``), or required
@@ -59,7 +60,7 @@ def with_consolidated(
         found = meta.consolidated_metadata
     else:
         key = use_consolidated if isinstance(use_consolidated, str) else cm.V2_KEY
-        data = store.get(prefix(path) + key)
+        data = readable(store, f"read {key!r}").get(prefix(path) + key)
         found = None if data is None else cm.from_v2_document(data, path, key)
         meta = dataclasses.replace(meta, consolidated_metadata=found)
     if use_consolidated and found is None:
@@ -88,7 +89,7 @@ def open_node(
 
 
 def consolidate_metadata(
-    store: Any, path: str | None = None, zarr_format: int | None = None
+    store: StoreLike, path: str | None = None, zarr_format: int | None = None
 ) -> ZarrGroup:
     """Write the metadata of every node below the group at ``path`` into the group (v3:
     ``consolidated_metadata`` in its ``zarr.json``; v2: ``.zmetadata``), as zarr-python does,

@@ -42,7 +42,13 @@ from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, open_zarr
 from simplezarr.nodes.base import _ensure_parents
 from simplezarr.storage import join_path, make_store_path, normalize_path
-from simplezarr.stores.base import ListableStore, ReadableStore, WritableStore
+from simplezarr.stores.base import (
+    ListableStore,
+    ReadableStore,
+    WritableStore,
+    readable,
+    writable,
+)
 
 __all__ = ["copy", "copy_all", "copy_store"]
 
@@ -365,8 +371,8 @@ def _copy_chunks_raw(source: ZarrArray, target: ZarrArray) -> None:
     keys = [(src_io.key(c), dst_io.key(c)) for c in engine.stored_chunks(src_io)]
     for start in range(0, len(keys), _BATCH):
         batch = keys[start : start + _BATCH]
-        values = source.store.get_many([(k, None) for k, _ in batch])
-        target.store.set_many(
+        values = readable(source.store, "copy chunks").get_many([(k, None) for k, _ in batch])
+        writable(target.store, "copy chunks").set_many(
             [(d, v) for (_, d), v in zip(batch, values, strict=True) if v is not None]
         )
 

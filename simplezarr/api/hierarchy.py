@@ -26,7 +26,7 @@ from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
 from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.nodes.group import _node
-from simplezarr.storage import join_path, make_store_path
+from simplezarr.storage import StoreLike, join_path, make_store_path
 from simplezarr.stores.base import WritableStore
 
 __all__ = ["create_hierarchy", "parse_node_metadata"]
@@ -61,7 +61,7 @@ def _lists(value: Any) -> Any:
 
 
 def create_hierarchy(
-    *, store: Any, nodes: Mapping[str, Any], overwrite: bool = False
+    *, store: StoreLike, nodes: Mapping[str, Any], overwrite: bool = False
 ) -> Iterator[tuple[str, ZarrArray | ZarrGroup]]:
     """Create the groups and arrays described by ``nodes`` ({path: metadata}) and the
     groups between them and the root that do not exist yet; yields (path, node) for each

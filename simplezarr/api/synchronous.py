@@ -54,7 +54,7 @@ from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.nodes.create import check_array_like, config_with, like_args
-from simplezarr.storage import StorePath, make_store_path
+from simplezarr.storage import StoreLike, StorePath, make_store_path
 from simplezarr.stores import BaseStore
 
 __all__ = [
@@ -94,7 +94,7 @@ __all__ = [
 
 
 def open(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     mode: str | None = None,
     zarr_version: int | None = None,
@@ -139,7 +139,7 @@ def open(
 
 
 def open_array(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     zarr_version: int | None = None,
     zarr_format: int | None = None,
@@ -187,7 +187,7 @@ def _reads_v2(node: ZarrArray | ZarrGroup, mode: str | None) -> bool:
 
 
 def open_group(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     mode: str = "a",
     cache_attrs: bool | None = None,
@@ -271,7 +271,7 @@ def open_like(a: Any, path: str, **kwargs: Any) -> ZarrArray:
 
 
 def group(
-    store: Any = None,
+    store: StoreLike = None,
     *,
     overwrite: bool = False,
     chunk_store: Any = None,
@@ -308,7 +308,7 @@ def group(
 
 
 def create_group(
-    store: Any,
+    store: StoreLike,
     *,
     path: str | None = None,
     zarr_format: int | None = None,
@@ -344,7 +344,7 @@ def tree(grp: ZarrGroup, expand: bool | None = None, level: int | None = None) -
 
 
 def load(
-    store: Any,
+    store: StoreLike,
     path: str | None = None,
     zarr_format: int | None = None,
     zarr_version: int | None = None,
@@ -367,7 +367,7 @@ def load(
 
 
 def save(
-    store: Any,
+    store: StoreLike,
     *args: Any,
     zarr_version: int | None = None,
     zarr_format: int | None = None,
@@ -393,7 +393,7 @@ def save(
 
 
 def save_array(
-    store: Any,
+    store: StoreLike,
     arr: Any,
     *,
     zarr_version: int | None = None,
@@ -425,7 +425,7 @@ def save_array(
 
 
 def save_group(
-    store: Any,
+    store: StoreLike,
     *args: Any,
     zarr_version: int | None = None,
     zarr_format: int | None = None,

@@ -33,6 +33,7 @@ from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
 from simplezarr.engine.write import prepare_value
 from simplezarr.errors import ReadOnlyError, SelectionError
 from simplezarr.indexing import BasicIndexer, Indexer
+from simplezarr.stores.base import BaseStore, listable, writable
 
 if TYPE_CHECKING:
     from simplezarr.chunk_keys import ChunkKeyEncoding
@@ -62,7 +63,7 @@ class ArrayIO:
 
     def __init__(
         self,
-        store: Any,
+        store: BaseStore,
         path: str,
         metadata: ArrayMetadata,
         *,
@@ -139,7 +140,7 @@ def stored_chunks(io: ArrayIO) -> list[tuple[int, ...]]:
     the store: the work is proportional to what is stored, not to the size of the grid."""
     decode = io.metadata.chunk_key_encoding.decode
     found: list[tuple[int, ...]] = []
-    for key in io.store.list_prefix(io.prefix):
+    for key in listable(io.store, f"list the chunks of {io.path or '/'!r}").list_prefix(io.prefix):
         try:
             coords = decode(key[len(io.prefix) :])
         except ValueError:
@@ -174,7 +175,7 @@ def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
         if any(c * n >= new for c, n, new in zip(coords, cs, new_shape, strict=True))
     ]
     if past:
-        io.store.erase_values([io.key(coords) for coords in past])
+        writable(io.store, "resize an array").erase_values([io.key(c) for c in past])
     kept = set(stored).difference(past)
     grid_end = [min(-(-n // c) * c, old) for n, c, old in zip(new_shape, cs, shape, strict=True)]
     for axis, new in enumerate(new_shape):

@@ -16,7 +16,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from simplezarr.errors import NodeNotFound, ReadOnlyError
 from simplezarr.metadata import consolidated as cm
@@ -25,6 +24,7 @@ from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.v2 import documents as v2_documents
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import document_bytes, parse_node_v3
+from simplezarr.stores.base import BaseStore, readable, writable
 
 V3_KEY = "zarr.json"
 V2_ARRAY, V2_GROUP, V2_ATTRS = ".zarray", ".zgroup", ".zattrs"
@@ -37,14 +37,15 @@ def prefix(path: str) -> str:
     return f"{path}/" if path else ""
 
 
-def load_metadata(store: Any, path: str) -> ArrayMetadata | GroupMetadata:
+def load_metadata(store: BaseStore, path: str) -> ArrayMetadata | GroupMetadata:
     """Read the metadata of the node at ``path``: v3 ``zarr.json`` first, then v2 documents.
 
     Raises :class:`~simplezarr.errors.NodeNotFound` when there is neither.
     """
     p = prefix(path)
     keys = [p + V3_KEY, p + V2_ARRAY, p + V2_GROUP, p + V2_ATTRS]
-    v3, zarray, zgroup, zattrs = store.get_many([(k, None) for k in keys])
+    reader = readable(store, f"read the metadata of {path or '/'!r}")
+    v3, zarray, zgroup, zattrs = reader.get_many([(k, None) for k in keys])
     if v3 is not None:
         return parse_node_v3(v3, path)
     attrs = parse_document(zattrs, p + V2_ATTRS) if zattrs is not None else None
@@ -55,19 +56,20 @@ def load_metadata(store: Any, path: str) -> ArrayMetadata | GroupMetadata:
     raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
 
 
-def write_metadata(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> None:
+def write_metadata(store: BaseStore, path: str, metadata: ArrayMetadata | GroupMetadata) -> None:
     """Store a node's metadata documents, replacing what was there."""
     if store.read_only:
         raise ReadOnlyError(f"cannot write metadata of {path or '/'!r}: the store is read-only")
+    writer = writable(store, f"write the metadata of {path or '/'!r}")
     p = prefix(path)
     if metadata.zarr_format == 3:
-        store.set(p + V3_KEY, document_bytes(metadata))
+        writer.set(p + V3_KEY, document_bytes(metadata))
         return
-    store.set_many([(p + name, data) for name, data in v2_documents(metadata).items()])
+    writer.set_many([(p + name, data) for name, data in v2_documents(metadata).items()])
 
 
 def rewrite_consolidated(
-    store: Any, path: str, meta: GroupMetadata, *, only_if_stored: bool = False
+    store: BaseStore, path: str, meta: GroupMetadata, *, only_if_stored: bool = False
 ) -> None:
     """Store a group's consolidated metadata (v3: its ``zarr.json``; v2: ``.zmetadata``);
     with ``only_if_stored``, only where the store already keeps consolidated metadata for
@@ -83,7 +85,8 @@ def rewrite_consolidated(
             meta = dataclasses.replace(current, consolidated_metadata=meta.consolidated_metadata)
         write_metadata(store, path, meta)
         return
-    if only_if_stored and not store.exists(prefix(path) + cm.V2_KEY):
+    key = prefix(path) + cm.V2_KEY
+    if only_if_stored and not readable(store, f"find {key!r}").exists(key):
         return
     entries = cm.inline_entries(consolidated, path)
-    store.set(prefix(path) + cm.V2_KEY, cm.v2_document(meta, entries))
+    writable(store, f"write {key!r}").set(key, cm.v2_document(meta, entries))

@@ -31,6 +31,7 @@ from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes import info as node_info
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
 from simplezarr.nodes.selection import SelectionMethods
+from simplezarr.stores.base import BaseStore, listable, readable
 from simplezarr.stores.paths import normalize_path
 
 #: Settings an array accepts in ``config=``, as zarr-python's ArrayConfig.
@@ -88,7 +89,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     def __init__(
         self,
-        store: Any,
+        store: BaseStore,
         path: str,
         metadata: ArrayMetadata | Mapping[str, Any] | None = None,
         *,
@@ -116,7 +117,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     @classmethod
     def create(
         cls,
-        store: Any,
+        store: BaseStore,
         path: str = "",
         options: ArrayOptions | None = None,
         *,
@@ -391,8 +392,9 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     def nbytes_stored(self) -> int:
         """Bytes stored under the array's path: metadata documents and chunks."""
-        store = self.store
-        keys = store.list_prefix(prefix(self.path))
+        what = f"measure the bytes stored for {self.name!r}"
+        keys = listable(self.store, what).list_prefix(prefix(self.path))
+        store = readable(self.store, what)
         return sum(store.getsize(k) for k in keys)
 
     @property

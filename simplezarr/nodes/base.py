@@ -25,6 +25,7 @@ from simplezarr.errors import (
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import load_metadata, prefix, write_metadata
 from simplezarr.metadata.v3 import parse_node_v3
+from simplezarr.stores.base import BaseStore, writable
 from simplezarr.stores.paths import StorePath, normalize_path
 
 
@@ -82,7 +83,10 @@ class ZarrNode:
     """What groups and arrays share: a store, a path in it, metadata and attributes."""
 
     def __init__(
-        self, store: Any, path: str, metadata: ArrayMetadata | GroupMetadata | Mapping | None = None
+        self,
+        store: BaseStore,
+        path: str,
+        metadata: ArrayMetadata | GroupMetadata | Mapping | None = None,
     ) -> None:
         self.store = store
         self.path = normalize_path(path)
@@ -179,7 +183,7 @@ class ZarrNode:
         return hash((type(self), self.path))
 
 
-def _ensure_parents(store: Any, path: str, zarr_format: Literal[2, 3]) -> None:
+def _ensure_parents(store: BaseStore, path: str, zarr_format: Literal[2, 3]) -> None:
     """Make every ancestor of ``path`` a group (zarr-python does the same)."""
     parts = path.split("/")[:-1] if path else []
     for i in range(len(parts) + 1):
@@ -197,7 +201,7 @@ def _ensure_parents(store: Any, path: str, zarr_format: Literal[2, 3]) -> None:
             )
 
 
-def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
+def _prepare_slot(store: BaseStore, path: str, overwrite: bool, want: str) -> None:
     """Refuse to replace an existing node unless ``overwrite``; then clear it."""
     if store.read_only:
         raise ReadOnlyNodeError(
@@ -213,4 +217,4 @@ def _prepare_slot(store: Any, path: str, overwrite: bool, want: str) -> None:
         kind = ContainsArrayError if isinstance(existing, ArrayMetadata) else ContainsGroupError
         what = "an array" if kind is ContainsArrayError else "a group"
         raise kind(f"{what} already exists at {path or '/'!r}; pass overwrite=True to replace it")
-    store.erase_prefix(prefix(path))
+    writable(store, f"replace the node at {path or '/'!r}").erase_prefix(prefix(path))

@@ -32,6 +32,7 @@ from simplezarr.errors import InvalidArgument, InvalidMetadata
 from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE, ArrayOptions
 from simplezarr.nodes.array import ZarrArray
+from simplezarr.stores.base import BaseStore
 
 __all__ = [
     "check_array_like",
@@ -68,7 +69,7 @@ def _is(value: Any, word: str) -> bool:
 
 
 def new_array(
-    store: Any,
+    store: BaseStore,
     path: str,
     *,
     data: Any = None,
@@ -118,7 +119,7 @@ KEPT = ("chunks", "shards", "filters", "compressors", "serializer")
 
 
 def from_data(
-    store: Any,
+    store: BaseStore,
     path: str,
     data: Any,
     *,
@@ -298,7 +299,7 @@ def _split_codecs(codecs: Iterable[Any]) -> tuple[list[Any], Any, list[Any]]:
 
 
 def legacy_array(
-    store: Any,
+    store: BaseStore,
     path: str,
     *,
     shape: Any,

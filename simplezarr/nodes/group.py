@@ -51,6 +51,7 @@ from simplezarr.nodes.base import (
     _relative,
 )
 from simplezarr.nodes.create import check_array_like, legacy_array, like_args, new_array
+from simplezarr.stores.base import BaseStore, listable, readable, writable
 from simplezarr.stores.paths import join_path, normalize_path
 
 #: The documents whose presence makes a folder a node.
@@ -61,13 +62,13 @@ NODE_DOCUMENTS = ("zarr.json", ".zarray", ".zgroup")
 V2_GROUP_COMPRESSOR = {"id": "blosc"}
 
 
-def _node(store: Any, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
+def _node(store: BaseStore, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
     if isinstance(metadata, ArrayMetadata):
         return ZarrArray(store, path, metadata)
     return ZarrGroup(store, path, metadata)
 
 
-def open_zarr(store: Any, path: str = "") -> ZarrNode:
+def open_zarr(store: BaseStore, path: str = "") -> ZarrNode:
     """Open the group or array at ``path`` (default: the root) of a store.
 
     Example:
@@ -92,7 +93,7 @@ class ZarrGroup(ZarrNode):
     @classmethod
     def create(
         cls,
-        store: Any,
+        store: BaseStore,
         path: str = "",
         *,
         attributes: Mapping[str, Any] | None = None,
@@ -161,9 +162,11 @@ class ZarrGroup(ZarrNode):
         if consolidated is not None:
             return sorted(k for k in inline_entries(consolidated, self.path) if "/" not in k)
         p = prefix(self.path)
-        names = sorted(k[len(p) : -1] for k in self.store.list_dir(p) if k.endswith("/"))
+        what = f"list the members of {self.name!r}"
+        lister, reader = listable(self.store, what), readable(self.store, what)
+        names = sorted(k[len(p) : -1] for k in lister.list_dir(p) if k.endswith("/"))
         docs = [f"{p}{name}/{doc}" for name in names for doc in NODE_DOCUMENTS]
-        present = {d for d in docs if self.store.exists(d)}
+        present = {d for d in docs if reader.exists(d)}
         return [n for n in names if any(f"{p}{n}/{doc}" in present for doc in NODE_DOCUMENTS)]
 
     def __iter__(self) -> Iterator[str]:
@@ -397,7 +400,7 @@ class ZarrGroup(ZarrNode):
         group's consolidated metadata, which is written back when the store holds it)."""
         self._check_writable()
         node = self[path]
-        self.store.erase_prefix(prefix(node.path))
+        writable(self.store, f"delete {node.name!r}").erase_prefix(prefix(node.path))
         consolidated = self.metadata.consolidated_metadata
         if consolidated is None:
             return

@@ -23,7 +23,7 @@ import builtins
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Self
 
-from simplezarr.errors import ReadOnlyError, SelectionError, StoreError
+from simplezarr.errors import ReadOnlyError, SelectionError, StoreError, UnsupportedStoreError
 from simplezarr.stores.byte_ranges import (
     ByteRange,
     BytesLike,
@@ -50,9 +50,12 @@ __all__ = [
     "as_buffer",
     "byte_range_bounds",
     "check_byte_range",
+    "listable",
     "read_values",
+    "readable",
     "slice_byte_range",
     "to_bytes",
+    "writable",
 ]
 
 
@@ -371,3 +374,39 @@ class ListableStore(BaseStore):
     def _is_empty(self, prefix: str) -> bool:
         keys: Iterator[str] = iter(self._list_prefix(prefix))
         return next(keys, None) is None
+
+
+# --------------------------------------------------------------------------- capabilities
+
+
+def readable(store: BaseStore, action: str) -> ReadableStore:
+    """``store`` as a :class:`ReadableStore`, or UnsupportedStoreError naming ``action``.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> readable(MemoryStore(), "open a node") is not None
+        True
+    """
+    if not isinstance(store, ReadableStore):
+        raise UnsupportedStoreError(f"{store!r} cannot read keys, which {action} needs")
+    return store
+
+
+def writable(store: BaseStore, action: str) -> WritableStore:
+    """``store`` as a :class:`WritableStore`, or ReadOnlyError naming ``action``."""
+    if not isinstance(store, WritableStore):
+        raise ReadOnlyError(f"{store!r} cannot write keys, which {action} needs")
+    return store
+
+
+def listable(store: BaseStore, action: str) -> ListableStore:
+    """``store`` as a :class:`ListableStore`, or UnsupportedStoreError naming ``action``.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> listable(MemoryStore(), "list a group").list_dir("")
+        []
+    """
+    if not isinstance(store, ListableStore):
+        raise UnsupportedStoreError(f"{store!r} cannot list keys, which {action} needs")
+    return store
