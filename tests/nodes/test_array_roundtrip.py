@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -53,6 +55,9 @@ V2_COMPRESSORS = [
     {"id": "bz2", "level": 1},
     {"id": "lzma"},
 ]
+
+#: More examples for a deep run (tests/deep): SIMPLEZARR_ROUNDTRIP_EXAMPLES=5000
+EXAMPLES = int(os.environ.get("SIMPLEZARR_ROUNDTRIP_EXAMPLES", "200"))
 
 
 def sample(dtype: str, shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
@@ -165,7 +170,7 @@ def selections(shape):
     return st.tuples(*items)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layout=layouts(), data=st.data())
 def test_random_writes_then_reads_match_numpy(layout, data) -> None:
     shape, chunks, shards, zarr_format = layout
