@@ -1,0 +1,228 @@
+"""zarr-python stores as the engine's sources: the bytes of each chunk, read and written.
+
+- ``MemoryStore`` and ``LocalStore`` are read and written directly, in the engine's
+  threads: the memory store's dict, and the local store's files through simplezarr's own
+  :class:`~simplezarr.stores.LocalStore` (atomic writes, no event-loop hop per chunk).
+- Every other store (``ZipStore``, ``FsspecStore``, ``ObjectStore``, wrappers, third-party
+  stores) through its async API, run on the event loop that called the pipeline, with at
+  most ``config.io_concurrency`` requests in flight per batch.
+
+One source object per store (per event loop for async stores) while it is in use, so that
+the engine's per-key write locks, which are keyed by the source, serialise every
+read-modify-write of a chunk in this process.
+
+Example:
+    >>> zarr = __import__("pytest").importorskip("zarr")
+    >>> store = zarr.storage.MemoryStore()
+    >>> src = source_for(store, None)
+    >>> src.set("c/0", b"abc")
+    >>> src.get_many([("c/0", (1, None)), ("c/1", None)])
+    [b'bc', None]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from simplezarr.config import config
+from simplezarr.errors import StoreError
+from simplezarr.stores.base import (
+    BytesValue,
+    ByteRange,
+    ReadableStore,
+    StoredValue,
+    WritableStore,
+    slice_byte_range,
+)
+from simplezarr.stores.local import LocalStore
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["AsyncStoreSource", "MemoryStoreSource", "is_direct", "source_for"]
+
+
+def _prototype() -> Any:
+    from zarr.core.buffer import default_buffer_prototype
+
+    return default_buffer_prototype()
+
+
+class MemoryStoreSource(ReadableStore, WritableStore):
+    """zarr-python's ``MemoryStore``, its dict read and written in place."""
+
+    read_batch_size = 0  # no latency to hide
+
+    def __init__(self, store: Any) -> None:
+        super().__init__(read_only=store.read_only)
+        self._dict = store._store_dict
+        self._lock = threading.Lock()
+
+    def _value(self, key: str) -> bytes | None:
+        buf = self._dict.get(key)
+        return None if buf is None else buf.to_bytes()
+
+    def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
+        value = self._value(key)
+        return None if value is None else slice_byte_range(value, byte_range)
+
+    def _getsize(self, key: str) -> int | None:
+        buf = self._dict.get(key)
+        return None if buf is None else len(buf)
+
+    def _exists(self, key: str) -> bool:
+        return key in self._dict
+
+    def _open_values(
+        self, requests: list[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        # One copy of the value is taken at opening: later reads see that version.
+        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for key, byte_range in requests:
+            value = self._value(key)
+            opened.append(
+                None if value is None else (BytesValue(value), slice_byte_range(value, byte_range))
+            )
+        return opened
+
+    def _set(self, key: str, data: bytes) -> None:
+        buf = _prototype().buffer.from_bytes(bytes(data))
+        with self._lock:
+            self._dict[key] = buf
+
+    def _delete(self, key: str) -> None:
+        with self._lock:
+            self._dict.pop(key, None)
+
+
+def _request(byte_range: ByteRange) -> Any:
+    from zarr.abc.store import OffsetByteRequest, RangeByteRequest, SuffixByteRequest
+
+    if byte_range is None:
+        return None
+    start, length = byte_range
+    if start < 0:
+        return SuffixByteRequest(-start)
+    if length is None:
+        return OffsetByteRequest(start)
+    return RangeByteRequest(start, start + length)
+
+
+class AsyncStoreSource(ReadableStore, WritableStore):
+    """Any zarr-python store, through its async API on the event loop that called the
+    pipeline (the engine runs in another thread, so the loop is free to serve it); at
+    most ``config.io_concurrency`` requests of a batch in flight."""
+
+    def __init__(self, store: Any, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(read_only=store.read_only)
+        self.store, self.loop = store, loop
+
+    def _call(self, coroutine: Any) -> Any:
+        try:
+            return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+        except (FileNotFoundError, KeyError):
+            raise
+        except OSError as e:
+            raise StoreError(f"{self.store!r}: {e}") from e
+
+    def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
+        return self._get_many([(key, byte_range)])[0]
+
+    def _get_many(self, requests: list[tuple[str, ByteRange]]) -> list[bytes | None]:
+        store, prototype = self.store, _prototype()
+        limit = max(1, config.io_concurrency)
+
+        async def gather() -> list[bytes | None]:
+            gate = asyncio.Semaphore(limit)
+
+            async def one(key: str, byte_range: ByteRange) -> bytes | None:
+                async with gate:
+                    buf = await store.get(key, prototype, byte_range=_request(byte_range))
+                return None if buf is None else buf.to_bytes()
+
+            return list(await asyncio.gather(*(one(k, r) for k, r in requests)))
+
+        result: list[bytes | None] = self._call(gather())
+        return result
+
+    def _getsize(self, key: str) -> int | None:
+        async def size() -> int | None:
+            if not await self.store.exists(key):
+                return None
+            return int(await self.store.getsize(key))
+
+        result: int | None = self._call(size())
+        return result
+
+    def _set(self, key: str, data: bytes) -> None:
+        self._call(self.store.set(key, _prototype().buffer.from_bytes(bytes(data))))
+
+    def set_many(self, items: Iterable[tuple[str, Any]]) -> None:
+        pairs = [(self._validate_key(k), bytes(v)) for k, v in items]
+        if pairs:
+            self._check_writable("set")
+            prototype = _prototype()
+
+            async def all_sets() -> None:
+                gate = asyncio.Semaphore(max(1, config.io_concurrency))
+
+                async def one(key: str, data: bytes) -> None:
+                    async with gate:
+                        await self.store.set(key, prototype.buffer.from_bytes(data))
+
+                await asyncio.gather(*(one(k, v) for k, v in pairs))
+
+            self._call(all_sets())
+
+    def _delete(self, key: str) -> None:
+        self._call(self.store.delete(key))
+
+
+_memory: weakref.WeakValueDictionary[int, MemoryStoreSource] = weakref.WeakValueDictionary()
+_local: dict[tuple[str, bool], LocalStore] = {}
+_remote: weakref.WeakValueDictionary[tuple[int, int], AsyncStoreSource] = (
+    weakref.WeakValueDictionary()
+)
+_lock = threading.Lock()
+
+
+def is_direct(store: Any) -> bool:
+    """Whether ``store`` is read and written directly (no event loop): zarr-python's own
+    ``MemoryStore`` and ``LocalStore``, not subclasses (which may change how keys map)."""
+    from zarr.storage import LocalStore as ZarrLocalStore
+    from zarr.storage import MemoryStore as ZarrMemoryStore
+
+    return type(store) in (ZarrMemoryStore, ZarrLocalStore)
+
+
+def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
+    """The engine's source for a zarr-python store (see the module docstring); ``loop``
+    is the event loop of the calling pipeline, needed by the stores served through it."""
+    from zarr.storage import LocalStore as ZarrLocalStore
+    from zarr.storage import MemoryStore as ZarrMemoryStore
+
+    with _lock:
+        if type(store) is ZarrMemoryStore:
+            # Keyed by the dict: the source holds it, so the id is not reused meanwhile.
+            mem = _memory.get(id(store._store_dict))
+            if mem is None or mem.read_only != store.read_only:
+                mem = MemoryStoreSource(store)
+                _memory[id(store._store_dict)] = mem
+            return mem
+        if type(store) is ZarrLocalStore:
+            key = (os.path.realpath(os.fspath(store.root)), bool(store.read_only))
+            local = _local.get(key)
+            if local is None:
+                local = _local[key] = LocalStore(key[0], read_only=key[1])
+            return local
+        if loop is None:
+            raise StoreError(f"{store!r} is served through its event loop, and none is running")
+        remote = _remote.get((id(store), id(loop)))
+        if remote is None:
+            remote = AsyncStoreSource(store, loop)
+            _remote[(id(store), id(loop))] = remote
+        return remote
