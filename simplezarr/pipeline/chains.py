@@ -32,8 +32,8 @@ from simplezarr.codecs.base import (
     Codec,
 )
 from simplezarr.codecs.chain import CodecChain
-from simplezarr.dtypes import parse_v2_dtype, parse_v3_dtype
-from simplezarr.errors import UnknownCodec
+from simplezarr.dtypes import from_numpy, parse_v2_dtype, parse_v3_dtype
+from simplezarr.errors import InvalidMetadata, UnknownCodec
 from simplezarr.metadata.v2 import make_v2_codec
 
 if TYPE_CHECKING:
@@ -54,12 +54,18 @@ def _spec(zspec: Any, v2: bool) -> ChunkSpec:
     """simplezarr's ChunkSpec for a zarr-python ArraySpec (through their JSON forms)."""
     fmt = 2 if v2 else 3
     dtype_json = zspec.dtype.to_json(zarr_format=fmt)
-    if v2:
-        dtype, _ = parse_v2_dtype(dtype_json["name"], dtype_json.get("object_codec_id"))
-    else:
-        dtype = parse_v3_dtype(dtype_json)
-    fill_json = zspec.dtype.to_json_scalar(zspec.fill_value, zarr_format=fmt)
-    fill = dtype.fill_value_from_json(fill_json, fmt)
+    try:
+        if v2:
+            dtype, _ = parse_v2_dtype(dtype_json["name"], dtype_json.get("object_codec_id"))
+        else:
+            dtype = parse_v3_dtype(dtype_json)
+        fill_json = zspec.dtype.to_json_scalar(zspec.fill_value, zarr_format=fmt)
+        fill = dtype.fill_value_from_json(fill_json, fmt)
+    except InvalidMetadata:
+        # A name simplezarr's registry does not know (zarr-python 3.4 writes structured
+        # types as "struct"): the same type by its numpy form, the fill value as is.
+        dtype = from_numpy(zspec.dtype.to_native_dtype())
+        fill = dtype.cast_fill_value(zspec.fill_value)
     if fill is None:
         fill = dtype.default_fill_value()
     # v3 chunks are always stored in C order; config.order is only the in-memory layout.

@@ -28,7 +28,7 @@ from simplezarr.concurrency import ASYNC_EDGE
 from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
 from simplezarr.pipeline.batches import extent, projection, with_axes
 from simplezarr.pipeline.chains import Chains
-from simplezarr.pipeline.sources import source_for
+from simplezarr.pipeline.sources import GetterSource, source_for
 
 if TYPE_CHECKING:
     from typing import Self
@@ -148,10 +148,18 @@ class ZarrCodecPipeline(CodecPipeline):
         self, batch: list[Any], drop_axes: tuple[int, ...], loop: asyncio.AbstractEventLoop
     ) -> list[ChunkRequest]:
         requests = []
+        getters: GetterSource | None = None
         for getter, spec, chunk_selection, out_selection, is_complete in batch:
             chain = self._chains.bind(spec)
             p = projection(chunk_selection, out_selection, is_complete, drop_axes, len(spec.shape))
-            requests.append(ChunkRequest(source_for(getter.store, loop), getter.path, chain, p))
+            store = getattr(getter, "store", None)
+            if store is not None and isinstance(getattr(getter, "path", None), str):
+                source, key = source_for(store, loop), getter.path
+            else:
+                if getters is None:
+                    getters = GetterSource(loop)
+                source, key = getters, getters.add(getter)
+            requests.append(ChunkRequest(source, key, chain, p))
         return requests
 
     async def read(
@@ -212,6 +220,10 @@ class ZarrCodecPipeline(CodecPipeline):
         dtype = requests[0].chain.spec.dtype.numpy
         if array.dtype != dtype:
             array = array.astype(dtype)
+        if array.ndim > 1 and array.flags.f_contiguous and not array.flags.c_contiguous:
+            # A wholly written chunk goes to the codecs as a view of the value, and codecs
+            # that flatten in memory order (numcodecs filters, vlen) would see it transposed.
+            array = np.ascontiguousarray(array)
         empty = bool(batch[0][1].config.write_empty_chunks)
         write_batch(requests, with_axes(array, drop_axes), write_empty_chunks=empty)
 
