@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 __all__ = ["Chains", "bind", "is_v2"]
+
 
 def is_v2(codecs: Sequence[Any]) -> bool:
     """Whether ``codecs`` is a Zarr v2 array's one codec (zarr-python's ``V2Codec``)."""
@@ -69,7 +70,7 @@ def _spec(zspec: Any, v2: bool) -> ChunkSpec:
     if fill is None:
         fill = dtype.default_fill_value()
     # v3 chunks are always stored in C order; config.order is only the in-memory layout.
-    order = zspec.order if v2 else "C"
+    order: Literal["C", "F"] = "F" if v2 and zspec.order == "F" else "C"
     return ChunkSpec(tuple(zspec.shape), dtype, fill, order)
 
 
@@ -80,7 +81,8 @@ def _v2_codec(codec: Any, zspec: Any) -> Codec:
     if codec.filters:
         filters = tuple(_numcodec_config(f) for f in codec.filters)
     compressor = None if codec.compressor is None else _numcodec_config(codec.compressor)
-    return make_v2_codec(filters, compressor, zspec.order, endian)  # type: ignore[no-any-return]
+    v2_codec: Codec = make_v2_codec(filters, compressor, zspec.order, endian)
+    return v2_codec
 
 
 def _ours(codec: Any) -> Codec | None:

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 from simplezarr.config import config
 from simplezarr.errors import StoreError
 from simplezarr.stores.base import (
-    BytesValue,
     ByteRange,
+    BytesValue,
     ReadableStore,
     StoredValue,
     WritableStore,

@@ -109,7 +109,9 @@ def test_v2_filters_and_big_endian() -> None:
 
 
 def test_v3_transpose_filter() -> None:
-    _same("uint16", zarr_format=3, filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}])
+    _same(
+        "uint16", zarr_format=3, filters=[{"name": "transpose", "configuration": {"order": [1, 0]}}]
+    )
 
 
 @pytest.mark.parametrize("dtype", ["int32", "float32", "str"])
@@ -119,7 +121,12 @@ def test_sharded(dtype: str, shards: tuple[int, int]) -> None:
 
 
 def test_sharded_crc32c_index_and_compression() -> None:
-    _same("int64", zarr_format=3, shards=(8, 6), compressors={"name": "zstd", "configuration": {"level": 1, "checksum": False}})
+    _same(
+        "int64",
+        zarr_format=3,
+        shards=(8, 6),
+        compressors={"name": "zstd", "configuration": {"level": 1, "checksum": False}},
+    )
 
 
 @pytest.mark.parametrize("zarr_format", [2, 3])

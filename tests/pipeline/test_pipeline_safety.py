@@ -71,7 +71,9 @@ def _child(path: str, conn: Any) -> None:
 @pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
 def test_after_fork(tmp_path: Any) -> None:
     with pipeline(OURS):
-        a = zarr.create_array(zarr.storage.LocalStore(tmp_path), shape=(8,), chunks=(2,), dtype="i2")
+        a = zarr.create_array(
+            zarr.storage.LocalStore(tmp_path), shape=(8,), chunks=(2,), dtype="i2"
+        )
         a[...] = np.arange(8)
         assert a[...].tolist() == list(range(8))  # pools and loop exist before the fork
     ctx = multiprocessing.get_context("fork")
@@ -130,7 +132,9 @@ def test_environment_variable_selects_it() -> None:
         "print(type(a._async_array.codec_pipeline).__name__)\n"
     )
     env = {"ZARR_CODEC_PIPELINE__PATH": OURS, "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert out.stdout.strip() == "ZarrCodecPipeline"
 
 
