@@ -8,10 +8,10 @@ then seen with the axis put back as length one, so every request is the plain
 
 Example:
     >>> import numpy as np
-    >>> p = projection((slice(0, 2), 1), (slice(2, 4),), True, (), 2)
-    >>> type(p).__name__, p.out_selection
-    ('ChunkProjection', (slice(2, 4, None),))
-    >>> q = projection(np.ix_([0], [1, 2]), np.ix_([0, 1]), False, (0,), 2)
+    >>> p = projection((slice(0, 2), 1), (slice(2, 4),), True, (), (2, 2))
+    >>> type(p).__name__, p.out_selection, p.is_complete
+    ('ChunkProjection', (slice(2, 4, None),), False)
+    >>> q = projection(np.ix_([0], [1, 2]), np.ix_([0, 1]), False, (0,), (2, 3))
     >>> type(q).__name__, [s.shape for s in q.out_selection]
     ('FancyProjection', [(1, 1), (1, 2)])
 """
@@ -44,16 +44,28 @@ def _restore_axes(out_selection: tuple[Any, ...], drop_axes: tuple[int, ...]) ->
     return tuple(np.ix_(*axes))
 
 
+def _covers(cs: tuple[Any, ...], shape: tuple[int, ...]) -> bool:
+    """Whether a basic chunk selection is the whole chunk: zarr-python calls an edge chunk
+    complete when the selection reaches the array's end, but the cells past the end are
+    kept (they come back when the array grows), so a write must merge with them."""
+    if len(cs) != len(shape):
+        return False
+    return all(
+        isinstance(s, slice) and s.start in (0, None) and s.stop == n and s.step in (1, None)
+        for s, n in zip(cs, shape, strict=True)
+    )
+
+
 def projection(
     chunk_selection: Any,
     out_selection: Any,
     is_complete: bool,
     drop_axes: tuple[int, ...],
-    ndim: int,
+    shape: tuple[int, ...],
 ) -> ChunkProjection:
-    """The engine's projection for one chunk of zarr-python's batch."""
+    """The engine's projection for one chunk (of ``shape``) of zarr-python's batch."""
     cs, os_ = _tuple(chunk_selection), _tuple(out_selection)
-    coords = (0,) * ndim
+    coords = (0,) * len(shape)
     fancy = any(isinstance(s, np.ndarray) for s in cs) or any(
         isinstance(s, np.ndarray) for s in os_
     )
@@ -61,7 +73,7 @@ def projection(
         os_ = _restore_axes(os_, drop_axes)
     if fancy:
         return FancyProjection(coords, cs, os_, False)
-    return ChunkProjection(coords, cs, os_, bool(is_complete))
+    return ChunkProjection(coords, cs, os_, bool(is_complete) and _covers(cs, shape))
 
 
 def extent(out_selections: list[tuple[Any, ...]], ndim: int) -> tuple[int, ...]:

@@ -60,13 +60,15 @@ def _spec(zspec: Any, v2: bool) -> ChunkSpec:
             dtype, _ = parse_v2_dtype(dtype_json["name"], dtype_json.get("object_codec_id"))
         else:
             dtype = parse_v3_dtype(dtype_json)
-        fill_json = zspec.dtype.to_json_scalar(zspec.fill_value, zarr_format=fmt)
-        fill = dtype.fill_value_from_json(fill_json, fmt)
+        fill = None
+        if zspec.fill_value is not None:  # v2 "null": the data type's default
+            fill_json = zspec.dtype.to_json_scalar(zspec.fill_value, zarr_format=fmt)
+            fill = dtype.fill_value_from_json(fill_json, fmt)
     except InvalidMetadata:
         # A name simplezarr's registry does not know (zarr-python 3.4 writes structured
         # types as "struct"): the same type by its numpy form, the fill value as is.
         dtype = from_numpy(zspec.dtype.to_native_dtype())
-        fill = dtype.cast_fill_value(zspec.fill_value)
+        fill = None if zspec.fill_value is None else dtype.cast_fill_value(zspec.fill_value)
     if fill is None:
         fill = dtype.default_fill_value()
     # v3 chunks are always stored in C order; config.order is only the in-memory layout.

@@ -26,6 +26,7 @@ from zarr.abc.codec import CodecPipeline
 
 from simplezarr.concurrency import ASYNC_EDGE
 from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
+from simplezarr.errors import CorruptChunk
 from simplezarr.pipeline.batches import extent, projection, with_axes
 from simplezarr.pipeline.chains import Chains
 from simplezarr.pipeline.sources import GetterSource, source_for
@@ -117,6 +118,7 @@ class ZarrCodecPipeline(CodecPipeline):
 
         def run() -> list[Any]:
             out: list[Any] = []
+            _check_decodable(self.codecs)
             for data, spec in items:
                 if data is None:
                     out.append(None)
@@ -151,7 +153,7 @@ class ZarrCodecPipeline(CodecPipeline):
         getters: GetterSource | None = None
         for getter, spec, chunk_selection, out_selection, is_complete in batch:
             chain = self._chains.bind(spec)
-            p = projection(chunk_selection, out_selection, is_complete, drop_axes, len(spec.shape))
+            p = projection(chunk_selection, out_selection, is_complete, drop_axes, tuple(spec.shape))
             store = getattr(getter, "store", None)
             if store is not None and isinstance(getattr(getter, "path", None), str):
                 source, key = source_for(store, loop), getter.path
@@ -170,7 +172,14 @@ class ZarrCodecPipeline(CodecPipeline):
         if not batch:
             return ()
         loop = asyncio.get_running_loop()
-        return await _off_loop(lambda: self._read(batch, out, drop_axes, loop))
+        try:
+            return await _off_loop(lambda: self._read(batch, out, drop_axes, loop))
+        except CorruptChunk as e:
+            # numcodecs' own refusal to unpickle is zarr-python's error too, not corruption.
+            refusal = _unsafe_decode(e)
+            if refusal is not None:
+                raise refusal from None
+            raise
 
     def _read(
         self,
@@ -179,6 +188,7 @@ class ZarrCodecPipeline(CodecPipeline):
         drop_axes: tuple[int, ...],
         loop: asyncio.AbstractEventLoop,
     ) -> tuple[dict[str, str], ...]:
+        _check_decodable(self.codecs)
         requests = self._requests(batch, drop_axes, loop)
         statuses = _statuses(batch, requests)
         target = with_axes(out.as_numpy_array(), drop_axes)
@@ -227,6 +237,30 @@ class ZarrCodecPipeline(CodecPipeline):
             array = np.ascontiguousarray(array)
         empty = bool(batch[0][1].config.write_empty_chunks)
         write_batch(requests, with_axes(array, drop_axes), write_empty_chunks=empty)
+
+
+def _check_decodable(codecs: tuple[Any, ...]) -> None:
+    """zarr-python 3.4 refuses to decode with the pickle codec unless
+    ``array.allow_unsafe_pickle_decode`` is set: the same check, the same error."""
+    if len(codecs) != 1 or type(codecs[0]).__name__ != "V2Codec":
+        return
+    import zarr.codecs._v2 as v2
+
+    check = getattr(v2, "_check_pickle_allowed", None)
+    if check is not None:
+        check((codecs[0].compressor, *(codecs[0].filters or ())))
+
+
+def _unsafe_decode(error: BaseException) -> BaseException | None:
+    """numcodecs' UnsafeDecodeError among the causes of ``error``, if there."""
+    seen: BaseException | None = error
+    for _ in range(8):
+        if seen is None:
+            return None
+        if type(seen).__name__ == "UnsafeDecodeError":
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _out(item: Any) -> tuple[Any, ...]:
