@@ -6,12 +6,15 @@ third-party ``zarr.abc.codec`` class) is wrapped: its zarr-python ``encode``/``d
 run inside the chain, still batched by the engine and off the event loop.
 
 Example:
-    >>> import numpy as np
     >>> zarr = __import__("pytest").importorskip("zarr")
-    >>> a = zarr.create_array({}, shape=(4,), dtype="int16", chunks=(2,))
-    >>> spec = a.metadata.get_chunk_spec((0,), a._async_array.config, zarr.buffer.default_buffer_prototype())
-    >>> bind(tuple(a.metadata.codecs), spec).spec.shape
-    (2,)
+    >>> from zarr.core.array_spec import ArrayConfig, ArraySpec
+    >>> from zarr.core.buffer import default_buffer_prototype
+    >>> m = zarr.create_array({}, shape=(4,), dtype="int16", chunks=(2,)).metadata
+    >>> spec = ArraySpec((2,), m.data_type, m.fill_value, ArrayConfig.from_dict({}),
+    ...                  default_buffer_prototype())
+    >>> chain = bind(tuple(m.codecs), spec)
+    >>> chain.spec.shape, [c.name for c in chain.codecs]
+    ((2,), ['bytes', 'zstd'])
 """
 
 from __future__ import annotations
