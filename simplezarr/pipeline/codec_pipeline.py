@@ -153,7 +153,9 @@ class ZarrCodecPipeline(CodecPipeline):
         getters: GetterSource | None = None
         for getter, spec, chunk_selection, out_selection, is_complete in batch:
             chain = self._chains.bind(spec)
-            p = projection(chunk_selection, out_selection, is_complete, drop_axes, tuple(spec.shape))
+            p = projection(
+                chunk_selection, out_selection, is_complete, drop_axes, tuple(spec.shape)
+            )
             store = getattr(getter, "store", None)
             if store is not None and isinstance(getattr(getter, "path", None), str):
                 source, key = source_for(store, loop), getter.path
