@@ -75,8 +75,13 @@ class MemoryStoreSource(ReadableStore, WritableStore):
         self._lock = threading.Lock()
 
     def _value(self, key: str) -> bytes | None:
+        # zarr-python's buffers are never written in place (a set replaces the value), so
+        # a view of one is a stable version of the value: no copy per chunk read.
         buf = self._dict.get(key)
-        return None if buf is None else buf.to_bytes()
+        if buf is None:
+            return None
+        view: Any = memoryview(buf.as_numpy_array()).cast("B")
+        return view
 
     def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
         value = self._value(key)
@@ -102,7 +107,7 @@ class MemoryStoreSource(ReadableStore, WritableStore):
         return opened
 
     def _set(self, key: str, data: bytes) -> None:
-        buf = _prototype().buffer.from_bytes(bytes(data))
+        buf = _prototype().buffer.from_bytes(data)  # a view of the encoded bytes, no copy
         with self._lock:
             self._dict[key] = buf
 
