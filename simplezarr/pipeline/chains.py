@@ -20,7 +20,6 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import inspect
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -156,11 +155,19 @@ def _run(method: Any, data: Any, zspec: Any) -> Any:
     """Call a zarr-python codec's ``_decode_single`` / ``_encode_single``: its sync twin
     when it has one (zarr 3.4), else the coroutine on a private loop of this thread (we are
     never on zarr-python's event loop here: the pipeline runs the engine off it)."""
-    name = method.__name__
-    sync = getattr(method.__self__, name.replace("_single", "_sync"), None)
-    if sync is not None and not inspect.iscoroutinefunction(sync):
-        return sync(data, zspec)
+    codec = method.__self__
+    if _supports_sync(codec):
+        return getattr(codec, method.__name__.replace("_single", "_sync"))(data, zspec)
     return asyncio.run(method(data, zspec))
+
+
+def _supports_sync(codec: Any) -> bool:
+    """zarr-python 3.4's own answer (a sharding codec is sync only if its inner codecs
+    are); zarr-python 3.1 has no sync codecs."""
+    import zarr.abc.codec
+
+    check = getattr(zarr.abc.codec, "_codec_supports_sync", None)
+    return check is not None and bool(check(codec))
 
 
 def _prototype(zspec: Any) -> Any:

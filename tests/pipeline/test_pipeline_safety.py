@@ -69,6 +69,7 @@ def _child(path: str, conn: Any) -> None:
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")  # what is tested
 def test_after_fork(tmp_path: Any) -> None:
     with pipeline(OURS):
         a = zarr.create_array(
@@ -215,3 +216,20 @@ def test_a_codec_simplezarr_does_not_know_runs_through_zarr_python() -> None:
             results.append((stored(store), a[...]))
     assert results[0][0] == results[1][0]
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_an_unknown_codec_inside_shards() -> None:
+    codec = _xor_codec()
+    results = []
+    for path in (OURS, DEFAULT):
+        with pipeline(path):
+            store = zarr.storage.MemoryStore()
+            a = zarr.create_array(
+                store, shape=(16,), chunks=(2,), shards=(8,), dtype="i4", compressors=[codec]
+            )
+            a[...] = np.arange(16)
+            a[3:11] = -5
+            results.append((stored(store), a[...], a[5:9]))
+    assert results[0][0] == results[1][0]
+    for ours, ref in zip(results[0][1:], results[1][1:], strict=True):
+        np.testing.assert_array_equal(ours, ref)
