@@ -5,7 +5,7 @@
   :class:`~simplezarr.stores.LocalStore` (atomic writes, no event-loop hop per chunk).
 - Every other store (``ZipStore``, ``FsspecStore``, ``ObjectStore``, wrappers, third-party
   stores) through its async API, run on the event loop that called the pipeline, with at
-  most ``config.io_concurrency`` requests in flight per batch.
+  most zarr-python's ``async.concurrency`` requests in flight per batch.
 
 One source object per store (per event loop for async stores) while it is in use, so that
 the engine's per-key write locks, which are keyed by the source, serialise every
@@ -116,6 +116,16 @@ class MemoryStoreSource(ReadableStore, WritableStore):
             self._dict.pop(key, None)
 
 
+def _in_flight() -> int:
+    """The most requests of one batch in flight on a store served through its event loop:
+    zarr-python's ``async.concurrency`` (the knob its users already set for remote stores),
+    else simplezarr's ``config.io_concurrency``."""
+    from zarr.core.config import config as zarr_config
+
+    limit = zarr_config.get("async.concurrency", None)
+    return max(1, int(limit) if limit else config.io_concurrency)
+
+
 def _request(byte_range: ByteRange) -> Any:
     from zarr.abc.store import OffsetByteRequest, RangeByteRequest, SuffixByteRequest
 
@@ -132,7 +142,7 @@ def _request(byte_range: ByteRange) -> Any:
 class AsyncStoreSource(ReadableStore, WritableStore):
     """Any zarr-python store, through its async API on the event loop that called the
     pipeline (the engine runs in another thread, so the loop is free to serve it); at
-    most ``config.io_concurrency`` requests of a batch in flight."""
+    most zarr-python's ``async.concurrency`` requests of a batch in flight."""
 
     def __init__(self, store: Any, loop: asyncio.AbstractEventLoop) -> None:
         super().__init__(read_only=_read_only(store))
@@ -151,7 +161,7 @@ class AsyncStoreSource(ReadableStore, WritableStore):
 
     def _get_many(self, requests: list[tuple[str, ByteRange]]) -> list[bytes | None]:
         store, prototype = self.store, _prototype()
-        limit = max(1, config.io_concurrency)
+        limit = _in_flight()
 
         async def gather() -> list[bytes | None]:
             gate = asyncio.Semaphore(limit)
@@ -224,7 +234,7 @@ class AsyncStoreSource(ReadableStore, WritableStore):
             prototype = _prototype()
 
             async def all_sets() -> None:
-                gate = asyncio.Semaphore(max(1, config.io_concurrency))
+                gate = asyncio.Semaphore(_in_flight())
 
                 async def one(key: str, data: bytes) -> None:
                     async with gate:
