@@ -126,6 +126,19 @@ def _in_flight() -> int:
     return max(1, int(limit) if limit else config.io_concurrency)
 
 
+def _coalescing() -> dict[str, int]:
+    """zarr-python 3.4's limits for merging the ranges of one value into fewer reads
+    (``array.sharding_coalesce_*``), forwarded to the store's ``get_ranges``."""
+    from zarr.core.config import config as zarr_config
+
+    names = {
+        "max_gap_bytes": "array.sharding_coalesce_max_gap_bytes",
+        "max_coalesced_bytes": "array.sharding_coalesce_max_bytes",
+    }
+    found = {k: zarr_config.get(v, None) for k, v in names.items()}
+    return {k: int(v) for k, v in found.items() if v is not None}
+
+
 def _request(byte_range: ByteRange) -> Any:
     from zarr.abc.store import OffsetByteRequest, RangeByteRequest, SuffixByteRequest
 
@@ -201,11 +214,13 @@ class AsyncStoreSource(ReadableStore, WritableStore):
             return [b"" if d is None else d for d in got]
         from zarr.abc.store import RangeByteRequest
 
+        coalescing = _coalescing()
+
         async def fetch() -> list[bytes]:
             out = [b""] * len(ranges)
             requests = [RangeByteRequest(a, max(a, b)) for a, b in ranges]
             try:
-                async for group in get_ranges(key, requests, prototype=prototype):
+                async for group in get_ranges(key, requests, prototype=prototype, **coalescing):
                     for i, buf in group:
                         out[i] = b"" if buf is None else buf.to_bytes()
             except* FileNotFoundError:
