@@ -79,10 +79,14 @@ def test_after_fork(tmp_path: Any) -> None:
         assert a[...].tolist() == list(range(8))  # pools and loop exist before the fork
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe()
-    p = ctx.Process(target=_child, args=(str(tmp_path), child))
+    # A daemon, killed if it hangs: a stuck child fails this test instead of hanging the
+    # interpreter's exit (multiprocessing joins non-daemon children there).
+    p = ctx.Process(target=_child, args=(str(tmp_path), child), daemon=True)
     p.start()
     got = parent.recv() if parent.poll(60) else None
-    p.join(60)
+    p.join(10)
+    if p.is_alive():
+        p.kill()
     assert got == [0, 1, 2, 3, 9, 9, 9, 9]
     with pipeline(OURS):
         assert zarr.open_array(zarr.storage.LocalStore(tmp_path))[...].tolist() == got
