@@ -237,3 +237,17 @@ def test_an_unknown_codec_inside_shards() -> None:
     assert results[0][0] == results[1][0]
     for ours, ref in zip(results[0][1:], results[1][1:], strict=True):
         np.testing.assert_array_equal(ours, ref)
+
+
+def test_read_missing_chunks_false_names_the_missing_chunks() -> None:
+    errors = pytest.importorskip("zarr.errors")
+    if not hasattr(errors, "ChunkNotFoundError"):
+        pytest.skip("zarr-python < 3.4 has no read_missing_chunks")
+    with pipeline(OURS):
+        a = zarr.create_array(
+            {}, shape=(6,), chunks=(2,), dtype="i1", config={"read_missing_chunks": False}
+        )
+        a[0:2] = 1
+        assert a[0:2].tolist() == [1, 1]
+        with pytest.raises(errors.ChunkNotFoundError, match="c/1"):
+            a[...]
