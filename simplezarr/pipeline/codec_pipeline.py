@@ -151,14 +151,21 @@ class ZarrCodecPipeline(CodecPipeline):
     ) -> list[ChunkRequest]:
         requests = []
         getters: GetterSource | None = None
+        # Per batch: a regular grid's chunks share one spec object and one store, so the
+        # chain and the source are looked up once, not once per chunk.
+        chains: dict[int, Any] = {}
+        sources: dict[int, Any] = {}
         for getter, spec, chunk_selection, out_selection, is_complete in batch:
-            chain = self._chains.bind(spec)
-            p = projection(
-                chunk_selection, out_selection, is_complete, drop_axes, tuple(spec.shape)
-            )
+            chain = chains.get(id(spec))
+            if chain is None:
+                chain = chains[id(spec)] = self._chains.bind(spec)
+            p = projection(chunk_selection, out_selection, is_complete, drop_axes, chain.spec.shape)
             store = getattr(getter, "store", None)
             if store is not None and isinstance(getattr(getter, "path", None), str):
-                source, key = source_for(store, loop), getter.path
+                source = sources.get(id(store))
+                if source is None:
+                    source = sources[id(store)] = source_for(store, loop)
+                key = getter.path
             else:
                 if getters is None:
                     getters = GetterSource(loop)

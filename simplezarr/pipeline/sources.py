@@ -47,7 +47,6 @@ __all__ = [
     "AsyncStoreSource",
     "GetterSource",
     "MemoryStoreSource",
-    "is_direct",
     "source_for",
 ]
 
@@ -310,15 +309,6 @@ _remote: weakref.WeakValueDictionary[tuple[int, int], AsyncStoreSource] = (
     weakref.WeakValueDictionary()
 )
 _lock = threading.Lock()
-
-
-def is_direct(store: Any) -> bool:
-    """Whether ``store`` is read and written directly (no event loop): zarr-python's own
-    ``MemoryStore`` and ``LocalStore``, not subclasses (which may change how keys map)."""
-    from zarr.storage import LocalStore as ZarrLocalStore
-    from zarr.storage import MemoryStore as ZarrMemoryStore
-
-    return type(store) in (ZarrMemoryStore, ZarrLocalStore)
 
 
 def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
