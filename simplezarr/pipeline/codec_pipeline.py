@@ -234,7 +234,7 @@ class ZarrCodecPipeline(CodecPipeline):
         # python's value before broadcasting. The engine takes it at the selection's shape.
         ndim = max(len(_out(b)) for b in batch)
         shape = extent([_out(b) for b in batch], ndim)
-        if array.shape != shape:
+        if array.ndim != len(shape) or any(a < n for a, n in zip(array.shape, shape, strict=True)):
             array = np.broadcast_to(array, shape)
         requests = self._requests(batch, drop_axes, loop)
         dtype = requests[0].chain.spec.dtype.numpy
