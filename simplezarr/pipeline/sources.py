@@ -16,7 +16,7 @@ Example:
     >>> store = zarr.storage.MemoryStore()
     >>> src = source_for(store, None)
     >>> src.set("c/0", b"abc")
-    >>> src.get_many([("c/0", (1, None)), ("c/1", None)])
+    >>> [None if v is None else bytes(v) for v in src.get_many([("c/0", (1, None)), ("c/1", None)])]
     [b'bc', None]
 """
 
