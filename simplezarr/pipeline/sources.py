@@ -311,6 +311,15 @@ _remote: weakref.WeakValueDictionary[tuple[int, int], AsyncStoreSource] = (
 _lock = threading.Lock()
 
 
+def _after_fork() -> None:
+    # A fork while another thread held the lock would leave it held forever in the child.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
     """The engine's source for a zarr-python store (see the module docstring); ``loop``
     is the event loop of the calling pipeline, needed by the stores served through it."""
