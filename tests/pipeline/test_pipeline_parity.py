@@ -41,7 +41,9 @@ def _exercise(path: str, **kwargs: object) -> tuple[dict[str, bytes], list[np.nd
         a.vindex[[1, 3, 9], [0, 8, 2]] = data[1, :3]
         a[5:9, 0:3] = data[0, 0]  # a scalar over a whole chunk
         reads += [a[...], a[3], a[1:10:3, ::2], a.oindex[[9, 0, 4], 3:5], a.vindex[[8, 1], [7, 2]]]
-        reads += [a.blocks[0, 0], a[4:8, 3:6]]
+        reads += [a.blocks[0, 0], a[4:8, 3:6], a.oindex[[9, 0, 4], 3], a.oindex[2, [8, 1, 1]]]
+        a.oindex[[7, 2], 5] = data[3, :2]  # unsorted, an integer axis dropped
+        reads.append(a[...])
         # Reopen: the reads go through a pipeline built from stored metadata.
         b = zarr.open_array(store, mode="r")
         reads.append(b[...])
