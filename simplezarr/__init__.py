@@ -95,3 +95,13 @@ __all__ = [
     "zeros",
     "zeros_like",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # zarr-python's codec pipeline, loaded on first use so that importing simplezarr never
+    # imports zarr-python (an optional dependency: pip install simplezarr[zarr]).
+    if name == "ZarrCodecPipeline":
+        from simplezarr.pipeline import ZarrCodecPipeline
+
+        return ZarrCodecPipeline
+    raise AttributeError(f"module 'simplezarr' has no attribute {name!r}")

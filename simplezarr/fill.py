@@ -46,6 +46,17 @@ def is_all_fill(chunk: np.ndarray, fill_value: Any) -> bool:
             return False
         if kind in "biu" and not fill:
             return not chunk.any()
+        if kind in "fc":
+            if not np.all(chunk == fill):
+                return False
+            # -0.0 == 0.0, yet a chunk of -0.0 is not the fill 0.0 (nor the reverse):
+            # dropping it would read back the other zero (zarr-python issue 3144).
+            if kind == "f":
+                return bool(np.all(np.signbit(chunk) == np.signbit(fill)))
+            return bool(
+                np.all(np.signbit(chunk.real) == np.signbit(fill.real))
+                and np.all(np.signbit(chunk.imag) == np.signbit(fill.imag))
+            )
     try:
         return bool(np.all(chunk == fill_value))
     except (TypeError, ValueError):  # objects that do not compare element-wise
