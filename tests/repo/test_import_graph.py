@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"codecs", "stores"},
     {"metadata"},
     {"engine"},
+    {"pipeline"},  # zarr-python's codec pipeline: the engine under zarr-python's arrays
     {"nodes"},
     {"storage"},  # zarr-python's zarr.storage: store-likes to stores
     {"api"},  # zarr-python's top-level functions
