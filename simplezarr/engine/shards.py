@@ -397,7 +397,7 @@ def write_shard(r: ChunkRequest, value: np.ndarray, write_empty: bool) -> None:
     touched inner chunks, store it assembled (delete it when nothing is left)."""
     target, key, chain, p = r
     layout = _layout(chain)
-    with write.locked(target, [key]):
+    with write.locked(target, [key], partial=not p.is_complete):
         existing = None if p.is_complete else target.get(key)
         contents = ShardContents(layout, existing, describe(target, key))
         strides = _flat_strides(layout)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Hashable, Iterable, MutableMapping
 from typing import Any
 
 from simplezarr.stores.base import (
@@ -38,6 +38,10 @@ class DictStore(ReadableStore, WritableStore, ListableStore):
     def mapping(self) -> MutableMapping[str, Any]:
         """The dict this store reads and writes."""
         return self._mapping
+
+    @property
+    def lock_scope(self) -> Hashable:
+        return ("dict", id(self._mapping))
 
     @staticmethod
     def _bytes(value: Any, key: str) -> bytes:

@@ -32,7 +32,7 @@ import shutil
 import stat
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from simplezarr.errors import InvalidKey, StoreError
@@ -123,6 +123,10 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
     def root(self) -> Path:
         """The root directory, with symbolic links resolved."""
         return Path(self._root)
+
+    @property
+    def lock_scope(self) -> Hashable:
+        return ("local", self._root)
 
     def _validate_key(self, key: object) -> str:
         return validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
