@@ -141,9 +141,9 @@ def _write_batch(batch: Sequence[ChunkRequest], value: np.ndarray, write_empty: 
     for r in batch:
         target, key, chain, p = r
         with locked(target, [key], partial=not p.is_complete):
-            existing = None if p.is_complete else target.get(key)
             try:
+                existing = None if p.is_complete else target.get(key)
                 chunk = merge(p, value, existing, chain)
+                store_chunk(target, key, chain, chunk, write_empty)
             except ZarrError as e:
                 raise located(e, r) from e
-            store_chunk(target, key, chain, chunk, write_empty)
