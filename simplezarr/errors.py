@@ -13,6 +13,31 @@ Example:
 
 from __future__ import annotations
 
+#: How many characters of a quoted value an error message shows at most.
+QUOTE_LIMIT = 200
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters: messages
+    quote metadata and keys, which can be huge (a 64 MiB ``data_type`` string), and must
+    stay readable. The cut says how long the whole was.
+
+    Example:
+        >>> quote("c/0")
+        "'c/0'"
+        >>> quote("x" * 1000, limit=10)
+        "'xxxxxxxx... (1002 characters)"
+    """
+    text = repr(value) if not isinstance(value, str) or len(value) <= 4 * limit else None
+    if text is None:  # a huge string: repr only its head, not all of it
+        text = repr(value[: 4 * limit])
+        total = f"{len(value) + 2} characters"
+    else:
+        total = f"{len(text)} characters"
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}... ({total})"
+
 
 class ZarrError(Exception):
     """Base class of every simplezarr error."""
