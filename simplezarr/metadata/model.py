@@ -46,8 +46,9 @@ from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.dtypes import DataType
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
 from simplezarr.metadata.json import MAX_NESTING, check_nesting
+from simplezarr.stores.keys import key_problem
 
 if TYPE_CHECKING:
     from simplezarr.codecs.base import Codec
@@ -91,6 +92,38 @@ V3_GROUP_KEYS = frozenset({"zarr_format", "node_type", "attributes", "consolidat
 def where(path: str) -> str:
     """How a node path is named in messages: the root is ``/``."""
     return f"/{path.strip('/')}" if path.strip("/") else "/"
+
+
+def check_member_names(consolidated: Mapping[str, Any], path: str) -> None:
+    """Refuse consolidated metadata whose member names are not relative node paths below
+    the group (``../../x``, ``/abs``, ``a//b``, ``a/./b``, backslashes, control characters),
+    nested consolidated objects included: such a document is hostile or broken, and hiding
+    its members (as listing them by name would) leaves the user unaware of it.
+
+    Example:
+        >>> check_member_names({"metadata": {"a": {}, "a/b": {}}}, "g")
+        >>> check_member_names({"metadata": {"../../x": {}}}, "g")
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: /g: consolidated_metadata: member '../../x' is not a path below the group (it has a '..' segment); the document is refused (nothing outside the group was read)
+    """
+    stack: list[tuple[Mapping[str, Any], str]] = [(consolidated, "")]
+    while stack:
+        obj, above = stack.pop()
+        members = obj.get("metadata")
+        if not isinstance(members, Mapping):
+            continue
+        for name, doc in members.items():
+            problem = key_problem(name)
+            if problem is not None:
+                raise InvalidMetadata(
+                    f"{where(path)}: consolidated_metadata: member {quote(above + str(name))} "
+                    f"is not a path below the group ({problem}); the document is refused "
+                    "(nothing outside the group was read)"
+                )
+            nested = doc.get("consolidated_metadata") if isinstance(doc, Mapping) else None
+            if isinstance(nested, Mapping):
+                stack.append((nested, f"{above}{name}/"))
 
 
 @contextmanager

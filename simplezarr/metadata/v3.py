@@ -28,6 +28,7 @@ from simplezarr.metadata.model import (
     V3_GROUP_KEYS,
     ArrayMetadata,
     GroupMetadata,
+    check_member_names,
     node_context,
     where,
 )
@@ -103,6 +104,8 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
     with node_context(path, "consolidated_metadata"):
         if consolidated is not None and not isinstance(consolidated, dict):
             raise InvalidMetadata(f"must be a JSON object or null, got {consolidated!r}")
+    if consolidated is not None:
+        check_member_names(consolidated, path)
     with node_context(path):
         return GroupMetadata(3, _attributes(data, path), consolidated, extra)
 

@@ -46,3 +46,48 @@ def test_control_json_loads_accepts_the_duplicate_silently() -> None:
     # The control: the standard parser keeps the last value, the behaviour refused above.
     assert json.loads(ARRAY % ', "shape": [16]')["shape"] == [16]
     assert parse_document(ARRAY % "", "zarr.json")["shape"] == [8]
+
+
+# -- hostile consolidated members (item 6) -------------------------------------------------
+
+GROUP = '{"zarr_format": 3, "node_type": "group", "attributes": {}}'
+HOSTILE = ["../../x", "../outside/x", "/etc/x", "a//b", "a/./b", "a/", "", "a\\\\b"]
+
+
+def _consolidated(name: str, nested: bool = False) -> bytes:
+    member = json.loads(GROUP)
+    members = {name: member}
+    if nested:  # the hostile name one level down, inside a child group's document
+        members = {"sub": {**member, "consolidated_metadata": _inline(members)}}
+    doc = {**json.loads(GROUP), "consolidated_metadata": _inline(members)}
+    return json.dumps(doc).encode()
+
+
+def _inline(members: dict[str, object]) -> dict[str, object]:
+    return {"kind": "inline", "must_understand": False, "metadata": members}
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["top", "nested"])
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_consolidated_members_refuse_the_document(name: str, nested: bool) -> None:
+    store = MemoryStore({"g/zarr.json": _consolidated(name, nested)})
+    with pytest.raises(InvalidMetadata, match="is not a path below the group") as info:
+        sz.open_group(store, path="g", use_consolidated=True).members()
+    assert "consolidated_metadata" in str(info.value) and "/g" in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["../../x/.zarray", "/abs/.zgroup", "a//b/.zgroup"])
+def test_hostile_v2_consolidated_members_refuse_the_document(name: str) -> None:
+    zmeta = {"metadata": {".zgroup": {"zarr_format": 2}, name: {"zarr_format": 2}}}
+    store = MemoryStore(
+        {".zgroup": b'{"zarr_format": 2}', ".zmetadata": json.dumps(zmeta).encode()}
+    )
+    with pytest.raises(InvalidMetadata, match="is not a path below the group"):
+        sz.open_consolidated(store, zarr_format=2).members()
+
+
+def test_control_plain_member_names_are_listed() -> None:
+    # The control: the same document with a plain name opens, and the member is listed, so
+    # the tests above fail if a hostile name is hidden rather than refused.
+    store = MemoryStore({"g/zarr.json": _consolidated("x")})
+    assert [n for n, _ in sz.open_group(store, path="g", use_consolidated=True).members()] == ["x"]
