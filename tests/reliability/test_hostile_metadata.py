@@ -91,3 +91,41 @@ def test_control_plain_member_names_are_listed() -> None:
     # the tests above fail if a hostile name is hidden rather than refused.
     store = MemoryStore({"g/zarr.json": _consolidated("x")})
     assert [n for n, _ in sz.open_group(store, path="g", use_consolidated=True).members()] == ["x"]
+
+
+# -- huge strings in messages (item 7) ---------------------------------------------------
+
+HUGE = "x" * (1 << 20)
+FIELDS: dict[str, dict[str, object]] = {
+    "data_type": {"data_type": HUGE},
+    "data_type name": {"data_type": {"name": HUGE}},
+    "codec name": {"codecs": [{"name": HUGE}]},
+    "codec configuration": {"codecs": [{"name": "bytes", "configuration": {"endian": HUGE}}]},
+    "fill_value": {"fill_value": HUGE},
+    "shape": {"shape": [HUGE]},
+    "chunk_key_encoding": {"chunk_key_encoding": {"name": HUGE}},
+    "chunk_grid": {"chunk_grid": {"name": HUGE}},
+    "node_type": {"node_type": HUGE},
+    "zarr_format": {"zarr_format": HUGE},
+    "extension name": {HUGE: {"must_understand": True}},
+}
+
+
+@pytest.mark.parametrize("field", list(FIELDS))
+def test_messages_quote_huge_input_briefly(field: str) -> None:
+    doc = {**json.loads(ARRAY % ""), **FIELDS[field]}
+    store = MemoryStore({"zarr.json": json.dumps(doc).encode()})
+    with pytest.raises(InvalidMetadata) as info:
+        sz.open_array(store)
+    assert len(str(info.value)) < 4000, field  # 1 MiB of input, a few lines of message
+
+
+def test_messages_of_huge_keys_are_brief() -> None:
+    with pytest.raises(ValueError) as info:
+        MemoryStore().get(HUGE + "/..")
+    assert len(str(info.value)) < 1000
+
+
+def test_control_an_unbounded_message_is_huge() -> None:
+    # The control: a message that quotes the input with !r is as long as the input.
+    assert len(str(ValueError(f"unknown data type {HUGE!r}"))) > 1 << 20
