@@ -21,10 +21,17 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import warnings
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Self
 
-from simplezarr.errors import ReadOnlyError, SelectionError, StoreError, UnsupportedStoreError
+from simplezarr.errors import (
+    ReadOnlyError,
+    SelectionError,
+    StoreError,
+    UnsafePartialWrite,
+    UnsupportedStoreError,
+)
 from simplezarr.stores.byte_ranges import (
     ByteRange,
     BytesLike,
@@ -56,8 +63,29 @@ __all__ = [
     "readable",
     "slice_byte_range",
     "to_bytes",
+    "warn_partial_write_once",
     "writable",
 ]
+
+
+_WARNED: set[str] = set()
+
+
+def warn_partial_write_once(store: object) -> None:
+    """Warn (once per store type) that partial writes through ``store`` are not safe across
+    processes."""
+    name = type(store).__name__
+    if name in _WARNED:
+        return
+    _WARNED.add(name)
+    warnings.warn(
+        f"{name} has no lock shared between processes: a partial write (a read-modify-write "
+        "of a chunk or shard) can lose a concurrent partial write of the same chunk from "
+        "another process or machine; give each writer whole chunks (or shards) to be safe. "
+        "See docs/guarantees.md.",
+        UnsafePartialWrite,
+        stacklevel=4,
+    )
 
 
 class BaseStore:

@@ -27,14 +27,17 @@ Keys that differ only in case collide on case-insensitive file systems (macOS, W
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import stat
 import threading
+import time
 import uuid
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from simplezarr.concurrency import key_locks, key_slot
 from simplezarr.errors import InvalidKey, StoreError
 from simplezarr.stores.base import (
     ByteRange,
@@ -43,13 +46,63 @@ from simplezarr.stores.base import (
     StoredValue,
     WritableStore,
     byte_range_bounds,
+    warn_partial_write_once,
 )
 from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 
-__all__ = ["TEMP_PREFIX", "LocalStore"]
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["LOCK_NAME", "TEMP_PREFIX", "LocalStore"]
 
 #: Names of temporary files start with this; key segments may not.
 TEMP_PREFIX = ".simplezarr-tmp-"
+
+#: The hidden lock file in a store's root (never a key: key validation refuses the name and
+#: listings skip it): its bytes are the lock slots of partial writes.
+LOCK_NAME = ".simplezarr-lock"
+
+# One descriptor per lock file for the whole process, never closed: POSIX drops every lock
+# a process holds on a file when it closes *any* descriptor of that file.
+_LOCK_FDS: dict[str, int] = {}
+_LOCK_FDS_LOCK = threading.Lock()
+
+
+def _lock_fd(root: str, store: LocalStore) -> int:
+    with _LOCK_FDS_LOCK:
+        fd = _LOCK_FDS.get(root)
+        if fd is None:
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+            try:
+                os.makedirs(root, exist_ok=True)
+                fd = os.open(os.path.join(root, LOCK_NAME), flags, 0o666)
+            except OSError as e:
+                raise StoreError(
+                    f"could not open the lock file {LOCK_NAME!r} of {store!r} for a partial "
+                    f"write: {e}"
+                ) from e
+            _LOCK_FDS[root] = fd
+        return fd
+
+
+def _lock_slot(fd: int, slot: int, store: LocalStore) -> None:
+    """Lock byte ``slot`` of the lock file, waiting for other processes."""
+    delay = 0.0005
+    while True:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX, 1, slot, os.SEEK_SET)
+            return
+        except OSError as e:
+            # POSIX locks belong to processes, so the kernel can see a deadlock between two
+            # processes whose *different threads* hold and wait (each thread holds one slot
+            # and waits for one, so there is none): wait a little and try again.
+            if e.errno != errno.EDEADLK:
+                raise StoreError(f"could not lock for a partial write in {store!r}: {e}") from e
+            time.sleep(delay)
+            delay = min(2 * delay, 0.05)
+
 
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -117,7 +170,6 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             raise StoreError(f"cannot open a LocalStore at {os.fspath(path)!r}: not a directory")
         self._root_with_sep = self._root if self._root.endswith(os.sep) else self._root + os.sep
         self._fsync = bool(fsync)
-        self._patch_lock = threading.Lock()
 
     @property
     def root(self) -> Path:
@@ -129,7 +181,12 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         return ("local", self._root)
 
     def _validate_key(self, key: object) -> str:
-        return validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
+        key = validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
+        if key == LOCK_NAME:
+            raise InvalidKey(
+                f"invalid store key {key!r}: it is reserved for LocalStore's lock file"
+            )
+        return key
 
     # ReadableStore
 
@@ -255,8 +312,44 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
                 return  # a directory is a prefix, not a key: nothing to delete
             raise StoreError(f"could not delete key {key!r} from {self!r}: {e}") from e
 
+    @contextlib.contextmanager
+    def partial_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+        """Lock ``keys`` against writers in other processes (and other machines where the
+        file system's locks reach them, as NFS's can): an advisory ``fcntl.lockf`` lock on
+        one byte per key (its :func:`~simplezarr.concurrency.key_slot`) of the hidden file
+        ``<root>/.simplezarr-lock``. The caller holds the keys' thread locks
+        (:func:`~simplezarr.concurrency.key_locks`), so no two threads of this process
+        hold one slot. Only partial writes take it: a whole-object write needs no read.
+
+        Example:
+            >>> import tempfile
+            >>> store = LocalStore(tempfile.mkdtemp())
+            >>> with store.partial_write_lock(["c/0"]):
+            ...     store.set("c/0", b"1")
+            >>> store.list()
+            ['c/0']
+        """
+        if fcntl is None:  # Windows: no byte-range locks simplezarr uses
+            warn_partial_write_once(self)
+            yield
+            return
+        fd = _lock_fd(self._root, self)
+        slots = sorted({key_slot(k) for k in keys})
+        held: list[int] = []
+        try:
+            for slot in slots:
+                _lock_slot(fd, slot, self)
+                held.append(slot)
+            yield
+        finally:
+            for slot in reversed(held):
+                fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot, os.SEEK_SET)
+
     def _patch(self, key: str, patches: list[tuple[int, bytes]]) -> None:
-        with self._patch_lock:
+        with contextlib.ExitStack() as stack:
+            for lock in key_locks(self.lock_scope, [key]):
+                stack.enter_context(lock)
+            stack.enter_context(self.partial_write_lock([key]))
             super()._patch(key, patches)
 
     def _erase_prefix(self, prefix: str) -> None:
@@ -274,6 +367,8 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         except FileNotFoundError:
             return
         for entry in entries:
+            if directory == self._root and entry.name == LOCK_NAME:
+                continue  # other processes may hold locks on it: it stays (it is no key)
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path)  # rmtree unlinks symlinks, never follows them
             else:
@@ -355,7 +450,9 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
                 return [
                     (prefix + e.name, e)
                     for e in entries
-                    if not e.name.startswith(TEMP_PREFIX) and is_valid_key(prefix + e.name)
+                    if not e.name.startswith(TEMP_PREFIX)
+                    and (prefix or e.name != LOCK_NAME)
+                    and is_valid_key(prefix + e.name)
                 ]
         except (FileNotFoundError, NotADirectoryError):
             return []
