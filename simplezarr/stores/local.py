@@ -13,13 +13,18 @@ linked directories.
 Atomicity. A value is written to a temporary file in the key's directory and moved over the
 key with ``os.replace``, so readers see the old or the new value, never a mix; a failed write
 removes its temporary file and leaves the old value. Temporary files are named
-``.simplezarr-tmp-<32 hex digits>``; no key may have a segment starting with
+``.simplezarr-tmp-<host>-<pid>-<32 hex digits>``; no key may have a segment starting with
 ``.simplezarr-tmp-`` (InvalidKey), so a temporary file can never be mistaken for a key, and
-listings skip them. Data is not ``fsync``-ed unless ``fsync=True``.
+listings skip them. A writer killed between writing and renaming leaves its temporary file
+behind (never listed, never read): :func:`remove_stale_temporaries` (or
+``LocalStore.remove_stale_temporaries()``) removes those whose writer is gone. Data is not
+``fsync``-ed unless ``fsync=True``.
 
-``set_partial_values`` reads the value, patches it and replaces it atomically; patches of one
-key from threads of one process are serialised, but concurrent writers from different
-processes (or a concurrent ``set`` of the same key) can lose an update.
+Partial writes (``set_partial_values``, and the engine's read-modify-write of a chunk or
+shard) hold the key's thread lock and an advisory byte-range lock on the hidden file
+``<root>/.simplezarr-lock`` (:meth:`LocalStore.partial_write_lock`), so concurrent partial
+writers in threads or processes never lose an update; a concurrent *whole* write (``set``)
+of the same key takes no lock and can be undone by a partial write that read before it.
 
 Keys that differ only in case collide on case-insensitive file systems (macOS, Windows).
 """
@@ -29,11 +34,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
+import socket
 import stat
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -55,10 +63,84 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_NAME", "TEMP_PREFIX", "LocalStore"]
+__all__ = ["LOCK_NAME", "STALE_AFTER", "TEMP_PREFIX", "LocalStore", "remove_stale_temporaries"]
 
 #: Names of temporary files start with this; key segments may not.
 TEMP_PREFIX = ".simplezarr-tmp-"
+
+#: A temporary file older than this (seconds) counts as stale whoever wrote it (its name
+#: cannot tell whether its writer is alive: another machine's, or an older simplezarr's).
+STALE_AFTER = 24 * 3600.0
+
+# Temporary files are named TEMP_PREFIX + "<host>-<pid>-<32 hex digits>", so a clean-up on
+# this host can tell whether their writer is still running.
+_HOST = f"{zlib.crc32(socket.gethostname().encode()):08x}"
+_TEMP_NAME = re.compile(r"([0-9a-f]{8})-(\d+)-[0-9a-f]{32}")
+
+
+def _temp_name() -> str:
+    return f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether the temporary file ``name`` was written by a process of this host that no
+    longer runs (False when its name cannot tell)."""
+    m = _TEMP_NAME.fullmatch(name[len(TEMP_PREFIX) :])
+    if m is None or m.group(1) != _HOST:
+        return False
+    pid = int(m.group(2))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, OSError):
+        return False  # alive (another user's), or no answer: keep it
+    return False
+
+
+def remove_stale_temporaries(
+    path: str | os.PathLike[str], *, max_age: float = STALE_AFTER
+) -> list[str]:
+    """Remove the temporary files (``.simplezarr-tmp-*``) under ``path`` that a writer left
+    behind when it was killed: those whose writer process on this host is gone, and those
+    older than ``max_age`` seconds whoever wrote them. Returns their paths relative to
+    ``path``, sorted. Keys, the lock file and temporaries of running writers are kept; the
+    walk never follows symbolic links or leaves ``path``.
+
+    A temporary file is never listed as a key and never read, so leaving one costs only
+    disk space; a writer that loses its temporary file to a too-small ``max_age`` fails
+    with StoreError and writes nothing.
+
+    Example:
+        >>> import tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> stale = os.path.join(root, TEMP_PREFIX + "0123abcd")  # an old-style name
+        >>> open(stale, "wb").close()
+        >>> remove_stale_temporaries(root), remove_stale_temporaries(root, max_age=0)
+        ([], ['.simplezarr-tmp-0123abcd'])
+    """
+    root = os.path.realpath(os.fspath(path))
+    now = time.time()
+    removed: list[str] = []
+    for directory, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            if not name.startswith(TEMP_PREFIX):
+                continue
+            full = os.path.join(directory, name)
+            try:
+                st = os.lstat(full)
+            except FileNotFoundError:
+                continue  # its writer renamed it meanwhile
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if _writer_gone(name) or now - st.st_mtime > max_age:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(full)
+                    removed.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    return sorted(removed)
+
 
 #: The hidden lock file in a store's root (never a key: key validation refuses the name and
 #: listings skip it): its bytes are the lock slots of partial writes.
@@ -274,7 +356,7 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
 
     def _set(self, key: str, data: bytes | memoryview) -> None:
         directory, name = self._write_location(key)
-        temp = os.path.join(directory, TEMP_PREFIX + uuid.uuid4().hex)
+        temp = os.path.join(directory, _temp_name())
         try:
             try:
                 self._write_new_file(temp, data)
@@ -333,6 +415,8 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             warn_partial_write_once(self)
             yield
             return
+        for key in keys:  # a key through a link out of the root: refused before locking
+            self._write_location(self._validate_key(key))
         fd = _lock_fd(self._root, self)
         slots = sorted({key_slot(k) for k in keys})
         held: list[int] = []
@@ -344,6 +428,18 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         finally:
             for slot in reversed(held):
                 fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot, os.SEEK_SET)
+
+    def remove_stale_temporaries(self, *, max_age: float = STALE_AFTER) -> list[str]:
+        """Remove temporary files left behind by killed writers (see
+        :func:`remove_stale_temporaries`); their paths relative to the root.
+
+        Example:
+            >>> import tempfile
+            >>> LocalStore(tempfile.mkdtemp()).remove_stale_temporaries()
+            []
+        """
+        self._check_writable("remove stale temporary files")
+        return remove_stale_temporaries(self._root, max_age=max_age)
 
     def _patch(self, key: str, patches: list[tuple[int, bytes]]) -> None:
         with contextlib.ExitStack() as stack:
