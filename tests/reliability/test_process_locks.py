@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,20 @@ def test_set_partial_values_is_safe_across_store_objects(tmp_path: Path) -> None
     for i in range(8):
         stores[i % 2].set_partial_values([("k", i, b"\x01")])
     assert stores[0].get("k") == b"\x01" * 8
+
+
+def test_remote_stores_warn_once_on_a_partial_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("fsspec")
+    from simplezarr.errors import UnsafePartialWrite
+    from simplezarr.stores import base
+
+    monkeypatch.setattr(base, "_WARNED", set())
+    store = sz.storage.FsspecStore.from_url("memory://reliability-warn")
+    a = sz.create_array(store, shape=(8,), chunks=(4,), dtype="i4", overwrite=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        a[:] = 1  # whole chunks: no warning
+        a[1] = 2  # a partial write: one warning
+        a[2] = 3  # and no second one
+    assert [w.category for w in caught] == [UnsafePartialWrite]
+    assert "docs/guarantees.md" in str(caught[0].message)
