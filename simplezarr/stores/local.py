@@ -415,9 +415,11 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             warn_partial_write_once(self)
             yield
             return
-        for key in keys:  # a key through a link out of the root: refused before locking
-            self._write_location(self._validate_key(key))
-        fd = _lock_fd(self._root, self)
+        fd = _LOCK_FDS.get(self._root)
+        if fd is None:  # the first partial write: a refused key must not create the lock file
+            for key in keys:
+                self._write_location(self._validate_key(key))
+            fd = _lock_fd(self._root, self)
         slots = sorted({key_slot(k) for k in keys})
         held: list[int] = []
         try:
