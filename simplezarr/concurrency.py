@@ -141,6 +141,16 @@ ASYNC_EDGE = SharedPool("simplezarr-async", lambda: min(32, (os.cpu_count() or 1
 
 _KEY_LOCKS = tuple(threading.Lock() for _ in range(256))
 
+
+def _new_key_locks() -> None:
+    # A forked child has one thread: locks other threads of the parent held would never be
+    # released in it.
+    global _KEY_LOCKS
+    _KEY_LOCKS = tuple(threading.Lock() for _ in range(256))
+
+
+os.register_at_fork(after_in_child=_new_key_locks)
+
 #: How many lock slots a store location has: a key's slot is a stable hash of the key (the
 #: same in every process), so a lock shared between processes (LocalStore's byte-range
 #: locks) can be indexed by it.

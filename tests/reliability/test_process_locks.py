@@ -112,3 +112,31 @@ def test_remote_stores_warn_once_on_a_partial_write(monkeypatch: pytest.MonkeyPa
         a[2] = 3  # and no second one
     assert [w.category for w in caught] == [UnsafePartialWrite]
     assert "docs/guarantees.md" in str(caught[0].message)
+
+
+def _partial_write(path: str) -> None:
+    sz.open_array(path, mode="r+")[1] = 5
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_does_not_inherit_held_key_locks(tmp_path: Path) -> None:
+    from simplezarr.concurrency import key_locks
+
+    path = str(tmp_path / "a.zarr")
+    sz.create_array(path, shape=(8,), chunks=(8,), dtype="i4", fill_value=0)
+    locks = key_locks(LocalStore(path).lock_scope, ["c/0"])
+    for lock in locks:  # as a thread of the parent in the middle of a write
+        lock.acquire()
+    try:
+        child = multiprocessing.get_context("fork").Process(
+            target=_partial_write, args=(path,), daemon=True
+        )
+        child.start()
+        child.join(20)
+        if child.is_alive():
+            child.kill()
+        assert child.exitcode == 0  # not blocked forever on the parent's lock
+    finally:
+        for lock in locks:
+            lock.release()
+    assert sz.open_array(path)[1] == 5
