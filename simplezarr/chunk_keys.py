@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
 from simplezarr.named import parse_named
 
 __all__ = ["ChunkKeyEncoding"]
@@ -51,14 +51,14 @@ class ChunkKeyEncoding:
     def __post_init__(self) -> None:
         if self.name not in _DEFAULT_SEPARATORS:
             raise UnsupportedFeature(
-                f"chunk_key_encoding: unknown name {self.name!r}; supported: "
+                f"chunk_key_encoding: unknown name {quote(self.name)}; supported: "
                 f"{sorted(_DEFAULT_SEPARATORS)}"
             )
         if self.separator is None:
             object.__setattr__(self, "separator", _DEFAULT_SEPARATORS[self.name])
         elif self.separator not in ("/", "."):
             raise InvalidMetadata(
-                f"chunk_key_encoding: separator must be '/' or '.', got {self.separator!r}"
+                f"chunk_key_encoding: separator must be '/' or '.', got {quote(self.separator)}"
             )
 
     def encode(self, coords: tuple[int, ...]) -> str:
@@ -80,16 +80,16 @@ class ChunkKeyEncoding:
             if key == "c":
                 return ()
             if not key.startswith("c" + sep):
-                raise ValueError(f"{key!r} is not a chunk key of {self}")
+                raise ValueError(f"{quote(key)} is not a chunk key of {self}")
             parts = key[2:].split(sep)
         else:
             parts = key.split(sep)
         try:
             coords = tuple(int(p) for p in parts)
         except ValueError:
-            raise ValueError(f"{key!r} is not a chunk key of {self}") from None
+            raise ValueError(f"{quote(key)} is not a chunk key of {self}") from None
         if any(c < 0 or str(c) != p for c, p in zip(coords, parts, strict=True)):
-            raise ValueError(f"{key!r} is not a chunk key of {self}")
+            raise ValueError(f"{quote(key)} is not a chunk key of {self}")
         return coords
 
     def to_json(self) -> dict[str, Any]:

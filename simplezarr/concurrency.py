@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -33,10 +34,12 @@ __all__ = [
     "ASYNC_EDGE",
     "DECODE",
     "IO",
+    "LOCK_SLOTS",
     "SharedPool",
     "executor",
     "in_worker",
     "key_locks",
+    "key_slot",
     "run_all",
     "submit",
     "wait_all",
@@ -139,13 +142,52 @@ ASYNC_EDGE = SharedPool("simplezarr-async", lambda: min(32, (os.cpu_count() or 1
 _KEY_LOCKS = tuple(threading.Lock() for _ in range(256))
 
 
-def key_locks(store: object, keys: Sequence[str]) -> list[threading.Lock]:
-    """The locks that serialise read-modify-write of ``keys`` in ``store`` in this process.
+def _new_key_locks() -> None:
+    # A forked child has one thread: locks other threads of the parent held would never be
+    # released in it.
+    global _KEY_LOCKS
+    _KEY_LOCKS = tuple(threading.Lock() for _ in range(256))
 
-    Locks are striped (a fixed table indexed by a hash), returned sorted and without
-    repeats, so a task may hold the locks of a whole batch without risking deadlock.
+
+os.register_at_fork(after_in_child=_new_key_locks)
+
+#: How many lock slots a store location has: a key's slot is a stable hash of the key (the
+#: same in every process), so a lock shared between processes (LocalStore's byte-range
+#: locks) can be indexed by it.
+LOCK_SLOTS = 1 << 20
+
+
+def key_slot(key: object) -> int:
+    """The lock slot of ``key``: the same in every process and every run (crc32 of a str key;
+    other keys, private to one process, by ``hash``).
+
+    Example:
+        >>> key_slot("c/0") == key_slot("c/0") and 0 <= key_slot("c/0") < LOCK_SLOTS
+        True
     """
-    stripes = sorted({hash((id(store), k)) % len(_KEY_LOCKS) for k in keys})
+    if isinstance(key, str):
+        return zlib.crc32(key.encode("utf-8", "surrogatepass")) % LOCK_SLOTS
+    return hash(key) % LOCK_SLOTS
+
+
+def key_locks(scope: Hashable, keys: Iterable[object]) -> list[threading.Lock]:
+    """The locks that serialise read-modify-write of ``keys`` at the location ``scope`` in
+    this process.
+
+    ``scope`` names where the values live, not the object used to reach them (a store's
+    ``lock_scope``: a LocalStore's resolved root, a MemoryStore's dict), so two store
+    objects opened on one directory share their locks. Locks are striped (a fixed table
+    indexed by a hash of the scope and the key's :func:`key_slot`), returned sorted and
+    without repeats, so a task may hold the locks of a whole batch without risking
+    deadlock; keys with one slot always share a stripe, so a thread holding a slot's lock is
+    the only one in its process that holds that slot (what a process-wide byte-range lock on
+    the slot needs).
+
+    Example:
+        >>> key_locks(("local", "/data"), ["c/0"]) == key_locks(("local", "/data"), ["c/0"])
+        True
+    """
+    stripes = sorted({hash((scope, key_slot(k))) % len(_KEY_LOCKS) for k in keys})
     return [_KEY_LOCKS[i] for i in stripes]
 
 

@@ -13,9 +13,58 @@ Example:
 
 from __future__ import annotations
 
+#: How many characters of a quoted value an error message shows at most.
+QUOTE_LIMIT = 200
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters: messages
+    quote metadata and keys, which can be huge (a 64 MiB ``data_type`` string), and must
+    stay readable. The cut says how long the whole was.
+
+    Example:
+        >>> quote("c/0")
+        "'c/0'"
+        >>> quote("x" * 1000, limit=10)
+        "'xxxxxxxx... (1002 characters)"
+    """
+    if isinstance(value, str) and len(value) > 4 * limit:  # repr only a huge string's head
+        text = repr(value[: 4 * limit])
+        total = f"{len(value) + 2} characters"
+    else:
+        text = repr(value)
+        total = f"{len(text)} characters"
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 1]}... ({total})"
+
+
+#: The longest message an error keeps: a longer one (a message that quoted huge input
+#: somewhere :func:`quote` was not used) keeps its head and tail.
+MESSAGE_LIMIT = 4000
+
+
+def _bounded(message: str) -> str:
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    cut = len(message) - MESSAGE_LIMIT + 1000
+    return f"{message[:2500]} ... [{cut} characters cut] ... {message[-500:]}"
+
 
 class ZarrError(Exception):
-    """Base class of every simplezarr error."""
+    """Base class of every simplezarr error. Messages stay readable: a message longer than
+    MESSAGE_LIMIT characters keeps its head and tail (what it quotes is bounded by
+    :func:`quote` where it is built).
+
+    Example:
+        >>> len(str(ZarrError("x" * 10**6))) < 5000
+        True
+    """
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (_bounded(args[0]),)
+        super().__init__(*args)
 
     def __str__(self) -> str:  # KeyError quotes its message; we want it plain.
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
@@ -163,3 +212,13 @@ class SelectionTypeError(SelectionError, TypeError):
 
 class SelectionValueError(SelectionError, ValueError):
     """A selection numpy rejects with ``ValueError`` (a zero slice step, a ragged list)."""
+
+
+# -- warnings
+
+
+class UnsafePartialWrite(UserWarning):
+    """A partial write (a read-modify-write of a chunk or shard) on a store that cannot
+    keep out writers in other processes: a concurrent partial write of the same object from
+    another process or machine can be lost. Warned once per store type; see
+    ``docs/guarantees.md`` (write whole chunks or shards from each writer to be safe)."""

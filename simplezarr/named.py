@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, quote
 
 __all__ = ["NAMED_KEYS", "parse_named"]
 
@@ -44,33 +44,33 @@ def parse_named(
     """
     if isinstance(data, str):
         if not allow_string:
-            raise InvalidMetadata(f"{what} must be an object with a 'name', got {data!r}")
+            raise InvalidMetadata(f"{what} must be an object with a 'name', got {quote(data)}")
         return data, {}
     if not isinstance(data, Mapping):
         raise InvalidMetadata(
-            f"a {what} must be an object with a 'name' or a name string, got {data!r}"
+            f"a {what} must be an object with a 'name' or a name string, got {quote(data)}"
         )
     extra = set(data) - NAMED_KEYS - extra_keys
     if extra:
         raise InvalidMetadata(
-            f"{what} {data.get('name')!r}: unexpected keys {sorted(map(str, extra))}; a "
+            f"{what} {quote(data.get('name'))}: unexpected keys {sorted(map(str, extra))}; a "
             f"{what} is an object with 'name' and optionally 'configuration'"
         )
     if "name" not in data:
-        raise InvalidMetadata(f"{what} {dict(data)!r} has no 'name'")
+        raise InvalidMetadata(f"{what} {quote(dict(data))} has no 'name'")
     name = data["name"]
     if not isinstance(name, str):
-        raise InvalidMetadata(f"{what} 'name' must be a string, got {name!r}")
+        raise InvalidMetadata(f"{what} 'name' must be a string, got {quote(name)}")
     configuration = data.get("configuration")
     if configuration is None:
         configuration = {}
     if not isinstance(configuration, Mapping):
         raise InvalidMetadata(
-            f"{what} {name!r}: 'configuration' must be an object, got {configuration!r}"
+            f"{what} {quote(name)}: 'configuration' must be an object, got {quote(configuration)}"
         )
     must_understand = data.get("must_understand", True)
     if not isinstance(must_understand, bool):
         raise InvalidMetadata(
-            f"{what} {name!r}: 'must_understand' must be a boolean, got {must_understand!r}"
+            f"{what} {quote(name)}: 'must_understand' must be a boolean, got {quote(must_understand)}"
         )
     return name, dict(configuration)

@@ -122,6 +122,12 @@ class _AsyncNode:
         await run(self._node.update_attributes, new_attributes)
         return self
 
+    async def refresh(self) -> Any:
+        """Read the node's metadata from the store again (see ``ZarrNode.refresh``);
+        returns this node."""
+        await run(self._node.refresh)
+        return self
+
     async def info_complete(self) -> Any:
         return await run(self._node.info_complete)
 

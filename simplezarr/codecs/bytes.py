@@ -25,7 +25,7 @@ import numpy as np
 
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.options import check_config, config_choice
-from simplezarr.errors import CorruptChunk, InvalidMetadata
+from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
 
 if TYPE_CHECKING:
     from typing import Self
@@ -80,7 +80,7 @@ class BytesCodec(ArrayBytesCodec):
         dtype = spec.dtype
         if dtype.is_variable_length or dtype.item_size is None:
             raise InvalidMetadata(
-                f"the 'bytes' codec cannot encode the variable-length data type {dtype.name!r}; "
+                f"the 'bytes' codec cannot encode the variable-length data type {quote(dtype.name)}; "
                 "use 'vlen-utf8' (strings) or 'vlen-bytes' (bytes) instead"
             )
         if not has_byte_order(dtype.numpy):
@@ -88,7 +88,7 @@ class BytesCodec(ArrayBytesCodec):
         if self.endian is None:
             raise InvalidMetadata(
                 f"the 'bytes' codec needs configuration.endian ('little' or 'big') for the "
-                f"multi-byte data type {dtype.name!r}"
+                f"multi-byte data type {quote(dtype.name)}"
             )
         return self
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, quote
 
 __all__ = ["check_config", "config_bool", "config_choice", "config_int"]
 
@@ -36,18 +36,18 @@ def check_config(
     """
     if not isinstance(configuration, Mapping):
         raise InvalidMetadata(
-            f"codec {codec!r}: configuration must be an object, got {configuration!r}"
+            f"codec {quote(codec)}: configuration must be an object, got {quote(configuration)}"
         )
     allowed = set(allowed)
     unknown = set(configuration) - allowed
     if unknown:
         raise InvalidMetadata(
-            f"codec {codec!r}: unknown configuration keys {sorted(map(str, unknown))}; "
+            f"codec {quote(codec)}: unknown configuration keys {sorted(map(str, unknown))}; "
             f"expected {sorted(allowed)}"
         )
     missing = [k for k in required if k not in configuration]
     if missing:
-        raise InvalidMetadata(f"codec {codec!r}: configuration needs {missing}")
+        raise InvalidMetadata(f"codec {quote(codec)}: configuration needs {missing}")
     return dict(configuration)
 
 
@@ -56,12 +56,14 @@ def config_int(
 ) -> int:
     """Validate an integer configuration field (booleans are not integers here)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidMetadata(f"codec {codec!r}: {field} must be an integer, got {value!r}")
+        raise InvalidMetadata(
+            f"codec {quote(codec)}: {field} must be an integer, got {quote(value)}"
+        )
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         lo_s = "-inf" if lo is None else lo
         hi_s = "inf" if hi is None else hi
         raise InvalidMetadata(
-            f"codec {codec!r}: {field} must be in the range {lo_s}..{hi_s}, got {value}"
+            f"codec {quote(codec)}: {field} must be in the range {lo_s}..{hi_s}, got {value}"
         )
     return int(value)
 
@@ -69,7 +71,9 @@ def config_int(
 def config_bool(codec: str, field: str, value: Any) -> bool:
     """Validate a boolean configuration field."""
     if not isinstance(value, bool):
-        raise InvalidMetadata(f"codec {codec!r}: {field} must be true or false, got {value!r}")
+        raise InvalidMetadata(
+            f"codec {quote(codec)}: {field} must be true or false, got {quote(value)}"
+        )
     return value
 
 
@@ -78,6 +82,6 @@ def config_choice(codec: str, field: str, value: Any, choices: Iterable[Any]) ->
     choices = tuple(choices)
     if not isinstance(value, str) or value not in choices:
         raise InvalidMetadata(
-            f"codec {codec!r}: {field} must be one of {list(choices)}, got {value!r}"
+            f"codec {quote(codec)}: {field} must be one of {list(choices)}, got {quote(value)}"
         )
     return value

@@ -22,7 +22,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from simplezarr.codecs.base import Codec
-from simplezarr.errors import InvalidMetadata, UnknownCodec
+from simplezarr.errors import InvalidMetadata, UnknownCodec, quote
 from simplezarr.named import parse_named
 
 __all__ = [
@@ -78,7 +78,7 @@ def register_codec(cls: type[Codec], name: str | None = None) -> type[Codec]:
         Identity()
     """
     if not (isinstance(cls, type) and issubclass(cls, Codec)):
-        raise TypeError(f"register_codec expects a Codec subclass, got {cls!r}")
+        raise TypeError(f"register_codec expects a Codec subclass, got {quote(cls)}")
     key = name if name is not None else getattr(cls, "name", None)
     if not isinstance(key, str) or not key:
         raise TypeError(f"codec class {cls.__name__} needs a non-empty str `name`")
@@ -119,9 +119,11 @@ def _materialise(name: str, entry: type[Codec] | str | EntryPoint) -> type[Codec
         else:
             cls = entry.load()
     except Exception as e:
-        raise UnknownCodec(f"codec {name!r} is registered but could not be loaded: {e}") from e
+        raise UnknownCodec(f"codec {quote(name)} is registered but could not be loaded: {e}") from e
     if not (isinstance(cls, type) and issubclass(cls, Codec)):
-        raise UnknownCodec(f"codec {name!r} is registered as {cls!r}, which is not a Codec class")
+        raise UnknownCodec(
+            f"codec {quote(name)} is registered as {quote(cls)}, which is not a Codec class"
+        )
     with _lock:
         _registry[name] = cls
     return cls
@@ -135,7 +137,7 @@ def get_codec_class(name: str) -> type[Codec]:
         'bytes_bytes'
     """
     if not isinstance(name, str):
-        raise InvalidMetadata(f"codec name must be a string, got {name!r}")
+        raise InvalidMetadata(f"codec name must be a string, got {quote(name)}")
     with _lock:
         entry = _registry.get(name)
     numcodecs_error: UnknownCodec | None = None
@@ -154,9 +156,9 @@ def get_codec_class(name: str) -> type[Codec]:
         raise numcodecs_error
     if entry is None:
         raise UnknownCodec(
-            f"unknown codec {name!r}; known codecs: {', '.join(known_codec_names())}, and "
+            f"unknown codec {quote(name)}; known codecs: {', '.join(known_codec_names())}, and "
             f"numcodecs.<id> for any numcodecs codec. Install the package that provides "
-            f"{name!r} (entry point group {ENTRY_POINT_GROUP!r}) or call register_codec()."
+            f"{quote(name)} (entry point group {quote(ENTRY_POINT_GROUP)}) or call register_codec()."
         )
     return _materialise(name, entry)
 
@@ -176,5 +178,5 @@ def codec_from_json(data: Any) -> Codec:
         raise
     except (TypeError, ValueError, KeyError) as e:
         raise InvalidMetadata(
-            f"codec {name!r}: invalid configuration {configuration!r}: {e}"
+            f"codec {quote(name)}: invalid configuration {quote(configuration)}: {e}"
         ) from e

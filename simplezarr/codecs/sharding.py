@@ -35,7 +35,7 @@ from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec, Codec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.registry import codec_from_json
 from simplezarr.dtypes import from_numpy
-from simplezarr.errors import CorruptChunk, InvalidMetadata
+from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
 from simplezarr.fill import is_all_fill
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
 
 def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
     if not isinstance(value, list | tuple) or not value:
-        raise InvalidMetadata(f"sharding_indexed: {what!r} must be a non-empty list of codecs")
+        raise InvalidMetadata(f"sharding_indexed: {quote(what)} must be a non-empty list of codecs")
     return tuple(v if isinstance(v, Codec) else codec_from_json(v) for v in value)
 
 
@@ -102,12 +102,12 @@ class ShardingCodec(ArrayBytesCodec):
             isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape
         ):
             raise InvalidMetadata(
-                f"sharding_indexed: chunk_shape must be a list of positive integers, got {shape!r}"
+                f"sharding_indexed: chunk_shape must be a list of positive integers, got {quote(shape)}"
             )
         location = configuration.get("index_location", "end")
         if location not in ("start", "end"):
             raise InvalidMetadata(
-                f"sharding_indexed: index_location must be 'start' or 'end', got {location!r}"
+                f"sharding_indexed: index_location must be 'start' or 'end', got {quote(location)}"
             )
         if "codecs" not in configuration:
             raise InvalidMetadata("sharding_indexed: configuration needs 'codecs'")

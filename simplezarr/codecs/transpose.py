@@ -24,7 +24,7 @@ import numpy as np
 
 from simplezarr.codecs.base import ArrayArrayCodec, ChunkSpec
 from simplezarr.codecs.options import check_config
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, quote
 
 if TYPE_CHECKING:
     from typing import Self
@@ -44,11 +44,11 @@ class TransposeCodec(ArrayArrayCodec):
         order = self.order
         if isinstance(order, (str, bytes)) or not isinstance(order, (list, tuple)):
             raise InvalidMetadata(
-                f"codec 'transpose': order must be a list of axis numbers, got {order!r}"
+                f"codec 'transpose': order must be a list of axis numbers, got {quote(order)}"
             )
         if not all(isinstance(a, int) and not isinstance(a, bool) for a in order):
             raise InvalidMetadata(
-                f"codec 'transpose': order must contain only integers, got {list(order)!r}"
+                f"codec 'transpose': order must contain only integers, got {quote(list(order))}"
             )
         object.__setattr__(self, "order", tuple(int(a) for a in order))
 

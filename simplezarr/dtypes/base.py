@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from simplezarr.errors import FillValueOutOfRange, InvalidMetadata
+from simplezarr.errors import FillValueOutOfRange, InvalidMetadata, quote
 
 __all__ = ["DataType", "Endian"]
 
@@ -62,7 +62,7 @@ class DataType:
         try:
             object.__setattr__(self, "numpy", self._make_numpy())
         except (TypeError, ValueError) as e:
-            raise InvalidMetadata(f"data type {self!r} is not valid: {e}") from e
+            raise InvalidMetadata(f"data type {quote(self)} is not valid: {e}") from e
 
     # --- what subclasses provide
     def _make_numpy(self) -> np.dtype:
@@ -140,7 +140,7 @@ class DataType:
             return self.name if config is None else {"name": self.name, "configuration": config}
         if zarr_format == 2:
             return self._v2_typestr(endian)
-        raise InvalidMetadata(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+        raise InvalidMetadata(f"zarr_format must be 2 or 3, got {quote(zarr_format)}")
 
     def _v2_typestr(self, endian: Endian) -> Any:
         return self.stored_numpy(endian).str
@@ -175,7 +175,7 @@ class DataType:
             return self._from_json(value, zarr_format)
         except (TypeError, ValueError, OverflowError, binascii.Error) as e:
             raise InvalidMetadata(
-                f"fill_value {value!r} is not valid for data type {self._label()}: {e}"
+                f"fill_value {quote(value)} is not valid for data type {self._label()}: {e}"
             ) from e
 
     def fill_value_to_json(self, value: Any, zarr_format: int) -> Any:
@@ -194,7 +194,7 @@ class DataType:
             return self._to_json(value, zarr_format)
         except (TypeError, ValueError, OverflowError) as e:
             raise InvalidMetadata(
-                f"fill_value {value!r} cannot be encoded for data type {self._label()}: {e}"
+                f"fill_value {quote(value)} cannot be encoded for data type {self._label()}: {e}"
             ) from e
 
     def cast_fill_value(self, value: Any) -> Any:
@@ -211,7 +211,9 @@ class DataType:
             return self._cast(value)
         except (TypeError, ValueError, OverflowError, binascii.Error) as e:
             kind = FillValueOutOfRange if isinstance(e, OverflowError) else InvalidMetadata
-            raise kind(f"fill_value {value!r} does not fit data type {self._label()}: {e}") from e
+            raise kind(
+                f"fill_value {quote(value)} does not fit data type {self._label()}: {e}"
+            ) from e
 
     def _label(self) -> str:
         config = self.configuration

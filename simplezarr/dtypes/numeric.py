@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr.dtypes.base import Bad, DataType, OutOfRange, b64decode, b64encode, intish, is_int
+from simplezarr.errors import quote
 
 __all__ = ["BoolType", "ComplexType", "FloatType", "IntType", "RawBitsType"]
 
@@ -100,7 +101,7 @@ def _float_from_json(value: Any, ftype: np.dtype) -> Any:
                 return _bits_as(digits, ftype)
             widths = {4: "f2", 8: "f4", 16: "f8"}  # zarr-python: other widths by value
             if len(digits) not in widths:
-                raise Bad(f"hex float {value!r} must have 4, 8 or 16 hex digits")
+                raise Bad(f"hex float {quote(value)} must have 4, 8 or 16 hex digits")
             return ftype.type(_bits_as(digits, np.dtype(widths[len(digits)])))
         try:
             return ftype.type(float(value))  # zarr-python accepts "3.5"
@@ -130,7 +131,7 @@ def _float_cast(value: Any, ftype: np.dtype) -> Any:
         value = value.item()
     x = _float_from_json(value, ftype)
     if np.isinf(x) and isinstance(value, (int, float)) and math.isfinite(value):
-        raise Bad(f"{value!r} overflows {ftype.name}")
+        raise Bad(f"{quote(value)} overflows {ftype.name}")
     return x
 
 

@@ -39,7 +39,7 @@ from simplezarr.dtypes.text import (
     VlenStringType,
 )
 from simplezarr.dtypes.time import TimeType
-from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, UnknownDataType, UnsupportedFeature, quote
 from simplezarr.named import parse_named
 
 __all__ = [
@@ -74,7 +74,9 @@ def register_data_type(name: str, factory: Factory) -> None:
 
 def _plain_name_only(name: str, config: Mapping[str, Any] | None) -> None:
     if config:
-        raise InvalidMetadata(f"data type {name!r} takes no configuration, got {config!r}")
+        raise InvalidMetadata(
+            f"data type {quote(name)} takes no configuration, got {quote(config)}"
+        )
 
 
 def _simple(cls: type[DataType], name: str) -> Factory:
@@ -94,11 +96,13 @@ def _configured(
 def _structured(config: Mapping[str, Any] | None) -> DataType:
     fields = config.get("fields") if isinstance(config, Mapping) else None
     if not isinstance(config, Mapping) or set(config) != {"fields"} or not isinstance(fields, list):
-        raise InvalidMetadata(f"data type 'structured' needs {{'fields': [...]}}, got {config!r}")
+        raise InvalidMetadata(
+            f"data type 'structured' needs {{'fields': [...]}}, got {quote(config)}"
+        )
     parsed = []
     for item in fields:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
-            raise InvalidMetadata(f"structured field must be [name, data_type], got {item!r}")
+            raise InvalidMetadata(f"structured field must be [name, data_type], got {quote(item)}")
         parsed.append((item[0], parse_v3_dtype(item[1])))
     return StructuredType("structured", tuple(parsed))
 
@@ -107,7 +111,7 @@ def _raw_bits(name: str, config: Any) -> DataType:
     _plain_name_only(name, config)
     bits = int(name[1:])
     if bits < 8 or bits % 8:
-        raise InvalidMetadata(f"data type {name!r}: raw bits must be a positive multiple of 8")
+        raise InvalidMetadata(f"data type {quote(name)}: raw bits must be a positive multiple of 8")
     return RawBitsType(name)
 
 
@@ -157,7 +161,7 @@ def parse_v3_dtype(data: Any) -> DataType:
         if pattern.match(name):
             return family(name, config)
     raise UnknownDataType(
-        f"data_type {name!r} is not supported; known: {sorted(_V3_REGISTRY)} and r<N>"
+        f"data_type {quote(name)} is not supported; known: {sorted(_V3_REGISTRY)} and r<N>"
     )
 
 
@@ -252,7 +256,7 @@ def from_numpy_with_endian(dtype_like: Any, zarr_format: int = 3) -> tuple[DataT
     try:
         npdt = np.dtype(dtype_like)
     except (TypeError, ValueError) as e:
-        raise UnknownDataType(f"{dtype_like!r} is not a data type: {e}") from e
+        raise UnknownDataType(f"{quote(dtype_like)} is not a data type: {e}") from e
     dt = _from_numpy_dtype(npdt)
     if isinstance(dt, ObjectType) and zarr_format != 2:
         raise UnknownDataType(
@@ -293,15 +297,15 @@ def parse_v2_dtype(data: Any, object_codec_id: str | None = None) -> tuple[DataT
     if isinstance(data, list):
         return _parse_v2_structured(data)
     if not isinstance(data, str):
-        raise InvalidMetadata(f"dtype must be a numpy type string or a list, got {data!r}")
+        raise InvalidMetadata(f"dtype must be a numpy type string or a list, got {quote(data)}")
     try:
         npdt = np.dtype(data)
     except (TypeError, ValueError) as e:
-        raise UnknownDataType(f"dtype {data!r} is not a numpy type string: {e}") from e
+        raise UnknownDataType(f"dtype {quote(data)} is not a numpy type string: {e}") from e
     if npdt.kind == "O":
         if object_codec_id is None:
             raise InvalidMetadata(
-                f"dtype {data!r} needs an object codec (e.g. vlen-utf8) in filters or compressor"
+                f"dtype {quote(data)} needs an object codec (e.g. vlen-utf8) in filters or compressor"
             )
         kinds: dict[str, Callable[[], DataType]] = {
             "vlen-utf8": VlenStringType,
@@ -310,7 +314,7 @@ def parse_v2_dtype(data: Any, object_codec_id: str | None = None) -> tuple[DataT
         make = kinds.get(object_codec_id)
         return (make() if make else ObjectType(object_codec=object_codec_id)), None
     if npdt.kind == "T":
-        raise UnknownDataType(f"dtype {data!r} is not a Zarr v2 type string")
+        raise UnknownDataType(f"dtype {quote(data)} is not a Zarr v2 type string")
     return _from_numpy_dtype(npdt), _endian_of(npdt)
 
 
@@ -319,22 +323,24 @@ def _parse_v2_structured(data: list[Any]) -> tuple[DataType, Endian | None]:
     endians: set[Endian] = set()
     for item in data:
         if not (isinstance(item, list) and isinstance(item[0] if item else None, str)):
-            raise InvalidMetadata(f"structured dtype field must be [name, dtype], got {item!r}")
+            raise InvalidMetadata(
+                f"structured dtype field must be [name, dtype], got {quote(item)}"
+            )
         if len(item) != 2:
             raise UnsupportedFeature(
-                f"structured dtype field {item!r}: sub-array fields are not supported"
+                f"structured dtype field {quote(item)}: sub-array fields are not supported"
             )
         ftype, fend = parse_v2_dtype(item[1])
         if ftype.is_variable_length:
-            raise InvalidMetadata(f"structured dtype field {item!r} must have a fixed size")
+            raise InvalidMetadata(f"structured dtype field {quote(item)} must have a fixed size")
         fields.append((item[0], ftype))
         if fend is not None:
             endians.add(fend)
     if len(endians) > 1:
-        raise UnsupportedFeature(f"structured dtype {data!r} mixes byte orders")
+        raise UnsupportedFeature(f"structured dtype {quote(data)} mixes byte orders")
     if not fields:
         raise InvalidMetadata("structured dtype needs at least one field")
     try:
         return StructuredType("structured", tuple(fields)), (endians.pop() if endians else None)
     except InvalidMetadata as e:
-        raise InvalidMetadata(f"structured dtype {data!r}: {e}") from e
+        raise InvalidMetadata(f"structured dtype {quote(data)}: {e}") from e

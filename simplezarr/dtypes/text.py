@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from simplezarr.dtypes.base import Bad, DataType, Endian, b64decode, b64encode, is_int
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
 
 __all__ = [
     "OBJECT_CODEC_IDS",
@@ -59,18 +59,18 @@ class _FixedLengthType(DataType):
         unit = cls._bytes_per_unit
         if not isinstance(config, Mapping) or set(config) != {"length_bytes"}:
             raise InvalidMetadata(
-                f"data type {name!r} needs configuration {{'length_bytes': int}}, got {config!r}"
+                f"data type {quote(name)} needs configuration {{'length_bytes': int}}, got {quote(config)}"
             )
         n = config["length_bytes"]
         if not is_int(n) or n < unit or n % unit:
             raise InvalidMetadata(
-                f"data type {name!r}: length_bytes must be a positive multiple of {unit}, got {n!r}"
+                f"data type {quote(name)}: length_bytes must be a positive multiple of {unit}, got {quote(n)}"
             )
         return cls(length=int(n) // unit)
 
     def _make_numpy(self) -> np.dtype:
         if not is_int(self.length) or self.length < 1:
-            raise ValueError(f"length must be a positive int, got {self.length!r}")
+            raise ValueError(f"length must be a positive int, got {quote(self.length)}")
         return np.dtype(f"{self._numpy_char}{self.length}")
 
     @property

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr.dtypes.base import Bad, DataType, is_int
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, quote
 
 __all__ = ["TimeType"]
 
@@ -65,7 +65,7 @@ class TimeType(DataType):
         """
         if not isinstance(config, Mapping) or set(config) != {"unit", "scale_factor"}:
             raise InvalidMetadata(
-                f"data type {name!r} needs configuration {{'unit', 'scale_factor'}}, got {config!r}"
+                f"data type {quote(name)} needs configuration {{'unit', 'scale_factor'}}, got {quote(config)}"
             )
         return cls(name, config["unit"], config["scale_factor"])
 
@@ -82,10 +82,10 @@ class TimeType(DataType):
 
     def _make_numpy(self) -> np.dtype:
         if self.unit not in _TIME_UNITS:
-            raise ValueError(f"unit must be one of {_TIME_UNITS}, got {self.unit!r}")
+            raise ValueError(f"unit must be one of {_TIME_UNITS}, got {quote(self.unit)}")
         if not is_int(self.scale_factor) or not 1 <= self.scale_factor < 2**31:
             raise ValueError(
-                f"scale_factor must be an int in [1, 2**31), got {self.scale_factor!r}"
+                f"scale_factor must be an int in [1, 2**31), got {quote(self.scale_factor)}"
             )
         code = "M8" if self.name == "numpy.datetime64" else "m8"
         if self.unit == "generic":

@@ -30,8 +30,9 @@ from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.config import config
 from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
+from simplezarr.engine.request import in_array
 from simplezarr.engine.write import prepare_value
-from simplezarr.errors import ReadOnlyError, SelectionError
+from simplezarr.errors import CodecError, ReadOnlyError, SelectionError, StoreError
 from simplezarr.indexing import BasicIndexer, Indexer
 from simplezarr.stores.base import BaseStore, listable, writable
 
@@ -115,7 +116,11 @@ def read(io: ArrayIO, indexer: Indexer, out: np.ndarray | None = None) -> Any:
         out = np.empty(shape, dtype=io.dtype)
     elif out.shape != shape:
         raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
-    read_batch(io.requests(indexer), out)
+    requests = io.requests(indexer)
+    try:
+        read_batch(requests, out)
+    except (CodecError, StoreError) as e:
+        raise in_array(e, io.path, io.store) from e
     if getattr(indexer, "scalar_result", False):
         return out[()]
     return out
@@ -129,7 +134,11 @@ def write(
         raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
     arr = prepare_value(value, io.dtype, tuple(indexer.shape))
     empty = io.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
-    write_batch(io.requests(indexer), arr, write_empty_chunks=empty)
+    requests = io.requests(indexer)
+    try:
+        write_batch(requests, arr, write_empty_chunks=empty)
+    except (CodecError, StoreError) as e:
+        raise in_array(e, io.path, io.store) from e
 
 
 # -- whole stored objects ----------------------------------------------------------------

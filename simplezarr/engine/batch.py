@@ -84,7 +84,10 @@ def write_batch(
 
     ``value`` has the caller's selection shape and the array's data type (see
     :func:`simplezarr.engine.write.prepare_value`). Each object's read-modify-write holds
-    its lock, so writes from threads of one process never lose each other's data.
+    its lock, so writes from threads of one process never lose each other's data, even
+    through store objects opened separately on one location; a partial write also holds the
+    store's ``partial_write_lock`` against other processes (LocalStore: byte-range locks;
+    see docs/guarantees.md).
     """
     allocator.tune_once()
     plain, sharded = shards.split(requests)

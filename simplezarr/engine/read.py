@@ -47,7 +47,7 @@ from simplezarr.byte_window import ByteWindow
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.concurrency import in_worker, run_all, submit, wait_all
 from simplezarr.config import config
-from simplezarr.engine.request import ChunkRequest, located
+from simplezarr.engine.request import ChunkRequest, located, located_keys
 from simplezarr.engine.work import PIPELINE_MAX_CHUNK_BYTES, batches, part_size
 from simplezarr.errors import ZarrError
 from simplezarr.indexing import ChunkProjection
@@ -101,7 +101,10 @@ def fetch(part: Sequence[ChunkRequest]) -> tuple[list[Any], list[ByteWindow | No
             ]
         else:
             wanted = [(r.key, None) for r in part[i:j]]
-        datas.extend(source.get_many(wanted))
+        try:
+            datas.extend(source.get_many(wanted))
+        except ZarrError as e:
+            raise located_keys(e, part[i:j]) from e
         i = j
     return datas, windows
 

@@ -50,9 +50,9 @@ from simplezarr.codecs.sharding import MISSING, ShardLayout
 from simplezarr.concurrency import run_all
 from simplezarr.config import config
 from simplezarr.engine import write
-from simplezarr.engine.request import ChunkRequest
+from simplezarr.engine.request import ChunkRequest, located, located_keys
 from simplezarr.engine.work import COALESCE_GAP, batches
-from simplezarr.errors import CorruptChunk
+from simplezarr.errors import CorruptChunk, ZarrError
 from simplezarr.indexing.subproject import project_within
 from simplezarr.stores.base import StoredValue, byte_range_bounds, read_values
 
@@ -288,9 +288,12 @@ def expand(
     inner: list[ChunkRequest] = []
     for shard_groups in by_source.values():
         source = shard_groups[0][0].source
-        values = source.open_values(
-            [(rs[0].key, _layout(rs[0].chain).index_range()) for rs in shard_groups]
-        )
+        try:
+            values = source.open_values(
+                [(rs[0].key, _layout(rs[0].chain).index_range()) for rs in shard_groups]
+            )
+        except ZarrError as e:
+            raise located_keys(e, [rs[0] for rs in shard_groups]) from e
         reader = ShardSource(getattr(source, "read_batch_size", 0))
         for rs, item in zip(shard_groups, values, strict=True):
             if item is None:  # a missing shard: fill without reading
@@ -397,8 +400,11 @@ def write_shard(r: ChunkRequest, value: np.ndarray, write_empty: bool) -> None:
     touched inner chunks, store it assembled (delete it when nothing is left)."""
     target, key, chain, p = r
     layout = _layout(chain)
-    with write.locked(target, [key]):
-        existing = None if p.is_complete else target.get(key)
+    with write.locked(target, [key], partial=not p.is_complete):
+        try:
+            existing = None if p.is_complete else target.get(key)
+        except ZarrError as e:
+            raise located(e, r) from e
         contents = ShardContents(layout, existing, describe(target, key))
         strides = _flat_strides(layout)
         inner = [
@@ -414,8 +420,11 @@ def write_shard(r: ChunkRequest, value: np.ndarray, write_empty: bool) -> None:
         write.write_chunks(plain, value, write_empty)
         if nested:
             write_shards(nested, value, write_empty)
-        data = contents.assemble()
-        if data is None:
-            target.delete(key)
-        else:
-            target.set(key, data)
+        try:
+            data = contents.assemble()
+            if data is None:
+                target.delete(key)
+            else:
+                target.set(key, data)
+        except ZarrError as e:
+            raise located(e, r) from e

@@ -81,15 +81,22 @@ def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
 
 
 @contextlib.contextmanager
-def locked(target: Any, keys: Sequence[Any]) -> Iterator[None]:
-    """Hold the locks of ``keys`` in ``target`` (a shard's contents, private to one write,
-    need none)."""
+def locked(target: Any, keys: Sequence[Any], partial: bool = True) -> Iterator[None]:
+    """Hold the locks of ``keys`` in ``target``: the threads' locks of the target's location
+    (``lock_scope``, so separately opened stores of one directory share them), and for a
+    ``partial`` write (a read-modify-write) also the store's lock against other processes
+    (``partial_write_lock``; a whole-object write needs none). A shard's contents, private
+    to one write, need no locks."""
     if getattr(target, "private", False):
         yield
         return
     with contextlib.ExitStack() as stack:
-        for lock in key_locks(target, keys):
+        for lock in key_locks(getattr(target, "lock_scope", ("object", id(target))), keys):
             stack.enter_context(lock)
+        if partial:
+            process_lock = getattr(target, "partial_write_lock", None)
+            if process_lock is not None:
+                stack.enter_context(process_lock(keys))
         yield
 
 
@@ -133,10 +140,10 @@ def _write_batch(batch: Sequence[ChunkRequest], value: np.ndarray, write_empty: 
     # Each chunk's read-modify-write holds only that chunk's lock.
     for r in batch:
         target, key, chain, p = r
-        with locked(target, [key]):
-            existing = None if p.is_complete else target.get(key)
+        with locked(target, [key], partial=not p.is_complete):
             try:
+                existing = None if p.is_complete else target.get(key)
                 chunk = merge(p, value, existing, chain)
+                store_chunk(target, key, chain, chunk, write_empty)
             except ZarrError as e:
                 raise located(e, r) from e
-            store_chunk(target, key, chain, chunk, write_empty)

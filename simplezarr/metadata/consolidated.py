@@ -32,7 +32,13 @@ from typing import Any
 
 from simplezarr.errors import InvalidMetadata, NodeNotFound
 from simplezarr.metadata.json import parse_document, to_jsonable
-from simplezarr.metadata.model import GroupMetadata, NodeMetadata, thaw, where
+from simplezarr.metadata.model import (
+    GroupMetadata,
+    NodeMetadata,
+    check_member_names,
+    thaw,
+    where,
+)
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import parse_node_v3
 
@@ -116,6 +122,7 @@ def inline_entries(consolidated: Mapping[str, Any], path: str = "") -> dict[str,
         metadata = consolidated.get("metadata")
         if not isinstance(metadata, Mapping):
             raise InvalidMetadata(f"metadata must be a JSON object, got {metadata!r}")
+    check_member_names(consolidated, path)
     out: dict[str, Any] = {}
     for key, doc in metadata.items():
         if not isinstance(doc, Mapping):
@@ -201,6 +208,7 @@ def from_v2_document(data: bytes, path: str, key: str = V2_KEY) -> dict[str, Any
             entry["attributes"] = value
         else:
             entry.update(value)
+    check_member_names({"metadata": merged}, path)
     for node, entry in merged.items():
         if "zarr_format" not in entry:
             raise InvalidMetadata(f"{where_}: {node!r} has attributes but no .zarray or .zgroup")

@@ -2,7 +2,8 @@
 
 Reading accepts what real writers produce: UTF-8 (with or without a byte order mark), and the
 bare ``NaN`` / ``Infinity`` / ``-Infinity`` tokens some writers emit although JSON forbids
-them. Anything else that is not a JSON object -- invalid UTF-8, invalid JSON, nesting deep
+them. A JSON object that names one key twice is refused (json.loads would keep the last
+value, other parsers the first). Anything else that is not a JSON object -- invalid UTF-8, invalid JSON, nesting deep
 enough to exhaust the parser, a top level that is a list or a number -- raises
 :class:`~simplezarr.errors.InvalidMetadata` naming the document.
 
@@ -15,6 +16,10 @@ exactly as zarr-python writes and reads it. numpy scalars and arrays become plai
 Example:
     >>> parse_document(b'{"zarr_format": 3, "fill_value": NaN}', "zarr.json")
     {'zarr_format': 3, 'fill_value': nan}
+    >>> parse_document(b'{"shape": [8], "shape": [16]}', "a/zarr.json")
+    Traceback (most recent call last):
+    ...
+    simplezarr.errors.InvalidMetadata: a/zarr.json: metadata names the key 'shape' twice in one JSON object; readers disagree about which value counts, so the document is refused: remove one of them
     >>> dump_document({"a": float("inf"), "fill_value": "NaN"})
     b'{\\n  "a": Infinity,\\n  "fill_value": "NaN"\\n}'
 """
@@ -27,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, quote
 
 __all__ = ["MAX_NESTING", "check_nesting", "dump_document", "parse_document", "to_jsonable"]
 
@@ -38,6 +43,23 @@ JSON_INDENT = 2
 #: as one) a metadata document may have. Copying, freezing and writing metadata recurse about
 #: two Python frames per level, so this keeps them well below Python's recursion limit.
 MAX_NESTING = 256
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names one key twice (not a ValueError: json.loads must not wrap it)."""
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Refuse what json.loads would resolve silently (the last one wins): other parsers
+    # keep the first, so two readers of one document would disagree about it.
+    doc = dict(pairs)
+    if len(doc) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return doc
 
 
 def _parse_constant(name: str) -> float:
@@ -66,7 +88,13 @@ def parse_document(data: bytes | bytearray | memoryview | str, where: str) -> di
     else:
         raise InvalidMetadata(f"{where}: metadata must be bytes or str, got {type(data).__name__}")
     try:
-        doc = json.loads(text, parse_constant=_parse_constant)
+        doc = json.loads(text, parse_constant=_parse_constant, object_pairs_hook=_unique_object)
+    except _DuplicateKey as e:
+        raise InvalidMetadata(
+            f"{where}: metadata names the key {quote(e.args[0])} twice in one JSON object; "
+            "readers disagree about which value counts, so the document is refused: "
+            "remove one of them"
+        ) from None
     except RecursionError as e:
         raise InvalidMetadata(f"{where}: metadata JSON is nested too deeply to parse") from e
     except ValueError as e:  # json.JSONDecodeError is a ValueError

@@ -46,8 +46,9 @@ from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.dtypes import DataType
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
 from simplezarr.metadata.json import MAX_NESTING, check_nesting
+from simplezarr.stores.keys import key_problem
 
 if TYPE_CHECKING:
     from simplezarr.codecs.base import Codec
@@ -93,6 +94,38 @@ def where(path: str) -> str:
     return f"/{path.strip('/')}" if path.strip("/") else "/"
 
 
+def check_member_names(consolidated: Mapping[str, Any], path: str) -> None:
+    """Refuse consolidated metadata whose member names are not relative node paths below
+    the group (``../../x``, ``/abs``, ``a//b``, ``a/./b``, backslashes, control characters),
+    nested consolidated objects included: such a document is hostile or broken, and hiding
+    its members (as listing them by name would) leaves the user unaware of it.
+
+    Example:
+        >>> check_member_names({"metadata": {"a": {}, "a/b": {}}}, "g")
+        >>> check_member_names({"metadata": {"../../x": {}}}, "g")
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: /g: consolidated_metadata: member '../../x' is not a path below the group (it has a '..' segment); the document is refused (nothing outside the group was read)
+    """
+    stack: list[tuple[Mapping[str, Any], str]] = [(consolidated, "")]
+    while stack:
+        obj, above = stack.pop()
+        members = obj.get("metadata")
+        if not isinstance(members, Mapping):
+            continue
+        for name, doc in members.items():
+            problem = key_problem(name)
+            if problem is not None:
+                raise InvalidMetadata(
+                    f"{where(path)}: consolidated_metadata: member {quote(above + str(name))} "
+                    f"is not a path below the group ({problem}); the document is refused "
+                    "(nothing outside the group was read)"
+                )
+            nested = doc.get("consolidated_metadata") if isinstance(doc, Mapping) else None
+            if isinstance(nested, Mapping):
+                stack.append((nested, f"{above}{name}/"))
+
+
 @contextmanager
 def node_context(path: str, field_name: str | None = None) -> Iterator[None]:
     """Re-raise InvalidMetadata (same subclass) prefixed with the node path and field.
@@ -119,7 +152,7 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
         value = dict(value)
     for k in value:
         if not isinstance(k, str):
-            raise InvalidMetadata(f"{what}: keys must be strings, got {k!r}")
+            raise InvalidMetadata(f"{what}: keys must be strings, got {quote(k)}")
     # One level less than a whole document: the object is stored inside one. The check also
     # keeps deepcopy (and later thaw / to_jsonable) far from the recursion limit.
     check_nesting(value, what, MAX_NESTING - 1)
@@ -146,10 +179,10 @@ def _check_extension_fields(extra: Mapping[str, Any], core_keys: frozenset[str])
     """
     for key, value in extra.items():
         if key in core_keys:
-            raise InvalidMetadata(f"extension field {key!r} collides with a core field")
+            raise InvalidMetadata(f"extension field {quote(key)} collides with a core field")
         if not (isinstance(value, Mapping) and value.get("must_understand") is False):
             raise UnsupportedFeature(
-                f"extension field {key!r} is not supported (it does not declare "
+                f"extension field {quote(key)} is not supported (it does not declare "
                 '"must_understand": false)'
             )
 
@@ -187,15 +220,15 @@ def _check_codec_order(codecs: tuple[Codec, ...]) -> None:
 
 def _int_tuple(value: Any, what: str, minimum: int) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        raise InvalidMetadata(f"{what} must be a list of integers, got {value!r}")
+        raise InvalidMetadata(f"{what} must be a list of integers, got {quote(value)}")
     out = []
     for v in value:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise InvalidMetadata(f"{what} must be a list of integers, got {list(value)!r}")
+            raise InvalidMetadata(f"{what} must be a list of integers, got {quote(list(value))}")
         if v < minimum:
-            raise InvalidMetadata(f"{what} entries must be >= {minimum}, got {list(value)!r}")
+            raise InvalidMetadata(f"{what} entries must be >= {minimum}, got {quote(list(value))}")
         if v >= _INT64_LIMIT:
-            raise InvalidMetadata(f"{what} entries must be < 2**63, got {list(value)!r}")
+            raise InvalidMetadata(f"{what} entries must be < 2**63, got {quote(list(value))}")
         out.append(int(v))
     return tuple(out)
 
@@ -239,9 +272,9 @@ class ArrayMetadata:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         if self.zarr_format not in (2, 3):
-            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {self.zarr_format!r}")
+            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {quote(self.zarr_format)}")
         if not isinstance(self.dtype, DataType):
-            raise InvalidMetadata(f"dtype must be a DataType, got {self.dtype!r}")
+            raise InvalidMetadata(f"dtype must be a DataType, got {quote(self.dtype)}")
         set_(self, "shape", _int_tuple(self.shape, "shape", 0))
         set_(self, "chunk_shape", _int_tuple(self.chunk_shape, "chunk_shape", 1))
         set_(self, "codecs", tuple(self.codecs))
@@ -275,9 +308,11 @@ class ArrayMetadata:
             )
         self._validate_chunk_size()
         if self.order not in ("C", "F"):
-            raise InvalidMetadata(f"order must be 'C' or 'F', got {self.order!r}")
+            raise InvalidMetadata(f"order must be 'C' or 'F', got {quote(self.order)}")
         if self.endian not in (None, "little", "big"):
-            raise InvalidMetadata(f"endian must be 'little', 'big' or None, got {self.endian!r}")
+            raise InvalidMetadata(
+                f"endian must be 'little', 'big' or None, got {quote(self.endian)}"
+            )
         if self.fill_value is None and self.zarr_format == 3:
             raise InvalidMetadata("fill_value is required (null is only allowed in Zarr v2)")
         if self.dimension_names is not None:
@@ -288,11 +323,11 @@ class ArrayMetadata:
             ):
                 raise InvalidMetadata(
                     f"dimension_names must be {ndim} strings or nulls (one per dimension), got "
-                    f"{list(self.dimension_names)!r}"
+                    f"{quote(list(self.dimension_names))}"
                 )
         if self.storage_transformers:
             raise UnsupportedFeature(
-                f"storage_transformers {list(self.storage_transformers)!r} are not supported"
+                f"storage_transformers {quote(list(self.storage_transformers))} are not supported"
             )
         _check_extension_fields(self.extra, V3_ARRAY_KEYS)
         self._validate_codecs()
@@ -327,7 +362,7 @@ class ArrayMetadata:
 
         for c in self.codecs:
             if not isinstance(c, Codec):
-                raise InvalidMetadata(f"codecs must be codec objects, got {c!r}")
+                raise InvalidMetadata(f"codecs must be codec objects, got {quote(c)}")
         if self.zarr_format == 2:
             if len(self.codecs) != 1 or self.codecs[0].kind != "array_bytes":
                 raise InvalidMetadata("a Zarr v2 array has exactly one (V2Codec) codec")
@@ -501,7 +536,7 @@ class GroupMetadata:
 
     def __post_init__(self) -> None:
         if self.zarr_format not in (2, 3):
-            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {self.zarr_format!r}")
+            raise InvalidMetadata(f"zarr_format must be 2 or 3, got {quote(self.zarr_format)}")
         object.__setattr__(self, "attributes", freeze_json_object(self.attributes, "attributes"))
         object.__setattr__(self, "extra", freeze_json_object(self.extra, "extra"))
         if self.consolidated_metadata is not None:

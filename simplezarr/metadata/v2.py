@@ -25,7 +25,7 @@ from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import OBJECT_CODEC_IDS, parse_v2_dtype
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, quote
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, node_context, where
 
@@ -46,7 +46,7 @@ def _check_format(data: dict[str, Any], path: str) -> None:
     with node_context(path, "zarr_format"):
         fmt = data.get("zarr_format")
         if fmt != 2 or isinstance(fmt, bool):
-            raise InvalidMetadata(f"expected 2, got {fmt!r}")
+            raise InvalidMetadata(f"expected 2, got {quote(fmt)}")
 
 
 def object_codec_id(filters: Any, compressor: Any) -> str | None:
@@ -65,7 +65,7 @@ def object_codec_id(filters: Any, compressor: Any) -> str | None:
 def _numcodec_config(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, Mapping) or not isinstance(value.get("id"), str):
         raise InvalidMetadata(
-            f"{what} must be a numcodecs configuration with an 'id', got {value!r}"
+            f"{what} must be a numcodecs configuration with an 'id', got {quote(value)}"
         )
     return dict(value)
 
@@ -102,7 +102,7 @@ def parse_array_v2(zarray: Doc, zattrs: Doc | None, path: str) -> ArrayMetadata:
     with node_context(path, "filters"):
         raw_filters = data.get("filters")
         if raw_filters is not None and not isinstance(raw_filters, list):
-            raise InvalidMetadata(f"must be a list or null, got {raw_filters!r}")
+            raise InvalidMetadata(f"must be a list or null, got {quote(raw_filters)}")
         filters = tuple(_numcodec_config(f, "each filter") for f in raw_filters or ()) or None
     with node_context(path, "compressor"):
         raw = data.get("compressor")
@@ -114,21 +114,21 @@ def parse_array_v2(zarray: Doc, zattrs: Doc | None, path: str) -> ArrayMetadata:
     with node_context(path, "order"):
         order = data.get("order", "C")
         if order not in ("C", "F"):
-            raise InvalidMetadata(f"must be 'C' or 'F', got {order!r}")
+            raise InvalidMetadata(f"must be 'C' or 'F', got {quote(order)}")
     with node_context(path, "dimension_separator"):
         separator = data.get("dimension_separator") or "."
         if separator not in ("/", "."):
             raise InvalidMetadata(
-                f"chunk_key_encoding: separator must be '/' or '.', got {separator!r}"
+                f"chunk_key_encoding: separator must be '/' or '.', got {quote(separator)}"
             )
         encoding = ChunkKeyEncoding("v2", "/" if separator == "/" else ".")
     for key in ("shape", "chunks"):
         with node_context(path, key):
             if not isinstance(data[key], list):
-                raise InvalidMetadata(f"must be a list of integers, got {data[key]!r}")
+                raise InvalidMetadata(f"must be a list of integers, got {quote(data[key])}")
     with node_context(path, "attributes"):
         if not isinstance(attrs, dict):
-            raise InvalidMetadata(f".zattrs must be a JSON object, got {attrs!r}")
+            raise InvalidMetadata(f".zattrs must be a JSON object, got {quote(attrs)}")
     codec = make_v2_codec(filters, compressor, order, endian)
     with node_context(path):
         return ArrayMetadata(

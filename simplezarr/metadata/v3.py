@@ -21,13 +21,14 @@ from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import parse_v3_dtype
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import (
     V3_ARRAY_KEYS,
     V3_GROUP_KEYS,
     ArrayMetadata,
     GroupMetadata,
+    check_member_names,
     node_context,
     where,
 )
@@ -62,14 +63,14 @@ def parse_node_v3(
         data = parse_document(doc, f"{where(path)}: zarr.json")
     with node_context(path, "zarr_format"):
         if type(data.get("zarr_format")) is not int or data["zarr_format"] != 3:
-            raise InvalidMetadata(f"expected 3, got {data.get('zarr_format')!r}")
+            raise InvalidMetadata(f"expected 3, got {quote(data.get('zarr_format'))}")
     node_type = data.get("node_type")
     if node_type == "group":
         return _parse_group(data, path)
     if node_type == "array":
         return _parse_array(data, path)
     with node_context(path, "node_type"):
-        raise InvalidMetadata(f"expected 'array' or 'group', got {node_type!r}")
+        raise InvalidMetadata(f"expected 'array' or 'group', got {quote(node_type)}")
 
 
 def _extensions(data: dict[str, Any], core: frozenset[str], path: str) -> dict[str, Any]:
@@ -102,7 +103,9 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
     consolidated = data.get("consolidated_metadata")
     with node_context(path, "consolidated_metadata"):
         if consolidated is not None and not isinstance(consolidated, dict):
-            raise InvalidMetadata(f"must be a JSON object or null, got {consolidated!r}")
+            raise InvalidMetadata(f"must be a JSON object or null, got {quote(consolidated)}")
+    if consolidated is not None:
+        check_member_names(consolidated, path)
     with node_context(path):
         return GroupMetadata(3, _attributes(data, path), consolidated, extra)
 
@@ -110,15 +113,15 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
 def _regular_chunk_shape(grid: Any) -> Any:
     name, config = parse_named(grid, "chunk grid", allow_string=False)
     if name != "regular":
-        raise UnsupportedFeature(f"chunk grid {name!r} is not supported (only 'regular')")
+        raise UnsupportedFeature(f"chunk grid {quote(name)} is not supported (only 'regular')")
     if "chunk_shape" not in config:
-        raise InvalidMetadata(f"a regular grid needs configuration.chunk_shape, got {grid!r}")
+        raise InvalidMetadata(f"a regular grid needs configuration.chunk_shape, got {quote(grid)}")
     if set(config) != {"chunk_shape"}:
         unknown = sorted(set(config) - {"chunk_shape"})
         raise InvalidMetadata(f"unexpected configuration keys {unknown}")
     chunk_shape = config["chunk_shape"]
     if not isinstance(chunk_shape, list):
-        raise InvalidMetadata(f"chunk_shape must be a list of integers, got {chunk_shape!r}")
+        raise InvalidMetadata(f"chunk_shape must be a list of integers, got {quote(chunk_shape)}")
     return chunk_shape
 
 
@@ -134,7 +137,7 @@ def parse_codecs(value: Any, path: str = "") -> tuple[Any, ...]:
 
     with node_context(path, "codecs"):
         if not isinstance(value, list) or not value:
-            raise InvalidMetadata(f"must be a non-empty list of codecs, got {value!r}")
+            raise InvalidMetadata(f"must be a non-empty list of codecs, got {quote(value)}")
     out = []
     for i, c in enumerate(value):
         with node_context(path, f"codecs[{i}]"):
@@ -175,13 +178,15 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
         if transformers is None:
             transformers = []
         if not isinstance(transformers, list):
-            raise InvalidMetadata(f"must be a list, got {transformers!r}")
+            raise InvalidMetadata(f"must be a list, got {quote(transformers)}")
         if transformers:
-            raise UnsupportedFeature(f"storage transformers are not supported: {transformers!r}")
+            raise UnsupportedFeature(
+                f"storage transformers are not supported: {quote(transformers)}"
+            )
     with node_context(path, "shape"):
         shape = data["shape"]
         if not isinstance(shape, list):
-            raise InvalidMetadata(f"must be a list of integers, got {shape!r}")
+            raise InvalidMetadata(f"must be a list of integers, got {quote(shape)}")
     with node_context(path, "data_type"):
         dtype = parse_v3_dtype(data["data_type"])
     with node_context(path, "chunk_grid"):
@@ -189,7 +194,7 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
     with node_context(path, "chunk_key_encoding"):
         if not isinstance(data["chunk_key_encoding"], dict):
             got = data["chunk_key_encoding"]
-            raise InvalidMetadata(f"must be an object with a 'name', got {got!r}")
+            raise InvalidMetadata(f"must be an object with a 'name', got {quote(got)}")
         encoding = ChunkKeyEncoding.from_json(data["chunk_key_encoding"])
     with node_context(path, "fill_value"):
         fill_value = dtype.fill_value_from_json(data["fill_value"], 3)
@@ -197,7 +202,7 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
     names = data.get("dimension_names")
     with node_context(path, "dimension_names"):
         if names is not None and not isinstance(names, list):
-            raise InvalidMetadata(f"must be a list of strings or nulls, got {names!r}")
+            raise InvalidMetadata(f"must be a list of strings or nulls, got {quote(names)}")
     with node_context(path):
         meta = ArrayMetadata(
             zarr_format=3,

@@ -143,6 +143,32 @@ class ZarrNode:
             parent, relative = self._consolidated_parent
             parent._consolidated_child_changed(relative, metadata)
 
+    def refresh(self) -> Self:
+        """Read this node's metadata from the store again (another process may have resized
+        the array, changed attributes or re-consolidated the group) and use it from now on;
+        returns the node. A handle keeps the metadata it read until then.
+
+        Raises :class:`NodeNotFound` when the node was deleted or replaced by a node of the
+        other kind.
+
+        Example:
+            >>> from simplezarr.nodes import ZarrGroup
+            >>> from simplezarr.stores import MemoryStore
+            >>> store = MemoryStore()
+            >>> g = ZarrGroup.create(store)
+            >>> _ = ZarrGroup(store, "").update_attributes({"v": 2})
+            >>> dict(g.attrs), dict(g.refresh().attrs)
+            ({}, {'v': 2})
+        """
+        current = load_metadata(self.store, self.path)
+        if type(current) is not type(self.metadata):
+            raise NodeNotFound(
+                f"the {type(self).__name__} at {self.name!r} was replaced by a node of the "
+                "other kind; open the path again"
+            )
+        self._metadata_changed(current)
+        return self
+
     def _check_writable(self) -> None:
         if self.read_only:
             kind = "array" if isinstance(self.metadata, ArrayMetadata) else "group"

@@ -20,10 +20,18 @@ Example:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
+import contextlib
+import warnings
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Self
 
-from simplezarr.errors import ReadOnlyError, SelectionError, StoreError, UnsupportedStoreError
+from simplezarr.errors import (
+    ReadOnlyError,
+    SelectionError,
+    StoreError,
+    UnsafePartialWrite,
+    UnsupportedStoreError,
+)
 from simplezarr.stores.byte_ranges import (
     ByteRange,
     BytesLike,
@@ -55,8 +63,29 @@ __all__ = [
     "readable",
     "slice_byte_range",
     "to_bytes",
+    "warn_partial_write_once",
     "writable",
 ]
+
+
+_WARNED: set[str] = set()
+
+
+def warn_partial_write_once(store: object) -> None:
+    """Warn (once per store type) that partial writes through ``store`` are not safe across
+    processes."""
+    name = type(store).__name__
+    if name in _WARNED:
+        return
+    _WARNED.add(name)
+    warnings.warn(
+        f"{name} has no lock shared between processes: a partial write (a read-modify-write "
+        "of a chunk or shard) can lose a concurrent partial write of the same chunk from "
+        "another process or machine; give each writer whole chunks (or shards) to be safe. "
+        "See docs/guarantees.md.",
+        UnsafePartialWrite,
+        stacklevel=4,
+    )
 
 
 class BaseStore:
@@ -78,6 +107,21 @@ class BaseStore:
     def read_only(self) -> bool:
         """True if writes raise :class:`ReadOnlyError` (always, for a store that cannot write)."""
         return self._read_only or not isinstance(self, WritableStore)
+
+    @property
+    def lock_scope(self) -> Hashable:
+        """Where this store's values live, for the per-key write locks of
+        :func:`simplezarr.concurrency.key_locks`: two store objects with one scope share
+        their locks, so threads that open the same location separately never lose each
+        other's updates. By default the store object itself; a LocalStore's is its resolved
+        root, a MemoryStore's its dict, a wrapper's that of the store it wraps.
+
+        Example:
+            >>> from simplezarr.stores import LocalStore
+            >>> LocalStore("/tmp/x.zarr").lock_scope == LocalStore("/tmp/./x.zarr").lock_scope
+            True
+        """
+        return ("object", id(self))
 
     def _validate_key(self, key: object) -> str:
         """Check a key; stores with extra restrictions (LocalStore) extend this."""
@@ -283,6 +327,22 @@ class WritableStore(BaseStore):
     def clear(self) -> None:
         """Delete every key in the store."""
         self.erase_prefix("")
+
+    def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        """A lock held around a partial write's read-modify-write of ``keys`` that keeps out
+        writers in *other processes* (threads of one process are kept apart by
+        :func:`simplezarr.concurrency.key_locks`, held first).
+
+        The default does nothing: a store whose values no other process can reach (memory)
+        needs nothing. LocalStore takes byte-range locks on a hidden lock file; a remote
+        store, which has no such mechanism, warns once (see ``docs/guarantees.md``).
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> with MemoryStore().partial_write_lock(["c/0"]):
+            ...     pass
+        """
+        return contextlib.nullcontext()
 
     def _check_writable(self, action: str) -> None:
         if self.read_only:

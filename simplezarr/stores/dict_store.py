@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Hashable, Iterable, MutableMapping
 from typing import Any
 
 from simplezarr.stores.base import (
     ByteRange,
+    BytesValue,
     ListableStore,
     ReadableStore,
+    StoredValue,
     WritableStore,
     slice_byte_range,
     to_bytes,
@@ -39,6 +41,10 @@ class DictStore(ReadableStore, WritableStore, ListableStore):
         """The dict this store reads and writes."""
         return self._mapping
 
+    @property
+    def lock_scope(self) -> Hashable:
+        return ("dict", id(self._mapping))
+
     @staticmethod
     def _bytes(value: Any, key: str) -> bytes:
         if hasattr(value, "to_bytes") and not isinstance(value, (bytes, bytearray, memoryview)):
@@ -48,6 +54,22 @@ class DictStore(ReadableStore, WritableStore, ListableStore):
     def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
         value = self._mapping.get(key)
         return None if value is None else slice_byte_range(self._bytes(value, key), byte_range)
+
+    def _open_values(
+        self, requests: list[tuple[str, ByteRange]]
+    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+        # Hold the bytes of the version read (as MemoryStore): re-reading by key, a shard's
+        # inner chunk could come from a newer version than its index, with another
+        # chunk's bytes at the old offsets (threads rewriting one shard saw wrong values).
+        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for key, byte_range in requests:
+            value = self._mapping.get(key)
+            if value is None:
+                opened.append(None)
+                continue
+            data = self._bytes(value, key)
+            opened.append((BytesValue(data), slice_byte_range(data, byte_range)))
+        return opened
 
     def _exists(self, key: str) -> bool:
         return key in self._mapping

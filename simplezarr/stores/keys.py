@@ -35,7 +35,13 @@ import re
 
 from simplezarr.errors import InvalidKey
 
-__all__ = ["is_valid_key", "validate_key", "validate_prefix", "validate_unreserved_key"]
+__all__ = [
+    "is_valid_key",
+    "key_problem",
+    "validate_key",
+    "validate_prefix",
+    "validate_unreserved_key",
+]
 
 _FORBIDDEN_CHAR = re.compile(r"[\\\x00-\x1f\x7f]")
 _DRIVE = re.compile(r".:")  # any "X:" prefix is a drive to Windows path joining
@@ -68,6 +74,16 @@ def _problem(key: object) -> str | None:
         if segment in (".", ".."):
             return f"it has a {segment!r} segment"
     return None
+
+
+def key_problem(key: object) -> str | None:
+    """Why ``key`` is not a legal key (a phrase: "it starts with '/'..."), or None if it is.
+
+    Example:
+        >>> key_problem("a/../b")
+        "it has a '..' segment"
+    """
+    return _problem(key)
 
 
 def _shown(value: object) -> str:

@@ -13,13 +13,18 @@ linked directories.
 Atomicity. A value is written to a temporary file in the key's directory and moved over the
 key with ``os.replace``, so readers see the old or the new value, never a mix; a failed write
 removes its temporary file and leaves the old value. Temporary files are named
-``.simplezarr-tmp-<32 hex digits>``; no key may have a segment starting with
+``.simplezarr-tmp-<host>-<pid>-<32 hex digits>``; no key may have a segment starting with
 ``.simplezarr-tmp-`` (InvalidKey), so a temporary file can never be mistaken for a key, and
-listings skip them. Data is not ``fsync``-ed unless ``fsync=True``.
+listings skip them. A writer killed between writing and renaming leaves its temporary file
+behind (never listed, never read): :func:`remove_stale_temporaries` (or
+``LocalStore.remove_stale_temporaries()``) removes those whose writer is gone. Data is not
+``fsync``-ed unless ``fsync=True``.
 
-``set_partial_values`` reads the value, patches it and replaces it atomically; patches of one
-key from threads of one process are serialised, but concurrent writers from different
-processes (or a concurrent ``set`` of the same key) can lose an update.
+Partial writes (``set_partial_values``, and the engine's read-modify-write of a chunk or
+shard) hold the key's thread lock and an advisory byte-range lock on the hidden file
+``<root>/.simplezarr-lock`` (:meth:`LocalStore.partial_write_lock`), so concurrent partial
+writers in threads or processes never lose an update; a concurrent *whole* write (``set``)
+of the same key takes no lock and can be undone by a partial write that read before it.
 
 Keys that differ only in case collide on case-insensitive file systems (macOS, Windows).
 """
@@ -27,14 +32,20 @@ Keys that differ only in case collide on case-insensitive file systems (macOS, W
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import shutil
+import socket
 import stat
 import threading
+import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 
+from simplezarr.concurrency import key_locks, key_slot
 from simplezarr.errors import InvalidKey, StoreError
 from simplezarr.stores.base import (
     ByteRange,
@@ -43,13 +54,137 @@ from simplezarr.stores.base import (
     StoredValue,
     WritableStore,
     byte_range_bounds,
+    warn_partial_write_once,
 )
 from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 
-__all__ = ["TEMP_PREFIX", "LocalStore"]
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["LOCK_NAME", "STALE_AFTER", "TEMP_PREFIX", "LocalStore", "remove_stale_temporaries"]
 
 #: Names of temporary files start with this; key segments may not.
 TEMP_PREFIX = ".simplezarr-tmp-"
+
+#: A temporary file older than this (seconds) counts as stale whoever wrote it (its name
+#: cannot tell whether its writer is alive: another machine's, or an older simplezarr's).
+STALE_AFTER = 24 * 3600.0
+
+# Temporary files are named TEMP_PREFIX + "<host>-<pid>-<32 hex digits>", so a clean-up on
+# this host can tell whether their writer is still running.
+_HOST = f"{zlib.crc32(socket.gethostname().encode()):08x}"
+_TEMP_NAME = re.compile(r"([0-9a-f]{8})-(\d+)-[0-9a-f]{32}")
+
+
+def _temp_name() -> str:
+    return f"{TEMP_PREFIX}{_HOST}-{os.getpid()}-{uuid.uuid4().hex}"
+
+
+def _writer_gone(name: str) -> bool:
+    """Whether the temporary file ``name`` was written by a process of this host that no
+    longer runs (False when its name cannot tell)."""
+    m = _TEMP_NAME.fullmatch(name[len(TEMP_PREFIX) :])
+    if m is None or m.group(1) != _HOST:
+        return False
+    pid = int(m.group(2))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError, OSError):
+        return False  # alive (another user's), or no answer: keep it
+    return False
+
+
+def remove_stale_temporaries(
+    path: str | os.PathLike[str], *, max_age: float = STALE_AFTER
+) -> list[str]:
+    """Remove the temporary files (``.simplezarr-tmp-*``) under ``path`` that a writer left
+    behind when it was killed: those whose writer process on this host is gone, and those
+    older than ``max_age`` seconds whoever wrote them. Returns their paths relative to
+    ``path``, sorted. Keys, the lock file and temporaries of running writers are kept; the
+    walk never follows symbolic links or leaves ``path``.
+
+    A temporary file is never listed as a key and never read, so leaving one costs only
+    disk space; a writer that loses its temporary file to a too-small ``max_age`` fails
+    with StoreError and writes nothing.
+
+    Example:
+        >>> import tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> stale = os.path.join(root, TEMP_PREFIX + "0123abcd")  # an old-style name
+        >>> open(stale, "wb").close()
+        >>> remove_stale_temporaries(root), remove_stale_temporaries(root, max_age=0)
+        ([], ['.simplezarr-tmp-0123abcd'])
+    """
+    root = os.path.realpath(os.fspath(path))
+    now = time.time()
+    removed: list[str] = []
+    for directory, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            if not name.startswith(TEMP_PREFIX):
+                continue
+            full = os.path.join(directory, name)
+            try:
+                st = os.lstat(full)
+            except FileNotFoundError:
+                continue  # its writer renamed it meanwhile
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if _writer_gone(name) or now - st.st_mtime > max_age:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(full)
+                    removed.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    return sorted(removed)
+
+
+#: The hidden lock file in a store's root (never a key: key validation refuses the name and
+#: listings skip it): its bytes are the lock slots of partial writes.
+LOCK_NAME = ".simplezarr-lock"
+
+# One descriptor per lock file for the whole process, never closed: POSIX drops every lock
+# a process holds on a file when it closes *any* descriptor of that file.
+_LOCK_FDS: dict[str, int] = {}
+_LOCK_FDS_LOCK = threading.Lock()
+
+
+def _lock_fd(root: str, store: LocalStore) -> int:
+    with _LOCK_FDS_LOCK:
+        fd = _LOCK_FDS.get(root)
+        if fd is None:
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+            try:
+                os.makedirs(root, exist_ok=True)
+                fd = os.open(os.path.join(root, LOCK_NAME), flags, 0o666)
+            except OSError as e:
+                raise StoreError(
+                    f"could not open the lock file {LOCK_NAME!r} of {store!r} for a partial "
+                    f"write: {e}"
+                ) from e
+            _LOCK_FDS[root] = fd
+        return fd
+
+
+def _lock_slot(fd: int, slot: int, store: LocalStore) -> None:
+    """Lock byte ``slot`` of the lock file, waiting for other processes."""
+    delay = 0.0005
+    while True:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX, 1, slot, os.SEEK_SET)
+            return
+        except OSError as e:
+            # POSIX locks belong to processes, so the kernel can see a deadlock between two
+            # processes whose *different threads* hold and wait (each thread holds one slot
+            # and waits for one, so there is none): wait a little and try again.
+            if e.errno != errno.EDEADLK:
+                raise StoreError(f"could not lock for a partial write in {store!r}: {e}") from e
+            time.sleep(delay)
+            delay = min(2 * delay, 0.05)
+
 
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
@@ -117,15 +252,23 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             raise StoreError(f"cannot open a LocalStore at {os.fspath(path)!r}: not a directory")
         self._root_with_sep = self._root if self._root.endswith(os.sep) else self._root + os.sep
         self._fsync = bool(fsync)
-        self._patch_lock = threading.Lock()
 
     @property
     def root(self) -> Path:
         """The root directory, with symbolic links resolved."""
         return Path(self._root)
 
+    @property
+    def lock_scope(self) -> Hashable:
+        return ("local", self._root)
+
     def _validate_key(self, key: object) -> str:
-        return validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
+        key = validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
+        if key == LOCK_NAME:
+            raise InvalidKey(
+                f"invalid store key {key!r}: it is reserved for LocalStore's lock file"
+            )
+        return key
 
     # ReadableStore
 
@@ -213,7 +356,7 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
 
     def _set(self, key: str, data: bytes | memoryview) -> None:
         directory, name = self._write_location(key)
-        temp = os.path.join(directory, TEMP_PREFIX + uuid.uuid4().hex)
+        temp = os.path.join(directory, _temp_name())
         try:
             try:
                 self._write_new_file(temp, data)
@@ -251,8 +394,60 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
                 return  # a directory is a prefix, not a key: nothing to delete
             raise StoreError(f"could not delete key {key!r} from {self!r}: {e}") from e
 
+    @contextlib.contextmanager
+    def partial_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+        """Lock ``keys`` against writers in other processes (and other machines where the
+        file system's locks reach them, as NFS's can): an advisory ``fcntl.lockf`` lock on
+        one byte per key (its :func:`~simplezarr.concurrency.key_slot`) of the hidden file
+        ``<root>/.simplezarr-lock``. The caller holds the keys' thread locks
+        (:func:`~simplezarr.concurrency.key_locks`), so no two threads of this process
+        hold one slot. Only partial writes take it: a whole-object write needs no read.
+
+        Example:
+            >>> import tempfile
+            >>> store = LocalStore(tempfile.mkdtemp())
+            >>> with store.partial_write_lock(["c/0"]):
+            ...     store.set("c/0", b"1")
+            >>> store.list()
+            ['c/0']
+        """
+        if fcntl is None:  # Windows: no byte-range locks simplezarr uses
+            warn_partial_write_once(self)
+            yield
+            return
+        fd = _LOCK_FDS.get(self._root)
+        if fd is None:  # the first partial write: a refused key must not create the lock file
+            for key in keys:
+                self._write_location(self._validate_key(key))
+            fd = _lock_fd(self._root, self)
+        slots = sorted({key_slot(k) for k in keys})
+        held: list[int] = []
+        try:
+            for slot in slots:
+                _lock_slot(fd, slot, self)
+                held.append(slot)
+            yield
+        finally:
+            for slot in reversed(held):
+                fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot, os.SEEK_SET)
+
+    def remove_stale_temporaries(self, *, max_age: float = STALE_AFTER) -> list[str]:
+        """Remove temporary files left behind by killed writers (see
+        :func:`remove_stale_temporaries`); their paths relative to the root.
+
+        Example:
+            >>> import tempfile
+            >>> LocalStore(tempfile.mkdtemp()).remove_stale_temporaries()
+            []
+        """
+        self._check_writable("remove stale temporary files")
+        return remove_stale_temporaries(self._root, max_age=max_age)
+
     def _patch(self, key: str, patches: list[tuple[int, bytes]]) -> None:
-        with self._patch_lock:
+        with contextlib.ExitStack() as stack:
+            for lock in key_locks(self.lock_scope, [key]):
+                stack.enter_context(lock)
+            stack.enter_context(self.partial_write_lock([key]))
             super()._patch(key, patches)
 
     def _erase_prefix(self, prefix: str) -> None:
@@ -270,6 +465,8 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         except FileNotFoundError:
             return
         for entry in entries:
+            if directory == self._root and entry.name == LOCK_NAME:
+                continue  # other processes may hold locks on it: it stays (it is no key)
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path)  # rmtree unlinks symlinks, never follows them
             else:
@@ -351,7 +548,9 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
                 return [
                     (prefix + e.name, e)
                     for e in entries
-                    if not e.name.startswith(TEMP_PREFIX) and is_valid_key(prefix + e.name)
+                    if not e.name.startswith(TEMP_PREFIX)
+                    and (prefix or e.name != LOCK_NAME)
+                    and is_valid_key(prefix + e.name)
                 ]
         except (FileNotFoundError, NotADirectoryError):
             return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 from simplezarr.stores.base import (
@@ -47,6 +47,10 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
         for key, value in (fields or {}).items():
             key = self._validate_key(key)
             self._data[key] = to_bytes(value, key)
+
+    @property
+    def lock_scope(self) -> Hashable:
+        return ("memory", id(self._data))
 
     # ReadableStore
 

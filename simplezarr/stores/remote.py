@@ -26,9 +26,10 @@ Example:
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from functools import partial
 from types import ModuleType
 from typing import cast
@@ -43,6 +44,7 @@ from simplezarr.stores.base import (
     RereadValue,
     StoredValue,
     WritableStore,
+    warn_partial_write_once,
 )
 
 __all__ = [
@@ -241,6 +243,16 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
     def read_batch_size(self) -> int:  # type: ignore[override]
         """Requests per ``get_many`` call from the engine: enough to keep the store busy."""
         return 4 * config.io_concurrency
+
+    @property
+    def lock_scope(self) -> Hashable:
+        return (type(self).__name__, self.url)
+
+    def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        """No lock across processes (object stores offer none simplezarr uses yet): warns
+        once per store type that a concurrent partial write elsewhere can be lost."""
+        warn_partial_write_once(self)
+        return contextlib.nullcontext()
 
     def _url(self, key: str) -> str:
         """The URL of ``key`` for messages."""

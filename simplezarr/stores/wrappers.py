@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 from simplezarr.errors import ReadOnlyError, ReadOnlyNodeError, StoreError
 from simplezarr.stores.base import (
@@ -59,6 +60,13 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     @property
     def read_batch_size(self) -> int:  # type: ignore[override]
         return getattr(self._store, "read_batch_size", ReadableStore.read_batch_size)
+
+    @property
+    def lock_scope(self) -> Hashable:
+        return self._store.lock_scope
+
+    def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        return self._writable("lock keys for a partial write").partial_write_lock(keys)
 
     def _readable(self, action: str) -> ReadableStore:
         if not isinstance(self._store, ReadableStore):
