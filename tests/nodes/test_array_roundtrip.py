@@ -271,3 +271,36 @@ def test_raw_bits_and_hex_fill() -> None:
     assert open_zarr(store, "r")[...].tobytes() == data.tobytes()
     f = ZarrArray.create(store, "f", shape=(3,), dtype="float32", fill_value=float("-inf"))
     assert f[...].tolist() == [float("-inf")] * 3
+
+
+@pytest.mark.parametrize("kind", ["str", "bytes", "int32", "structured"])
+@pytest.mark.parametrize(("zarr_format", "order"), [(3, None), (2, "C"), (2, "F")])
+def test_fortran_ordered_values_are_written_in_index_order(
+    kind: str, zarr_format: int, order: str | None
+) -> None:
+    """A value's memory layout never changes what is stored (numcodecs' vlen encoders walk
+    memory: an F-ordered string array was stored transposed)."""
+    base = np.arange(6).reshape(2, 3)
+    if kind == "str":
+        values = base.astype(str).astype(object)
+        dtype: object = str
+    elif kind == "bytes":
+        values = np.array([[str(x).encode() for x in row] for row in base], dtype=object)
+        dtype = bytes
+    elif kind == "structured":
+        dtype = np.dtype([("a", "<i2"), ("b", "<f4")])
+        values = np.zeros((2, 3), dtype=dtype)
+        values["a"], values["b"] = base, base / 2
+    else:
+        values, dtype = base.astype(kind), kind
+    store = MemoryStore()
+    whole = ZarrArray.create(
+        store, "w", shape=(2, 3), dtype=dtype, chunks=(2, 3), zarr_format=zarr_format, order=order
+    )
+    whole[...] = np.asfortranarray(values)
+    part = ZarrArray.create(
+        store, "p", shape=(4, 6), dtype=dtype, chunks=(2, 3), zarr_format=zarr_format, order=order
+    )
+    part[1:3, 2:5] = np.asfortranarray(values)
+    assert whole[...].tolist() == values.tolist()
+    assert part[1:3, 2:5].tolist() == values.tolist()
