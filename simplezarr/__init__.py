@@ -9,7 +9,8 @@ Example:
     [1, 2, 3]
 """
 
-from simplezarr import errors, storage, stores
+from simplezarr import codecs, errors, storage, stores
+from simplezarr.api.asynchronous import AsyncArray, AsyncGroup
 from simplezarr.api.synchronous import (
     array,
     consolidate_metadata,
@@ -53,6 +54,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Array",
+    "AsyncArray",
+    "AsyncGroup",
     "Group",
     "LocalStore",
     "MemoryStore",
@@ -61,6 +64,7 @@ __all__ = [
     "ZarrNode",
     "__version__",
     "array",
+    "codecs",
     "config",
     "consolidate_metadata",
     "copy",

@@ -29,6 +29,7 @@ from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.options import ArrayOptions
 from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes import info as node_info
+from simplezarr.nodes.api_hooks import api_hook
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
 from simplezarr.nodes.selection import SelectionMethods
 from simplezarr.stores.base import BaseStore, listable, readable
@@ -90,11 +91,14 @@ class ZarrArray(SelectionMethods, ZarrNode):
     def __init__(
         self,
         store: BaseStore,
-        path: str,
+        path: str = "",
         metadata: ArrayMetadata | Mapping[str, Any] | None = None,
         *,
         config: Mapping[str, Any] | None = None,
     ) -> None:
+        wrapped = getattr(store, "sync", None)
+        if isinstance(wrapped, ZarrArray) and config is None:  # zarr.Array(async_array)
+            config = wrapped._config
         super().__init__(store, path, metadata)
         if not isinstance(self.metadata, ArrayMetadata):
             raise ContainsGroup(f"the node at {self.name!r} is a group, not an array")
@@ -113,6 +117,25 @@ class ZarrArray(SelectionMethods, ZarrNode):
         assert isinstance(metadata, ArrayMetadata)  # _change_attributes checked the type
         self._io = self._bind(metadata)
         super()._metadata_changed(metadata)
+
+    @classmethod
+    def open(cls, store: Any) -> ZarrArray:
+        """Open the existing array of a store-like (zarr-python's ``Array.open``); a missing
+        array is an ArrayNotFoundError.
+
+        Example:
+            >>> import simplezarr as zarr
+            >>> store = {}
+            >>> _ = zarr.zeros((2,), store=store)
+            >>> zarr.Array.open(store).shape
+            (2,)
+        """
+        return api_hook("array_open")(store)
+
+    @property
+    def async_array(self) -> Any:
+        """This array as a :class:`simplezarr.AsyncArray` (zarr-python's ``async_array``)."""
+        return api_hook("async_array")(self)
 
     @classmethod
     def create(

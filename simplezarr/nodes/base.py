@@ -82,12 +82,19 @@ class Attributes(MutableMapping[str, Any]):
 class ZarrNode:
     """What groups and arrays share: a store, a path in it, metadata and attributes."""
 
+    store: BaseStore
+    path: str
+
     def __init__(
         self,
         store: BaseStore,
-        path: str,
+        path: str = "",
         metadata: ArrayMetadata | GroupMetadata | Mapping | None = None,
     ) -> None:
+        wrapped: Any = getattr(store, "sync", None)
+        if isinstance(wrapped, type(self)):  # zarr.Group(async_group), as zarr-python
+            node: ZarrNode = wrapped
+            store, path, metadata = node.store, node.path, node.metadata
         self.store = store
         self.path = normalize_path(path)
         if metadata is None:
