@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr.api._args import check_zarr_format
+from simplezarr.config import config as settings
 from simplezarr.errors import InvalidArgument
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray
@@ -228,7 +229,7 @@ def create(
         read_only=read_only,
         meta_array=meta_array,
     )
-    zarr_format = check_zarr_format(zarr_format, zarr_version) or 3
+    zarr_format = check_zarr_format(zarr_format, zarr_version) or settings.default_zarr_format
     mode = kwargs.pop("mode", None) or "a"
     data = kwargs.pop("data", None)
     if kwargs:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr import concurrency, engine
+from simplezarr.config import config as settings
 from simplezarr.errors import (
     ContainsGroup,
     InvalidArgument,
@@ -208,7 +209,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     def order(self) -> str:
         """The memory order of reads: v2 the stored order, v3 ``config={"order": ...}``."""
         if self.metadata.zarr_format == 3:
-            return str(self._config.get("order", "C"))
+            return str(self._config.get("order", settings.order))
         return self.metadata.order
 
     @property
@@ -375,7 +376,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
         """The runtime settings: ``order`` and ``write_empty_chunks`` (None: follow
         ``simplezarr.config``)."""
         return {
-            "order": self._config.get("order", "C"),
+            "order": self._config.get("order", settings.order),
             "write_empty_chunks": self._config.get("write_empty_chunks"),
         }
 

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from simplezarr.config import config as settings
 from simplezarr.dtypes import from_numpy_with_endian
 from simplezarr.errors import InvalidArgument, InvalidMetadata
 from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
@@ -95,7 +96,7 @@ def new_array(
     if options.get("shape") is None or options.get("dtype") is None:
         raise InvalidArgument("create_array needs shape and dtype (or data)")
     if options.get("zarr_format") is None:
-        options["zarr_format"] = 3
+        options["zarr_format"] = settings.default_zarr_format
     if options["zarr_format"] == 3:
         v3_order(options.pop("order", None))
     return ZarrArray.create(
@@ -143,7 +144,7 @@ def from_data(
         for name in KEPT:
             if _is(o[name], "keep"):
                 o[name] = defaults.get(name, "auto")
-        o["zarr_format"] = o["zarr_format"] or 3
+        o["zarr_format"] = o["zarr_format"] or settings.default_zarr_format
         if not (hasattr(data, "shape") and hasattr(data, "dtype")):
             data = np.asarray(data)
         o["shape"], o["dtype"] = tuple(data.shape), data.dtype
@@ -323,7 +324,7 @@ def legacy_array(
 ) -> ZarrArray:
     """zarr-python's older ``create`` at ``path`` of ``store`` (``data`` is written after
     creation)."""
-    zarr_format = zarr_format or 3
+    zarr_format = zarr_format or settings.default_zarr_format
     config_d = config_with(config, write_empty_chunks)
     shape_t = (int(shape),) if isinstance(shape, numbers.Integral) else tuple(shape)
     dtype = np.dtype("float64") if dtype is None else dtype
@@ -371,7 +372,7 @@ def legacy_array(
         else:
             compressors = None if compressor is None else (compressor,)
         opts = opts.replace(
-            order=order if order is not None else config_d.get("order", "C"),
+            order=order if order is not None else config_d.get("order"),
             filters="auto" if filters is None else filters,
             compressors=compressors,
             chunk_key_encoding={"name": "v2", "separator": dimension_separator or "."},
