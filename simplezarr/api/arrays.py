@@ -18,7 +18,7 @@ import numpy as np
 
 from simplezarr.api._args import check_zarr_format
 from simplezarr.config import config as settings
-from simplezarr.errors import InvalidArgument
+from simplezarr.errors import InvalidArgument, ZarrRuntimeWarning
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray
 from simplezarr.nodes.create import copy_data, from_data, legacy_array, like_args, new_array
@@ -55,7 +55,9 @@ def _warn_unused(**given: Any) -> None:
     for name, value in given.items():
         if value is not None:
             warnings.warn(
-                f"{name} is accepted for compatibility and not used", RuntimeWarning, stacklevel=3
+                f"{name} is accepted for compatibility and not used",
+                ZarrRuntimeWarning,
+                stacklevel=3,
             )
 
 

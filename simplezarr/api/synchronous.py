@@ -50,6 +50,7 @@ from simplezarr.errors import (
     GroupNotFoundError,
     InvalidArgument,
     NodeNotFound,
+    ZarrDeprecationWarning,
 )
 from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
@@ -342,7 +343,7 @@ def create_group(
 
 def tree(grp: ZarrGroup, expand: bool | None = None, level: int | None = None) -> Any:
     """Deprecated in zarr-python: ``grp.tree(expand, level)``."""
-    warnings.warn("tree() is deprecated; use Group.tree()", DeprecationWarning, stacklevel=2)
+    warnings.warn("tree() is deprecated; use Group.tree()", ZarrDeprecationWarning, stacklevel=2)
     return grp.tree(expand=expand, level=level)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import parse_v3_dtype
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature
+from simplezarr.errors import InvalidMetadata, NodeTypeValidationError, UnsupportedFeature
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import (
     V3_ARRAY_KEYS,
@@ -69,7 +69,7 @@ def parse_node_v3(
     if node_type == "array":
         return _parse_array(data, path)
     with node_context(path, "node_type"):
-        raise InvalidMetadata(f"expected 'array' or 'group', got {node_type!r}")
+        raise NodeTypeValidationError(f"expected 'array' or 'group', got {node_type!r}")
 
 
 def _extensions(data: dict[str, Any], core: frozenset[str], path: str) -> dict[str, Any]:

@@ -29,7 +29,12 @@ import numpy as np
 
 from simplezarr.config import config as settings
 from simplezarr.dtypes import from_numpy_with_endian
-from simplezarr.errors import InvalidArgument, InvalidMetadata
+from simplezarr.errors import (
+    InvalidArgument,
+    InvalidMetadata,
+    ZarrDeprecationWarning,
+    ZarrUserWarning,
+)
 from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE, ArrayOptions
 from simplezarr.nodes.array import ZarrArray
@@ -57,7 +62,7 @@ def v3_order(order: str | None, stacklevel: int = 4) -> None:
     if order is not None:
         warnings.warn(
             "order is ignored for Zarr v3 arrays; use config={'order': ...}",
-            UserWarning,
+            ZarrUserWarning,
             stacklevel=stacklevel,
         )
 
@@ -176,7 +181,7 @@ def _keep_from(src: ZarrArray, o: dict[str, Any]) -> None:
     if meta.zarr_format == 2 and zarr_format == 3 and src.order == "F":
         warnings.warn(
             "order 'F' of the Zarr v2 source has no Zarr v3 equivalent; ignored",
-            UserWarning,
+            ZarrUserWarning,
             stacklevel=5,
         )
     elif o.get("order") is None and zarr_format == 2:
@@ -228,7 +233,7 @@ def config_with(config: Mapping[str, Any] | None, write_empty_chunks: Any) -> di
     if write_empty_chunks is not None:
         warnings.warn(
             "write_empty_chunks is deprecated; use config={'write_empty_chunks': ...}",
-            DeprecationWarning,
+            ZarrDeprecationWarning,
             stacklevel=4,
         )
         out["write_empty_chunks"] = write_empty_chunks
