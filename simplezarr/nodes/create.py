@@ -229,6 +229,8 @@ def check_array_like(value: Any, what: str) -> None:
 
 def config_with(config: Mapping[str, Any] | None, write_empty_chunks: Any) -> dict[str, Any]:
     """``config`` with the older ``write_empty_chunks`` keyword merged in."""
+    if config is not None and not isinstance(config, Mapping) and hasattr(config, "to_dict"):
+        config = config.to_dict()  # an ArrayConfig (ours or zarr-python's)
     out = dict(config or {})
     if write_empty_chunks is not None:
         warnings.warn(

@@ -88,3 +88,33 @@ def test_async_classmethods(lib: ModuleType) -> None:
 def test_top_level_classes(name: str) -> None:
     theirs, ours = both(lambda lib: isinstance(getattr(lib, name), type))
     assert ours == theirs is True
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        None,
+        {"write_empty_chunks": True},
+        {"order": "F"},
+        {"order": "F", "write_empty_chunks": False},
+    ],
+)
+def test_array_config_attributes(config: dict[str, object] | None) -> None:
+    def run(lib: ModuleType) -> object:
+        a = lib.create_array({}, shape=(2, 2), dtype="i1", config=config)
+        return a.config.order, a.config.write_empty_chunks, a.config.to_dict()
+
+    theirs, ours = both(run)
+    assert ours == theirs
+
+
+def test_array_config_object_is_accepted() -> None:
+    def run(lib: ModuleType) -> object:
+        first = lib.create_array({}, shape=(2,), dtype="i1", config={"write_empty_chunks": True})
+        store: dict[str, object] = {}
+        second = lib.create_array(store, shape=(2,), chunks=(1,), dtype="i1", config=first.config)
+        second[:] = 0
+        return second.config.write_empty_chunks, sum(k.startswith("c/") for k in store)
+
+    theirs, ours = both(run)
+    assert ours == theirs == (True, 2)
