@@ -21,8 +21,8 @@ from simplezarr.nodes.group import NODE_DOCUMENTS, ZarrGroup, open_zarr
 
 __all__ = [
     "ARRAY_CONFIG_KEYS",
-    "ArrayConfig",
     "NODE_DOCUMENTS",
+    "ArrayConfig",
     "Attributes",
     "ZarrArray",
     "ZarrGroup",
