@@ -47,6 +47,11 @@ class InvalidMetadata(BaseZarrError):
     """Array or group metadata is malformed, inconsistent or unsupported."""
 
 
+class InvalidMetadataType(InvalidMetadata, TypeError):
+    """A metadata argument of the wrong type, such as a float in a shape (a TypeError too,
+    as zarr-python raises)."""
+
+
 class UnsupportedFeature(InvalidMetadata):
     """The metadata is valid but asks for something simplezarr does not implement."""
 

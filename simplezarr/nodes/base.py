@@ -217,6 +217,8 @@ def _prepare_slot(store: BaseStore, path: str, overwrite: bool, want: str) -> No
     try:
         existing = load_metadata(store, path)
     except NodeNotFound:
+        if overwrite:  # as zarr-python: whatever is below the path goes, node or not
+            writable(store, f"clear {path or '/'!r}").erase_prefix(prefix(path))
         return
     except InvalidMetadata:
         existing = None

@@ -72,3 +72,23 @@ def test_bad_node_type(lib: ModuleType, tmp_path: Path) -> None:
     assert _catches(lib, "NodeTypeValidationError", lambda: lib.open_array(root, mode="r"))
     assert _catches(lib, "MetadataValidationError", lambda: lib.open_array(root, mode="r"))
     assert _catches(lib, "BaseZarrError", lambda: lib.open_array(root, mode="r"))
+
+
+@pytest.mark.parametrize("shape", [(2.0, 3), (2.5,), "ab"])
+def test_non_integer_shape_is_a_type_error(lib: ModuleType, shape: object) -> None:
+    with pytest.raises(TypeError):
+        lib.create_array({}, shape=shape, dtype="i1")
+
+
+def test_auto_shards_warn(lib: ModuleType) -> None:
+    with pytest.warns(lib.errors.ZarrUserWarning):
+        a = lib.create_array({}, shape=(1000, 1000), dtype="i1", shards="auto")
+    assert a.shards == (500, 500)
+
+
+def test_overwrite_clears_what_is_below_the_path(lib: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "junk.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "more").write_text("y")
+    lib.create_array(str(tmp_path), shape=(2,), dtype="i1", overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["zarr.json"]
