@@ -290,7 +290,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
         return True
 
     def __repr__(self) -> str:
-        return f"<ZarrArray {self.name} shape={self.shape} dtype={self.dtype}>"
+        return f"<Array {self.store_path} shape={self.shape} dtype={self.dtype}>"
 
     # -- reading and writing -------------------------------------------------------
 

@@ -1,0 +1,26 @@
+"""Printed forms zarr-python's docs show, compared after masking store ids and temp paths."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import ModuleType
+
+from tests.dropin.conftest import both
+
+
+def _mask(text: str, tmp: Path) -> str:
+    text = text.replace(str(tmp), "TMP")
+    return re.sub(r"memory://(\d+/?)?", "memory://", text)
+
+
+def test_array_and_group_repr(tmp_path: Path) -> None:
+    def run(lib: ModuleType) -> list[str]:
+        root = tmp_path / lib.__name__
+        local = lib.create_array(str(root), name="x/y", shape=(2, 3), dtype="f4")
+        group = lib.open_group(str(root))
+        mem = lib.group().create_array("q", shape=(1,), dtype="u1")
+        return [_mask(repr(n), root) for n in (local, group, mem)]
+
+    theirs, ours = both(run)
+    assert ours == theirs
