@@ -9,7 +9,7 @@ Example:
     [1, 2, 3]
 """
 
-from simplezarr import codecs, errors, storage, stores
+from simplezarr import codecs, dtype, errors, storage, stores
 from simplezarr.api.asynchronous import AsyncArray, AsyncGroup
 from simplezarr.api.synchronous import (
     array,
@@ -74,6 +74,7 @@ __all__ = [
     "create_array",
     "create_group",
     "create_hierarchy",
+    "dtype",
     "empty",
     "empty_like",
     "errors",
