@@ -11,6 +11,7 @@ Example:
 
 from simplezarr import codecs, dtype, errors, storage, stores
 from simplezarr.api.asynchronous import AsyncArray, AsyncGroup
+from simplezarr.api.debug import print_debug_info
 from simplezarr.api.synchronous import (
     array,
     consolidate_metadata,
@@ -91,6 +92,7 @@ __all__ = [
     "open_group",
     "open_like",
     "open_zarr",
+    "print_debug_info",
     "save",
     "save_array",
     "save_group",
