@@ -126,6 +126,54 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
     return MappingProxyType(copy.deepcopy(dict(value)))
 
 
+class ConsolidatedMetadata(Mapping[str, Any]):
+    """A group's consolidated metadata: the frozen JSON object (``cm["metadata"]``), with
+    zarr-python's attributes: ``kind``, ``must_understand``, ``metadata`` (the children's
+    parsed metadata, each group holding its own children), ``flattened_metadata`` (every
+    node below, by relative path) and ``to_dict()``.
+    """
+
+    #: The object -> ``{relative path: parsed metadata}``; set by
+    #: :mod:`simplezarr.metadata.consolidated`, which parses documents (above this module).
+    flatten: ClassVar[Any] = None
+
+    def __init__(self, value: Mapping[str, Any]) -> None:
+        self._json = freeze_json_object(value, "consolidated_metadata")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._json[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._json)
+
+    def __len__(self) -> int:
+        return len(self._json)
+
+    def __repr__(self) -> str:
+        return f"ConsolidatedMetadata({dict(self._json)!r})"
+
+    @property
+    def kind(self) -> str:
+        return str(self._json.get("kind", "inline"))
+
+    @property
+    def must_understand(self) -> bool:
+        return bool(self._json.get("must_understand", False))
+
+    @property
+    def flattened_metadata(self) -> dict[str, Any]:
+        """Every node below the group by relative path (``"b/c"``), as zarr-python's."""
+        return dict(type(self).flatten(self))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The group's children by name; child groups hold their own children."""
+        return {k: v for k, v in self.flattened_metadata.items() if "/" not in k}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(thaw(self._json))
+
+
 def thaw(value: Any) -> Any:
     """A mutable deep copy of a frozen JSON object (for ``to_json``)."""
     if isinstance(value, Mapping):
@@ -506,9 +554,7 @@ class GroupMetadata:
         object.__setattr__(self, "extra", freeze_json_object(self.extra, "extra"))
         if self.consolidated_metadata is not None:
             object.__setattr__(
-                self,
-                "consolidated_metadata",
-                freeze_json_object(self.consolidated_metadata, "consolidated_metadata"),
+                self, "consolidated_metadata", ConsolidatedMetadata(self.consolidated_metadata)
             )
         _check_extension_fields(self.extra, V3_GROUP_KEYS)
 
