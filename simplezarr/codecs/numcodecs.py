@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from simplezarr.codecs.numcodecs_codecs import NumcodecsCodec, numcodecs_codec_class
+from simplezarr.codecs.numcodecs_codecs import (
+    PUBLIC_CLASSES,
+    NumcodecsCodec,
+    generated_codec_class,
+)
 from simplezarr.errors import MissingDependency, UnknownCodec
 
 __all__ = [
@@ -45,7 +49,7 @@ __all__ = [
 
 def _keyword_class(public: str, codec_id: str) -> type[NumcodecsCodec]:
     try:
-        base = numcodecs_codec_class("numcodecs." + codec_id)
+        base = generated_codec_class("numcodecs." + codec_id)
     except UnknownCodec as e:  # an optional package (zfpy, pcodec) is not installed
         error = str(e)
 
@@ -60,6 +64,7 @@ def _keyword_class(public: str, codec_id: str) -> type[NumcodecsCodec]:
 
     cls = type(public, (base,), {"__init__": __init__, "__module__": __name__})
     cls.__doc__ = f"numcodecs' ``{codec_id}`` as a Zarr v3 codec ``numcodecs.{codec_id}``."
+    PUBLIC_CLASSES[codec_id] = cls
     return cls
 
 

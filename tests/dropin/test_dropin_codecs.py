@@ -120,3 +120,14 @@ def test_numcodecs_namespace_names() -> None:
 
     public = {n for n in theirs.__all__ if not n.startswith("_")}
     assert public <= set(dir(ours))
+
+
+def test_numcodecs_codecs_read_back_as_the_classes_given() -> None:
+    def run(lib: ModuleType) -> object:
+        n = lib.codecs.numcodecs
+        a = lib.create_array({}, shape=(8,), dtype="i4", filters=[n.Delta(dtype="i4")])
+        b = lib.open_array(a.store, mode="r")
+        return type(b.filters[0]).__name__, b.filters[0] == n.Delta(dtype="i4")
+
+    theirs, ours = both(run)
+    assert ours == theirs == ("Delta", True)
