@@ -126,6 +126,39 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
     return MappingProxyType(copy.deepcopy(dict(value)))
 
 
+class RegularGridMetadata(Mapping[str, Any]):
+    """The ``chunk_grid`` of an array's metadata (zarr-python's ``RegularChunkGrid``): its
+    ``chunk_shape``, ``to_dict()``, and the JSON object itself as a mapping.
+
+    Example:
+        >>> g = RegularGridMetadata((5, 5))
+        >>> g.chunk_shape, g["configuration"], g
+        ((5, 5), {'chunk_shape': [5, 5]}, RegularChunkGrid(chunk_shape=(5, 5)))
+    """
+
+    def __init__(self, chunk_shape: tuple[int, ...]) -> None:
+        self.chunk_shape = tuple(chunk_shape)
+
+    def _json(self) -> dict[str, Any]:
+        return {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._json()[key]
+
+    def __iter__(self) -> Any:
+        return iter(("name", "configuration"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def to_dict(self) -> dict[str, Any]:
+        """As zarr-python's: the chunk shape as a tuple."""
+        return {"name": "regular", "configuration": {"chunk_shape": self.chunk_shape}}
+
+    def __repr__(self) -> str:
+        return f"RegularChunkGrid(chunk_shape={self.chunk_shape})"
+
+
 class ConsolidatedMetadata(Mapping[str, Any]):
     """A group's consolidated metadata: the frozen JSON object (``cm["metadata"]``), with
     zarr-python's attributes: ``kind``, ``must_understand``, ``metadata`` (the children's
@@ -393,9 +426,10 @@ class ArrayMetadata:
         return self.dtype
 
     @property
-    def chunk_grid(self) -> dict[str, Any]:
-        """The chunk grid as its JSON object: the regular grid of :attr:`chunk_shape`."""
-        return {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}}
+    def chunk_grid(self) -> RegularGridMetadata:
+        """The regular grid of :attr:`chunk_shape`: ``.chunk_shape`` and ``to_dict()`` as
+        zarr-python's ``RegularChunkGrid``, and also its JSON object."""
+        return RegularGridMetadata(self.chunk_shape)
 
     @property
     def chunks(self) -> tuple[int, ...]:

@@ -148,9 +148,7 @@ def test_metadata_has_zarr_pythons_accessors(fmt: int) -> None:
         if fmt == 3:
             out += [
                 a.metadata.node_type,
-                a.metadata.chunk_grid.chunk_shape
-                if lib is zarr
-                else tuple(a.metadata.chunk_grid["configuration"]["chunk_shape"]),
+                a.metadata.chunk_grid.chunk_shape,
                 a.metadata.data_type.to_json(zarr_format=3)
                 if lib is zarr
                 else a.metadata.data_type.to_json(3),

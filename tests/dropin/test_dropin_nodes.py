@@ -118,3 +118,13 @@ def test_array_config_object_is_accepted() -> None:
 
     theirs, ours = both(run)
     assert ours == theirs == (True, 2)
+
+
+def test_metadata_chunk_grid() -> None:
+    def run(lib: ModuleType) -> object:
+        a = lib.create_array({}, shape=(10, 10), chunks=(5, 5), shards=(10, 10), dtype="i1")
+        grid = a.metadata.chunk_grid
+        return repr(grid), grid.chunk_shape, grid.to_dict()
+
+    theirs, ours = both(run)
+    assert ours == theirs
