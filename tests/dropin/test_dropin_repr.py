@@ -24,3 +24,32 @@ def test_array_and_group_repr(tmp_path: Path) -> None:
 
     theirs, ours = both(run)
     assert ours == theirs
+
+
+def _info_lines(text: object) -> list[str]:
+    # Data type and Serializer print zarr-python's objects (ZDType, Endian enum): left out.
+    return [
+        line for line in str(text).splitlines() if not line.startswith(("Data type", "Serializer"))
+    ]
+
+
+def test_info_and_info_complete() -> None:
+    def run(lib: ModuleType) -> list[list[str]]:
+        out = []
+        for shards in (None, (50, 50)):
+            a = lib.create_array(
+                lib.storage.MemoryStore(),
+                shape=(100, 100),
+                chunks=(10, 10),
+                shards=shards,
+                dtype="f4",
+            )
+            a[:20] = 1
+            out += [_info_lines(a.info), _info_lines(a.info_complete())]
+        g = lib.group(lib.storage.MemoryStore())
+        g.create_array("x", shape=(2,), dtype="i1")
+        out += [_info_lines(g.info), _info_lines(g.info_complete())]
+        return out
+
+    theirs, ours = both(run)
+    assert ours == theirs
