@@ -9,7 +9,9 @@ Example:
     [1, 2, 3]
 """
 
-from simplezarr import errors, storage, stores
+from simplezarr import codecs, dtype, errors, storage, stores
+from simplezarr.api.asynchronous import AsyncArray, AsyncGroup
+from simplezarr.api.debug import print_debug_info
 from simplezarr.api.synchronous import (
     array,
     consolidate_metadata,
@@ -53,6 +55,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Array",
+    "AsyncArray",
+    "AsyncGroup",
     "Group",
     "LocalStore",
     "MemoryStore",
@@ -61,6 +65,7 @@ __all__ = [
     "ZarrNode",
     "__version__",
     "array",
+    "codecs",
     "config",
     "consolidate_metadata",
     "copy",
@@ -70,6 +75,7 @@ __all__ = [
     "create_array",
     "create_group",
     "create_hierarchy",
+    "dtype",
     "empty",
     "empty_like",
     "errors",
@@ -86,6 +92,7 @@ __all__ = [
     "open_group",
     "open_like",
     "open_zarr",
+    "print_debug_info",
     "save",
     "save_array",
     "save_group",

@@ -10,12 +10,15 @@ Example:
     >>> with config.set({"array.write_empty_chunks": True}):  # zarr-python's keys
     ...     config.write_empty_chunks
     True
+    >>> config.get("array.order")
+    'C'
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import pprint as _pprint
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -69,6 +72,13 @@ class Config:
       (``SIMPLEZARR_MALLOC_TUNING``, default on; see :mod:`simplezarr.engine.allocator`).
       It changes the allocator of the whole process; turn it off before the first read to
       leave the allocator alone.
+    - ``order``: the memory order of arrays that do not say (zarr-python's
+      ``array.order``): the ``order`` a new Zarr v2 array stores, and the order a Zarr v3
+      array's reads return without ``config={"order": ...}``. Default "C".
+    - ``default_zarr_format``: the format of new nodes when a function's ``zarr_format``
+      is None (zarr-python's ``default_zarr_format``). Default 3.
+    - ``json_indent``: the indentation of the metadata documents written (zarr-python's
+      ``json_indent``; None writes one line). Default 2.
     """
 
     threads: int = 0
@@ -76,6 +86,9 @@ class Config:
     max_variable_chunk_bytes: int = 0
     io_concurrency: int = 0
     malloc_tuning: bool = True
+    order: str = "C"
+    default_zarr_format: int = 3
+    json_indent: int | None = 2
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -103,9 +116,9 @@ class Config:
         for key, value in _flatten(options or {}, "").items():
             name = ZARR_KEYS.get(key, key)
             if name not in _NAMES:
-                raise InvalidArgument(
-                    f"unknown config key {key!r}; known: {sorted(ZARR_KEYS)} and {sorted(_NAMES)}"
-                )
+                raise InvalidArgument(_unknown_key(key))
+            if key == "threading.max_workers" and value is None:
+                value = _cores()  # zarr-python's default: as many as the machine offers
             merged[name] = value
         unknown = set(changes) - _NAMES
         if unknown:
@@ -114,28 +127,114 @@ class Config:
             )
         merged.update(changes)
         for name, value in merged.items():
-            ok = (
-                isinstance(value, bool)
-                if name in _BOOLS
-                else (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
-            )
-            if not ok:
+            if not _VALID.get(name, _positive_int)(value):
                 raise InvalidArgument(f"config {name}={value!r} is not a valid setting")
         old = {k: getattr(self, k) for k in merged}
         for k, v in merged.items():
             setattr(self, k, v)
         return _Changes(self, old)
 
+    def get(self, key: str, default: Any = ...) -> Any:
+        """A setting by zarr-python's dotted key (``"array.order"``, ``"async.concurrency"``,
+        or a prefix such as ``"array"`` for a dict) or by simplezarr's name (``"threads"``);
+        ``default`` (or KeyError) for a key that is neither.
+
+        Example:
+            >>> config.get("array.write_empty_chunks"), config.get("nope", 0)
+            (False, 0)
+        """
+        node: Any = self.to_dict()
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if default is ...:
+                    raise KeyError(key)
+                return default
+            node = node[part]
+        return node
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting: simplezarr's names and zarr-python's nested keys for the same
+        values."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key, name in ZARR_KEYS.items():
+            head, _, last = key.rpartition(".")
+            where = out
+            for part in head.split(".") if head else []:
+                where = where.setdefault(part, {})
+            where[last] = getattr(self, name)
+        return out
+
+    def reset(self) -> None:
+        """Every setting back to its default (and its ``SIMPLEZARR_*`` environment variable),
+        as zarr-python's ``config.reset``."""
+        fresh = Config()
+        for f in fields(self):
+            setattr(self, f.name, getattr(fresh, f.name))
+
+    def pprint(self) -> None:
+        """Print :meth:`to_dict` (as zarr-python's ``config.pprint``)."""
+        _pprint.pprint(self.to_dict())
+
+    def enable_gpu(self) -> None:
+        """zarr-python's GPU switch: simplezarr has no GPU buffers, so this says so."""
+        from simplezarr.errors import InvalidArgument
+
+        raise InvalidArgument(
+            "simplezarr has no GPU support (zarr-python's config.enable_gpu); "
+            "arrays are read into numpy arrays in host memory"
+        )
+
 
 _NAMES = frozenset(f.name for f in fields(Config))
-_BOOLS = frozenset({"write_empty_chunks", "malloc_tuning"})
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+_VALID: dict[str, Callable[[Any], bool]] = {
+    "write_empty_chunks": _is_bool,
+    "malloc_tuning": _is_bool,
+    "order": lambda v: v in ("C", "F"),
+    "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
+    "json_indent": lambda v: (
+        v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+    ),
+}
 
 #: zarr-python's configuration keys that name one of simplezarr's settings.
 ZARR_KEYS = {
     "array.write_empty_chunks": "write_empty_chunks",
+    "array.order": "order",
+    "default_zarr_format": "default_zarr_format",
+    "json_indent": "json_indent",
     "threading.max_workers": "threads",
     "async.concurrency": "io_concurrency",
 }
+
+#: zarr-python's documented keys with no meaning here, and why.
+NO_MEANING = {
+    "async.timeout": "simplezarr's calls do not run on an event loop, so there is no timeout "
+    "to apply; remote stores take their timeouts in storage_options",
+    "array.target_shard_size_bytes": "shards='auto' follows zarr-python 3.1.6's rule of "
+    "shards of 2 chunks per dimension and takes no target size",
+    "codec_pipeline": "simplezarr has one codec engine and no pluggable codec pipeline",
+    "buffer": "simplezarr reads into numpy arrays and has no buffer classes to choose",
+    "ndbuffer": "simplezarr reads into numpy arrays and has no buffer classes to choose",
+    "codecs": "codec classes are chosen through simplezarr.codecs.register_codec "
+    "(or the simplezarr.codecs entry point group), not by configuration",
+}
+
+
+def _unknown_key(key: str) -> str:
+    for prefix, reason in NO_MEANING.items():
+        if key == prefix or key.startswith(prefix + "."):
+            return f"zarr-python's config key {key!r} has no meaning in simplezarr: {reason}"
+    return f"unknown config key {key!r}; known: {sorted(ZARR_KEYS)} and {sorted(_NAMES)}"
 
 
 def _flatten(options: Mapping[str, Any], head: str) -> dict[str, Any]:

@@ -70,6 +70,11 @@ class ZarrError(Exception):
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
+class BaseZarrError(ZarrError, ValueError):
+    """zarr-python's base error (a ValueError): missing and existing nodes and invalid
+    metadata, the errors zarr-python derives from its ``BaseZarrError``, derive from it."""
+
+
 class NodeNotFound(ZarrError, KeyError, FileNotFoundError):
     """No array or group exists at the requested path (a ``KeyError`` for ``group[name]``
     and a ``FileNotFoundError`` for the functions that open a path, as zarr-python raises)."""
@@ -87,8 +92,13 @@ class ContainsGroup(ContainsNode):
     """A group exists where an array (or nothing) was expected."""
 
 
-class InvalidMetadata(ZarrError, ValueError):
+class InvalidMetadata(BaseZarrError):
     """Array or group metadata is malformed, inconsistent or unsupported."""
+
+
+class InvalidMetadataType(InvalidMetadata, TypeError):
+    """A metadata argument of the wrong type, such as a float in a shape (a TypeError too,
+    as zarr-python raises)."""
 
 
 class UnsupportedFeature(InvalidMetadata):
@@ -148,7 +158,7 @@ class InvalidArgument(ZarrError, ValueError, TypeError):
 # -- or ``except FileNotFoundError`` written against zarr-python keeps working.
 
 
-class NodeNotFoundError(NodeNotFound, FileNotFoundError, ValueError):
+class NodeNotFoundError(NodeNotFound, BaseZarrError, FileNotFoundError):
     """No node at the path an API call opens (zarr-python: ``NodeNotFoundError``)."""
 
 
@@ -160,11 +170,11 @@ class GroupNotFoundError(NodeNotFoundError):
     """No group at the path ``open_group`` opens."""
 
 
-class ContainsArrayError(ContainsArray, ValueError):
+class ContainsArrayError(ContainsArray, BaseZarrError):
     """An array exists where a new node was to be created (zarr-python's ContainsArrayError)."""
 
 
-class ContainsGroupError(ContainsGroup, ValueError):
+class ContainsGroupError(ContainsGroup, BaseZarrError):
     """A group exists where a new node was to be created (zarr-python's ContainsGroupError)."""
 
 
@@ -214,10 +224,62 @@ class SelectionValueError(SelectionError, ValueError):
     """A selection numpy rejects with ``ValueError`` (a zero slice step, a ragged list)."""
 
 
+# -- zarr-python's zarr.errors names, on this hierarchy: ``except zarr.errors.X`` written for
+# -- zarr-python catches what simplezarr raises in the same situation. Aliases where one of
+# -- ours already is the concept; subclasses where zarr-python's is narrower.
+
+#: zarr-python's invalid-metadata error: ours (a ValueError, as zarr-python's).
+MetadataValidationError = InvalidMetadata
+
+#: zarr-python's unknown-codec error: ours.
+UnknownCodecError = UnknownCodec
+
+
+class NodeTypeValidationError(InvalidMetadata):
+    """A ``zarr.json`` whose ``node_type`` is neither ``"array"`` nor ``"group"``."""
+
+
+class ContainsArrayAndGroupError(InvalidMetadata):
+    """Both an array's and a group's documents (``.zarray`` and ``.zgroup``) are at one path."""
+
+
+class VindexInvalidSelectionError(SelectionError):
+    """A selection ``vindex`` cannot take (zarr-python's name)."""
+
+
+class NegativeStepError(SelectionError):
+    """zarr-python's error for a negative slice step; simplezarr reads any step, so it is
+    raised only where a step must be positive."""
+
+
+class ArrayIndexError(SelectionError):
+    """zarr-python's error for an index its selections do not support."""
+
+
+class ZarrFutureWarning(FutureWarning):
+    """A behaviour that will change."""
+
+
+class UnstableSpecificationWarning(ZarrFutureWarning):
+    """A feature whose specification may still change (zarr-python's name)."""
+
+
+class ZarrDeprecationWarning(DeprecationWarning):
+    """A deprecated argument or function (``zarr_version``, ``zarr.tree``)."""
+
+
+class ZarrUserWarning(UserWarning):
+    """Something in a call that is probably not what was meant (an ignored ``order``)."""
+
+
+class ZarrRuntimeWarning(RuntimeWarning):
+    """An argument zarr-python accepts and does not use (``synchronizer``, ``cache_attrs``)."""
+
+
 # -- warnings
 
 
-class UnsafePartialWrite(UserWarning):
+class UnsafePartialWrite(ZarrUserWarning):
     """A partial write (a read-modify-write of a chunk or shard) on a store that cannot
     keep out writers in other processes: a concurrent partial write of the same object from
     another process or machine can be lost. Warned once per store type; see

@@ -27,7 +27,7 @@ import os
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from simplezarr.errors import NodeNotFoundError, UnsupportedStoreError
+from simplezarr.errors import MissingDependency, NodeNotFoundError, UnsupportedStoreError
 from simplezarr.stores import BaseStore, LocalStore, MemoryStore
 from simplezarr.stores.dict_store import DictStore
 from simplezarr.stores.paths import (
@@ -44,6 +44,7 @@ __all__ = [
     "ACCESS_MODES",
     "AccessMode",
     "DictStore",
+    "GpuMemoryStore",
     "LocalStore",
     "MemoryStore",
     "ReadOnlyView",
@@ -63,7 +64,26 @@ _OPTIONAL_STORES: dict[str, tuple[str, tuple[str, ...]]] = {
     "FsspecStore": ("simplezarr.stores.fsspec_store", ("FsspecStore",)),
     "RemoteStore": ("simplezarr.stores.fsspec_store", ("RemoteStore", "FsspecStore")),
     "ObjectStore": ("simplezarr.stores.obstore_store", ("ObjectStore", "ObstoreStore")),
+    "WrapperStore": ("simplezarr.stores.wrappers", ("WrapperStore",)),
 }
+
+
+class GpuMemoryStore:
+    """zarr-python's store of GPU buffers. simplezarr reads into numpy arrays in host memory
+    and has no GPU support, so creating one raises MissingDependency saying so.
+
+    Example:
+        >>> GpuMemoryStore()
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.MissingDependency: GpuMemoryStore holds GPU (cupy) buffers, ...
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise MissingDependency(
+            "GpuMemoryStore holds GPU (cupy) buffers, which simplezarr does not support; "
+            "use MemoryStore (arrays are read into numpy arrays in host memory)"
+        )
 
 
 def __getattr__(name: str) -> Any:

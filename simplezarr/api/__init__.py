@@ -8,6 +8,6 @@ Example:
     (2,)
 """
 
-from simplezarr.api import asynchronous, synchronous
+from simplezarr.api import asynchronous, node_constructors, synchronous
 
-__all__ = ["asynchronous", "synchronous"]
+__all__ = ["asynchronous", "node_constructors", "synchronous"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from simplezarr.errors import InvalidArgument
+from simplezarr.errors import InvalidArgument, ZarrDeprecationWarning
 
 __all__ = ["CREATE_MODES", "READ_MODES", "check_zarr_format"]
 
@@ -28,7 +28,7 @@ def check_zarr_format(zarr_format: Any, zarr_version: Any = None) -> int | None:
                 "pass only zarr_format"
             )
         warnings.warn(
-            "zarr_version is deprecated, use zarr_format", DeprecationWarning, stacklevel=3
+            "zarr_version is deprecated, use zarr_format", ZarrDeprecationWarning, stacklevel=3
         )
         zarr_format = zarr_version
     if zarr_format not in (None, 2, 3):

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from simplezarr.api._args import check_zarr_format
-from simplezarr.errors import InvalidArgument
+from simplezarr.config import config as settings
+from simplezarr.errors import InvalidArgument, ZarrRuntimeWarning
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
 from simplezarr.nodes import ZarrArray
 from simplezarr.nodes.create import copy_data, from_data, legacy_array, like_args, new_array
@@ -54,7 +55,9 @@ def _warn_unused(**given: Any) -> None:
     for name, value in given.items():
         if value is not None:
             warnings.warn(
-                f"{name} is accepted for compatibility and not used", RuntimeWarning, stacklevel=3
+                f"{name} is accepted for compatibility and not used",
+                ZarrRuntimeWarning,
+                stacklevel=3,
             )
 
 
@@ -228,7 +231,7 @@ def create(
         read_only=read_only,
         meta_array=meta_array,
     )
-    zarr_format = check_zarr_format(zarr_format, zarr_version) or 3
+    zarr_format = check_zarr_format(zarr_format, zarr_version) or settings.default_zarr_format
     mode = kwargs.pop("mode", None) or "a"
     data = kwargs.pop("data", None)
     if kwargs:

@@ -198,6 +198,13 @@ class AsyncArray(_AsyncNode):
     def __repr__(self) -> str:
         return f"<AsyncArray {self.name} shape={self.shape} dtype={self.dtype}>"
 
+    @classmethod
+    async def open(cls, store: StoreLike, zarr_format: int | None = 3) -> AsyncArray:
+        """The existing array at the root of a store-like (zarr-python's
+        ``AsyncArray.open``)."""
+        mode = "r" if getattr(store, "read_only", False) else "r+"
+        return cls(await run(_sync.open_array, store, mode=mode, zarr_format=zarr_format))
+
 
 class AsyncGroup(_AsyncNode):
     """A group for async code: description as :class:`ZarrGroup`, awaitable navigation and
@@ -214,6 +221,40 @@ class AsyncGroup(_AsyncNode):
     """
 
     _node: ZarrGroup
+
+    @classmethod
+    async def open(
+        cls, store: StoreLike, zarr_format: int | None = 3, use_consolidated: Any = None
+    ) -> AsyncGroup:
+        """The existing root group of a store-like (zarr-python's ``AsyncGroup.open``)."""
+        mode = "r" if getattr(store, "read_only", False) else "r+"
+        group = await run(
+            _sync.open_group,
+            store,
+            mode=mode,
+            zarr_format=zarr_format,
+            use_consolidated=use_consolidated,
+        )
+        return cls(group)
+
+    @classmethod
+    async def from_store(
+        cls,
+        store: StoreLike,
+        *,
+        attributes: dict[str, Any] | None = None,
+        overwrite: bool = False,
+        zarr_format: int = 3,
+    ) -> AsyncGroup:
+        """A new root group in a store-like (zarr-python's ``AsyncGroup.from_store``)."""
+        group = await run(
+            _sync.create_group,
+            store,
+            attributes=attributes or {},
+            overwrite=overwrite,
+            zarr_format=zarr_format,
+        )
+        return cls(group)
 
     async def getitem(self, key: str) -> AsyncArray | AsyncGroup:
         return _wrap(await run(self._node.__getitem__, key))

@@ -37,6 +37,7 @@ from simplezarr.errors import (
     NodeNotFound,
     ReadOnlyNodeError,
     StoreError,
+    ZarrUserWarning,
 )
 from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, open_zarr
@@ -324,7 +325,7 @@ def _converted(
             warnings.warn(
                 f"the dimension names {list(source.metadata.dimension_names)} of "
                 f"{source.name!r} have no place in a Zarr v2 array; the copy has none",
-                UserWarning,
+                ZarrUserWarning,
                 stacklevel=4,
             )
     if fmt == 3 and source.metadata.dimension_names is not None:

@@ -42,6 +42,7 @@ from simplezarr.api.arrays import (
 from simplezarr.api.consolidated import consolidate_metadata, load_node_metadata, open_node
 from simplezarr.api.copy import copy, copy_all, copy_store
 from simplezarr.api.hierarchy import create_hierarchy
+from simplezarr.config import config as settings
 from simplezarr.errors import (
     ArrayNotFoundError,
     ContainsArrayError,
@@ -49,6 +50,7 @@ from simplezarr.errors import (
     GroupNotFoundError,
     InvalidArgument,
     NodeNotFound,
+    ZarrDeprecationWarning,
 )
 from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
@@ -170,7 +172,12 @@ def open_array(
         node = open_node(sp, zarr_format, config=kwargs.get("config"))
     except NodeNotFound as e:
         if not sp.read_only and mode in CREATE_MODES:
-            return create(store=sp, zarr_format=zarr_format or 3, overwrite=mode == "w", **kwargs)
+            return create(
+                store=sp,
+                zarr_format=zarr_format or settings.default_zarr_format,
+                overwrite=mode == "w",
+                **kwargs,
+            )
         raise ArrayNotFoundError(
             f"no array at path {sp.path or '/'!r} in {sp.store!r}; open it with mode 'a', "
             "'w' or 'w-' (and a shape) to create one"
@@ -235,7 +242,7 @@ def open_group(
             sp.store,
             _node_path(sp),
             attributes=attributes,
-            zarr_format=zarr_format or 3,
+            zarr_format=zarr_format or settings.default_zarr_format,
             overwrite=mode == "w",
         )
     raise GroupNotFoundError(
@@ -336,7 +343,7 @@ def create_group(
 
 def tree(grp: ZarrGroup, expand: bool | None = None, level: int | None = None) -> Any:
     """Deprecated in zarr-python: ``grp.tree(expand, level)``."""
-    warnings.warn("tree() is deprecated; use Group.tree()", DeprecationWarning, stacklevel=2)
+    warnings.warn("tree() is deprecated; use Group.tree()", ZarrDeprecationWarning, stacklevel=2)
     return grp.tree(expand=expand, level=level)
 
 

@@ -6,6 +6,7 @@ Example:
     ZstdCodec(level=3, checksum=False)
 """
 
+from simplezarr.codecs import numcodecs
 from simplezarr.codecs.base import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -13,8 +14,8 @@ from simplezarr.codecs.base import (
     ChunkSpec,
     Codec,
 )
-from simplezarr.codecs.blosc import BloscCodec
-from simplezarr.codecs.bytes import BytesCodec
+from simplezarr.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
+from simplezarr.codecs.bytes import BytesCodec, Endian
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.crc32c import Crc32cCodec
 from simplezarr.codecs.gzip import GzipCodec
@@ -31,7 +32,7 @@ from simplezarr.codecs.registry import (
     known_codec_names,
     register_codec,
 )
-from simplezarr.codecs.sharding import ShardingCodec
+from simplezarr.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation
 from simplezarr.codecs.transpose import TransposeCodec
 from simplezarr.codecs.v2 import V2Codec
 from simplezarr.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
@@ -40,19 +41,23 @@ from simplezarr.codecs.zstd import ZstdCodec
 __all__ = [
     "ArrayArrayCodec",
     "ArrayBytesCodec",
+    "BloscCname",
     "BloscCodec",
+    "BloscShuffle",
     "BytesBytesCodec",
     "BytesCodec",
     "ChunkSpec",
     "Codec",
     "CodecChain",
     "Crc32cCodec",
+    "Endian",
     "GzipCodec",
     "NumcodecsArrayArrayCodec",
     "NumcodecsArrayBytesCodec",
     "NumcodecsBytesBytesCodec",
     "NumcodecsCodec",
     "ShardingCodec",
+    "ShardingCodecIndexLocation",
     "TransposeCodec",
     "V2Codec",
     "VLenBytesCodec",
@@ -61,6 +66,7 @@ __all__ = [
     "codec_from_json",
     "get_codec_class",
     "known_codec_names",
+    "numcodecs",
     "numcodecs_codec_class",
     "register_codec",
 ]

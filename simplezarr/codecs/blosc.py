@@ -20,24 +20,54 @@ from __future__ import annotations
 import dataclasses
 import struct
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numcodecs.blosc
 import numpy as np
 
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike, ChunkSpec
-from simplezarr.codecs.options import check_config, config_choice, config_int
+from simplezarr.codecs.options import check_config, config_choice, config_int, enum_value
 from simplezarr.errors import CorruptChunk
 
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["BLOSC_CNAMES", "BLOSC_SHUFFLES", "BloscCodec", "blosc_bound", "blosc_decompress"]
+__all__ = [
+    "BLOSC_CNAMES",
+    "BLOSC_SHUFFLES",
+    "BloscCname",
+    "BloscCodec",
+    "BloscShuffle",
+    "blosc_bound",
+    "blosc_decompress",
+]
 
 numcodecs.blosc.use_threads = False
 
 BLOSC_CNAMES = ("lz4", "lz4hc", "blosclz", "zstd", "snappy", "zlib")
 BLOSC_SHUFFLES = ("noshuffle", "shuffle", "bitshuffle")  # index = numcodecs' int code
+
+
+class BloscShuffle(Enum):
+    """Blosc's shuffle filters, as zarr-python's ``zarr.codecs.BloscShuffle`` (the codec
+    also takes the plain strings)."""
+
+    noshuffle = "noshuffle"
+    shuffle = "shuffle"
+    bitshuffle = "bitshuffle"
+
+
+class BloscCname(Enum):
+    """Blosc's compressors, as zarr-python's ``zarr.codecs.BloscCname``."""
+
+    lz4 = "lz4"
+    lz4hc = "lz4hc"
+    blosclz = "blosclz"
+    zstd = "zstd"
+    snappy = "snappy"
+    zlib = "zlib"
+
 
 _HEADER = 16
 _MEMCPYED = 0x02
@@ -110,13 +140,14 @@ def blosc_decompress(data: BytesLike, max_size: int | None, dest: Any = None) ->
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BloscCodec(BytesBytesCodec):
     """Bytes to bytes: Blosc 1 with ``cname`` at ``clevel`` after a ``shuffle`` filter.
 
     ``typesize`` and ``shuffle`` left as None are filled from the data type when the codec is
     resolved, as zarr-python does: typesize = item size, shuffle = "bitshuffle" for 1-byte
-    items, else "shuffle".
+    items, else "shuffle". ``cname`` and ``shuffle`` may be given as :class:`BloscCname` /
+    :class:`BloscShuffle` members (or zarr-python's); the fields hold their strings.
     """
 
     name: ClassVar[str] = "blosc"
@@ -128,6 +159,8 @@ class BloscCodec(BytesBytesCodec):
     blocksize: int = 0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "cname", enum_value(self.cname))
+        object.__setattr__(self, "shuffle", enum_value(self.shuffle))
         config_choice(self.name, "cname", self.cname, BLOSC_CNAMES)
         config_int(self.name, "clevel", self.clevel, 0, 9)
         if self.shuffle is not None:

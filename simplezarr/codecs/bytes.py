@@ -19,18 +19,27 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
-from simplezarr.codecs.options import check_config, config_choice
+from simplezarr.codecs.options import check_config, config_choice, enum_value
 from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
 
 if TYPE_CHECKING:
     from typing import Self
 
-__all__ = ["BytesCodec", "has_byte_order", "stored_dtype"]
+__all__ = ["BytesCodec", "Endian", "has_byte_order", "stored_dtype"]
+
+
+class Endian(Enum):
+    """Byte orders of the ``bytes`` codec, as zarr-python's ``zarr.codecs.Endian``."""
+
+    big = "big"
+    little = "little"
+
 
 _ORDER_CHAR: dict[str, Literal["<", ">"]] = {"little": "<", "big": ">"}
 
@@ -52,7 +61,7 @@ def stored_dtype(dtype: np.dtype, endian: str | None) -> np.dtype:
     return dtype.newbyteorder(_ORDER_CHAR[endian])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BytesCodec(ArrayBytesCodec):
     """Array to bytes: the raw bytes of a fixed-size array, C order, ``endian`` byte order."""
 
@@ -61,6 +70,7 @@ class BytesCodec(ArrayBytesCodec):
     endian: Literal["little", "big"] | None = "little"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "endian", enum_value(self.endian))
         if self.endian is not None:
             config_choice(self.name, "endian", self.endian, _ORDER_CHAR)
 

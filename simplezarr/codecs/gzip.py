@@ -91,7 +91,7 @@ def inflate(
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GzipCodec(BytesBytesCodec):
     """Bytes to bytes: gzip compression at ``level`` 0-9."""
 

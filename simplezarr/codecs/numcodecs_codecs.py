@@ -439,12 +439,29 @@ def _kind_base(codec_id: str) -> type[NumcodecsCodec]:
     return NumcodecsBytesBytesCodec
 
 
-@cache
+#: codec id -> the public class of :mod:`simplezarr.codecs.numcodecs` (``Delta``, ...), which
+#: registers itself so that arrays read back hold the classes users construct.
+PUBLIC_CLASSES: dict[str, type[NumcodecsCodec]] = {}
+
+
 def numcodecs_codec_class(name: str) -> type[NumcodecsCodec]:
     """The codec class for ``numcodecs.<id>``; UnknownCodec if numcodecs has no such id.
 
     Example:
-        >>> numcodecs_codec_class("numcodecs.delta").kind
+        >>> numcodecs_codec_class("numcodecs.delta").__name__
+        'Delta'
+    """
+    codec_id = name[len(PREFIX) :] if name.startswith(PREFIX) else name
+    public = PUBLIC_CLASSES.get(codec_id)
+    return public if public is not None else generated_codec_class(name)
+
+
+@cache
+def generated_codec_class(name: str) -> type[NumcodecsCodec]:
+    """A class made for ``numcodecs.<id>`` (the base of the public one, when there is one).
+
+    Example:
+        >>> generated_codec_class("numcodecs.delta").kind
         'array_array'
     """
     codec_id = name[len(PREFIX) :] if name.startswith(PREFIX) else name

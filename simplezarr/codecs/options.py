@@ -15,11 +15,12 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import Enum
 from typing import Any
 
 from simplezarr.errors import InvalidMetadata, quote
 
-__all__ = ["check_config", "config_bool", "config_choice", "config_int"]
+__all__ = ["check_config", "config_bool", "config_choice", "config_int", "enum_value"]
 
 
 def check_config(
@@ -85,3 +86,15 @@ def config_choice(codec: str, field: str, value: Any, choices: Iterable[Any]) ->
             f"codec {quote(codec)}: {field} must be one of {list(choices)}, got {quote(value)}"
         )
     return value
+
+
+def enum_value(value: Any) -> Any:
+    """The string behind an enum member (ours, or zarr-python's ``BloscShuffle.shuffle``),
+    so codec fields hold the JSON value whichever form the caller gave; anything else as is.
+
+    Example:
+        >>> from simplezarr.codecs.blosc import BloscShuffle
+        >>> enum_value(BloscShuffle.shuffle), enum_value("zstd")
+        ('shuffle', 'zstd')
+    """
+    return value.value if isinstance(value, Enum) else value

@@ -25,14 +25,19 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
 from math import prod
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec, Codec
+from simplezarr.codecs.bytes import BytesCodec
 from simplezarr.codecs.chain import CodecChain
+from simplezarr.codecs.crc32c import Crc32cCodec
+from simplezarr.codecs.options import enum_value
 from simplezarr.codecs.registry import codec_from_json
 from simplezarr.dtypes import from_numpy
 from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
@@ -42,6 +47,13 @@ if TYPE_CHECKING:
     from typing import Self
 
 MISSING = 2**64 - 1
+
+
+class ShardingCodecIndexLocation(Enum):
+    """Where a shard's index is, as zarr-python's ``zarr.codecs.ShardingCodecIndexLocation``."""
+
+    start = "start"
+    end = "end"
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,21 +85,57 @@ def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
+    if isinstance(value, Iterable) and not isinstance(value, list | tuple | str | dict):
+        value = tuple(value)
     if not isinstance(value, list | tuple) or not value:
         raise InvalidMetadata(f"sharding_indexed: {quote(what)} must be a non-empty list of codecs")
-    return tuple(v if isinstance(v, Codec) else codec_from_json(v) for v in value)
+    return tuple(
+        v
+        if isinstance(v, Codec)
+        else codec_from_json(v.to_dict() if hasattr(v, "to_dict") else v)  # zarr-python's
+        for v in value
+    )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ShardingCodec(ArrayBytesCodec):
-    """Stores a shard's inner chunks in one value with an index (Zarr v3 sharding)."""
+    """Stores a shard's inner chunks in one value with an index (Zarr v3 sharding).
+
+    Keywords and defaults as zarr-python's: ``codecs`` defaults to ``(BytesCodec(),)``,
+    ``index_codecs`` to ``(BytesCodec(), Crc32cCodec())``, ``index_location`` to ``"end"``
+    (a :class:`ShardingCodecIndexLocation` too); codecs may be codec objects or JSON dicts.
+
+    Example:
+        >>> ShardingCodec(chunk_shape=[32, 32]).to_dict()["configuration"]["index_codecs"]
+        [{'name': 'bytes', 'configuration': {'endian': 'little'}}, {'name': 'crc32c'}]
+    """
 
     name: ClassVar[str] = "sharding_indexed"
 
     chunk_shape: tuple[int, ...]
-    codecs: tuple[Codec, ...]
-    index_codecs: tuple[Codec, ...]
+    codecs: tuple[Codec, ...] = (BytesCodec(),)
+    index_codecs: tuple[Codec, ...] = (BytesCodec(), Crc32cCodec())
     index_location: Literal["start", "end"] = "end"
+
+    def __post_init__(self) -> None:
+        shape = self.chunk_shape
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            shape = (shape,)
+        if not isinstance(shape, list | tuple) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in shape
+        ):
+            raise InvalidMetadata(
+                f"sharding_indexed: chunk_shape must be a list of positive integers, got {shape!r}"
+            )
+        object.__setattr__(self, "chunk_shape", tuple(int(s) for s in shape))
+        object.__setattr__(self, "codecs", _parse_codecs(self.codecs, "codecs"))
+        object.__setattr__(self, "index_codecs", _parse_codecs(self.index_codecs, "index_codecs"))
+        location = enum_value(self.index_location)
+        if location not in ("start", "end"):
+            raise InvalidMetadata(
+                f"sharding_indexed: index_location must be 'start' or 'end', got {location!r}"
+            )
+        object.__setattr__(self, "index_location", location)
 
     @classmethod
     def from_config(cls, configuration: dict[str, Any]) -> Self:

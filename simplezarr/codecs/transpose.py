@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["TransposeCodec"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TransposeCodec(ArrayArrayCodec):
     """Array to array: ``numpy.transpose(chunk, order)``."""
 

@@ -165,7 +165,7 @@ def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> Byt
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ZstdCodec(BytesBytesCodec):
     """Bytes to bytes: Zstandard compression at ``level``, optionally with a checksum."""
 

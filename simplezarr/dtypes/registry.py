@@ -244,6 +244,11 @@ def from_numpy_with_endian(dtype_like: Any, zarr_format: int = 3) -> tuple[DataT
     """
     if isinstance(dtype_like, DataType):
         return dtype_like, "little" if dtype_like.has_endianness else None
+    to_native = getattr(dtype_like, "to_native_dtype", None)
+    if callable(to_native) and not isinstance(dtype_like, np.dtype):
+        dtype_like = to_native()  # a zarr.dtype object (simplezarr.dtype's or zarr-python's)
+        if isinstance(dtype_like, np.dtype) and dtype_like.kind == "O":
+            return VlenBytesType(), None  # VariableLengthBytes: unambiguous here
     if dtype_like is str or (isinstance(dtype_like, str) and dtype_like in _VLEN_STRING_ALIASES):
         return VlenStringType(), None
     if dtype_like is bytes or (isinstance(dtype_like, str) and dtype_like in _VLEN_BYTES_ALIASES):

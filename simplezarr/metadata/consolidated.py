@@ -33,6 +33,7 @@ from typing import Any
 from simplezarr.errors import InvalidMetadata, NodeNotFound
 from simplezarr.metadata.json import parse_document, to_jsonable
 from simplezarr.metadata.model import (
+    ConsolidatedMetadata,
     GroupMetadata,
     NodeMetadata,
     check_member_names,
@@ -213,3 +214,11 @@ def from_v2_document(data: bytes, path: str, key: str = V2_KEY) -> dict[str, Any
         if "zarr_format" not in entry:
             raise InvalidMetadata(f"{where_}: {node!r} has attributes but no .zarray or .zgroup")
     return inline({k: merged[k] for k in sorted(merged, key=_order)})
+
+
+def _flattened(consolidated: Mapping[str, Any]) -> dict[str, Node]:
+    """Every node listed by a consolidated object, parsed, by relative path."""
+    return {k: child_metadata(consolidated, k, k) for k in inline_entries(consolidated)}
+
+
+ConsolidatedMetadata.flatten = staticmethod(_flattened)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from collections.abc import Iterable, Mapping
 from math import prod
 from typing import Any
@@ -45,7 +46,7 @@ from simplezarr.dtypes import (
     VlenBytesType,
     VlenStringType,
 )
-from simplezarr.errors import InvalidMetadata
+from simplezarr.errors import InvalidMetadata, InvalidMetadataType, ZarrUserWarning
 from simplezarr.metadata.v2 import object_codec_id
 from simplezarr.metadata.v3 import resolve_codecs
 
@@ -116,9 +117,9 @@ def _shape(value: Any, what: str) -> tuple[int, ...]:
         out = tuple(value)
     except TypeError:
         msg = f"{what} must be an int or a sequence of ints, got {value!r}"
-        raise InvalidMetadata(msg) from None
+        raise InvalidMetadataType(msg) from None
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in out):
-        raise InvalidMetadata(f"{what} must contain only integers, got {value!r}")
+        raise InvalidMetadataType(f"{what} must contain only integers, got {value!r}")
     return tuple(int(v) for v in out)
 
 
@@ -147,6 +148,12 @@ def _partition(
         inner = _chunks(chunks, shape)
     location = "end"
     if _is_auto(shards):
+        warnings.warn(
+            "shards='auto' picks a shard shape by a rule that may change between versions "
+            "(as zarr-python warns); give the shard shape for a stable layout",
+            ZarrUserWarning,
+            stacklevel=6,
+        )
         outer = guess_shards(shape, inner)
     elif isinstance(shards, Mapping):
         if "shape" not in shards:

@@ -32,11 +32,12 @@ from typing import Any
 
 import numpy as np
 
+from simplezarr.config import config
 from simplezarr.errors import InvalidMetadata, quote
 
 __all__ = ["MAX_NESTING", "check_nesting", "dump_document", "parse_document", "to_jsonable"]
 
-#: The indentation zarr-python uses for metadata documents.
+#: The indentation zarr-python uses for metadata documents (``config.json_indent`` default).
 JSON_INDENT = 2
 
 #: The deepest nesting of JSON containers (objects and arrays, the document itself counting
@@ -183,4 +184,4 @@ def dump_document(doc: Mapping[str, Any], where: str = "metadata") -> bytes:
         b'{\\n  "zarr_format": 2\\n}'
     """
     plain = to_jsonable(doc, where)
-    return json.dumps(plain, indent=JSON_INDENT, allow_nan=True).encode("ascii")
+    return json.dumps(plain, indent=config.json_indent, allow_nan=True).encode("ascii")

@@ -159,6 +159,87 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
     return MappingProxyType(copy.deepcopy(dict(value)))
 
 
+class RegularGridMetadata(Mapping[str, Any]):
+    """The ``chunk_grid`` of an array's metadata (zarr-python's ``RegularChunkGrid``): its
+    ``chunk_shape``, ``to_dict()``, and the JSON object itself as a mapping.
+
+    Example:
+        >>> g = RegularGridMetadata((5, 5))
+        >>> g.chunk_shape, g["configuration"], g
+        ((5, 5), {'chunk_shape': [5, 5]}, RegularChunkGrid(chunk_shape=(5, 5)))
+    """
+
+    def __init__(self, chunk_shape: tuple[int, ...]) -> None:
+        self.chunk_shape = tuple(chunk_shape)
+
+    def _json(self) -> dict[str, Any]:
+        return {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._json()[key]
+
+    def __iter__(self) -> Any:
+        return iter(("name", "configuration"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def to_dict(self) -> dict[str, Any]:
+        """As zarr-python's: the chunk shape as a tuple."""
+        return {"name": "regular", "configuration": {"chunk_shape": self.chunk_shape}}
+
+    def __repr__(self) -> str:
+        return f"RegularChunkGrid(chunk_shape={self.chunk_shape})"
+
+
+class ConsolidatedMetadata(Mapping[str, Any]):
+    """A group's consolidated metadata: the frozen JSON object (``cm["metadata"]``), with
+    zarr-python's attributes: ``kind``, ``must_understand``, ``metadata`` (the children's
+    parsed metadata, each group holding its own children), ``flattened_metadata`` (every
+    node below, by relative path) and ``to_dict()``.
+    """
+
+    #: The object -> ``{relative path: parsed metadata}``; set by
+    #: :mod:`simplezarr.metadata.consolidated`, which parses documents (above this module).
+    flatten: ClassVar[Any] = None
+
+    def __init__(self, value: Mapping[str, Any]) -> None:
+        self._json = freeze_json_object(value, "consolidated_metadata")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._json[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._json)
+
+    def __len__(self) -> int:
+        return len(self._json)
+
+    def __repr__(self) -> str:
+        return f"ConsolidatedMetadata({dict(self._json)!r})"
+
+    @property
+    def kind(self) -> str:
+        return str(self._json.get("kind", "inline"))
+
+    @property
+    def must_understand(self) -> bool:
+        return bool(self._json.get("must_understand", False))
+
+    @property
+    def flattened_metadata(self) -> dict[str, Any]:
+        """Every node below the group by relative path (``"b/c"``), as zarr-python's."""
+        return dict(type(self).flatten(self))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The group's children by name; child groups hold their own children."""
+        return {k: v for k, v in self.flattened_metadata.items() if "/" not in k}
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(thaw(self._json))
+
+
 def thaw(value: Any) -> Any:
     """A mutable deep copy of a frozen JSON object (for ``to_json``)."""
     if isinstance(value, Mapping):
@@ -380,9 +461,10 @@ class ArrayMetadata:
         return self.dtype
 
     @property
-    def chunk_grid(self) -> dict[str, Any]:
-        """The chunk grid as its JSON object: the regular grid of :attr:`chunk_shape`."""
-        return {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}}
+    def chunk_grid(self) -> RegularGridMetadata:
+        """The regular grid of :attr:`chunk_shape`: ``.chunk_shape`` and ``to_dict()`` as
+        zarr-python's ``RegularChunkGrid``, and also its JSON object."""
+        return RegularGridMetadata(self.chunk_shape)
 
     @property
     def chunks(self) -> tuple[int, ...]:
@@ -541,9 +623,7 @@ class GroupMetadata:
         object.__setattr__(self, "extra", freeze_json_object(self.extra, "extra"))
         if self.consolidated_metadata is not None:
             object.__setattr__(
-                self,
-                "consolidated_metadata",
-                freeze_json_object(self.consolidated_metadata, "consolidated_metadata"),
+                self, "consolidated_metadata", ConsolidatedMetadata(self.consolidated_metadata)
             )
         _check_extension_fields(self.extra, V3_GROUP_KEYS)
 

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from simplezarr.config import config as settings
 from simplezarr.dtypes import from_numpy_with_endian
 from simplezarr.errors import InvalidArgument, InvalidMetadata
 from simplezarr.metadata.defaults import (
@@ -136,6 +137,7 @@ class ArrayOptions:
             dt = _v2_object_dtype(dt, v2_filters, compressor)
             if order not in (None, "C", "F"):
                 raise InvalidMetadata(f"order must be 'C' or 'F', got {order!r}")
+            order = settings.order if order is None else order  # zarr-python's array.order
             v2_order: Literal["C", "F"] = "F" if order == "F" else "C"
             fill = _fill(dt, fill_value, 2)
             return ArrayMetadata(

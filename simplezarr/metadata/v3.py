@@ -21,7 +21,7 @@ from typing import Any
 
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import parse_v3_dtype
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
+from simplezarr.errors import InvalidMetadata, NodeTypeValidationError, UnsupportedFeature, quote
 from simplezarr.metadata.json import dump_document, parse_document
 from simplezarr.metadata.model import (
     V3_ARRAY_KEYS,
@@ -70,7 +70,7 @@ def parse_node_v3(
     if node_type == "array":
         return _parse_array(data, path)
     with node_context(path, "node_type"):
-        raise InvalidMetadata(f"expected 'array' or 'group', got {quote(node_type)}")
+        raise NodeTypeValidationError(f"expected 'array' or 'group', got {quote(node_type)}")
 
 
 def _extensions(data: dict[str, Any], core: frozenset[str], path: str) -> dict[str, Any]:

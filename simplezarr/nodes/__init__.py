@@ -15,13 +15,14 @@ Example:
     [5, 6]
 """
 
-from simplezarr.nodes.array import ARRAY_CONFIG_KEYS, ZarrArray
+from simplezarr.nodes.array import ARRAY_CONFIG_KEYS, ArrayConfig, ZarrArray
 from simplezarr.nodes.base import Attributes, ZarrNode
 from simplezarr.nodes.group import NODE_DOCUMENTS, ZarrGroup, open_zarr
 
 __all__ = [
     "ARRAY_CONFIG_KEYS",
     "NODE_DOCUMENTS",
+    "ArrayConfig",
     "Attributes",
     "ZarrArray",
     "ZarrGroup",

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from simplezarr import concurrency, engine
+from simplezarr.config import config as settings
 from simplezarr.errors import (
     ContainsGroup,
     InvalidArgument,
@@ -29,6 +30,7 @@ from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.options import ArrayOptions
 from simplezarr.metadata.store_io import prefix, write_metadata
 from simplezarr.nodes import info as node_info
+from simplezarr.nodes.api_hooks import api_hook
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
 from simplezarr.nodes.selection import SelectionMethods
 from simplezarr.stores.base import BaseStore, listable, readable
@@ -38,9 +40,71 @@ from simplezarr.stores.paths import normalize_path
 ARRAY_CONFIG_KEYS = frozenset({"write_empty_chunks", "order"})
 
 
+class ArrayConfig(Mapping[str, Any]):
+    """An array's runtime settings, as zarr-python's ``array.config``: ``order`` (of reads)
+    and ``write_empty_chunks``; also readable as a mapping (``config["order"]``).
+
+    Example:
+        >>> c = ArrayConfig(order="F", write_empty_chunks=True)
+        >>> c.order, c["write_empty_chunks"], c.to_dict()
+        ('F', True, {'order': 'F', 'write_empty_chunks': True})
+    """
+
+    __slots__ = ("order", "write_empty_chunks")
+
+    order: str
+    write_empty_chunks: bool
+
+    def __init__(self, order: str, write_empty_chunks: bool) -> None:
+        if order not in ("C", "F"):
+            raise InvalidArgument(f"config order must be 'C' or 'F', got {order!r}")
+        if not isinstance(write_empty_chunks, bool):
+            raise InvalidArgument(
+                f"config write_empty_chunks must be True or False, got {write_empty_chunks!r}"
+            )
+        object.__setattr__(self, "order", order)
+        object.__setattr__(self, "write_empty_chunks", write_empty_chunks)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"ArrayConfig is frozen; use array.with_config({{{name!r}: ...}})")
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ArrayConfig:
+        """Settings missing from ``data`` come from :data:`simplezarr.config`."""
+        return cls(
+            order=data.get("order", settings.order),
+            write_empty_chunks=data.get("write_empty_chunks", settings.write_empty_chunks),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"order": self.order, "write_empty_chunks": self.write_empty_chunks}
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("order", "write_empty_chunks"))
+
+    def __len__(self) -> int:
+        return 2
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ArrayConfig):
+            return self.to_dict() == other.to_dict()
+        return isinstance(other, Mapping) and self.to_dict() == dict(other)
+
+    def __hash__(self) -> int:
+        return hash((self.order, self.write_empty_chunks))
+
+    def __repr__(self) -> str:
+        return f"ArrayConfig(order={self.order!r}, write_empty_chunks={self.write_empty_chunks!r})"
+
+
 def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
     if config is None:
         return {}
+    if not isinstance(config, Mapping) and hasattr(config, "to_dict"):
+        config = config.to_dict()  # zarr-python's ArrayConfig
     if not isinstance(config, Mapping):
         raise InvalidArgument(f"config must be a mapping, got {type(config).__name__}")
     unknown = set(config) - ARRAY_CONFIG_KEYS
@@ -90,11 +154,14 @@ class ZarrArray(SelectionMethods, ZarrNode):
     def __init__(
         self,
         store: BaseStore,
-        path: str,
+        path: str = "",
         metadata: ArrayMetadata | Mapping[str, Any] | None = None,
         *,
         config: Mapping[str, Any] | None = None,
     ) -> None:
+        wrapped = getattr(store, "sync", None)
+        if isinstance(wrapped, ZarrArray) and config is None:  # zarr.Array(async_array)
+            config = wrapped._config
         super().__init__(store, path, metadata)
         if not isinstance(self.metadata, ArrayMetadata):
             raise ContainsGroup(f"the node at {self.name!r} is a group, not an array")
@@ -113,6 +180,25 @@ class ZarrArray(SelectionMethods, ZarrNode):
         assert isinstance(metadata, ArrayMetadata)  # _change_attributes checked the type
         self._io = self._bind(metadata)
         super()._metadata_changed(metadata)
+
+    @classmethod
+    def open(cls, store: Any) -> ZarrArray:
+        """Open the existing array of a store-like (zarr-python's ``Array.open``); a missing
+        array is an ArrayNotFoundError.
+
+        Example:
+            >>> import simplezarr as zarr
+            >>> store = {}
+            >>> _ = zarr.zeros((2,), store=store)
+            >>> zarr.Array.open(store).shape
+            (2,)
+        """
+        return api_hook("array_open")(store)
+
+    @property
+    def async_array(self) -> Any:
+        """This array as a :class:`simplezarr.AsyncArray` (zarr-python's ``async_array``)."""
+        return api_hook("async_array")(self)
 
     @classmethod
     def create(
@@ -185,7 +271,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     def order(self) -> str:
         """The memory order of reads: v2 the stored order, v3 ``config={"order": ...}``."""
         if self.metadata.zarr_format == 3:
-            return str(self._config.get("order", "C"))
+            return str(self._config.get("order", settings.order))
         return self.metadata.order
 
     @property
@@ -204,7 +290,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
         return True
 
     def __repr__(self) -> str:
-        return f"<ZarrArray {self.name} shape={self.shape} dtype={self.dtype}>"
+        return f"<Array {self.store_path} shape={self.shape} dtype={self.dtype}>"
 
     # -- reading and writing -------------------------------------------------------
 
@@ -348,13 +434,10 @@ class ZarrArray(SelectionMethods, ZarrNode):
     # -- zarr-python's array surface -------------------------------------------------
 
     @property
-    def config(self) -> dict[str, Any]:
-        """The runtime settings: ``order`` and ``write_empty_chunks`` (None: follow
-        ``simplezarr.config``)."""
-        return {
-            "order": self._config.get("order", "C"),
-            "write_empty_chunks": self._config.get("write_empty_chunks"),
-        }
+    def config(self) -> ArrayConfig:
+        """The runtime settings, ``order`` and ``write_empty_chunks``, those the array was
+        not given as :data:`simplezarr.config` has them now (zarr-python's ArrayConfig)."""
+        return ArrayConfig.from_dict(self._config)
 
     def with_config(self, config: Mapping[str, Any]) -> ZarrArray:
         """The same array with other runtime settings (``order``, ``write_empty_chunks``)."""

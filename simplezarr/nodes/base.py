@@ -82,12 +82,19 @@ class Attributes(MutableMapping[str, Any]):
 class ZarrNode:
     """What groups and arrays share: a store, a path in it, metadata and attributes."""
 
+    store: BaseStore
+    path: str
+
     def __init__(
         self,
         store: BaseStore,
-        path: str,
+        path: str = "",
         metadata: ArrayMetadata | GroupMetadata | Mapping | None = None,
     ) -> None:
+        wrapped: Any = getattr(store, "sync", None)
+        if isinstance(wrapped, type(self)):  # zarr.Group(async_group), as zarr-python
+            node: ZarrNode = wrapped
+            store, path, metadata = node.store, node.path, node.metadata
         self.store = store
         self.path = normalize_path(path)
         if metadata is None:
@@ -236,6 +243,8 @@ def _prepare_slot(store: BaseStore, path: str, overwrite: bool, want: str) -> No
     try:
         existing = load_metadata(store, path)
     except NodeNotFound:
+        if overwrite:  # as zarr-python: whatever is below the path goes, node or not
+            writable(store, f"clear {path or '/'!r}").erase_prefix(prefix(path))
         return
     except InvalidMetadata:
         existing = None

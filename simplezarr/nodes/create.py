@@ -27,8 +27,14 @@ from typing import Any
 
 import numpy as np
 
+from simplezarr.config import config as settings
 from simplezarr.dtypes import from_numpy_with_endian
-from simplezarr.errors import InvalidArgument, InvalidMetadata
+from simplezarr.errors import (
+    InvalidArgument,
+    InvalidMetadata,
+    ZarrDeprecationWarning,
+    ZarrUserWarning,
+)
 from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE, ArrayOptions
 from simplezarr.nodes.array import ZarrArray
@@ -56,7 +62,7 @@ def v3_order(order: str | None, stacklevel: int = 4) -> None:
     if order is not None:
         warnings.warn(
             "order is ignored for Zarr v3 arrays; use config={'order': ...}",
-            UserWarning,
+            ZarrUserWarning,
             stacklevel=stacklevel,
         )
 
@@ -95,7 +101,7 @@ def new_array(
     if options.get("shape") is None or options.get("dtype") is None:
         raise InvalidArgument("create_array needs shape and dtype (or data)")
     if options.get("zarr_format") is None:
-        options["zarr_format"] = 3
+        options["zarr_format"] = settings.default_zarr_format
     if options["zarr_format"] == 3:
         v3_order(options.pop("order", None))
     return ZarrArray.create(
@@ -143,7 +149,7 @@ def from_data(
         for name in KEPT:
             if _is(o[name], "keep"):
                 o[name] = defaults.get(name, "auto")
-        o["zarr_format"] = o["zarr_format"] or 3
+        o["zarr_format"] = o["zarr_format"] or settings.default_zarr_format
         if not (hasattr(data, "shape") and hasattr(data, "dtype")):
             data = np.asarray(data)
         o["shape"], o["dtype"] = tuple(data.shape), data.dtype
@@ -175,7 +181,7 @@ def _keep_from(src: ZarrArray, o: dict[str, Any]) -> None:
     if meta.zarr_format == 2 and zarr_format == 3 and src.order == "F":
         warnings.warn(
             "order 'F' of the Zarr v2 source has no Zarr v3 equivalent; ignored",
-            UserWarning,
+            ZarrUserWarning,
             stacklevel=5,
         )
     elif o.get("order") is None and zarr_format == 2:
@@ -223,11 +229,13 @@ def check_array_like(value: Any, what: str) -> None:
 
 def config_with(config: Mapping[str, Any] | None, write_empty_chunks: Any) -> dict[str, Any]:
     """``config`` with the older ``write_empty_chunks`` keyword merged in."""
+    if config is not None and not isinstance(config, Mapping) and hasattr(config, "to_dict"):
+        config = config.to_dict()  # an ArrayConfig (ours or zarr-python's)
     out = dict(config or {})
     if write_empty_chunks is not None:
         warnings.warn(
             "write_empty_chunks is deprecated; use config={'write_empty_chunks': ...}",
-            DeprecationWarning,
+            ZarrDeprecationWarning,
             stacklevel=4,
         )
         out["write_empty_chunks"] = write_empty_chunks
@@ -323,7 +331,7 @@ def legacy_array(
 ) -> ZarrArray:
     """zarr-python's older ``create`` at ``path`` of ``store`` (``data`` is written after
     creation)."""
-    zarr_format = zarr_format or 3
+    zarr_format = zarr_format or settings.default_zarr_format
     config_d = config_with(config, write_empty_chunks)
     shape_t = (int(shape),) if isinstance(shape, numbers.Integral) else tuple(shape)
     dtype = np.dtype("float64") if dtype is None else dtype
@@ -371,7 +379,7 @@ def legacy_array(
         else:
             compressors = None if compressor is None else (compressor,)
         opts = opts.replace(
-            order=order if order is not None else config_d.get("order", "C"),
+            order=order if order is not None else config_d.get("order"),
             filters="auto" if filters is None else filters,
             compressors=compressors,
             chunk_key_encoding={"name": "v2", "separator": dimension_separator or "."},

@@ -43,6 +43,7 @@ from simplezarr.metadata.store_io import (
     write_metadata,
 )
 from simplezarr.nodes import info as node_info
+from simplezarr.nodes.api_hooks import api_hook
 from simplezarr.nodes.array import ZarrArray
 from simplezarr.nodes.base import (
     ZarrNode,
@@ -110,6 +111,41 @@ class ZarrGroup(ZarrNode):
         _ensure_parents(store, path, fmt)
         write_metadata(store, path, meta)
         return cls(store, path, meta)
+
+    @classmethod
+    def from_store(
+        cls,
+        store: Any,
+        *,
+        attributes: Mapping[str, Any] | None = None,
+        zarr_format: int = 3,
+        overwrite: bool = False,
+    ) -> ZarrGroup:
+        """Create the root group of a store-like (zarr-python's ``Group.from_store``):
+        ContainsGroupError / ContainsArrayError when a node is there and not ``overwrite``.
+
+        Example:
+            >>> import simplezarr as zarr
+            >>> zarr.Group.from_store({}, attributes={"a": 1}).attrs["a"]
+            1
+        """
+        return api_hook("group_from_store")(
+            store, attributes=attributes, zarr_format=zarr_format, overwrite=overwrite
+        )
+
+    @classmethod
+    def open(cls, store: Any, zarr_format: int | None = 3) -> ZarrGroup:
+        """Open the existing root group of a store-like (zarr-python's ``Group.open``;
+        ``zarr_format=None`` finds the format); a missing group is a GroupNotFoundError.
+
+        Example:
+            >>> import simplezarr as zarr
+            >>> store = {}
+            >>> _ = zarr.group(store)
+            >>> zarr.Group.open(store).path
+            ''
+        """
+        return api_hook("group_open")(store, zarr_format=zarr_format)
 
     # -- navigation ----------------------------------------------------------------
 

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from math import prod
 from typing import TYPE_CHECKING, Any, cast
 
 import numcodecs
@@ -45,14 +46,15 @@ class Info:
         Name               : /
     """
 
-    def __init__(self, items: Iterable[tuple[str, Any]]) -> None:
+    def __init__(self, items: Iterable[tuple[str, Any]], width: int = 19) -> None:
         self.items: list[tuple[str, Any]] = list(items)
+        self.width = width  # zarr-python's: 19 for arrays, 12 for groups
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.items)
 
     def __repr__(self) -> str:
-        return "\n".join(f"{label:<19}: {value}" for label, value in self.items)
+        return "\n".join(f"{label:<{self.width}}: {value}" for label, value in self.items)
 
     __str__ = __repr__
 
@@ -112,14 +114,36 @@ def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None)
     ]
     if serializer is not None:
         items.append(("Serializer", serializer))
-    items += [("Compressors", compressors), ("No. bytes", array.nbytes)]
+    items += [("Compressors", compressors), ("No. bytes", byte_info(array.nbytes))]
     if nbytes_stored is not None:
         stored = nbytes_stored()
-        items.append(("No. bytes stored", stored))
+        items.append(("No. bytes stored", byte_info(stored)))
         if stored:
             items.append(("Storage ratio", round(array.nbytes / stored, 1)))
-        items.append(("Chunks Initialized", f"{array.nchunks_initialized}/{array.nchunks}"))
+        if array.shards is None:
+            items.append(("Chunks Initialized", array.nchunks_initialized))
+        else:  # zarr-python counts the stored shards
+            per_shard = prod(s // c for s, c in zip(array.shards, array.chunks, strict=True))
+            items.append(("Shards Initialized", array.nchunks_initialized // per_shard))
     return Info(items)
+
+
+def human_readable_size(size: int) -> str:
+    """A size in bytes as zarr-python's info shows it: ``39.1K``, ``2.0M``, ...
+
+    Example:
+        >>> human_readable_size(40000), human_readable_size(512)
+        ('39.1K', '512')
+    """
+    for power, unit in enumerate("KMGTP", start=1):
+        if size < 2 ** (10 * (power + 1)) or unit == "P":
+            return str(size) if size < 2**10 else f"{size / 2 ** (10 * power):.1f}{unit}"
+    return str(size)  # pragma: no cover - the loop always returns
+
+
+def byte_info(size: int) -> str:
+    """``40000 (39.1K)``; sizes under 1 KiB as the number alone."""
+    return str(size) if size < 2**10 else f"{size} ({human_readable_size(size)})"
 
 
 def group_info(group: ZarrGroup, members: list[ZarrNode] | None = None) -> Info:
@@ -139,7 +163,7 @@ def group_info(group: ZarrGroup, members: list[ZarrNode] | None = None) -> Info:
             ("No. arrays", len(members) - n_groups),
             ("No. groups", n_groups),
         ]
-    return Info(items)
+    return Info(items, width=12)
 
 
 def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int = 500) -> TreeRepr:

@@ -56,7 +56,9 @@ def test_array_surface_matches_zarr_python(fmt: int, tmp_path: Path, quiet: None
     assert len(o.filters) == len(t.filters) and len(o.compressors) == len(t.compressors)
     assert (o.serializer is None) == (t.serializer is None)
     info = o.info_complete().as_dict()
-    assert info["Shape"] == (8, 6) and info["Chunks Initialized"].endswith(f"/{o.nchunks}")
+    initialized = [k for k in info if k.endswith(" Initialized")]
+    theirs = str(t.info_complete()).splitlines()[-1]  # "Shards Initialized : 2"
+    assert info["Shape"] == (8, 6) and theirs == f"{initialized[0]:<19}: {info[initialized[0]]}"
     assert isinstance(o.store_path, StorePath) and o.store_path.path == "a/arr"
 
 
@@ -148,9 +150,7 @@ def test_metadata_has_zarr_pythons_accessors(fmt: int) -> None:
         if fmt == 3:
             out += [
                 a.metadata.node_type,
-                a.metadata.chunk_grid.chunk_shape
-                if lib is zarr
-                else tuple(a.metadata.chunk_grid["configuration"]["chunk_shape"]),
+                a.metadata.chunk_grid.chunk_shape,
                 a.metadata.data_type.to_json(zarr_format=3)
                 if lib is zarr
                 else a.metadata.data_type.to_json(3),
@@ -213,8 +213,8 @@ def test_config_takes_zarr_pythons_dotted_keys() -> None:
         assert a.nchunks_initialized == 2
     finally:
         config.set(write_empty_chunks=before[0])
-    with pytest.raises(InvalidArgument, match="array.order"):
-        config.set({"array.order": "F"})
+    with pytest.raises(InvalidArgument, match="async.timeout"):
+        config.set({"async.timeout": 5})  # documented by zarr-python, no meaning here
     with pytest.raises(InvalidArgument, match="nope"):
         config.set(nope=1)
     assert (config.write_empty_chunks, config.threads) == before

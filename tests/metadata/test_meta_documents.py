@@ -10,6 +10,7 @@ import pytest
 
 from simplezarr.errors import (
     InvalidMetadata,
+    NodeTypeValidationError,
     UnknownCodec,
     UnknownDataType,
     UnsupportedFeature,
@@ -144,7 +145,7 @@ _DELETE = _Delete()
 BAD_V3 = [
     (("zarr_format",), 2, InvalidMetadata, "zarr_format"),
     (("zarr_format",), _DELETE, InvalidMetadata, "zarr_format"),
-    (("node_type",), "arr", InvalidMetadata, "node_type"),
+    (("node_type",), "arr", NodeTypeValidationError, "node_type"),
     (("shape",), _DELETE, InvalidMetadata, "shape"),
     (("shape",), "10", InvalidMetadata, "shape"),
     (("shape",), [10, -1], InvalidMetadata, "shape"),

@@ -27,7 +27,7 @@ LAYERS: list[set[str]] = [
     {"pipeline"},  # zarr-python's codec pipeline: the engine under zarr-python's arrays
     {"nodes"},
     {"storage"},  # zarr-python's zarr.storage: store-likes to stores
-    {"api"},  # zarr-python's top-level functions
+    {"api", "dtype"},  # zarr-python's top-level functions and zarr.dtype
     {"__init__"},  # the package's own namespace
 ]
 LAYER_OF = {unit: i for i, units in enumerate(LAYERS) for unit in units}

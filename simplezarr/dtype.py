@@ -1,0 +1,362 @@
+"""zarr-python's ``zarr.dtype``: data types as objects (``Int16(endianness="big")``,
+``FixedLengthUTF32(length=4)``, ...) over numpy dtypes, ``parse_dtype`` and the registry.
+
+Each object names a native numpy dtype (:meth:`ZDType.to_native_dtype`) and writes zarr-python's
+JSON for it (:meth:`ZDType.to_json`); ``create_array(dtype=...)`` takes them (and zarr-python's).
+simplezarr's own data types (:mod:`simplezarr.dtypes`) stay what arrays hold.
+
+Example:
+    >>> import numpy as np
+    >>> parse_dtype(">f8", zarr_format=2)
+    Float64(endianness='big')
+    >>> Int16().to_native_dtype(), Int8().to_json(zarr_format=2)
+    (dtype('int16'), {'name': '|i1', 'object_codec_id': None})
+    >>> ZDType.from_native_dtype(np.dtype("U3"))
+    FixedLengthUTF32(length=3, endianness='little')
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from simplezarr.dtypes import from_numpy_with_endian
+from simplezarr.errors import UnknownDataType
+
+__all__ = [
+    "Bool",
+    "Complex64",
+    "Complex128",
+    "DataTypeValidationError",
+    "DateTime64",
+    "FixedLengthUTF32",
+    "Float16",
+    "Float32",
+    "Float64",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "NullTerminatedBytes",
+    "RawBytes",
+    "Structured",
+    "TimeDelta64",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "VariableLengthBytes",
+    "VariableLengthUTF8",
+    "ZDType",
+    "data_type_registry",
+    "parse_data_type",
+    "parse_dtype",
+]
+
+#: zarr-python's error for a data type it cannot use: ours (a ValueError and TypeError).
+DataTypeValidationError = UnknownDataType
+
+Endianness = Literal["little", "big"]
+_ORDER = {"little": "<", "big": ">"}
+
+
+def _in_order(dt: np.dtype, endianness: Endianness) -> np.dtype:
+    """``dt`` in a byte order; the machine's own is written ``=`` (``dtype('int16')``)."""
+    char = _ORDER[endianness]
+    native = "<" if sys.byteorder == "little" else ">"
+    return dt.newbyteorder("=" if char == native else char)  # type: ignore[arg-type]
+
+
+def _endianness(dt: np.dtype) -> Endianness:
+    order = dt.byteorder
+    if order == "=":
+        order = "<" if sys.byteorder == "little" else ">"
+    return "big" if order == ">" else "little"
+
+
+@dataclass(frozen=True)
+class ZDType:
+    """A Zarr data type object (zarr-python's ``ZDType``) over one native numpy dtype."""
+
+    _zarr_v3_name: ClassVar[str] = ""
+
+    def to_native_dtype(self) -> Any:
+        """The numpy dtype of this data type."""
+        raise NotImplementedError  # pragma: no cover - every subclass has one
+
+    @classmethod
+    def from_native_dtype(cls, dtype: Any) -> ZDType:
+        """The data type object of a numpy dtype (DataTypeValidationError if this class is
+        not the one that fits it)."""
+        out = _from_native(np.dtype(dtype))
+        if cls is not ZDType and not isinstance(out, cls):
+            raise DataTypeValidationError(f"{cls.__name__} cannot hold numpy dtype {dtype!r}")
+        return out
+
+    def to_json(self, zarr_format: int) -> Any:
+        """zarr-python's JSON: v3 the ``data_type`` value; v2 ``{"name", "object_codec_id"}``."""
+        native = self.to_native_dtype()
+        dt, _ = from_numpy_with_endian(native, zarr_format)
+        if zarr_format == 3:
+            return dt.to_json(3)
+        if isinstance(self, VariableLengthUTF8 | VariableLengthBytes):
+            codec = "vlen-utf8" if isinstance(self, VariableLengthUTF8) else "vlen-bytes"
+            return {"name": "|O", "object_codec_id": codec}
+        name = dt.to_json(2) if native.fields else native.str
+        return {"name": name, "object_codec_id": None}
+
+    def default_scalar(self) -> Any:
+        """The default fill value, as a scalar of the native dtype."""
+        native = self.to_native_dtype()
+        dt, _ = from_numpy_with_endian(native, 2 if native.kind == "O" else 3)
+        value = dt.default_fill_value()
+        return native.type(value) if native.kind not in "OTV" else value
+
+
+@dataclass(frozen=True)
+class _Fixed(ZDType):
+    _code: ClassVar[str] = ""
+
+    def to_native_dtype(self) -> Any:
+        return np.dtype(self._code)
+
+
+@dataclass(frozen=True)
+class _Ordered(ZDType):
+    _code: ClassVar[str] = ""
+    endianness: Endianness = "little"
+
+    def to_native_dtype(self) -> Any:
+        return _in_order(np.dtype(self._code), self.endianness)
+
+
+def _fixed(name: str, code: str) -> type[_Fixed]:
+    cls: type[_Fixed] = dataclass(frozen=True)(
+        type(name, (_Fixed,), {"_code": code, "_zarr_v3_name": np.dtype(code).name})
+    )
+    cls.__module__ = __name__
+    cls.__doc__ = f"numpy {np.dtype(code).name} (Zarr ``{np.dtype(code).name}``)."
+    return cls
+
+
+def _ordered(name: str, code: str) -> type[_Ordered]:
+    cls: type[_Ordered] = dataclass(frozen=True)(
+        type(name, (_Ordered,), {"_code": code, "_zarr_v3_name": np.dtype(code).name})
+    )
+    cls.__module__ = __name__
+    cls.__doc__ = f"numpy {np.dtype(code).name} in a byte order (``endianness``)."
+    return cls
+
+
+Bool = _fixed("Bool", "?")
+Int8 = _fixed("Int8", "i1")
+UInt8 = _fixed("UInt8", "u1")
+Int16 = _ordered("Int16", "i2")
+Int32 = _ordered("Int32", "i4")
+Int64 = _ordered("Int64", "i8")
+UInt16 = _ordered("UInt16", "u2")
+UInt32 = _ordered("UInt32", "u4")
+UInt64 = _ordered("UInt64", "u8")
+Float16 = _ordered("Float16", "f2")
+Float32 = _ordered("Float32", "f4")
+Float64 = _ordered("Float64", "f8")
+Complex64 = _ordered("Complex64", "c8")
+Complex128 = _ordered("Complex128", "c16")
+
+
+@dataclass(frozen=True)
+class FixedLengthUTF32(ZDType):
+    """numpy ``U<length>`` (Zarr ``fixed_length_utf32``)."""
+
+    _zarr_v3_name: ClassVar[str] = "fixed_length_utf32"
+    length: int = 1
+    endianness: Endianness = "little"
+
+    def to_native_dtype(self) -> Any:
+        return _in_order(np.dtype(f"U{self.length}"), self.endianness)
+
+
+@dataclass(frozen=True)
+class NullTerminatedBytes(ZDType):
+    """numpy ``S<length>`` (Zarr ``null_terminated_bytes``)."""
+
+    _zarr_v3_name: ClassVar[str] = "null_terminated_bytes"
+    length: int = 1
+
+    def to_native_dtype(self) -> Any:
+        return np.dtype(f"S{self.length}")
+
+
+@dataclass(frozen=True)
+class RawBytes(ZDType):
+    """numpy ``V<length>`` (Zarr ``raw_bytes``)."""
+
+    _zarr_v3_name: ClassVar[str] = "raw_bytes"
+    length: int = 1
+
+    def to_native_dtype(self) -> Any:
+        return np.dtype(f"V{self.length}")
+
+
+@dataclass(frozen=True)
+class VariableLengthUTF8(ZDType):
+    """numpy's ``StringDType`` (Zarr ``string``)."""
+
+    _zarr_v3_name: ClassVar[str] = "string"
+
+    def to_native_dtype(self) -> Any:
+        return np.dtypes.StringDType()
+
+
+@dataclass(frozen=True)
+class VariableLengthBytes(ZDType):
+    """Python ``bytes`` in an object array (Zarr ``variable_length_bytes``)."""
+
+    _zarr_v3_name: ClassVar[str] = "variable_length_bytes"
+
+    def to_native_dtype(self) -> Any:
+        return np.dtype("O")
+
+    def to_json(self, zarr_format: int) -> Any:
+        if zarr_format == 3:
+            return "variable_length_bytes"
+        return super().to_json(zarr_format)
+
+
+@dataclass(frozen=True)
+class _Time(ZDType):
+    _char: ClassVar[str] = ""
+    endianness: Endianness = "little"
+    scale_factor: int = 1
+    unit: str = "generic"
+
+    def to_native_dtype(self) -> Any:
+        unit = "" if self.unit == "generic" else f"[{self.scale_factor}{self.unit}]"
+        return _in_order(np.dtype(f"{self._char}8{unit}"), self.endianness)
+
+
+@dataclass(frozen=True)
+class DateTime64(_Time):
+    """numpy ``datetime64[<scale_factor><unit>]`` (Zarr ``numpy.datetime64``)."""
+
+    _zarr_v3_name: ClassVar[str] = "numpy.datetime64"
+    _char: ClassVar[str] = "M"
+
+
+@dataclass(frozen=True)
+class TimeDelta64(_Time):
+    """numpy ``timedelta64[<scale_factor><unit>]`` (Zarr ``numpy.timedelta64``)."""
+
+    _zarr_v3_name: ClassVar[str] = "numpy.timedelta64"
+    _char: ClassVar[str] = "m"
+
+
+@dataclass(frozen=True)
+class Structured(ZDType):
+    """A numpy structured dtype: ``fields`` is ``((name, ZDType), ...)``."""
+
+    _zarr_v3_name: ClassVar[str] = "structured"
+    fields: tuple[tuple[str, ZDType], ...] = field(default=())
+
+    def to_native_dtype(self) -> Any:
+        return np.dtype([(name, t.to_native_dtype()) for name, t in self.fields])
+
+
+_NUMERIC: dict[tuple[str, int], type[ZDType]] = {
+    (np.dtype(c).kind, np.dtype(c).itemsize): cls
+    for c, cls in [
+        ("i1", Int8), ("u1", UInt8), ("i2", Int16), ("i4", Int32), ("i8", Int64),
+        ("u2", UInt16), ("u4", UInt32), ("u8", UInt64), ("f2", Float16), ("f4", Float32),
+        ("f8", Float64), ("c8", Complex64), ("c16", Complex128),
+    ]
+}  # fmt: skip
+
+
+def _from_native(dt: np.dtype) -> ZDType:
+    if dt.fields is not None:
+        names = dt.names or ()
+        return Structured(fields=tuple((n, _from_native(dt.fields[n][0])) for n in names))
+    kind = dt.kind
+    if kind == "b":
+        return Bool()
+    if (kind, dt.itemsize) in _NUMERIC:
+        cls = _NUMERIC[(kind, dt.itemsize)]
+        return cls() if dt.itemsize == 1 else cls(endianness=_endianness(dt))  # type: ignore[call-arg]
+    if kind == "U":
+        return FixedLengthUTF32(length=dt.itemsize // 4, endianness=_endianness(dt))
+    if kind == "S":
+        return NullTerminatedBytes(length=dt.itemsize)
+    if kind == "V":
+        return RawBytes(length=dt.itemsize)
+    if kind in "mM":
+        unit, count = np.datetime_data(dt)
+        cls_t = DateTime64 if kind == "M" else TimeDelta64
+        return cls_t(unit=unit, scale_factor=count, endianness=_endianness(dt))
+    if kind == "T":
+        return VariableLengthUTF8()
+    raise DataTypeValidationError(
+        f"numpy dtype {dt!r} has no Zarr data type object (object arrays are ambiguous: "
+        "use VariableLengthUTF8 for text or VariableLengthBytes for bytes)"
+    )
+
+
+def parse_dtype(dtype_spec: Any, zarr_format: int = 3) -> ZDType:
+    """A data type object from anything ``create_array(dtype=...)`` takes: a numpy dtype or
+    its string, a Zarr v3 name or JSON object, ``str``, or a ZDType (returned as is).
+
+    Example:
+        >>> parse_dtype("int16"), parse_dtype(str)
+        (Int16(endianness='little'), VariableLengthUTF8())
+    """
+    if isinstance(dtype_spec, ZDType):
+        return dtype_spec
+    dt, endian = from_numpy_with_endian(dtype_spec, zarr_format)
+    if dt.numpy.kind == "O":
+        return VariableLengthBytes() if dt.name == "variable_length_bytes" else VariableLengthUTF8()
+    native = dt.numpy
+    if endian == "big" and native.fields is None:
+        native = native.newbyteorder(">")
+    return _from_native(native)
+
+
+#: zarr-python's older name.
+parse_data_type = parse_dtype
+
+
+class DataTypeRegistry:
+    """Zarr v3 data type names -> their ZDType classes (zarr-python's ``data_type_registry``);
+    new data types are registered with :func:`simplezarr.dtypes.register_data_type`."""
+
+    def __init__(self, contents: Mapping[str, type[ZDType]]) -> None:
+        self.contents = dict(contents)
+
+    def get(self, name: str) -> type[ZDType]:
+        """The class of a Zarr v3 data type name (KeyError if unknown)."""
+        return self.contents[name]
+
+    def match_dtype(self, dtype: Any) -> ZDType:
+        """The data type object of a numpy dtype."""
+        return _from_native(np.dtype(dtype))
+
+    def match_json(self, data: Any, zarr_format: int) -> ZDType:
+        """The data type object of a ``data_type`` JSON value (or a v2 dtype string)."""
+        return parse_dtype(data, zarr_format)
+
+    def __repr__(self) -> str:
+        return f"DataTypeRegistry({sorted(self.contents)})"
+
+
+data_type_registry = DataTypeRegistry(
+    {
+        cls._zarr_v3_name: cls
+        for cls in (
+            Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Float32,
+            Float64, Complex64, Complex128, FixedLengthUTF32, VariableLengthUTF8, RawBytes,
+            NullTerminatedBytes, VariableLengthBytes, Structured, DateTime64, TimeDelta64,
+        )
+    }
+)  # fmt: skip
