@@ -331,6 +331,13 @@ class CodecChain:
             raise CodecError(f"chunk has shape {chunk.shape}, the codecs expect {spec.shape}")
         if chunk.dtype != spec.dtype.numpy:
             chunk = chunk.astype(spec.dtype.numpy)
+        if spec.order == "C" and not chunk.flags.c_contiguous:
+            # A chunk's items are encoded in index order whatever the memory layout of the
+            # value it came from (numcodecs' vlen encoders walk memory: an F-ordered string
+            # value was stored transposed). Copying here costs what the bytes codec's own
+            # copy of a non-contiguous chunk would; array -> array codecs (transpose) still
+            # hand on views, as zarr-python's do.
+            chunk = np.ascontiguousarray(chunk)
         try:
             for array_codec, aspec in self._array_array:
                 chunk = array_codec.encode(chunk, aspec)

@@ -49,8 +49,7 @@ class _VLenCodec(ArrayBytesCodec):
         return self
 
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
-        # Items go in C order whatever the chunk's memory layout (numcodecs walks memory).
-        return self._numcodec.encode(np.ascontiguousarray(chunk))
+        return self._numcodec.encode(chunk)
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
         buf = memoryview(data)
