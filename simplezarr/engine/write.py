@@ -85,18 +85,20 @@ def locked(target: Any, keys: Sequence[Any], partial: bool = True) -> Iterator[N
     """Hold the locks of ``keys`` in ``target``: the threads' locks of the target's location
     (``lock_scope``, so separately opened stores of one directory share them), and for a
     ``partial`` write (a read-modify-write) also the store's lock against other processes
-    (``partial_write_lock``; a whole-object write needs none). A shard's contents, private
-    to one write, need no locks."""
+    (``partial_write_lock``), for a whole-object write the lighter ``whole_write_lock``
+    (so it is never undone by another process's read-modify-write). A shard's contents,
+    private to one write, need no locks."""
     if getattr(target, "private", False):
         yield
         return
     with contextlib.ExitStack() as stack:
         for lock in key_locks(getattr(target, "lock_scope", ("object", id(target))), keys):
             stack.enter_context(lock)
-        if partial:
-            process_lock = getattr(target, "partial_write_lock", None)
-            if process_lock is not None:
-                stack.enter_context(process_lock(keys))
+        process_lock = getattr(
+            target, "partial_write_lock" if partial else "whole_write_lock", None
+        )
+        if process_lock is not None:
+            stack.enter_context(process_lock(keys))
         yield
 
 

@@ -344,6 +344,19 @@ class WritableStore(BaseStore):
         """
         return contextlib.nullcontext()
 
+    def whole_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        """A lock held around a whole write of ``keys`` (one that reads nothing first), so
+        it cannot land between another process's read and write of a partial write and be
+        undone by it. The default does nothing; LocalStore takes the same byte-range locks
+        as :meth:`partial_write_lock` once a partial write has created its lock file.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> with MemoryStore().whole_write_lock(["c/0"]):
+            ...     pass
+        """
+        return contextlib.nullcontext()
+
     def _check_writable(self, action: str) -> None:
         if self.read_only:
             raise ReadOnlyError(

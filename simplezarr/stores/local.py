@@ -431,6 +431,23 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             for slot in reversed(held):
                 fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot, os.SEEK_SET)
 
+    @contextlib.contextmanager
+    def whole_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+        """The :meth:`partial_write_lock` slots of ``keys``, taken for a whole write once
+        the store has a lock file (some process has written part of a chunk here): without
+        them a whole write landing between another process's read and write of the same
+        chunk would be undone. Before any partial write there is nothing to keep out, and
+        a whole write costs one ``stat``."""
+        if fcntl is None:
+            yield
+            return
+        fd = _LOCK_FDS.get(self._root)
+        if fd is None and not os.path.exists(os.path.join(self._root, LOCK_NAME)):
+            yield
+            return
+        with self.partial_write_lock(keys):
+            yield
+
     def remove_stale_temporaries(self, *, max_age: float = STALE_AFTER) -> list[str]:
         """Remove temporary files left behind by killed writers (see
         :func:`remove_stale_temporaries`); their paths relative to the root.

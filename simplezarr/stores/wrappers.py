@@ -68,6 +68,9 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         return self._writable("lock keys for a partial write").partial_write_lock(keys)
 
+    def whole_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
+        return self._writable("lock keys for a write").whole_write_lock(keys)
+
     def _readable(self, action: str) -> ReadableStore:
         if not isinstance(self._store, ReadableStore):
             raise StoreError(f"cannot {action}: {self._store!r} cannot read")

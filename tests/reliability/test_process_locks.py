@@ -140,3 +140,54 @@ def test_a_forked_child_does_not_inherit_held_key_locks(tmp_path: Path) -> None:
         for lock in locks:
             lock.release()
     assert sz.open_array(path)[1] == 5
+
+
+def _partial_writer(path: str, writes: int, locks: bool, start: object) -> None:
+    if not locks:
+        LocalStore.whole_write_lock = lambda self, keys: contextlib.nullcontext()  # type: ignore[method-assign]
+    a = sz.open_array(path, mode="r+")
+    start.wait()  # type: ignore[attr-defined]
+    for i in range(writes):
+        a[0] = -i  # a read-modify-write of the chunk: element 0 only
+
+
+def _whole_writer(path: str, writes: int, locks: bool, start: object, result: object) -> None:
+    if not locks:
+        LocalStore.whole_write_lock = lambda self, keys: contextlib.nullcontext()  # type: ignore[method-assign]
+    a = sz.open_array(path, mode="r+")
+    start.wait()  # type: ignore[attr-defined]
+    undone = 0
+    for k in range(1, writes + 1):
+        a[:] = k  # the whole chunk: no read
+        undone += int(int(a[1:].min()) < k)  # the partial writer only ever changes a[0]
+    undone += int(int(a[1:].min()) < writes)
+    result.value = undone  # type: ignore[attr-defined]
+
+
+def undone_whole_writes(path: str, locks: bool, writes: int = 150) -> int:
+    """How often a whole write of one process was undone by a partial write of another
+    (which read the chunk before the whole write and wrote it back after)."""
+    sz.create_array(path, shape=(16,), chunks=(16,), dtype="i4", fill_value=0)
+    sz.open_array(path, mode="r+")[0] = 1  # a partial write: the lock file exists
+    ctx = multiprocessing.get_context("spawn")
+    start, result = ctx.Barrier(2), ctx.Value("i", -1)
+    workers = [
+        ctx.Process(target=_partial_writer, args=(path, 4 * writes, locks, start)),
+        ctx.Process(target=_whole_writer, args=(path, writes, locks, start, result)),
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+        assert w.exitcode == 0, f"worker failed with exit code {w.exitcode}"
+    return int(result.value)
+
+
+def test_a_partial_write_never_undoes_a_whole_write(tmp_path: Path) -> None:
+    assert undone_whole_writes(str(tmp_path / "a.zarr"), locks=True) == 0
+
+
+@pytest.mark.slow
+def test_control_without_whole_write_locks_whole_writes_are_undone(tmp_path: Path) -> None:
+    undone = sum(undone_whole_writes(str(tmp_path / f"a{i}.zarr"), locks=False) for i in range(3))
+    assert undone > 0
