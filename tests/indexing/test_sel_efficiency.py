@@ -225,7 +225,8 @@ def test_mask_and_point_selections_cost_a_few_bytes_per_point(sharded: bool) -> 
         "vindex[nonzero(mask)]": lambda: a.vindex[points],
         "vindex[nonzero(mask)] = v": lambda: a.vindex.__setitem__(points, 3),
     }
-    peaks = {name: _peak(call) for name, call in cases.items()}
+    # the smaller of two peaks: a pool thread's unrelated allocation can land in one
+    peaks = {name: min(_peak(call), _peak(call)) for name, call in cases.items()}
     too_big = {
         k: f"{(v - result_bytes) / npoints:.1f} B/point" for k, v in peaks.items() if v > bound
     }
