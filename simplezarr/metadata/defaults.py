@@ -53,13 +53,23 @@ from simplezarr.metadata.v3 import resolve_codecs
 __all__ = ["NULL_FILL", "guess_chunks", "guess_shards", "v3_codec"]
 
 
-class _NullFill:
+class Sentinel:
+    """A named marker value where ``None`` already means something.
+
+    Example:
+        >>> Sentinel("NULL_FILL")
+        NULL_FILL
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
     def __repr__(self) -> str:
-        return "NULL_FILL"
+        return self._name
 
 
 #: Pass as ``fill_value`` to write ``"fill_value": null`` in a v2 ``.zarray``.
-NULL_FILL: Any = _NullFill()
+NULL_FILL: Any = Sentinel("NULL_FILL")
 
 _INDEX_CODECS = [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}]
 

@@ -32,6 +32,7 @@ from simplezarr.dtypes import from_numpy_with_endian
 from simplezarr.errors import InvalidArgument, InvalidMetadata
 from simplezarr.metadata.defaults import (
     NULL_FILL,
+    Sentinel,
     _chunk_key_encoding,
     _fill,
     _is_auto,
@@ -47,14 +48,8 @@ from simplezarr.metadata.v2 import make_v2_codec
 __all__ = ["DEFAULT_FILL_VALUE", "NULL_FILL", "ArrayOptions", "build_array_metadata"]
 
 
-class _DefaultFillValue:
-    """The fill value left out: the data type's default (zarr-python's DEFAULT_FILL_VALUE)."""
-
-    def __repr__(self) -> str:
-        return "DEFAULT_FILL_VALUE"
-
-
-DEFAULT_FILL_VALUE: Any = _DefaultFillValue()
+#: The fill value left out: the data type's default (zarr-python's DEFAULT_FILL_VALUE).
+DEFAULT_FILL_VALUE: Any = Sentinel("DEFAULT_FILL_VALUE")
 
 
 def chunk_key_encoding_json(value: Any) -> Any:

@@ -32,10 +32,10 @@ from simplezarr.config import config
 from simplezarr.errors import StoreError
 from simplezarr.stores.base import (
     ByteRange,
-    BytesValue,
     ReadableStore,
     StoredValue,
     WritableStore,
+    held_values,
     slice_byte_range,
 )
 from simplezarr.stores.local import LocalStore
@@ -96,14 +96,7 @@ class MemoryStoreSource(ReadableStore, WritableStore):
     def _open_values(
         self, requests: list[tuple[str, ByteRange]]
     ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
-        # One copy of the value is taken at opening: later reads see that version.
-        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
-        for key, byte_range in requests:
-            value = self._value(key)
-            opened.append(
-                None if value is None else (BytesValue(value), slice_byte_range(value, byte_range))
-            )
-        return opened
+        return held_values(requests, self._value)  # that version: buffers are replaced
 
     def _set(self, key: str, data: bytes) -> None:
         buf = _prototype().buffer.from_bytes(data)  # a view of the encoded bytes, no copy
@@ -188,20 +181,9 @@ class AsyncStoreSource(ReadableStore, WritableStore):
         result: list[bytes | None] = self._call(gather())
         return result
 
-    def _open_values(
-        self, requests: list[tuple[str, ByteRange]]
-    ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
-        # The opening read (a shard's index) is one get; the value's size comes with it
-        # when the whole value was read, else from getsize; later reads go by ranges.
-        datas = self._get_many(requests)
-        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
-        for (key, byte_range), data in zip(requests, datas, strict=True):
-            if data is None:
-                opened.append(None)
-                continue
-            size = len(data) if byte_range is None else self._getsize(key)
-            opened.append(None if size is None else (_RangesValue(self, key, size), data))
-        return opened
+    def _reread_value(self, key: str, size: int) -> StoredValue:
+        # The opening read (a shard's index) is one get; later reads go by ranges.
+        return _RangesValue(self, key, size)
 
     def read_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
         """The bytes of each ``(start, stop)`` of ``key``: one ``get_ranges`` call where the

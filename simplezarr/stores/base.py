@@ -43,7 +43,7 @@ from simplezarr.stores.byte_ranges import (
     to_bytes,
 )
 from simplezarr.stores.keys import validate_key, validate_prefix
-from simplezarr.stores.values import BytesValue, RereadValue, StoredValue, read_values
+from simplezarr.stores.values import BytesValue, RereadValue, StoredValue, held_values, read_values
 
 __all__ = [
     "BaseStore",
@@ -58,6 +58,7 @@ __all__ = [
     "as_buffer",
     "byte_range_bounds",
     "check_byte_range",
+    "held_values",
     "listable",
     "read_values",
     "readable",
@@ -245,8 +246,13 @@ class ReadableStore(BaseStore):
                 opened.append(None)
                 continue
             size = len(data) if byte_range is None else self._getsize(key)
-            opened.append(None if size is None else (RereadValue(self, key, size), data))
+            opened.append(None if size is None else (self._reread_value(key, size), data))
         return opened
+
+    def _reread_value(self, key: str, size: int) -> StoredValue:
+        """The opened value of a store that cannot pin a version: read again by key (a
+        store with a faster way to read ranges of it returns its own value)."""
+        return RereadValue(self, key, size)
 
     def _exists(self, key: str) -> bool:
         return self._getsize(key) is not None

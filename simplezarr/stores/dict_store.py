@@ -7,11 +7,11 @@ from typing import Any
 
 from simplezarr.stores.base import (
     ByteRange,
-    BytesValue,
     ListableStore,
     ReadableStore,
     StoredValue,
     WritableStore,
+    held_values,
     slice_byte_range,
     to_bytes,
 )
@@ -61,15 +61,11 @@ class DictStore(ReadableStore, WritableStore, ListableStore):
         # Hold the bytes of the version read (as MemoryStore): re-reading by key, a shard's
         # inner chunk could come from a newer version than its index, with another
         # chunk's bytes at the old offsets (threads rewriting one shard saw wrong values).
-        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
-        for key, byte_range in requests:
+        def lookup(key: str) -> bytes | None:
             value = self._mapping.get(key)
-            if value is None:
-                opened.append(None)
-                continue
-            data = self._bytes(value, key)
-            opened.append((BytesValue(data), slice_byte_range(data, byte_range)))
-        return opened
+            return None if value is None else self._bytes(value, key)
+
+        return held_values(requests, lookup)
 
     def _exists(self, key: str) -> bool:
         return key in self._mapping

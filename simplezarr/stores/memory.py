@@ -9,11 +9,11 @@ from typing import Any
 from simplezarr.stores.base import (
     ByteRange,
     BytesLike,
-    BytesValue,
     ListableStore,
     ReadableStore,
     StoredValue,
     WritableStore,
+    held_values,
     slice_byte_range,
     to_bytes,
 )
@@ -70,14 +70,7 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
     def _open_values(
         self, requests: list[tuple[str, ByteRange]]
     ) -> list[tuple[StoredValue, bytes | memoryview] | None]:
-        # Values are immutable bytes: holding one is holding that version.
-        opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
-        for key, byte_range in requests:
-            value = self._data.get(key)
-            opened.append(
-                None if value is None else (BytesValue(value), slice_byte_range(value, byte_range))
-            )
-        return opened
+        return held_values(requests, self._data.get)  # immutable bytes: that version
 
     # WritableStore
 

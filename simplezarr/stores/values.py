@@ -10,13 +10,15 @@ Example:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from simplezarr.stores.byte_ranges import ByteRange, slice_byte_range
 
 if TYPE_CHECKING:
     from simplezarr.stores.base import ReadableStore
 
-__all__ = ["BytesValue", "RereadValue", "StoredValue", "read_values"]
+__all__ = ["BytesValue", "RereadValue", "StoredValue", "held_values", "read_values"]
 
 
 class StoredValue(ABC):
@@ -99,3 +101,24 @@ def read_values(
         for i in indexes:
             results[i] = [b"" if (d := next(datas)) is None else d for _ in items[i][1]]
     return results
+
+
+def held_values(
+    requests: Sequence[tuple[str, ByteRange]], lookup: Callable[[str], bytes | None]
+) -> list[tuple[StoredValue, bytes | memoryview] | None]:
+    """``open_values`` for a store whose values are in memory and replaced, never changed
+    in place: each value found by ``lookup`` is held as it is (that version), with the
+    requested range of it.
+
+    Example:
+        >>> [(value, first)] = held_values([("k", (0, 2))], {"k": b"abcd"}.get)
+        >>> value.size, bytes(first)
+        (4, b'ab')
+    """
+    opened: list[tuple[StoredValue, bytes | memoryview] | None] = []
+    for key, byte_range in requests:
+        value = lookup(key)
+        opened.append(
+            None if value is None else (BytesValue(value), slice_byte_range(value, byte_range))
+        )
+    return opened

@@ -18,7 +18,8 @@ from simplezarr.engine.work import PARALLEL_MIN_BYTES
 from simplezarr.engine.work import batches as _batches
 from simplezarr.errors import CorruptChunk
 from simplezarr.nodes import ZarrArray
-from simplezarr.stores import LoggingStore, MemoryStore, WrapperStore
+from simplezarr.stores import LoggingStore, MemoryStore
+from tests.store_helpers import RequestLog
 
 ZSTD = [{"name": "zstd", "configuration": {"level": 1, "checksum": False}}]
 
@@ -65,20 +66,8 @@ def test_small_zstd_chunk_is_decoded_whole() -> None:
         a[5, 3:10]
 
 
-class RangeLog(WrapperStore):
-    """Records the (key, byte range) of every get_many request."""
-
-    def __init__(self, store: Any) -> None:
-        super().__init__(store)
-        self.requests: list[tuple[str, Any]] = []
-
-    def get_many(self, requests: Any) -> list[bytes | None]:
-        self.requests.extend(requests)
-        return super().get_many(requests)
-
-
 def test_uncompressed_chunks_always_take_a_window() -> None:
-    store = RangeLog(MemoryStore())
+    store = RequestLog(MemoryStore())
     a = ZarrArray.create(store, shape=(16, 16), dtype="uint32", chunks=(8, 8), compressors=None)
     data = np.arange(256, dtype="uint32").reshape(16, 16)
     a[...] = data

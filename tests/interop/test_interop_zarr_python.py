@@ -57,6 +57,7 @@ import simplezarr  # noqa: E402
 from simplezarr.metadata.defaults import NULL_FILL  # noqa: E402
 from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr  # noqa: E402
 from simplezarr.stores import LocalStore  # noqa: E402
+from tests.store_helpers import NUMERIC_DTYPES  # noqa: E402
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),  # numcodecs.* in v3, v2 vlen warnings
@@ -213,20 +214,7 @@ def case(
 
 
 DTYPES = [
-    "bool",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "float16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
+    *NUMERIC_DTYPES,
     "datetime64[ns]",
     "datetime64[s]",
     "timedelta64[s]",

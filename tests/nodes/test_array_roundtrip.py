@@ -11,23 +11,9 @@ from hypothesis import strategies as st
 
 from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore, MemoryStore
+from tests.store_helpers import NUMERIC_DTYPES
 
-NUMERIC = [
-    "bool",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "float16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-]
+NUMERIC = NUMERIC_DTYPES
 
 V3_COMPRESSORS = [
     None,

@@ -19,9 +19,9 @@ from simplezarr.stores import (
     LoggingStore,
     ObjectStore,
     RemoteStore,
-    WrapperStore,
     from_url,
 )
+from tests.store_helpers import RequestLog
 
 pytest.importorskip("s3fs")
 pytest.importorskip("obstore")
@@ -72,16 +72,7 @@ def test_sharded_partial_reads_fetch_only_needed_bytes(s3: S3Server, opener: Ope
     )
     arr[...] = data
 
-    class Recording(WrapperStore):
-        def __init__(self, store: Any) -> None:
-            super().__init__(store)
-            self.requests: list[tuple[str, Any]] = []
-
-        def get_many(self, requests: Any) -> list[bytes | None]:
-            self.requests.extend(requests)
-            return super().get_many(requests)
-
-    recording = Recording(opener(url, read_only=True))
+    recording = RequestLog(opener(url, read_only=True))
     logged = LoggingStore(recording, log_level="WARNING")
     reader = open_zarr(logged, "sharded")
     np.testing.assert_array_equal(reader[3:12, 40:45], data[3:12, 40:45])
