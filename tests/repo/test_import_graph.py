@@ -29,6 +29,8 @@ LAYERS: list[set[str]] = [
     {"storage"},  # zarr-python's zarr.storage: store-likes to stores
     {"api", "dtype"},  # zarr-python's top-level functions and zarr.dtype
     {"__init__"},  # the package's own namespace
+    # Integrations, which the package never imports: they import it.
+    {"dask", "xarray", "cli", "__main__"},
 ]
 LAYER_OF = {unit: i for i, units in enumerate(LAYERS) for unit in units}
 
