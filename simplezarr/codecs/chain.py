@@ -38,6 +38,7 @@ from simplezarr.codecs.base import (
 )
 from simplezarr.codecs.bytes import BytesCodec, stored_dtype
 from simplezarr.config import config
+from simplezarr.dtypes.casting import astype
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, ZarrError
 
 if TYPE_CHECKING:
@@ -307,7 +308,7 @@ class CodecChain:
         target = spec.dtype.numpy
         if chunk.dtype != target:
             try:
-                chunk = chunk.astype(target)
+                chunk = astype(chunk, target)
             except (TypeError, ValueError) as e:
                 raise CorruptChunk(
                     f"decoded chunk has data type {chunk.dtype}, expected {target}"
@@ -330,7 +331,7 @@ class CodecChain:
         if chunk.shape != spec.shape:
             raise CodecError(f"chunk has shape {chunk.shape}, the codecs expect {spec.shape}")
         if chunk.dtype != spec.dtype.numpy:
-            chunk = chunk.astype(spec.dtype.numpy)
+            chunk = astype(chunk, spec.dtype.numpy)
         if spec.order == "C" and not chunk.flags.c_contiguous:
             # A chunk's items are encoded in index order whatever the memory layout of the
             # value it came from (numcodecs' vlen encoders walk memory: an F-ordered string

@@ -40,6 +40,7 @@ import numpy as np
 
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.concurrency import key_locks, run_all
+from simplezarr.dtypes.casting import astype
 from simplezarr.engine.request import ChunkRequest, located
 from simplezarr.engine.work import batches
 from simplezarr.errors import InvalidArgument, ZarrError
@@ -60,7 +61,7 @@ def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
     """
     try:
         if isinstance(value, np.ndarray):
-            arr = value if value.dtype == dtype else value.astype(dtype)
+            arr = value if value.dtype == dtype else astype(value, dtype)
         else:
             arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError, OverflowError) as e:

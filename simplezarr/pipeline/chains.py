@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -34,6 +35,7 @@ from simplezarr.codecs.base import (
     Codec,
 )
 from simplezarr.codecs.chain import CodecChain
+from simplezarr.codecs.sharding import ShardingCodec
 from simplezarr.dtypes import from_numpy, parse_v2_dtype, parse_v3_dtype
 from simplezarr.errors import InvalidMetadata, UnknownCodec
 from simplezarr.metadata.v2 import make_v2_codec
@@ -91,9 +93,13 @@ def _v2_codec(codec: Any, zspec: Any) -> Codec:
 
 def _ours(codec: Any) -> Codec | None:
     try:
-        return codec_from_json(codec.to_dict())
+        ours = codec_from_json(codec.to_dict())
     except UnknownCodec:
         return None
+    order = getattr(codec, "subchunk_write_order", None)  # zarr-python 3.4, not in to_dict
+    if isinstance(ours, ShardingCodec) and order is not None:
+        ours = dataclasses.replace(ours, subchunk_write_order=order)
+    return ours
 
 
 def _codecs(codecs: Sequence[Any], zspec: Any) -> list[Codec]:
@@ -110,7 +116,15 @@ def _codecs(codecs: Sequence[Any], zspec: Any) -> list[Codec]:
 
 
 def _spec_key(zspec: Any) -> tuple[Any, ...]:
-    return (tuple(zspec.shape), str(zspec.dtype), repr(zspec.fill_value), zspec.order)
+    return (tuple(zspec.shape), str(zspec.dtype), _fill_key(zspec.fill_value), zspec.order)
+
+
+def _fill_key(fill: Any) -> Any:
+    # A numpy scalar by its bytes: bit-exact (NaN payloads, -0.0), and numpy cannot even
+    # print some (a record holding a generic-unit datetime).
+    if isinstance(fill, np.generic) and fill.dtype.kind != "O":
+        return (str(fill.dtype), fill.tobytes())
+    return repr(fill)
 
 
 class Chains:
