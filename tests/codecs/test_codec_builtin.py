@@ -165,7 +165,8 @@ def test_bytes_structured_fields_in_the_codecs_byte_order(name: str, endian: str
     data = np.array([(1, 2), (3, 4)], dtype.numpy)
     config = {} if endian is None else {"configuration": {"endian": endian}}
     chain = CodecChain(
-        [codec_from_json({"name": "bytes", **config})], ChunkSpec((2,), dtype, dtype.default_fill_value())
+        [codec_from_json({"name": "bytes", **config})],
+        ChunkSpec((2,), dtype, dtype.default_fill_value()),
     )
     read_as = endian or "little"  # a missing endian reads as little, zarr-python 3.1's default
     kept = not (name == "structured" and read_as == "little")
