@@ -514,13 +514,30 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         Raises InvalidKey when a symbolic link would lead the write outside the root.
         """
         parent, _, name = key.rpartition("/")
-        directory = os.path.realpath(os.path.join(self._root, parent)) if parent else self._root
+        directory = self._real_directory(parent) if parent else self._root
         if not self._is_inside_root(directory):
             raise InvalidKey(
                 f"key {key!r} of {self!r} leads through a symbolic link to {directory}, "
                 "outside the root; LocalStore never writes or deletes outside its root"
             )
         return directory, name
+
+    def _real_directory(self, parent: str) -> str:
+        """``os.path.realpath`` of ``root/parent`` (a validated key's directory), walking only
+        the components below the (already real) root: one ``lstat`` each, and realpath
+        itself only where one is a symbolic link. A missing component ends the walk: what
+        is below it does not exist either."""
+        path = self._root
+        parts = parent.split("/")
+        for i, part in enumerate(parts):
+            path = os.path.join(path, part)
+            try:
+                mode = os.lstat(path).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                return os.path.join(path, *parts[i + 1 :])
+            if stat.S_ISLNK(mode):
+                return os.path.realpath(os.path.join(self._root, parent))
+        return path
 
     def _is_inside_root(self, real_path: str) -> bool:
         return real_path == self._root or real_path.startswith(self._root_with_sep)
