@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from simplezarr import engine
-from simplezarr.api.arrays import copy_data, create_array, from_array
+from simplezarr.api.arrays import create_array, from_array
+from simplezarr.api.transfer import Progress, copy_regions, copy_values, decodes_with
 from simplezarr.errors import (
     CopyError,
     InvalidArgument,
@@ -51,9 +52,8 @@ from simplezarr.stores.base import (
     writable,
 )
 
-__all__ = ["copy", "copy_all", "copy_store"]
+__all__ = ["copy", "copy_all", "copy_chunks", "copy_store"]
 
-_BATCH = 64  # keys per batched read / write: bounds the bytes held at once
 _IF_EXISTS = ("raise", "replace", "skip", "skip_initialized")
 
 Log = Callable[[str], None]
@@ -96,10 +96,15 @@ def copy_store(
     if_exists: str = "raise",
     dry_run: bool = False,
     log: Any = None,
+    *,
+    progress: Progress | None = None,
 ) -> tuple[int, int, int]:
     """Copy every key under ``source_path`` of one store to ``dest_path`` of another, as
     stored bytes. ``excludes`` / ``includes`` are regular expressions searched in the key
     relative to ``source_path`` (an included key is copied even if excluded).
+
+    Values are copied in parallel, a bounded number of bytes at once (see
+    :mod:`simplezarr.api.transfer`); ``progress(done, total)`` is called after each key.
 
     Example:
         >>> import simplezarr as zarr
@@ -124,7 +129,7 @@ def copy_store(
         raise StoreError(f"cannot copy from {src!r}: it cannot read and list keys")
     if not isinstance(dst, ReadableStore) or not (dry_run or isinstance(dst, WritableStore)):
         raise StoreError(f"cannot copy into {dst!r}: it cannot read and write keys")
-    n_copied = n_skipped = n_bytes = 0
+    n_copied = n_skipped = 0
     keys = list(src.list_prefix(src_prefix))
     todo: list[tuple[str, str]] = []
     for key in keys:
@@ -144,13 +149,9 @@ def copy_store(
             say(f"copy {key} -> {target}")
         n_copied += 1
         todo.append((key, target))
+    n_bytes = 0
     if not dry_run and isinstance(dst, WritableStore):
-        for start in range(0, len(todo), _BATCH):
-            batch = todo[start : start + _BATCH]
-            values = src.get_many([(k, None) for k, _ in batch])
-            items = [(t, v) for (_, t), v in zip(batch, values, strict=True) if v is not None]
-            dst.set_many(items)
-            n_bytes += sum(len(v) for _, v in items)
+        n_bytes = copy_values(src, dst, todo, progress=progress)
     _summary(say, dry_run, n_copied, n_skipped, n_bytes)
     return n_copied, n_skipped, n_bytes
 
@@ -301,10 +302,7 @@ def _copy_array(
         )
     else:
         target = _converted(source, dest, name, attrs, kws)
-    if _same_encoding(source, target):
-        _copy_chunks_raw(source, target)
-    else:
-        copy_data(source, target)  # decoded and re-encoded, one shard or chunk at a time
+    copy_chunks(source, target)
     return target
 
 
@@ -367,15 +365,34 @@ def _same_encoding(a: ZarrArray, b: ZarrArray) -> bool:
     return all(ja.get(k) == jb.get(k) for k in keys) and a.metadata.endian == b.metadata.endian
 
 
-def _copy_chunks_raw(source: ZarrArray, target: ZarrArray) -> None:
+def copy_chunks(
+    source: ZarrArray,
+    target: ZarrArray,
+    *,
+    progress: Progress | None = None,
+    resume: bool = False,
+    buffer_bytes: int | None = None,
+) -> bool:
+    """Copy the chunks of ``source`` into the empty (or, with ``resume``, partly copied)
+    array ``target`` of the same shape: as stored bytes when both encode chunks alike,
+    else decoded and re-encoded one stored object of ``target`` at a time. Returns whether
+    the copy was raw. Parallel, with bounded memory (:mod:`simplezarr.api.transfer`)."""
+    kws: dict[str, Any] = {"progress": progress}
+    if buffer_bytes is not None:
+        kws["buffer_bytes"] = buffer_bytes
+    if not _same_encoding(source, target):
+        copy_regions(source, target, resume=resume, **kws)
+        return False
     src_io, dst_io = source._io, target._io
-    keys = [(src_io.key(c), dst_io.key(c)) for c in engine.stored_chunks(src_io)]
-    for start in range(0, len(keys), _BATCH):
-        batch = keys[start : start + _BATCH]
-        values = readable(source.store, "copy chunks").get_many([(k, None) for k, _ in batch])
-        writable(target.store, "copy chunks").set_many(
-            [(d, v) for (_, d), v in zip(batch, values, strict=True) if v is not None]
-        )
+    pairs = [(src_io.key(c), dst_io.key(c)) for c in engine.stored_chunks(src_io)]
+    copy_values(
+        readable(source.store, "copy chunks"),
+        writable(target.store, "copy chunks"),
+        pairs,
+        valid=decodes_with(target) if resume else None,
+        **kws,
+    )
+    return True
 
 
 def copy(
