@@ -112,6 +112,9 @@ def convert(
     dst = dest if isinstance(dest, StorePath) else make_store_path(dest, mode="a")
     options = {"zarr_format": zarr_format, "chunks": chunks, "shards": shards}
     options["compressors"] = compressors
+    # Every array's new metadata is built in memory first: an option that does not fit
+    # some array fails here, before anything is written to the destination.
+    _plan(node, MemoryStore(), "", options, False, False, [], metadata_only=True)
     plans: list[_Plan] = []
     groups = _plan(node, dst.store, dst.path, options, resume, overwrite, plans)
     total = sum(p.units for p in plans)
@@ -160,11 +163,16 @@ def _plan(
     resume: bool,
     overwrite: bool,
     plans: list[_Plan],
+    metadata_only: bool = False,
 ) -> int:
     """Create the destination nodes (metadata only) and list the chunk work; returns the
     groups created."""
     if not isinstance(node, ZarrGroup):
-        plans.append(_plan_array(node, store, path, options, resume, overwrite))  # type: ignore[arg-type]
+        array: ZarrArray = node  # type: ignore[assignment]
+        if metadata_only:
+            _built(array, store, path, _target_kws(array, options), {})
+        else:
+            plans.append(_plan_array(array, store, path, options, resume, overwrite))
         return 0
     fmt = options["zarr_format"] or node.zarr_format
     existing = _existing(store, path)
@@ -181,7 +189,8 @@ def _plan(
     n = 1
     for name in node:
         child = node[name]
-        n += _plan(child, store, join_path(group.path, name), options, resume, overwrite, plans)
+        where = join_path(group.path, name)
+        n += _plan(child, store, where, options, resume, overwrite, plans, metadata_only)
     return n
 
 
@@ -297,7 +306,10 @@ def _built(
             **kws,
         )
     except (InvalidArgument, ValueError) as e:
-        raise InvalidArgument(f"cannot convert the array {source.path or '/'!r}: {e}") from e
+        raise InvalidArgument(
+            f"cannot convert the array {source.path or '/'!r}: {e} (the options apply to "
+            "every array of the copy; copy arrays of other shapes separately)"
+        ) from e
 
 
 def _check_resumable(existing: ZarrNode, wanted: Any) -> None:

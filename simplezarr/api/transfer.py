@@ -92,7 +92,8 @@ def run_bounded(
     on_result: Callable[[T], None],
 ) -> None:
     """Run ``(cost, job)`` pairs on ``pool`` while the cost in flight (bytes the running
-    jobs hold) stays within ``buffer_bytes``, one job at least; ``on_result`` and
+    jobs hold) stays within ``buffer_bytes``, one job at least, and at most two jobs per
+    pool thread are started and unfinished; ``on_result`` and
     ``progress(done, total)`` are called in the calling thread as jobs finish. The first
     error is raised once every started job has finished (none is left writing), and no
     job starts after it; an interrupt (``KeyboardInterrupt``) likewise.
@@ -105,6 +106,8 @@ def run_bounded(
         [2, 3]
     """
     running: dict[Future[T], int] = {}
+    # a few jobs queued per thread keep it busy; more would only be lost to an interrupt
+    most = 2 * max(pool.size(), 1)
     in_flight = done = 0
     error: BaseException | None = None
 
@@ -115,26 +118,31 @@ def run_bounded(
             in_flight -= running.pop(fut)
             try:
                 on_result(fut.result())
+                done += 1
+                if progress is not None and error is None:
+                    progress(done, total)
             except BaseException as e:  # noqa: BLE001 - re-raised once all have finished
-                error = error or e
-            done += 1
-            if progress is not None and error is None:
-                progress(done, total)
+                error = error or e  # a job's error, or the callback's (an interrupt)
 
     try:
         for cost, job in jobs:
-            while running and (in_flight + cost > buffer_bytes or error is not None):
+            while running and error is None and (
+                in_flight + cost > buffer_bytes or len(running) >= most
+            ):
                 reap(block=True)
             if error is not None:
                 break
             running[pool.submit(job)] = cost
             in_flight += cost
-            if running:
-                reap(block=False)
-    finally:
-        # Interrupted (KeyboardInterrupt) or failed: let started jobs finish, start none.
-        while running:
+            reap(block=False)
+    except BaseException as e:  # noqa: BLE001 - an interrupt while waiting: drain first
+        error = error or e
+    # Failed or interrupted: let started jobs finish, start none, report no more.
+    while running:
+        try:
             reap(block=True)
+        except BaseException as e:  # noqa: BLE001 - a second interrupt: still drain
+            error = error or e
     if error is not None:
         raise error
 
