@@ -35,8 +35,9 @@ def add_store_options(parser: argparse.ArgumentParser, dest: bool = False) -> No
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="an option of the remote store (credentials, endpoint_url, ...); VALUE is read "
-        "as JSON when it parses (true, 3, {...}), else as text; repeat for several",
+        help="an option of the stores of URLs (credentials, endpoint_url, ...; local paths "
+        "take none); VALUE is read as JSON when it parses (true, 3, {...}), else as text; "
+        "repeat for several",
     )
     if dest:
         parser.add_argument(
@@ -86,10 +87,11 @@ def open_store(
     client: str | None = None,
 ) -> BaseStore:
     """The store a path or URL names; a local ``.zip`` file is a ZipStore (read, or
-    appended to when ``write``: close it to finish the archive)."""
+    appended to when ``write``: close it to finish the archive). ``options`` apply to URLs
+    only (a command's ``-o`` serves both sides of a copy, one of which may be local)."""
+    if "://" not in location:
+        options = {}
     if _is_zip(location):
-        if options:
-            raise InvalidArgument(f"storage options do not apply to the ZIP file {location!r}")
         if not write and not os.path.isfile(location):
             raise InvalidArgument(f"no ZIP file at {location!r}")
         return ZipStore(location, mode="a" if write else "r")
