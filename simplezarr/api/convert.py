@@ -332,4 +332,3 @@ def _check_resumable(existing: ZarrNode, wanted: Any) -> None:
 def _remove(node: ZarrNode) -> None:
     store = writable(node.store, "replace a node")
     store.erase_prefix(f"{node.path}/" if node.path else "")
-

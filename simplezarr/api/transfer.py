@@ -126,8 +126,10 @@ def run_bounded(
 
     try:
         for cost, job in jobs:
-            while running and error is None and (
-                in_flight + cost > buffer_bytes or len(running) >= most
+            while (
+                running
+                and error is None
+                and (in_flight + cost > buffer_bytes or len(running) >= most)
             ):
                 reap(block=True)
             if error is not None:
@@ -262,7 +264,9 @@ def copy_regions(
         return run
 
     tally = tally or Tally()
-    run_bounded(DECODE, ((cost, job(b)) for b in boxes), len(boxes), buffer_bytes, progress, tally.add)
+    run_bounded(
+        DECODE, ((cost, job(b)) for b in boxes), len(boxes), buffer_bytes, progress, tally.add
+    )
     return tally
 
 

@@ -150,7 +150,7 @@ def _walk(
     if not isinstance(node, ZarrGroup):
         return
     report.groups += 1
-    for name in node.keys():
+    for name in node:
         path = join_path(node.path, name)
         try:
             child = open_zarr(node.store, path)

@@ -17,7 +17,6 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-import simplezarr
 from simplezarr.cli import copy, info, verify
 
 __all__ = ["build_parser", "main"]
@@ -39,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="simplezarr",
         description="Inspect, copy, convert and verify Zarr v2 and v3 arrays and groups.",
     )
-    parser.add_argument("--version", action="version", version=f"simplezarr {simplezarr.__version__}")
+    parser.add_argument("--version", action="version", version=f"simplezarr {_version()}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser
@@ -52,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
         )
     return parser
+
+
+def _version() -> str:
+    # The package namespace is loaded before any of its subpackages, so its __version__
+    # is there to read; importing it here would be an import upwards.
+    return str(sys.modules["simplezarr"].__version__)
 
 
 def _one_line(error: BaseException) -> str:
@@ -73,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1  # the reader of our output went away (simplezarr ls ... | head)
-    except Exception as e:  # noqa: BLE001 - the one place every error becomes a message
+    except Exception as e:  # the one place every error becomes a message
         if args.debug:
             raise
         print(f"simplezarr: error: {_one_line(e)}", file=sys.stderr)

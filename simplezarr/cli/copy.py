@@ -56,8 +56,7 @@ def add_parser(commands: Any) -> None:
         "--compressor",
         type=parse_compressor,
         default=argparse.SUPPRESS,
-        help="new compressor: NAME[:key=value,...] (zstd:level=3, blosc:cname=lz4, gzip) "
-        "or 'none'",
+        help="new compressor: NAME[:key=value,...] (zstd:level=3, blosc:cname=lz4, gzip) or 'none'",
     )
     p.add_argument(
         "--resume",

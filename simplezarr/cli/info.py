@@ -24,13 +24,19 @@ def add_parsers(commands: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_store_options(p)
     p.set_defaults(run=run_info)
-    p = commands.add_parser("ls", help="the children of a group", description="List the "
-                            "arrays and groups directly in the group at PATH.")
+    p = commands.add_parser(
+        "ls",
+        help="the children of a group",
+        description="List the arrays and groups directly in the group at PATH.",
+    )
     p.add_argument("path", metavar="PATH")
     add_store_options(p)
     p.set_defaults(run=run_ls)
-    p = commands.add_parser("tree", help="a hierarchy as a tree", description="Draw the "
-                            "hierarchy below the group at PATH.")
+    p = commands.add_parser(
+        "tree",
+        help="a hierarchy as a tree",
+        description="Draw the hierarchy below the group at PATH.",
+    )
     p.add_argument("path", metavar="PATH")
     p.add_argument("--depth", type=int, default=None, help="levels to show (default: all)")
     add_store_options(p)

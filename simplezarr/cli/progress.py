@@ -47,7 +47,7 @@ class Progress:
         if mode == "bar" and tqdm is None:
             mode = "lines"  # documented: without tqdm, plain lines
         self.mode = "none" if mode == "none" else ("bar" if tqdm is not None else "lines")
-        self._tqdm_class = tqdm
+        self._tqdm_class: Any = tqdm
         self._bar: Any = None
         self._last_line = time.monotonic()
         self._done = self._total = 0

@@ -80,7 +80,9 @@ def test_compressor_for_zarr_v2(data: Path, tmp_path: Path, run: Run) -> None:
     _same_data(out)
 
 
-def test_options_that_fit_no_array_fail_before_writing(data: Path, tmp_path: Path, run: Run) -> None:
+def test_options_that_fit_no_array_fail_before_writing(
+    data: Path, tmp_path: Path, run: Run
+) -> None:
     r = run("copy", data, tmp_path / "out.zarr", "--chunks", "50,50")  # sub/b is 1-d
     assert r.code == 1 and "sub/b" in r.err and "2 dimensions" in r.err
     assert not (tmp_path / "out.zarr").exists()
@@ -96,7 +98,9 @@ def test_to_and_from_a_zip_file(data: Path, tmp_path: Path, run: Run) -> None:
     assert run("verify", archive, "-q").code == 0
 
 
-def test_an_existing_destination_is_refused_unless_asked(data: Path, tmp_path: Path, run: Run) -> None:
+def test_an_existing_destination_is_refused_unless_asked(
+    data: Path, tmp_path: Path, run: Run
+) -> None:
     out = tmp_path / "out.zarr"
     assert run("copy", data, out, "-q").code == 0
     r = run("copy", data / "temp", out, "-q")
@@ -208,6 +212,8 @@ def test_resume_refuses_other_metadata(data: Path, tmp_path: Path) -> None:
 def test_copy_store_and_copy_report_progress(data: Path) -> None:
     seen: list[tuple[int, int]] = []
     dst: dict[str, bytes] = {}
-    n, _, nbytes = simplezarr.copy_store(LocalStore(data), dst, progress=lambda d, t: seen.append((d, t)))
+    n, _, nbytes = simplezarr.copy_store(
+        LocalStore(data), dst, progress=lambda d, t: seen.append((d, t))
+    )
     assert seen[-1] == (n, n) and len(seen) == n and nbytes == sum(map(len, dst.values()))
     _same_data("", dst)

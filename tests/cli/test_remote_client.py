@@ -39,7 +39,9 @@ def test_choosing_the_client(s3: Any) -> None:
     url = f"s3://{s3.new_prefix()}/x.zarr"
     with config.set(remote_client="fsspec"):
         assert isinstance(from_url(url, storage_options=_options(s3)), FsspecStore)
-        assert isinstance(from_url(url, storage_options=_options(s3), client="obstore"), ObjectStore)
+        assert isinstance(
+            from_url(url, storage_options=_options(s3), client="obstore"), ObjectStore
+        )
     # an fsspec option obstore has no meaning for: auto falls back, obstore refuses
     odd = {**_options(s3), "default_block_size": 2**20}
     assert isinstance(from_url(url, storage_options=odd), FsspecStore)
