@@ -1,17 +1,23 @@
 """The examples of docs/cli.md, run in order in one empty directory: ``python`` blocks as
-scripts, ``console`` blocks line by line in bash (``$ `` starts a command; the lines after
-it are its expected output, stdout and stderr together; ``...`` matches any text)."""
+scripts, ``console`` blocks line by line (``$ `` starts a command; the lines after it are
+its expected output, stdout and stderr together; ``...`` matches any text).
+
+Commands run in-process (``main``, argv split as a shell would, ``$S3_ENDPOINT`` the moto
+server's address, a trailing ``; echo "exit status $?"`` printing the status), to stay
+fast; tests/cli/test_cli_subprocess.py starts the real executables."""
 
 from __future__ import annotations
 
-import os
+import contextlib
+import io
 import re
-import subprocess
-import sys
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from simplezarr.cli import main
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 BLOCK = re.compile(r"^```(python|console)\n(.*?)^```", re.S | re.M)
@@ -47,25 +53,34 @@ def test_the_page_has_examples_of_every_command() -> None:
         assert f"{command}" in text, command
 
 
-def test_the_examples_run_as_shown(tmp_path: Path, s3: Any) -> None:
-    pytest.importorskip("tqdm")
-    env = dict(os.environ)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env["S3_ENDPOINT"] = s3.endpoint
-    env["COLUMNS"] = "200"
+ECHO_STATUS = '; echo "exit status $?"'
+
+
+def run_command(command: str, endpoint: str) -> list[str]:
+    echo = command.endswith(ECHO_STATUS)
+    argv = shlex.split(command.removesuffix(ECHO_STATUS).replace("$S3_ENDPOINT", endpoint))
+    assert argv[0] == "simplezarr", command
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            status = main(argv[1:])
+        except SystemExit as e:  # --version
+            status = int(e.code or 0)
+    lines = output.getvalue().splitlines()
+    return lines + [f"exit status {status}"] if echo else lines
+
+
+def test_the_examples_run_as_shown(
+    tmp_path: Path, s3: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     n = 0
     for kind, text in blocks():
         if kind == "python":
-            done = subprocess.run(
-                [sys.executable, "-c", text], cwd=tmp_path, env=env, capture_output=True, text=True
-            )
-            assert done.returncode == 0, done.stderr
+            exec(compile(text, str(DOC), "exec"), {"__name__": "__docs__"})
             continue
         for command, expected in commands(text):
-            done = subprocess.run(
-                ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True
-            )
-            got = (done.stderr + done.stdout).splitlines()
+            got = run_command(command, s3.endpoint)
             assert matches(expected, got), f"$ {command}\n" + "\n".join(got)
             n += 1
     shown = sum(len(commands(b)) for kind, b in blocks() if kind == "console")

@@ -3,9 +3,12 @@ script, in their own processes (the other tests call ``main`` in-process, to sta
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -44,3 +47,28 @@ def test_the_console_script_copies_and_verifies(tmp_path: Path) -> None:
     chunk.write_bytes(raw[:-1] + bytes([raw[-1] ^ 1]))  # one bit of the checksum flipped
     done = _run(script, "verify", tmp_path / "a", "-q")
     assert done.returncode == 1 and done.stdout.startswith("corrupt: c/1 (array '/'): ")
+
+
+def test_ctrl_c_stops_a_copy_that_resume_finishes(tmp_path: Path) -> None:
+    a = simplezarr.create_array(
+        str(tmp_path / "a"), shape=(1000, 1000), chunks=(5, 1000), dtype="f8"
+    )
+    a[:] = np.random.default_rng(0).random(a.shape)
+    argv = [sys.executable, "-m", "simplezarr", "copy", tmp_path / "a", tmp_path / "b"]
+    argv += ["--compressor", "gzip:level=9", "-q"]  # slow enough to interrupt
+    env = {**os.environ, "SIMPLEZARR_THREADS": "1"}
+    proc = subprocess.Popen([str(x) for x in argv], stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    while len(list((tmp_path / "b").glob("c/*"))) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    written = len(list((tmp_path / "b").glob("c/*")))
+    assert proc.returncode == 130 and err.strip() == (
+        "simplezarr: interrupted; run it again with --resume to continue"
+    )
+    assert 5 <= written < 200  # stopped part way
+    done = _run(*argv, "--resume")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(f"{200 - written} stored chunk(s) written, {written} kept")
+    np.testing.assert_array_equal(simplezarr.open_array(str(tmp_path / "b"))[:], a[:])

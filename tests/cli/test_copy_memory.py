@@ -63,9 +63,9 @@ def test_copy_memory_does_not_grow_with_the_array(options: dict[str, Any], tmp_p
         np.testing.assert_array_equal(simplezarr.open_array(str(tmp_path / "out"))[-5:], large[-5:])
         # controls: held chunk data is seen; a large buffer holds more
         assert _peak(lambda: large[:]) > 16 * 2**20
-        # (a destination that takes 20 ms per write keeps every started job's bytes held,
+        # (a destination that takes 10 ms per write keeps every started job's bytes held,
         # however busy the machine: without the buffer's bound, a pool's worth at once)
-        slow = SlowStore(LocalStore(tmp_path / "u"), base_delay=0.02)
+        slow = SlowStore(LocalStore(tmp_path / "u"), base_delay=0.01)
         with config.set(io_concurrency=32, threads=32):
             unbounded = _peak(_copy(large, slow, 2**40, **options))
             bounded = _peak(_copy(large, slow, BUFFER, **options))
