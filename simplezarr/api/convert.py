@@ -29,6 +29,7 @@ from typing import Any
 
 from simplezarr import engine
 from simplezarr.api.arrays import create_array, from_array
+from simplezarr.api.consolidated import consolidate_metadata, is_consolidated
 from simplezarr.api.copy import _same_encoding
 from simplezarr.api.transfer import (
     BUFFER_BYTES,
@@ -90,7 +91,8 @@ def convert(
 
     ``zarr_format``, ``chunks``, ``shards`` and ``compressors`` apply to every array
     (``"keep"``: the source's; ``shards=None`` unshards, ``compressors=None`` stores raw).
-    Groups keep their attributes. ``progress(done, total)`` is called after each stored
+    Groups keep their attributes, and a source group with consolidated metadata gives a
+    consolidated copy. ``progress(done, total)`` is called after each stored
     object, counted over the whole hierarchy. ``overwrite`` replaces existing destination
     nodes; ``resume`` continues an interrupted copy (see the module docstring).
 
@@ -141,6 +143,8 @@ def convert(
                 resume=resume,
                 tally=tally,
             )
+    if isinstance(node, ZarrGroup) and is_consolidated(node):
+        consolidate_metadata(dst.store, dst.path or None)  # consolidated in, consolidated out
     return CopyReport(len(plans), groups, tally.copied, tally.kept, tally.nbytes)
 
 

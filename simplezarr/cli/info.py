@@ -7,6 +7,7 @@ import json
 from typing import Any, cast
 
 from simplezarr import engine
+from simplezarr.api.consolidated import is_consolidated
 from simplezarr.cli.common import add_store_options, open_node, storage_options
 from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode
 
@@ -107,7 +108,7 @@ def _describe_group(node: ZarrGroup) -> dict[str, Any]:
         "bytes": nbytes,
         "bytes_stored": stored,
         "compression_ratio": _ratio(nbytes, stored),
-        "consolidated": node.metadata.consolidated_metadata is not None,
+        "consolidated": is_consolidated(node),
     }
 
 

@@ -217,3 +217,22 @@ def test_copy_store_and_copy_report_progress(data: Path) -> None:
     )
     assert seen[-1] == (n, n) and len(seen) == n and nbytes == sum(map(len, dst.values()))
     _same_data("", dst)
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_consolidated_metadata_is_consolidated_in_the_copy(
+    zarr_format: int, tmp_path: Path, run: Run
+) -> None:
+    data = make_hierarchy(tmp_path / "data.zarr", 5 - zarr_format)  # the other format
+    simplezarr.consolidate_metadata(str(data))
+    out = tmp_path / "out.zarr"
+    assert run("copy", data, out, "--zarr-format", zarr_format, "-q").code == 0
+    g = simplezarr.open_consolidated(str(out), mode="r")
+    assert sorted(k for k, _ in g.members(max_depth=None)) == ["sub", "sub/b", "temp"]
+    _same_data(out)
+    # control: an unconsolidated source gives an unconsolidated copy
+    plain = make_hierarchy(tmp_path / "plain.zarr")
+    assert run("copy", plain, tmp_path / "p2.zarr", "-q").code == 0
+    facts = json.loads(run("info", tmp_path / "p2.zarr", "--json").out)
+    assert facts["consolidated"] is False
+    assert json.loads(run("info", out, "--json").out)["consolidated"] is True
