@@ -204,6 +204,8 @@ def _copy_one(
             return "missing", 0
         if valid is not None and isinstance(dest, ReadableStore):
             present = dest.get(target)
+            # decoded here: an I/O thread waiting on the decode pool could deadlock with
+            # decode-pool work waiting on the I/O pool (a remote read of copy_regions)
             if present is not None and len(present) == size and valid(present):
                 return "kept", 0
             del present

@@ -5,9 +5,11 @@ What is checked: every node's metadata parses; every stored object (chunk, or sh
 all its inner chunks) of every array is read and decoded with the array's codecs, so a
 ``crc32c`` checksum in them is compared, a shard's index is checked against the shard's
 size, and a compressed stream must decompress to exactly the chunk's size. Missing chunks
-are not problems (they read as the fill value). The work runs on the decode pool, a
-bounded number of bytes at once (``buffer_bytes``), with ``progress(done, total)`` per
-stored object.
+are not problems (they read as the fill value).
+
+As the engine reads: the calling thread fetches parts of a few stored objects
+(``get_many``: concurrent on a remote store) and the decode pool decodes them, at most
+about ``buffer_bytes`` held at once; ``progress(done, total)`` after each stored object.
 
 A local store is also searched for temporary files a killed writer left behind
 (``stale_temporaries``; never listed as keys or read, so not problems); ``repair=True``
@@ -27,7 +29,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +51,8 @@ from simplezarr.stores.local import (
 
 __all__ = ["Problem", "VerifyReport", "verify"]
 
+_PART = 64  # stored objects per batched read at most
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -62,6 +66,9 @@ class Problem:
     def __str__(self) -> str:
         where = self.key if self.key is not None else (self.path or "/")
         return f"{where}: {self.message}"
+
+
+Job = Callable[[], "Problem | None"]
 
 
 @dataclass
@@ -119,10 +126,11 @@ def verify(
         sp = make_store_path(source, mode="r")
         node = open_zarr(sp.store, sp.path)
     report = VerifyReport()
-    jobs: list[tuple[int, Callable[[], Problem | None]]] = []
-    _walk(node, report, jobs)
-    report.chunks = len(jobs)
-    run_bounded(DECODE, jobs, len(jobs), buffer_bytes, progress, _collect(report))
+    work: list[_Object] = []
+    _walk(node, report, work)
+    report.chunks = len(work)
+    jobs = _fetched(work, buffer_bytes)
+    run_bounded(DECODE, jobs, len(work), buffer_bytes, progress, _collect(report))
     report.problems.sort(key=lambda p: (p.path, p.key or ""))
     store = node.store
     if isinstance(store, LocalStore):
@@ -140,12 +148,50 @@ def _collect(report: VerifyReport) -> Callable[[Problem | None], None]:
     return add
 
 
-def _walk(
-    node: ZarrNode, report: VerifyReport, jobs: list[tuple[int, Callable[[], Problem | None]]]
-) -> None:
+@dataclass(frozen=True)
+class _Object:
+    """One stored object to check: where it is, and what decodes it."""
+
+    store: ReadableStore
+    path: str
+    key: str
+    decode: Callable[[bytes], Any]
+    cost: int  # bytes a check holds: the value (about its decoded size at most) and more
+
+
+def _fetched(work: list[_Object], buffer_bytes: int) -> Iterator[tuple[int, Job]]:
+    """Decode jobs, fetched in the calling thread a part at a time (a part holds at most
+    half the buffer, so fetched and decoding objects stay within it together)."""
+    start = 0
+    while start < len(work):
+        part = [work[start]]
+        held = work[start].cost
+        while start + len(part) < len(work) and len(part) < _PART:
+            nxt = work[start + len(part)]
+            if held + nxt.cost > buffer_bytes // 2 or nxt.store is not part[0].store:
+                break
+            part.append(nxt)
+            held += nxt.cost
+        start += len(part)
+        try:
+            values = part[0].store.get_many([(o.key, None) for o in part])
+        except ZarrError as e:
+            for o in part:
+                yield o.cost, _failed(Problem(o.path, o.key, f"cannot read it: {e}"))
+            continue
+        for o, value in zip(part, values, strict=True):
+            yield o.cost, _check(o, value)
+        del values
+
+
+def _failed(problem: Problem) -> Job:
+    return lambda: problem
+
+
+def _walk(node: ZarrNode, report: VerifyReport, work: list[_Object]) -> None:
     if isinstance(node, ZarrArray):
         report.arrays += 1
-        _array_jobs(node, report, jobs)
+        _array_objects(node, report, work)
         return
     if not isinstance(node, ZarrGroup):
         return
@@ -157,12 +203,10 @@ def _walk(
         except ZarrError as e:
             report.problems.append(Problem(path, None, f"cannot open the node: {e}"))
             continue
-        _walk(child, report, jobs)
+        _walk(child, report, work)
 
 
-def _array_jobs(
-    array: ZarrArray, report: VerifyReport, jobs: list[tuple[int, Callable[[], Problem | None]]]
-) -> None:
+def _array_objects(array: ZarrArray, report: VerifyReport, work: list[_Object]) -> None:
     io = array._io
     try:
         coords = engine.stored_chunks(io)
@@ -175,21 +219,18 @@ def _array_jobs(
     # what one check holds: the stored value (at most about the decoded size) and the
     # decoded object
     cost = 2 * int(np.prod(io.metadata.chunk_shape, dtype=np.int64)) * max(io.dtype.itemsize, 1)
-    for c in coords:
-        jobs.append((cost, _check(store, array.path, io.key(c), io.chain.decode)))
+    decode = io.chain.decode
+    work.extend(_Object(store, array.path, io.key(c), decode, cost) for c in coords)
 
 
-def _check(
-    store: ReadableStore, path: str, key: str, decode: Callable[[bytes], Any]
-) -> Callable[[], Problem | None]:
+def _check(o: _Object, value: bytes | None) -> Job:
     def run() -> Problem | None:
+        if value is None:
+            return None  # deleted meanwhile: reads as the fill value
         try:
-            value = store.get(key)
-            if value is None:
-                return None  # deleted meanwhile: reads as the fill value
-            decode(value)
+            o.decode(value)
         except ZarrError as e:
-            return Problem(path, key, str(e))
+            return Problem(o.path, o.key, str(e))
         return None
 
     return run
