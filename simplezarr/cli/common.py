@@ -17,6 +17,7 @@ from simplezarr.stores.base import BaseStore
 from simplezarr.stores.zip import ZipStore
 
 __all__ = [
+    "add_path_option",
     "add_store_options",
     "open_node",
     "open_store",
@@ -100,12 +101,26 @@ def open_store(
     return from_url(location, storage_options=options or None, read_only=not write, client=client)
 
 
+def add_path_option(parser: argparse.ArgumentParser, name: str = "--path") -> None:
+    """``--path NODE`` (attribute ``node``), or ``--src-path`` / ``--dst-path``."""
+    parser.add_argument(
+        name,
+        dest="node" if name == "--path" else name.lstrip("-").replace("-", "_"),
+        default="",
+        metavar="NODE",
+        help="the node inside the store (a .zip file's or URL's), e.g. group/array; "
+        "default: the root",
+    )
+
+
 @contextlib.contextmanager
-def open_node(location: str, options: dict[str, Any], client: str | None) -> Iterator[ZarrNode]:
-    """The array or group at ``location`` (its store's root), opened read-only."""
+def open_node(
+    location: str, options: dict[str, Any], client: str | None, path: str = ""
+) -> Iterator[ZarrNode]:
+    """The array or group at ``path`` of the store at ``location``, opened read-only."""
     store = open_store(location, options, client=client)
     try:
-        yield open_zarr(store)
+        yield open_zarr(store, path)
     finally:
         close = getattr(store, "close", None)
         if callable(close):

@@ -8,6 +8,7 @@ from typing import Any
 
 from simplezarr.api.convert import convert
 from simplezarr.cli.common import (
+    add_path_option,
     add_store_options,
     compressor_for,
     open_store,
@@ -19,6 +20,7 @@ from simplezarr.cli.common import (
 )
 from simplezarr.cli.progress import MODES, Progress
 from simplezarr.nodes import open_zarr
+from simplezarr.storage import StorePath, normalize_path
 
 __all__ = ["add_parser", "add_progress_option"]
 
@@ -72,6 +74,8 @@ def add_parser(commands: Any) -> None:
         metavar="SIZE",
         help="the most chunk bytes held at once (default 64MiB)",
     )
+    add_path_option(p, "--src-path")
+    add_path_option(p, "--dst-path")
     add_progress_option(p)
     add_store_options(p, dest=True)
     p.set_defaults(run=run)
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     dst_options = {**src_options, **storage_options(args.dst_option)}
     source = open_store(args.src, src_options, client=args.client)
     try:
-        node = open_zarr(source)
+        node = open_zarr(source, args.src_path)
         kws: dict[str, Any] = {"zarr_format": args.zarr_format}
         if args.chunks is not None:
             kws["chunks"] = args.chunks
@@ -99,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
             with Progress("copy", mode) as progress:
                 report = convert(
                     node,
-                    dest,
+                    StorePath(dest, normalize_path(args.dst_path)),
                     progress=progress,
                     resume=args.resume,
                     overwrite=args.overwrite,

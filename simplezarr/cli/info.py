@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from simplezarr import engine
 from simplezarr.api.consolidated import is_consolidated
-from simplezarr.cli.common import add_store_options, open_node, storage_options
+from simplezarr.cli.common import add_path_option, add_store_options, open_node, storage_options
 from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode
 
 __all__ = ["add_parsers", "describe"]
@@ -23,6 +23,7 @@ def add_parsers(commands: Any) -> None:
     )
     p.add_argument("path", metavar="PATH", help="a directory, .zip file or URL")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_path_option(p)
     add_store_options(p)
     p.set_defaults(run=run_info)
     p = commands.add_parser(
@@ -31,6 +32,7 @@ def add_parsers(commands: Any) -> None:
         description="List the arrays and groups directly in the group at PATH.",
     )
     p.add_argument("path", metavar="PATH")
+    add_path_option(p)
     add_store_options(p)
     p.set_defaults(run=run_ls)
     p = commands.add_parser(
@@ -40,6 +42,7 @@ def add_parsers(commands: Any) -> None:
     )
     p.add_argument("path", metavar="PATH")
     p.add_argument("--depth", type=int, default=None, help="levels to show (default: all)")
+    add_path_option(p)
     add_store_options(p)
     p.set_defaults(run=run_tree)
 
@@ -136,14 +139,14 @@ def _text(facts: dict[str, Any]) -> str:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    with open_node(args.path, storage_options(args.storage_option), args.client) as node:
+    with open_node(args.path, storage_options(args.storage_option), args.client, args.node) as node:
         facts = describe(node)
     print(json.dumps(facts, indent=2) if args.json else _text(facts))
     return 0
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    with open_node(args.path, storage_options(args.storage_option), args.client) as node:
+    with open_node(args.path, storage_options(args.storage_option), args.client, args.node) as node:
         if isinstance(node, ZarrArray):
             print(f". array {node.shape} {node.dtype}")
             return 0
@@ -156,7 +159,7 @@ def run_ls(args: argparse.Namespace) -> int:
 
 
 def run_tree(args: argparse.Namespace) -> int:
-    with open_node(args.path, storage_options(args.storage_option), args.client) as node:
+    with open_node(args.path, storage_options(args.storage_option), args.client, args.node) as node:
         if isinstance(node, ZarrArray):
             print(f"/ array {node.shape} {node.dtype}")
             return 0

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from simplezarr.api.verify import verify
-from simplezarr.cli.common import add_store_options, open_node, storage_options
+from simplezarr.cli.common import add_path_option, add_store_options, open_node, storage_options
 from simplezarr.cli.copy import add_progress_option
 from simplezarr.cli.progress import Progress
 from simplezarr.errors import InvalidArgument
@@ -33,12 +33,13 @@ def add_parser(commands: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_progress_option(p)
+    add_path_option(p)
     add_store_options(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_node(args.path, storage_options(args.storage_option), args.client) as node:
+    with open_node(args.path, storage_options(args.storage_option), args.client, args.node) as node:
         if args.repair and not isinstance(node.store, LocalStore):
             raise InvalidArgument(
                 "--repair removes temporary files of a local directory store; "

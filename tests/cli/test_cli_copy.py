@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -236,3 +237,40 @@ def test_consolidated_metadata_is_consolidated_in_the_copy(
     facts = json.loads(run("info", tmp_path / "p2.zarr", "--json").out)
     assert facts["consolidated"] is False
     assert json.loads(run("info", out, "--json").out)["consolidated"] is True
+
+
+def test_nodes_inside_a_store(data: Path, tmp_path: Path, run: Run) -> None:
+    archive = tmp_path / "data.zip"
+    assert run("copy", data, archive, "-q").code == 0
+    facts = json.loads(run("info", archive, "--path", "sub/b", "--json").out)
+    assert facts["shape"] == [10]
+    out = tmp_path / "out.zarr"
+    r = run("copy", archive, out, "--src-path", "temp", "--dst-path", "x/y", "-q")
+    assert r.code == 0, r.err
+    np.testing.assert_array_equal(simplezarr.open_array(str(out), path="x/y")[:], EXPECTED)
+    assert run("ls", out, "--path", "x").out.strip() == "y  array (100, 100) float64"
+    assert run("verify", out, "--path", "x/y", "-q").out.startswith("ok: 1 array, 0 groups")
+    r = run("ls", archive, "--path", "nope")
+    assert r.code == 1 and "'nope'" in r.err
+
+
+@pytest.mark.parametrize("client", ["obstore", "fsspec"])
+def test_between_s3_and_a_zip_file(
+    client: str, data: Path, tmp_path: Path, s3: Any, run: Run
+) -> None:
+    if client == "obstore":
+        pytest.importorskip("obstore")
+    url = f"s3://{s3.new_prefix()}/data.zarr"
+    options = [f"-o={k}={json.dumps(v)}" for k, v in s3.fsspec_options().items()]
+    r = run("copy", data, url, "--client", client, "--chunks", "50,50", *options, "-q")
+    assert r.code == 1 and "sub/b" in r.err  # refused before writing anything ...
+    r = run("ls", url, "--client", client, *options)
+    assert r.code == 1  # ... so nothing is there
+    r = run("copy", data, url, "--client", client, "--zarr-format", "2", *options, "-q")
+    assert r.code == 0, r.err
+    archive = tmp_path / "back.zip"
+    r = run("copy", url, archive, "--client", client, "--zarr-format", "3", *options, "-q")
+    assert r.code == 0, r.err
+    with ZipStore(archive) as store:
+        _same_data("", store)
+    assert run("verify", url, "--client", client, *options, "-q").code == 0

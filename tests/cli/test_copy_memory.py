@@ -70,3 +70,16 @@ def test_copy_memory_does_not_grow_with_the_array(options: dict[str, Any], tmp_p
             unbounded = _peak(_copy(large, slow, 2**40, **options))
             bounded = _peak(_copy(large, slow, BUFFER, **options))
         assert unbounded > bound > bounded, (unbounded / 2**20, bounded / 2**20)
+
+
+def test_verify_memory_does_not_grow_with_the_array(tmp_path: Path) -> None:
+    with config.set(threads=2):
+        small, large = _source(tmp_path / "s", 4), _source(tmp_path / "l", 16)
+        simplezarr.verify(small)  # warm up
+        peaks = [min(_peak(lambda: simplezarr.verify(a, buffer_bytes=BUFFER)) for _ in range(2))
+                 for a in (small, large)]  # fmt: skip
+        assert max(peaks) < 2 * BUFFER, [p / 2**20 for p in peaks]
+        # control: a buffer as large as the array lets a part of 64 chunks be held at once
+        unbounded = _peak(lambda: simplezarr.verify(large, buffer_bytes=2**40))
+        assert unbounded > 8 * 2**20, unbounded / 2**20
+        assert simplezarr.verify(large).chunks == 64
