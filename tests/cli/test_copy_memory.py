@@ -72,14 +72,17 @@ def test_copy_memory_does_not_grow_with_the_array(options: dict[str, Any], tmp_p
         assert unbounded > bound > bounded, (unbounded / 2**20, bounded / 2**20)
 
 
+def _verify(array: simplezarr.ZarrArray, buffer: int) -> Callable[[], Any]:
+    return lambda: simplezarr.verify(array, buffer_bytes=buffer)
+
+
 def test_verify_memory_does_not_grow_with_the_array(tmp_path: Path) -> None:
     with config.set(threads=2):
         small, large = _source(tmp_path / "s", 4), _source(tmp_path / "l", 16)
         simplezarr.verify(small)  # warm up
-        peaks = [min(_peak(lambda: simplezarr.verify(a, buffer_bytes=BUFFER)) for _ in range(2))
-                 for a in (small, large)]  # fmt: skip
+        peaks = [min(_peak(_verify(a, BUFFER)) for _ in range(2)) for a in (small, large)]
         assert max(peaks) < 2 * BUFFER, [p / 2**20 for p in peaks]
         # control: a buffer as large as the array lets a part of 64 chunks be held at once
-        unbounded = _peak(lambda: simplezarr.verify(large, buffer_bytes=2**40))
+        unbounded = _peak(_verify(large, 2**40))
         assert unbounded > 8 * 2**20, unbounded / 2**20
         assert simplezarr.verify(large).chunks == 64
