@@ -196,9 +196,11 @@ class _Copier:
         if_exists: str,
         dry_run: bool,
         create_kws: dict[str, Any],
+        progress: Progress | None = None,
     ) -> None:
         self.shallow, self.without_attrs, self.log = shallow, without_attrs, log
         self.if_exists, self.dry_run, self.create_kws = if_exists, dry_run, create_kws
+        self.progress = progress
         self.n_copied = self.n_skipped = self.n_bytes = 0
 
     def say(self, message: str) -> None:
@@ -239,7 +241,7 @@ class _Copier:
             return
         if existing is not None:
             del dest[name]
-        target = _copy_array(source, dest, name, self.create_kws, self.without_attrs)
+        target = _copy_array(source, dest, name, self.create_kws, self.without_attrs, self.progress)
         self.n_bytes += target.size * target.dtype.itemsize
 
     def group(self, source: ZarrGroup, dest: ZarrGroup | None, name: str) -> None:
@@ -272,7 +274,12 @@ class _Copier:
 
 
 def _copy_array(
-    source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[str, Any], without_attrs: bool
+    source: ZarrArray,
+    dest: ZarrGroup,
+    name: str,
+    create_kws: dict[str, Any],
+    without_attrs: bool,
+    progress: Progress | None = None,
 ) -> ZarrArray:
     """Create the copy of ``source`` in ``dest`` and copy its chunks. The copy has the
     destination group's Zarr format: a source of the other format is converted (metadata
@@ -302,7 +309,7 @@ def _copy_array(
         )
     else:
         target = _converted(source, dest, name, attrs, kws)
-    copy_chunks(source, target)
+    copy_chunks(source, target, progress=progress)
     return target
 
 
@@ -404,6 +411,8 @@ def copy(
     log: Any = None,
     if_exists: str = "raise",
     dry_run: bool = False,
+    *,
+    progress: Progress | None = None,
     **create_kws: Any,
 ) -> tuple[int, int, int]:
     """Copy the array or group ``source`` (a node, or a store-like opened read-only) into
@@ -414,6 +423,8 @@ def copy(
     or ``skip_initialized`` (skip when all its chunks are stored); existing groups are
     merged into. ``create_kws`` (chunks, compressors, compressor, filters, zarr_format,
     ...) change the copy's encoding, as :func:`simplezarr.from_array` takes them.
+    ``progress(done, total)`` is called after each stored chunk of each array copied
+    (``total``: that array's). :func:`simplezarr.convert` counts over a whole hierarchy.
 
     Example:
         >>> import simplezarr as zarr
@@ -432,7 +443,7 @@ def copy(
         if not name:
             raise InvalidArgument("the source is a root node; pass name= for the copy")
     target = _dest_group(dest)
-    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws)
+    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws, progress)
     copier.node(node, target, name, root=True)
     _summary(say, dry_run, copier.n_copied, copier.n_skipped, copier.n_bytes)
     return copier.n_copied, copier.n_skipped, copier.n_bytes
@@ -446,6 +457,8 @@ def copy_all(
     log: Any = None,
     if_exists: str = "raise",
     dry_run: bool = False,
+    *,
+    progress: Progress | None = None,
     **create_kws: Any,
 ) -> tuple[int, int, int]:
     """Copy every child of the group ``source`` into the group ``dest`` (and the source
@@ -458,7 +471,7 @@ def copy_all(
             f"copy_all copies the children of a group; {group.name!r} is an array"
         )
     target = _dest_group(dest)
-    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws)
+    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws, progress)
     for child in group:
         copier.node(group[child], target, child, root=False)
     if not dry_run and not without_attrs and group.attrs:

@@ -274,3 +274,16 @@ def test_between_s3_and_a_zip_file(
     with ZipStore(archive) as store:
         _same_data("", store)
     assert run("verify", url, "--client", client, *options, "-q").code == 0
+
+
+def test_copy_and_copy_all_report_progress_per_array(data: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    dst = simplezarr.group({})
+    simplezarr.copy_all(str(data), dst, progress=lambda d, t: seen.append((d, t)))
+    assert sorted(set(t for _, t in seen)) == [2, 100] and len(seen) == 102
+    seen.clear()
+    src = simplezarr.open_array(str(data), path="temp", mode="r")
+    simplezarr.copy(
+        src, simplezarr.group({}), chunks=(50, 50), progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
