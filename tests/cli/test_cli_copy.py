@@ -280,7 +280,7 @@ def test_copy_and_copy_all_report_progress_per_array(data: Path) -> None:
     seen: list[tuple[int, int]] = []
     dst = simplezarr.group({})
     simplezarr.copy_all(str(data), dst, progress=lambda d, t: seen.append((d, t)))
-    assert sorted(set(t for _, t in seen)) == [2, 100] and len(seen) == 102
+    assert sorted({t for _, t in seen}) == [2, 100] and len(seen) == 102
     seen.clear()
     src = simplezarr.open_array(str(data), path="temp", mode="r")
     simplezarr.copy(
