@@ -24,6 +24,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, open_zarr
 from simplezarr.nodes.base import _ensure_parents
 from simplezarr.storage import StorePath, join_path, make_store_path
 from simplezarr.stores.base import BaseStore, readable, writable
+from simplezarr.stores.local import LocalStore
 from simplezarr.stores.memory import MemoryStore
 
 __all__ = ["CopyReport", "convert"]
@@ -112,6 +114,12 @@ def convert(
         raise InvalidArgument(f"zarr_format must be 2, 3 or None, got {zarr_format!r}")
     node = source if isinstance(source, ZarrNode) else _open_source(source)
     dst = dest if isinstance(dest, StorePath) else make_store_path(dest, mode="a")
+    if _overlap(node.store, node.path, dst.store, dst.path):
+        raise InvalidArgument(
+            f"cannot copy {node.path or '/'!r} of {node.store!r} into {dst.path or '/'!r} of "
+            f"{dst.store!r}: one is inside the other (a copy there would read what it writes, "
+            "or overwrite its own source)"
+        )
     options = {"zarr_format": zarr_format, "chunks": chunks, "shards": shards}
     options["compressors"] = compressors
     # Every array's new metadata is built in memory first: an option that does not fit
@@ -146,6 +154,20 @@ def convert(
     if isinstance(node, ZarrGroup) and is_consolidated(node):
         consolidate_metadata(dst.store, dst.path or None)  # consolidated in, consolidated out
     return CopyReport(len(plans), groups, tally.copied, tally.kept, tally.nbytes)
+
+
+def _overlap(src: BaseStore, src_path: str, dst: BaseStore, dst_path: str) -> bool:
+    """Whether two nodes' keys can meet: the same store (or local directories one inside
+    the other) and one node path at or below the other."""
+    if isinstance(src, LocalStore) and isinstance(dst, LocalStore):
+        a = os.path.join(str(src.root), *src_path.split("/")) if src_path else str(src.root)
+        b = os.path.join(str(dst.root), *dst_path.split("/")) if dst_path else str(dst.root)
+        a, b = os.path.realpath(a), os.path.realpath(b)
+        return a == b or a.startswith(b + os.sep) or b.startswith(a + os.sep)
+    if src is not dst and src != dst:
+        return False
+    a, b = f"{src_path}/", f"{dst_path}/"
+    return not src_path or not dst_path or a.startswith(b) or b.startswith(a)
 
 
 def _open_source(source: Any) -> ZarrNode:

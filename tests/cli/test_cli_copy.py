@@ -287,3 +287,20 @@ def test_copy_and_copy_all_report_progress_per_array(data: Path) -> None:
         src, simplezarr.group({}), chunks=(50, 50), progress=lambda d, t: seen.append((d, t))
     )
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_a_copy_onto_or_into_its_source_is_refused(data: Path, run: Run) -> None:
+    for dst in (data, data / "temp", data / "inside.zarr"):
+        r = run("copy", data, dst, "--overwrite", "-q")
+        assert r.code == 1 and "one is inside the other" in r.err, dst
+    r = run("copy", data / "temp", data, "--overwrite", "-q")
+    assert r.code == 1 and "one is inside the other" in r.err
+    _same_data(data)  # nothing was touched
+    store: dict[str, bytes] = {}
+    g = simplezarr.group(store)
+    g.create_array("a", shape=(2,), dtype="u1")
+    with pytest.raises(InvalidArgument, match="inside"):
+        simplezarr.convert(g, store, overwrite=True)
+    # control: a sibling in the same store is fine
+    simplezarr.convert(g["a"], simplezarr.storage.StorePath(g.store, "b"))
+    assert sorted(simplezarr.open_group(store).keys()) == ["a", "b"]
