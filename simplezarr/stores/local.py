@@ -63,7 +63,14 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_NAME", "STALE_AFTER", "TEMP_PREFIX", "LocalStore", "remove_stale_temporaries"]
+__all__ = [
+    "LOCK_NAME",
+    "STALE_AFTER",
+    "TEMP_PREFIX",
+    "LocalStore",
+    "remove_stale_temporaries",
+    "stale_temporaries",
+]
 
 #: Names of temporary files start with this; key segments may not.
 TEMP_PREFIX = ".simplezarr-tmp-"
@@ -100,6 +107,41 @@ def _writer_gone(name: str) -> bool:
     return False
 
 
+def stale_temporaries(path: str | os.PathLike[str], *, max_age: float = STALE_AFTER) -> list[str]:
+    """The temporary files (``.simplezarr-tmp-*``) under ``path`` that
+    :func:`remove_stale_temporaries` would remove, relative to ``path``, sorted; nothing is
+    removed.
+
+    Example:
+        >>> import tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> open(os.path.join(root, TEMP_PREFIX + "0123abcd"), "wb").close()
+        >>> stale_temporaries(root), stale_temporaries(root, max_age=0)
+        ([], ['.simplezarr-tmp-0123abcd'])
+    """
+    root = os.path.realpath(os.fspath(path))
+    return sorted(
+        os.path.relpath(full, root).replace(os.sep, "/") for full in _stale(root, max_age)
+    )
+
+
+def _stale(root: str, max_age: float) -> Iterator[str]:
+    now = time.time()
+    for directory, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            if not name.startswith(TEMP_PREFIX):
+                continue
+            full = os.path.join(directory, name)
+            try:
+                st = os.lstat(full)
+            except FileNotFoundError:
+                continue  # its writer renamed it meanwhile
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if _writer_gone(name) or now - st.st_mtime > max_age:
+                yield full
+
+
 def remove_stale_temporaries(
     path: str | os.PathLike[str], *, max_age: float = STALE_AFTER
 ) -> list[str]:
@@ -122,23 +164,11 @@ def remove_stale_temporaries(
         ([], ['.simplezarr-tmp-0123abcd'])
     """
     root = os.path.realpath(os.fspath(path))
-    now = time.time()
     removed: list[str] = []
-    for directory, _dirs, files in os.walk(root, followlinks=False):
-        for name in files:
-            if not name.startswith(TEMP_PREFIX):
-                continue
-            full = os.path.join(directory, name)
-            try:
-                st = os.lstat(full)
-            except FileNotFoundError:
-                continue  # its writer renamed it meanwhile
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            if _writer_gone(name) or now - st.st_mtime > max_age:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(full)
-                    removed.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    for full in list(_stale(root, max_age)):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(full)
+            removed.append(os.path.relpath(full, root).replace(os.sep, "/"))
     return sorted(removed)
 
 
