@@ -11,9 +11,10 @@ import xarray as xr
 
 
 def cf_dataset() -> xr.Dataset:
-    """Variables that exercise xarray's encoding: NaN fill, an int with ``_FillValue``,
-    packed data (scale_factor, add_offset), fixed and variable-length strings, datetimes
-    and timedeltas with CF units, booleans, a 0-d variable, several chunks per axis."""
+    """Variables that exercise xarray's encoding: NaN fill, ints and floats with a
+    ``_FillValue``, packed data (scale_factor, add_offset), fixed and variable-length
+    strings, fixed bytes, datetimes (with NaT) and timedeltas with CF units, booleans,
+    complex numbers, a 0-d variable, several chunks per axis."""
     rng = np.random.default_rng(0)
     t = rng.random((6, 5)).astype("f4")
     t[1, 2] = np.nan
@@ -28,6 +29,14 @@ def cf_dataset() -> xr.Dataset:
             "lag": (("x",), pd.to_timedelta([1, 2, 3, 4, 5], unit="s")),
             "flag": (("x",), np.array([True, False, True, True, False])),
             "scalar": ((), np.float64(2.5), {"note": "0-d"}),
+            "when": (
+                ("x",),
+                pd.to_datetime(["2001-01-01", None, "2001-01-03", None, "2001-01-05"]),
+            ),
+            "code": (("x",), np.array([b"ab", b"c", b"", b"dd", b"e"])),
+            "z": (("x",), np.arange(5) * (1 + 2j)),
+            "level": (("x",), np.array([1, 2, 255, 4, 5], "u1")),
+            "depth": (("x", "y"), np.array([[1.0, -9999.0]] * 5)),
         },
         coords={
             "time": pd.date_range("2000-01-01", periods=6, freq="6h"),
@@ -46,6 +55,8 @@ def encoding(zarr_format: int) -> dict[str, Any]:
         "packed": {"dtype": "int16", "scale_factor": 0.01, "add_offset": 1.0, "_FillValue": -999},
         "name": {"chunks": (2,)},
         "time": {"units": "hours since 2000-01-01", "chunks": (4,)},
+        "level": {"_FillValue": 255},
+        "depth": {"_FillValue": -9999.0, "chunks": (2, 1)},
     }
     if zarr_format == 3:
         enc["t"]["shards"] = (4, 4)

@@ -39,7 +39,7 @@ def test_to_zarr_through_the_pipeline_reads_back(tmp_path: Path, zarr_format: in
     got = xr.open_dataset(path, engine="simplezarr", chunks=None)
     xr.testing.assert_identical(got, xr.open_zarr(path, chunks=None))
     assert got.sizes["time"] == 8
-    kept = ["t", "name", "label", "lag", "flag", "scalar"]  # not masked or packed
+    kept = ["t", "name", "label", "lag", "flag", "scalar", "when", "code", "z"]  # not masked
     xr.testing.assert_identical(got.isel(time=slice(0, 6))[kept], source[kept])
 
 
