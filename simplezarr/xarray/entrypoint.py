@@ -30,7 +30,7 @@ from xarray.core.utils import close_on_error
 
 from simplezarr.api.synchronous import open_group
 from simplezarr.errors import InvalidArgument
-from simplezarr.nodes import ZarrGroup
+from simplezarr.nodes import ZarrGroup, ZarrNode
 from simplezarr.xarray.store import SimplezarrDataStore
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["SimplezarrBackendEntrypoint", "open_store_group"]
 
 #: What xarray may pass as ``mode``: this backend only reads.
-READ_MODES = ("r", "r+", "a")
+READ_MODES = ("r",)
 
 
 def open_store_group(
@@ -52,7 +52,8 @@ def open_store_group(
 ) -> ZarrGroup:
     """The group an xarray call names, opened as xarray's zarr backend opens it: with
     ``consolidated`` None or True the root is opened (with its consolidated metadata, if
-    any) and ``group`` is found below it; with False ``group`` is opened directly.
+    any) and ``group`` is found below it; with False ``group`` is opened directly. A
+    simplezarr group given as ``store`` is used as it is.
 
     Example:
         >>> from simplezarr.stores import MemoryStore
@@ -61,34 +62,18 @@ def open_store_group(
         >>> open_store_group(root.store, group="/a/b").path
         'a/b'
     """
-    if isinstance(store, ZarrGroup):
-        root = store
-        use: bool | None = False
-    else:
-        root = None
-        use = consolidated
     path = (group or "").strip("/")
-    if consolidated is False or root is not None:
-        if root is not None:
-            node = root[path] if path else root
-        else:
-            node = open_group(
-                store,
-                mode="r",
-                path=path,
-                zarr_format=zarr_format,
-                storage_options=storage_options,
-                use_consolidated=use,
-            )
-    else:
-        top = open_group(
-            store,
-            mode="r",
-            zarr_format=zarr_format,
-            storage_options=storage_options,
-            use_consolidated=use,
-        )
-        node = top[path] if path else top
+    options: dict[str, Any] = dict(
+        mode="r", zarr_format=zarr_format, storage_options=storage_options
+    )
+    node: ZarrNode
+    if isinstance(store, ZarrGroup):
+        node = store[path] if path else store
+    elif consolidated is False:
+        node = open_group(store, path=path, use_consolidated=False, **options)
+    else:  # consolidated metadata lives at the root
+        root = open_group(store, use_consolidated=consolidated, **options)
+        node = root[path] if path else root
     if not isinstance(node, ZarrGroup):
         raise InvalidArgument(
             f"the node at {path or '/'!r} is an array; xarray opens groups (give group= the "
@@ -145,7 +130,7 @@ class SimplezarrBackendEntrypoint(BackendEntrypoint):
             return os.path.splitext(path)[1] == ".zarr"
         return _holds_group(path)
 
-    def open_dataset(  # xarray's keywords, spelled out
+    def open_dataset(  # xarray's keywords, spelled out (xarray reads the signature)
         self,
         filename_or_obj: Any,
         *,
@@ -164,26 +149,22 @@ class SimplezarrBackendEntrypoint(BackendEntrypoint):
         use_zarr_fill_value_as_mask: bool | None = None,
     ) -> Dataset:
         """The dataset of one group (``group``, default the root)."""
-        store = self._data_store(
-            filename_or_obj,
-            group=group,
-            mode=mode,
-            consolidated=consolidated,
-            storage_options=storage_options,
-            zarr_format=zarr_format,
+        top = _open(filename_or_obj, group, mode, consolidated, storage_options, zarr_format)
+        store = SimplezarrDataStore(
+            top,
             use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
+            close_store=_opened_here(filename_or_obj),
         )
-        with close_on_error(store):
-            return StoreBackendEntrypoint().open_dataset(
-                store,
-                mask_and_scale=mask_and_scale,
-                decode_times=decode_times,
-                concat_characters=concat_characters,
-                decode_coords=decode_coords,
-                drop_variables=drop_variables,
-                use_cftime=use_cftime,
-                decode_timedelta=decode_timedelta,
-            )
+        return _decoded(
+            store,
+            mask_and_scale=mask_and_scale,
+            decode_times=decode_times,
+            concat_characters=concat_characters,
+            decode_coords=decode_coords,
+            drop_variables=drop_variables,
+            use_cftime=use_cftime,
+            decode_timedelta=decode_timedelta,
+        )
 
     def open_datatree(
         self,
@@ -241,72 +222,58 @@ class SimplezarrBackendEntrypoint(BackendEntrypoint):
         use_zarr_fill_value_as_mask: bool | None = None,
     ) -> dict[str, Dataset]:
         """``{"/": dataset, "/a": dataset, "/a/b": ...}``: each group below ``group``, by its
-        path relative to it."""
-        _check_mode(mode)
-        top = open_store_group(
-            _normalize_path(filename_or_obj),
-            group=group,
-            consolidated=consolidated,
-            zarr_format=zarr_format,
-            storage_options=storage_options,
-        )
-        close_store = not isinstance(filename_or_obj, ZarrGroup) and _opened_here(filename_or_obj)
+        path relative to it, each parent before its children."""
+        top = _open(filename_or_obj, group, mode, consolidated, storage_options, zarr_format)
+        close_store = _opened_here(filename_or_obj)
         datasets: dict[str, Dataset] = {}
         for i, (path, node) in enumerate(_group_paths(top)):
-            # the store is shared: only the root dataset closes it
             store = SimplezarrDataStore(
                 node,
                 use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
-                close_store=close_store and i == 0,
+                close_store=close_store and i == 0,  # one store: the root's dataset closes it
             )
-            with close_on_error(store):
-                datasets[path] = StoreBackendEntrypoint().open_dataset(
-                    store,
-                    mask_and_scale=mask_and_scale,
-                    decode_times=decode_times,
-                    concat_characters=concat_characters,
-                    decode_coords=decode_coords,
-                    drop_variables=drop_variables,
-                    use_cftime=use_cftime,
-                    decode_timedelta=decode_timedelta,
-                )
+            datasets[path] = _decoded(
+                store,
+                mask_and_scale=mask_and_scale,
+                decode_times=decode_times,
+                concat_characters=concat_characters,
+                decode_coords=decode_coords,
+                drop_variables=drop_variables,
+                use_cftime=use_cftime,
+                decode_timedelta=decode_timedelta,
+            )
         return datasets
 
-    def _data_store(
-        self,
-        filename_or_obj: Any,
-        *,
-        group: str | None,
-        mode: str,
-        consolidated: bool | None,
-        storage_options: dict[str, Any] | None,
-        zarr_format: int | None,
-        use_zarr_fill_value_as_mask: bool | None,
-    ) -> SimplezarrDataStore:
-        _check_mode(mode)
-        node = open_store_group(
-            _normalize_path(filename_or_obj),
-            group=group,
-            consolidated=consolidated,
-            zarr_format=zarr_format,
-            storage_options=storage_options,
-        )
-        return SimplezarrDataStore(
-            node,
-            use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask,
-            close_store=not isinstance(filename_or_obj, ZarrGroup)
-            and _opened_here(filename_or_obj),
-        )
 
-
-def _opened_here(filename_or_obj: Any) -> bool:
-    """Whether the store was made from a path or URL (so closing the dataset closes it)."""
-    return isinstance(filename_or_obj, str | os.PathLike)
-
-
-def _check_mode(mode: str) -> None:
+def _open(
+    filename_or_obj: Any,
+    group: str | None,
+    mode: str,
+    consolidated: bool | None,
+    storage_options: dict[str, Any] | None,
+    zarr_format: int | None,
+) -> ZarrGroup:
     if mode not in READ_MODES:
         raise InvalidArgument(
             f"the simplezarr engine only reads; mode must be one of {READ_MODES}, got "
             f"{mode!r} (write with ds.to_zarr)"
         )
+    return open_store_group(
+        _normalize_path(filename_or_obj),
+        group=group,
+        consolidated=consolidated,
+        zarr_format=zarr_format,
+        storage_options=storage_options,
+    )
+
+
+def _decoded(store: SimplezarrDataStore, **decoders: Any) -> Dataset:
+    """The dataset of a data store, CF-decoded by xarray (closing the store on failure)."""
+    with close_on_error(store):
+        return StoreBackendEntrypoint().open_dataset(store, **decoders)
+
+
+def _opened_here(filename_or_obj: Any) -> bool:
+    """Whether the engine made the store from a path or URL (so closing the dataset closes
+    it); a store or group the caller gave stays the caller's."""
+    return isinstance(filename_or_obj, str | os.PathLike)
