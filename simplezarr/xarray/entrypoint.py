@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -259,12 +260,24 @@ def _open(
             f"{mode!r} (write with ds.to_zarr)"
         )
     return open_store_group(
-        _normalize_path(filename_or_obj),
+        _store_of(_normalize_path(filename_or_obj)),
         group=group,
         consolidated=consolidated,
         zarr_format=zarr_format,
         storage_options=storage_options,
     )
+
+
+def _store_of(filename_or_obj: Any) -> Any:
+    """What simplezarr opens for ``filename_or_obj``: an fsspec mapper (``fsspec.get_mapper``,
+    which xarray users pass to ``open_zarr``) becomes an FsspecStore over its file system and
+    root; anything else is opened as it is."""
+    fsspec_mapping = sys.modules.get("fsspec.mapping")  # a mapper means fsspec is imported
+    if fsspec_mapping is not None and isinstance(filename_or_obj, fsspec_mapping.FSMap):
+        from simplezarr.stores.fsspec_store import FsspecStore
+
+        return FsspecStore(filename_or_obj.fs, read_only=True, path=filename_or_obj.root)
+    return filename_or_obj
 
 
 def _decoded(store: SimplezarrDataStore, **decoders: Any) -> Dataset:

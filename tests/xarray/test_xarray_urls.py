@@ -36,6 +36,17 @@ def test_http_consolidated(tmp_path: Path, zarr_format: int) -> None:
         server.stop()
 
 
+def test_an_fsspec_mapper(tmp_path: Path) -> None:
+    import fsspec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write(tmp_path / "d.zarr", 3, consolidated=False)
+    mapper = fsspec.get_mapper(str(tmp_path / "d.zarr"))
+    got = xr.open_dataset(mapper, engine="simplezarr", chunks=None)
+    xr.testing.assert_identical(got, xr.open_zarr(tmp_path / "d.zarr", chunks=None))
+
+
 @pytest.mark.slow  # starts moto's S3 server (a few seconds)
 def test_s3_with_storage_options() -> None:
     pytest.importorskip("s3fs")
