@@ -75,13 +75,29 @@ def _attributes(attrs: Mapping[str, Any]) -> str:
 
 
 def stored_objects(array: ZarrArray) -> int:
-    """How many objects (chunks, or shards when sharded) the array's grid has."""
+    """How many objects (chunks, or shards when sharded) the array's grid has.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> from simplezarr.nodes import ZarrArray
+        >>> stored_objects(ZarrArray.create(MemoryStore(), shape=(10, 4), dtype="u1",
+        ...                                 chunks=(3, 4)))
+        4
+    """
     outer = array.shards or array.chunks
     return prod(ceil(s / c) for s, c in zip(array.shape, outer, strict=True) if c)
 
 
 def array_html(array: ZarrArray) -> str:
-    """The HTML of one array: a header line and its info rows (see the module)."""
+    """The HTML of one array: a header line, its info rows and attributes (see the module).
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> from simplezarr.nodes import ZarrArray
+        >>> a = ZarrArray.create(MemoryStore(), "x", shape=(4,), dtype="int16", chunks=(2,))
+        >>> "<th>Chunk shape</th><td>(2,)</td>" in array_html(a)
+        True
+    """
     note = ""
     measure = array.nbytes_stored if stored_objects(array) <= MAX_MEASURED_OBJECTS else None
     if measure is None:

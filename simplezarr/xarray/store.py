@@ -119,6 +119,14 @@ class SimplezarrDataStore(AbstractDataStore):
     The group's members are listed once, when the store is made (as xarray's ZarrStore).
     ``close_store`` says whether :meth:`close` closes the group's store (one opened from a
     path or URL, not one the caller gave).
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> root = ZarrGroup.create(MemoryStore(), attributes={"title": "t"})
+        >>> _ = root.create_array("v", shape=(3,), dtype="i2", dimension_names=["x"])
+        >>> store = SimplezarrDataStore(root)
+        >>> store.get_dimensions(), store.get_attrs(), store.get_variables()["v"].dims
+        ({'x': 3}, {'title': 't'}, ('x',))
     """
 
     __slots__ = ("_arrays", "_close_store", "_use_fill_as_mask", "group")
