@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_MEASURED_OBJECTS", "MAX_VALUE_CHARS", "array_html", "group_html"]
 
-#: An array with more stored objects (chunks, or shards) than this shows no stored size.
-MAX_MEASURED_OBJECTS = 1000
+#: An array with more stored objects (chunks, or shards) than this shows no stored size
+#: (measuring asks the size of each object: one request each on a remote store).
+MAX_MEASURED_OBJECTS = 256
 #: Values (attributes, codecs) longer than this are cut.
 MAX_VALUE_CHARS = 200
 #: Attributes shown per node; the rest are counted.
