@@ -335,3 +335,16 @@ def test_a_lazy_dataset_pickles_when_arrays_do(written: tuple[Path, int, bool]) 
     ds = ours(path, chunks={})
     copy = pickle.loads(pickle.dumps(ds))
     xr.testing.assert_identical(copy.load(), xr.open_zarr(path, chunks=None).load())
+
+
+def test_open_mfdataset(tmp_path: Path) -> None:
+    pytest.importorskip("dask")
+    source = cf_dataset()[["t", "packed"]]
+    parts = [tmp_path / "a.zarr", tmp_path / "b.zarr"]
+    source.isel(time=slice(0, 3)).to_zarr(parts[0], zarr_format=3)
+    source.isel(time=slice(3, 6)).to_zarr(parts[1], zarr_format=2)
+    got = xr.open_mfdataset(parts, engine="simplezarr", combine="by_coords")
+    want = xr.open_mfdataset(parts, engine="zarr", combine="by_coords")
+    xr.testing.assert_identical(got, want)
+    assert got["t"].chunks[0] == (3, 3)  # one dask chunk per store along time
+    np.testing.assert_array_equal(got["t"].values, source["t"].values)
