@@ -14,6 +14,7 @@ simplezarr's codec pipeline.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -89,6 +90,16 @@ def _group_paths(group: ZarrGroup, at: str = "/") -> Iterator[tuple[str, ZarrGro
         yield from _group_paths(child, at.rstrip("/") + "/" + name)
 
 
+def zarr_engine_available() -> bool:
+    """Whether xarray's ``"zarr"`` engine can run (zarr-python is installed).
+
+    Example:
+        >>> zarr_engine_available() == (importlib.util.find_spec("zarr") is not None)
+        True
+    """
+    return importlib.util.find_spec("zarr") is not None
+
+
 def _holds_group(path: str) -> bool:
     root = Path(path)
     if (root / ".zgroup").is_file():
@@ -120,13 +131,19 @@ class SimplezarrBackendEntrypoint(BackendEntrypoint):
     supports_groups = True
 
     def guess_can_open(self, filename_or_obj: Any) -> bool:
-        """True for a simplezarr group, a local directory holding a group's metadata
-        (``zarr.json`` of a group, ``.zgroup``), or a URL ending in ``.zarr``."""
+        """Whether ``xr.open_dataset`` without ``engine=`` should pick this engine: for a
+        simplezarr group, a local directory holding a group's metadata (``zarr.json`` of a
+        group, ``.zgroup``) or a URL ending in ``.zarr`` -- except a path ending in
+        ``.zarr`` while zarr-python is installed, which xarray's own zarr engine claims (it
+        sorts after this one): installing simplezarr never changes the engine of a path
+        xarray could already open."""
         if isinstance(filename_or_obj, ZarrGroup):
             return True
         if not isinstance(filename_or_obj, str | os.PathLike):
             return False
         path = os.fspath(filename_or_obj).rstrip("/")
+        if os.path.splitext(path)[1] == ".zarr" and zarr_engine_available():
+            return False
         if "://" in path:
             return os.path.splitext(path)[1] == ".zarr"
         return _holds_group(path)

@@ -230,8 +230,8 @@ def test_group_argument(tmp_path: Path) -> None:
         assert ours(path, group="/a", chunks=None).variables == {}
 
 
-def test_guess_can_open(tmp_path: Path) -> None:
-    from simplezarr.xarray import SimplezarrBackendEntrypoint
+def test_guess_can_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from simplezarr.xarray import SimplezarrBackendEntrypoint, entrypoint
 
     entry = SimplezarrBackendEntrypoint()
     for zarr_format in FORMATS:
@@ -239,12 +239,22 @@ def test_guess_can_open(tmp_path: Path) -> None:
         xr.Dataset({"v": ("x", [1])}).to_zarr(path, zarr_format=zarr_format)
         assert entry.guess_can_open(path) and entry.guess_can_open(str(path) + "/")
         assert not entry.guess_can_open(path / "v")  # an array, not a dataset
+        # without engine=, xarray picks this engine for it (its zarr engine wants ".zarr")
+        assert xr.backends.plugins.guess_engine(str(path)) == "simplezarr"
     assert not entry.guess_can_open(tmp_path)  # control: a plain directory
     assert not entry.guess_can_open(tmp_path / "missing")
-    assert entry.guess_can_open("s3://bucket/data.zarr")
-    assert not entry.guess_can_open("s3://bucket/data.nc")
     assert not entry.guess_can_open(object())
     assert "simplezarr" in xr.backends.list_engines()
+
+    # a ".zarr" path stays xarray's zarr engine's while zarr-python is installed ...
+    suffixed = tmp_path / "data.zarr"
+    xr.Dataset({"v": ("x", [1])}).to_zarr(suffixed)
+    assert not entry.guess_can_open(suffixed) and not entry.guess_can_open("s3://b/d.zarr")
+    assert xr.backends.plugins.guess_engine(str(suffixed)) == "zarr"
+    # ... and is this engine's without it
+    monkeypatch.setattr(entrypoint, "zarr_engine_available", lambda: False)
+    assert entry.guess_can_open(suffixed) and entry.guess_can_open("s3://b/d.zarr")
+    assert not entry.guess_can_open("s3://bucket/data.nc")
 
 
 def test_missing_dimension_names_is_a_clear_error(tmp_path: Path) -> None:
