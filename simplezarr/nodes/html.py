@@ -24,14 +24,16 @@ from collections.abc import Iterable, Mapping
 from math import ceil, prod
 from typing import TYPE_CHECKING, Any, cast
 
-from simplezarr.errors import ZarrError
+from simplezarr.errors import NodeNotFound, ZarrError
 from simplezarr.metadata.model import ArrayMetadata
+from simplezarr.metadata.store_io import prefix
 from simplezarr.nodes.info import array_info, codec_parts
+from simplezarr.stores.base import listable
 
 if TYPE_CHECKING:
     from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode
 
-__all__ = ["MAX_MEASURED_OBJECTS", "MAX_VALUE_CHARS", "array_html", "group_html"]
+__all__ = ["MAX_MEASURED_OBJECTS", "MAX_VALUE_CHARS", "array_html", "child_names", "group_html"]
 
 #: An array with more stored objects (chunks, or shards) than this shows no stored size
 #: (measuring asks the size of each object: one request each on a remote store).
@@ -129,27 +131,57 @@ def _array_line(name: str, meta: ArrayMetadata) -> str:
     return f"<li>{_text(name)} <span class='sz-meta'>{_text(details)}</span></li>"
 
 
+def child_names(group: ZarrGroup) -> list[str]:
+    """The names the tree tries, sorted: the consolidated metadata's children, or every
+    sub-prefix of the group's listing. Unlike ``group.keys()`` no name is checked with a
+    request of its own (one per child, on a remote store): the tree opens only the first
+    ``max_nodes``, and a name that is no node is passed over then.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> from simplezarr.nodes import ZarrGroup
+        >>> g = ZarrGroup.create(MemoryStore())
+        >>> _ = g.create_group("b"), g.create_array("a", shape=(1,), dtype="i1")
+        >>> child_names(g)
+        ['a', 'b']
+    """
+    if group.metadata.consolidated_metadata is not None:
+        return group.keys()
+    p = prefix(group.path)
+    listing = listable(group.store, f"list the members of {group.name!r}").list_dir(p)
+    return sorted(k[len(p) : -1] for k in listing if k.endswith("/"))
+
+
 def group_html(group: ZarrGroup, max_nodes: int = 200, max_depth: int | None = None) -> str:
     """The HTML of a group: header, attributes, and a ``<details>`` tree of at most
     ``max_nodes`` members (``max_depth`` levels; None: all); unreadable members are shown
-    with their error."""
-    shown = 0
+    with their error, a group that cannot be listed says so."""
+    shown = tried = 0  # nodes drawn; names opened (bounded too: most may be no node)
     truncated = False
 
     def members(g: ZarrGroup, depth: int) -> str:
-        nonlocal shown, truncated
+        nonlocal shown, tried, truncated
         items: list[str] = []
-        for name in g:
-            if shown >= max_nodes:
+        try:
+            names = child_names(g)
+        except (ZarrError, OSError) as e:  # a store that cannot list (plain HTTP)
+            error = f"members unknown: {type(e).__name__}: {e}"
+            return f"<div class='sz-meta'>{_text(error)}</div>"
+        for name in names:
+            if shown >= max_nodes or tried >= 4 * max_nodes:
                 truncated = True
                 break
-            shown += 1
+            tried += 1
             try:
                 node: ZarrNode = g[name]
+            except NodeNotFound:  # a prefix holding no node (no metadata document)
+                continue
             except ZarrError as e:
+                shown += 1
                 error = f"unreadable: {type(e).__name__}: {e}"
                 items.append(f"<li>{_text(name)} <span class='sz-meta'>{_text(error)}</span></li>")
                 continue
+            shown += 1
             if isinstance(node.metadata, ArrayMetadata):
                 items.append(_array_line(name, node.metadata))
                 continue

@@ -165,6 +165,31 @@ def test_group_tree_is_bounded() -> None:
     assert len(shallow.find_all("li")) == 30
 
 
+def test_a_huge_group_costs_one_listing_and_max_nodes_opens() -> None:
+    store = LoggingStore(MemoryStore(), log_handler=logging.NullHandler())
+    root = ZarrGroup.create(store)
+    for i in range(60):
+        root.create_group(f"g{i:02d}")
+    store.set("not-a-node/data", b"x")  # a prefix without a metadata document
+    store.counter.clear()
+    dom = parse(node_html.group_html(root, max_nodes=5))
+    assert len(dom.find_all("li")) == 5
+    # one listing for the root and one for each group drawn (all empty), no check per child
+    assert store.counter["exists"] == 0 and store.counter["list_dir"] == 1 + 5
+    assert store.counter["get"] <= 5 * 3  # each opened child: its documents, tried in turn
+    store.counter.clear()
+    keys = root.keys()  # control: the group's own listing checks every child
+    assert len(keys) == 60 and store.counter["exists"] >= 60
+    items = [li.all_text() for li in parse(root._repr_html_()).find_all("li")]
+    assert len(items) == 60 and not any("not-a-node" in t for t in items)
+
+
+def test_a_group_that_cannot_be_listed_still_renders() -> None:
+    root = ZarrGroup.create(NoListing(MemoryStore()), attributes={"a": 1})
+    dom = parse(root._repr_html_())
+    assert "members unknown: StoreError" in dom.all_text() and "a" in dom.all_text()
+
+
 def test_unreadable_member_is_shown_not_raised() -> None:
     root = ZarrGroup.create(MemoryStore())
     root.create_array("good", shape=(2,), dtype="i1")
@@ -191,6 +216,9 @@ def test_a_large_array_is_not_measured() -> None:
 
 class NoListing(WrapperStore):
     def list_prefix(self, prefix: str) -> Any:
+        raise StoreError("this store cannot list (plain HTTP)")
+
+    def list_dir(self, prefix: str) -> Any:
         raise StoreError("this store cannot list (plain HTTP)")
 
 
