@@ -320,7 +320,7 @@ class CodecChain:
             chunk = np.ascontiguousarray(chunk)
         return chunk
 
-    def encode(self, chunk: np.ndarray) -> BytesLike:
+    def encode(self, chunk: np.ndarray) -> BytesLike | None:
         """Encode one chunk of ``spec.shape`` into a bytes-like object.
 
         Without compression the result may be a view of ``chunk``'s memory (no copy):
@@ -344,11 +344,15 @@ class CodecChain:
                 chunk = array_codec.encode(chunk, aspec)
             data = self._array_bytes.encode(chunk, self._array_bytes_spec)
             for bytes_codec, _ in self._bytes_bytes:
+                if data is None:
+                    break
                 data = bytes_codec.encode(data)
         except (ZarrError, MemoryError):
             raise
         except Exception as e:  # a codec library's own error: say which chain failed
             raise self._failure(CodecError, "encode", e) from e
+        if data is None:  # a zarr-python codec stores nothing for this chunk (its contract)
+            return None
         if isinstance(data, np.ndarray):  # a flat byte view of the raw items, no copy
             return data.data.cast("B")
         return data

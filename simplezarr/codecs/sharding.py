@@ -40,7 +40,7 @@ from simplezarr.codecs.crc32c import Crc32cCodec
 from simplezarr.codecs.options import enum_value
 from simplezarr.codecs.registry import codec_from_json
 from simplezarr.dtypes import from_numpy
-from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
+from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, quote
 from simplezarr.fill import is_all_fill
 
 if TYPE_CHECKING:
@@ -230,7 +230,9 @@ class ShardingCodec(ArrayBytesCodec):
         for flat, region in enumerate(layout.inner_regions()):
             inner = chunk[region]
             if not layout.is_fill(inner):
-                encoded[flat] = layout.inner_chain.encode(inner)
+                data = layout.inner_chain.encode(inner)
+                if data is not None:
+                    encoded[flat] = data
         return layout.assemble(encoded)
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
@@ -372,7 +374,12 @@ class ShardLayout:
             index[flat] = (offset, len(data))
             parts.append(data)
             offset += len(data)
-        index_bytes = bytes(self.index_chain.encode(index.reshape(self.chunks_per_shard + (2,))))
+        encoded_index = self.index_chain.encode(index.reshape(self.chunks_per_shard + (2,)))
+        if encoded_index is None:
+            raise CodecError(
+                "sharding_indexed: the index codecs encoded the shard index to nothing"
+            )
+        index_bytes = bytes(encoded_index)
         if self.index_location == "start":
             parts.insert(0, index_bytes)
         else:

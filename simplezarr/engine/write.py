@@ -127,8 +127,12 @@ def store_chunk(
     fill and ``write_empty`` is false."""
     if not write_empty and is_all_fill(chunk, chain.spec.fill_value):
         target.delete(key)
+        return
+    encoded = chain.encode(chunk)
+    if encoded is None:  # a zarr-python codec that stores nothing for this chunk
+        target.delete(key)
     else:
-        target.set(key, chain.encode(chunk))
+        target.set(key, encoded)
 
 
 def write_chunks(requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:

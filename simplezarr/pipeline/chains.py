@@ -91,7 +91,15 @@ def _v2_codec(codec: Any, zspec: Any) -> Codec:
     return v2_codec
 
 
+#: Where zarr-python's own codec classes (and numcodecs' zarr 3 wrappers) live: simplezarr
+#: runs its implementation of these. A class from anywhere else, a subclass of a built-in
+#: included (what zarr's ``codecs.<name>`` config selects), runs its own encode and decode.
+_BUILT_IN_MODULES = ("zarr.codecs.", "numcodecs.zarr3")
+
+
 def _ours(codec: Any) -> Codec | None:
+    if not type(codec).__module__.startswith(_BUILT_IN_MODULES):
+        return None
     try:
         ours = codec_from_json(codec.to_dict())
     except UnknownCodec:
@@ -233,7 +241,7 @@ class ZarrArrayBytes(_Wrapped, ArrayBytesCodec):
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> Any:
         nd = _prototype(self.zarr_spec).nd_buffer.from_numpy_array(chunk)
         out = _run(self.zarr_codec._encode_single, nd, self.zarr_spec)
-        return b"" if out is None else out.to_bytes()
+        return None if out is None else out.to_bytes()  # None: nothing stored (zarr's contract)
 
     def decode(self, data: Any, spec: ChunkSpec) -> np.ndarray:
         buf = _prototype(self.zarr_spec).buffer.from_bytes(bytes(data))
@@ -249,7 +257,8 @@ class ZarrBytesBytes(_Wrapped, BytesBytesCodec):
 
     def encode(self, data: Any) -> Any:
         buf = _prototype(self.zarr_spec).buffer.from_bytes(bytes(data))
-        return _run(self.zarr_codec._encode_single, buf, self.zarr_spec).to_bytes()
+        out = _run(self.zarr_codec._encode_single, buf, self.zarr_spec)
+        return None if out is None else out.to_bytes()  # None: nothing stored (zarr's contract)
 
     def decode(self, data: Any, max_size: int | None) -> Any:
         buf = _prototype(self.zarr_spec).buffer.from_bytes(bytes(data))

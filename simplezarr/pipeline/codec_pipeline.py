@@ -140,7 +140,7 @@ class ZarrCodecPipeline(CodecPipeline):
                     out.append(None)
                     continue
                 data = self._chains.bind(spec).encode(np.asarray(chunk.as_numpy_array()))
-                out.append(spec.prototype.buffer.from_bytes(bytes(data)))
+                out.append(None if data is None else spec.prototype.buffer.from_bytes(bytes(data)))
             return out
 
         return await _off_loop(run)
