@@ -54,7 +54,12 @@ from simplezarr.engine.request import ChunkRequest, located, located_keys
 from simplezarr.engine.work import COALESCE_GAP, batches
 from simplezarr.errors import CorruptChunk, ZarrError
 from simplezarr.indexing.subproject import project_within
-from simplezarr.stores.base import StoredValue, byte_range_bounds, read_values
+from simplezarr.stores.base import (
+    StoredValue,
+    byte_range_bounds,
+    read_values,
+    slice_byte_range,
+)
 
 __all__ = [
     "MAX_OPEN_SHARDS",
@@ -270,11 +275,16 @@ def _flat_strides(layout: ShardLayout) -> list[int]:
 
 
 def expand(
-    requests: Sequence[ChunkRequest], out: np.ndarray, opened: list[StoredValue]
+    requests: Sequence[ChunkRequest],
+    out: np.ndarray,
+    opened: list[StoredValue],
+    whole: bool = False,
 ) -> list[ChunkRequest]:
     """``requests`` with every shard request replaced by its inner chunks' requests
     (recursively for nested shards); each shard is opened once, and its open value added to
-    ``opened`` for the caller to close.
+    ``opened`` for the caller to close. ``whole``: read each shard whole (one request, one
+    version; the read again after a shard changed under a ranged read), the index sliced
+    from it.
     Missing shards and missing inner chunks are filled into ``out`` here."""
     if not any_sharded(requests):
         return list(requests)
@@ -290,7 +300,10 @@ def expand(
         source = shard_groups[0][0].source
         try:
             values = source.open_values(
-                [(rs[0].key, _layout(rs[0].chain).index_range()) for rs in shard_groups]
+                [
+                    (rs[0].key, None if whole else _layout(rs[0].chain).index_range())
+                    for rs in shard_groups
+                ]
             )
         except ZarrError as e:
             raise located_keys(e, [rs[0] for rs in shard_groups]) from e
@@ -301,6 +314,8 @@ def expand(
                     out[r.projection.out_selection] = r.chain.spec.fill_value
                 continue
             value, index_bytes = item
+            if whole:
+                index_bytes = slice_byte_range(index_bytes, _layout(rs[0].chain).index_range())
             opened.append(value)
             inner.extend(_inner_requests(reader, source, rs, value, index_bytes, out))
     expanded = plain + inner

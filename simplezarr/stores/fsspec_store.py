@@ -41,7 +41,7 @@ import asyncio
 import itertools
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from functools import partial
 from typing import Any, TypeVar
@@ -49,15 +49,23 @@ from urllib.parse import quote, unquote
 
 from simplezarr.concurrency import IO
 from simplezarr.config import config
-from simplezarr.errors import InvalidArgument, InvalidKey, MissingDependency, ZarrError
+from simplezarr.errors import (
+    InvalidArgument,
+    InvalidKey,
+    MissingDependency,
+    ValueChanged,
+    ZarrError,
+)
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.http_reads import http_get, http_size
 from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 from simplezarr.stores.local import TEMP_PREFIX
 from simplezarr.stores.remote import (
+    Opened,
     RemoteStoreBase,
     describe_failure,
     is_transient,
+    precondition_failed,
     range_not_satisfiable,
     require,
 )
@@ -78,6 +86,31 @@ _WHOLE_OBJECT_PUTS = _BUCKETED | {"memory"}
 _CLIENT_RETRIES = _BUCKETED
 _READ_ONLY = frozenset({"http", "https", "github", "reference", "tar", "libarchive"})
 _NO_LISTINGS_CACHE = _BUCKETED | {"http", "https"}
+
+
+#: The fields of ``fs.info`` that change when a value is replaced (any present ones form
+#: the version token of a file system that has no ETag of its own).
+_VERSION_FIELDS = ("ETag", "etag", "VersionId", "generation", "mtime", "LastModified", "created")
+
+
+def _http_range(byte_range: ByteRange) -> str | None:
+    """The HTTP ``Range`` header of a checked, non-empty byte range."""
+    if byte_range is None or byte_range == (0, None):
+        return None
+    start, length = byte_range
+    if start < 0:
+        return f"bytes={start}"
+    return f"bytes={start}-" if length is None else f"bytes={start}-{start + length - 1}"
+
+
+def _total_size(response: dict[str, Any], data: bytes) -> int:
+    """The value's size from an S3 GET response (``Content-Range: bytes a-b/total``)."""
+    content_range = response.get("ContentRange")
+    if isinstance(content_range, str) and "/" in content_range:
+        total = content_range.rpartition("/")[2]
+        if total.isdigit():
+            return int(total)
+    return len(data)
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:
@@ -142,6 +175,8 @@ class FsspecStore(RemoteStoreBase):
         self._http = any(p in ("http", "https") for p in protocols)
         self._local = any(p in ("file", "local") for p in protocols)
         self._whole_puts = any(p in _WHOLE_OBJECT_PUTS for p in protocols)
+        # s3fs: requests can carry If-Match (pinned reads, conditional writes)
+        self._s3 = type(fs).__module__.startswith("s3fs") and hasattr(fs, "_call_s3")
         self._verify_dirs = not self._whole_puts  # file systems keep empty directories
         query = ""
         if self._http:  # a presigned or SAS URL: the query goes after each key
@@ -333,6 +368,98 @@ class FsspecStore(RemoteStoreBase):
 
     def _exists(self, key: str) -> bool:
         return self._getsize(key) is not None
+
+    # -- one version per read (a shard's index, then its inner chunks) -------------------
+
+    @property
+    def pins_versions(self) -> bool:
+        return not self._http
+
+    def _version(self, key: str) -> str | None:
+        return self._run(self._attempt, "get the version of", key, True, self._info_version, key)
+
+    async def _info_version(self, key: str) -> str | None:
+        try:
+            info = await self._call("info", self._path(key))
+        except self._allowed as e:
+            self._raise_if_container_missing(e, key)
+            return None
+        fields = [f"{f}={info[f]}" for f in _VERSION_FIELDS if info.get(f) is not None]
+        if not fields:
+            return None  # nothing changes with the value: cannot pin it
+        return ";".join([*fields, f"ino={info.get('ino')}", f"size={info.get('size')}"])
+
+    async def _s3_get(
+        self, key: str, byte_range: ByteRange, if_match: str | None = None
+    ) -> tuple[bytes, dict[str, Any]] | None:
+        """One S3 GET of ``key`` (its bytes and the response), None when it is missing."""
+        bucket, name, _ = self._fs.split_path(self._path(key))
+        extra: dict[str, Any] = dict(getattr(self._fs, "req_kw", {}) or {})
+        header = _http_range(byte_range)
+        if header is not None:
+            extra["Range"] = header
+        if if_match is not None:
+            extra["IfMatch"] = if_match
+        try:
+            response = await self._fs._call_s3("get_object", Bucket=bucket, Key=name, **extra)
+        except self._allowed as e:
+            self._raise_if_container_missing(e, key)
+            return None
+        body = response["Body"]
+        try:
+            data = bytes(await body.read())
+        finally:
+            body.close()
+        return data, response
+
+    def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
+        if not self._s3 or (byte_range is not None and byte_range[1] == 0):
+            return super()._open_one(key, byte_range)
+        try:
+            got = self._run(self._attempt, "read", key, True, self._s3_get, key, byte_range)
+        except ZarrError as e:
+            if range_not_satisfiable(e):
+                return super()._open_one(key, byte_range)
+            raise
+        if got is None:
+            return None
+        data, response = got
+        return data, _total_size(response, data), response.get("ETag")
+
+    def get_pinned(self, requests: Sequence[tuple[str, tuple[int, int], str]]) -> list[bytes]:
+        if not self._s3:
+            return super().get_pinned(requests)
+        return self._run(self._pinned_many, requests)
+
+    async def _pinned_many(
+        self, requests: Sequence[tuple[str, tuple[int, int], str]]
+    ) -> list[bytes]:
+        async def one(key: str, start: int, stop: int, version: str) -> bytes:
+            if stop <= start:
+                return b""
+            try:
+                got = await self._s3_get(key, (start, stop - start), version)
+            except Exception as e:
+                if precondition_failed(e):
+                    raise ValueChanged(
+                        f"{self._url(key)} was replaced while it was read (version {version} "
+                        "is gone)"
+                    ) from e
+                if range_not_satisfiable(e):
+                    return b""
+                raise
+            if got is None:
+                raise ValueChanged(f"{self._url(key)} was deleted while it was read")
+            return got[0]
+
+        results = await asyncio.gather(
+            *(self._attempt("read", k, True, one, k, a, b, v) for k, (a, b), v in requests),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return results  # type: ignore[return-value]
 
     # -- WritableStore ------------------------------------------------------------------
 

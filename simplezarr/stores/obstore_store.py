@@ -38,18 +38,27 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from simplezarr.concurrency import IO
-from simplezarr.errors import InvalidArgument, StoreAccessDenied, StoreError, ZarrError
+from simplezarr.errors import (
+    InvalidArgument,
+    StoreAccessDenied,
+    StoreError,
+    ValueChanged,
+    ZarrError,
+)
 from simplezarr.stores.base import ByteRange, slice_byte_range
 from simplezarr.stores.keys import is_valid_key
 from simplezarr.stores.remote import (
+    Opened,
     RemoteStoreBase,
     describe_failure,
     display_url,
+    precondition_failed,
     range_not_satisfiable,
     ranges_unsupported,
     require,
@@ -76,6 +85,18 @@ def _is_panic(e: BaseException) -> bool:
 
 class _RequestPanicked(StoreError):
     """obstore panicked while serving a request (see ``ObjectStore._do``)."""
+
+
+def _range_options(byte_range: ByteRange) -> dict[str, Any]:
+    """obstore's ``GetOptions`` for a byte range."""
+    if byte_range is None or byte_range == (0, None):
+        return {}
+    start, length = byte_range
+    if start < 0:
+        return {"range": {"suffix": -start}}
+    if length is None:
+        return {"range": {"offset": start}}
+    return {"range": (start, start + length)}
 
 
 def _allow_http(url: str, options: dict[str, Any]) -> None:
@@ -293,6 +314,67 @@ class ObjectStore(RemoteStoreBase):
                     raise
         whole = self._get(key, None)  # the server ignores Range: one read, sliced here
         return [None if whole is None else slice_byte_range(whole, r) for r in ranges]
+
+    # -- one version per read (a shard's index, then its inner chunks) -------------------
+
+    @property
+    def pins_versions(self) -> bool:
+        return not self._http
+
+    def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
+        if self._no_ranges or (byte_range is not None and byte_range[1] == 0):
+            return super()._open_one(key, byte_range)
+        obs = _obstore()
+        options = _range_options(byte_range)
+
+        def read() -> tuple[bytes, dict[str, Any]]:
+            result = obs.get(self._store, key, options=options)
+            return bytes(result.bytes()), result.meta
+
+        try:
+            data, meta = self._do("read", key, read)
+        except FileNotFoundError:
+            return None
+        except StoreError as e:
+            if isinstance(e, StoreAccessDenied):
+                raise
+            if (
+                range_not_satisfiable(e)
+                or ranges_unsupported(e)
+                or _suffix_unsupported(e)
+                or isinstance(e, _RequestPanicked)
+            ):
+                return super()._open_one(key, byte_range)  # the ordinary reads sort it out
+            raise
+        return data, int(meta["size"]), meta.get("e_tag")
+
+    def get_pinned(
+        self, requests: Sequence[tuple[str, tuple[int, int], str]]
+    ) -> builtins.list[bytes]:
+        """Each range read with ``If-Match: <version>``: the service refuses (412) a range
+        of any other version, which raises :class:`~simplezarr.errors.ValueChanged`."""
+        obs = _obstore()
+
+        def one(key: str, start: int, stop: int, version: str) -> bytes:
+            if stop <= start:
+                return b""
+            options = {"range": (start, stop), "if_match": version}
+            try:
+                return self._do(
+                    "read", key, lambda: bytes(obs.get(self._store, key, options=options).bytes())
+                )
+            except FileNotFoundError as e:
+                raise ValueChanged(f"{self._url(key)} was deleted while it was read") from e
+            except StoreError as e:
+                if precondition_failed(e):
+                    raise ValueChanged(
+                        f"{self._url(key)} was replaced while it was read (version {version} "
+                        "is gone)"
+                    ) from e
+                raise
+
+        tasks = [partial(one, k, a, b, v) for k, (a, b), v in requests]
+        return IO.run_all(tasks)
 
     def _size(self, key: str) -> int | None:
         obs = _obstore()

@@ -36,7 +36,7 @@ from typing import cast
 
 from simplezarr.concurrency import IO
 from simplezarr.config import config
-from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError
+from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError, ValueChanged
 from simplezarr.stores.base import (
     ByteRange,
     ListableStore,
@@ -46,18 +46,26 @@ from simplezarr.stores.base import (
     WritableStore,
     warn_partial_write_once,
 )
+from simplezarr.stores.values import BytesValue, PinnedValue
 
 __all__ = [
+    "Opened",
     "RemoteStoreBase",
     "container_missing",
     "describe_failure",
     "display_url",
     "is_transient",
+    "precondition_failed",
     "range_not_satisfiable",
     "ranges_unsupported",
     "require",
 ]
 
+#: What a store's ``_open_one`` returns for a value it found: the requested bytes, the
+#: value's size and its version token (an ETag; None when the service gives none).
+Opened = tuple[bytes, int, "str | None"]
+
+_PRECONDITION = re.compile(r"PreconditionFailed|pre-?conditions? |precondition fail", re.I)
 _MISSING_CONTAINER = re.compile(
     r"NoSuchBucket|bucket does not exist|ContainerNotFound|container does not exist", re.I
 )
@@ -151,6 +159,21 @@ def ranges_unsupported(exc: BaseException) -> bool:
         True
     """
     return any(_RANGES_UNSUPPORTED.search(_text(e)) for e in _chain(exc))
+
+
+def precondition_failed(exc: BaseException) -> bool:
+    """Whether the service refused a conditional request (HTTP 412: ``If-Match`` or
+    ``If-None-Match`` did not hold).
+
+    Example:
+        >>> precondition_failed(OSError(22, "At least one of the pre-conditions you specified did not hold"))
+        True
+    """
+    return any(
+        type(e).__name__ in ("PreconditionError", "AlreadyExistsError")
+        or _PRECONDITION.search(_text(e))
+        for e in _chain(exc)
+    )
 
 
 def display_url(url: str) -> str:
@@ -267,9 +290,57 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
         if container_missing(exc):
             raise describe_failure(action, self._url(key), exc) from exc
 
+    @property
+    def pins_versions(self) -> bool:
+        """Whether a read of several requests to one value (a shard's index, then its inner
+        chunks) pins the value's version: each request names the version (ETag) the first
+        one saw, so bytes of two versions never meet (see :class:`PinnedValue`)."""
+        return False
+
+    def _version(self, key: str) -> str | None:
+        """The version token of ``key``'s value (an ETag, or modification time and size),
+        None when it is missing or the service gives none: one metadata request."""
+        return None
+
+    def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
+        """The requested bytes of ``key``, its size and version token (None when the key is
+        missing). This one takes the version first and reads after (a change in between
+        is seen by :meth:`get_pinned` as a change: never missed, at worst reread); stores
+        whose responses carry the version override it with one request."""
+        version = self._version(key)
+        data = self._get(key, byte_range)
+        if data is None:
+            return None
+        size = len(data) if byte_range is None else self._getsize(key)
+        return None if size is None else (data, size, version)
+
+    def get_pinned(
+        self, requests: Sequence[tuple[str, tuple[int, int], str]]
+    ) -> builtins.list[bytes]:
+        """The bytes ``[start, stop)`` of each ``(key, (start, stop), version)``, all of
+        that version of the value; raises :class:`~simplezarr.errors.ValueChanged` when a
+        value no longer has that version (replaced or deleted meanwhile).
+
+        This one reads by key and then checks each value's version again: equal before
+        and after, no write came between. Stores that can ask for a version (``If-Match``)
+        override it.
+        """
+        datas = self.get_many([(k, (a, max(0, b - a))) for k, (a, b), _ in requests])
+        versions = {k: v for k, _, v in requests}
+        now = IO.run_all([partial(self._version, k) for k in versions])
+        for (key, version), current in zip(versions.items(), now, strict=True):
+            if current != version:
+                raise ValueChanged(
+                    f"{self._url(key)} was replaced while it was read (version {version} "
+                    f"then {current})"
+                )
+        return [b"" if d is None else d for d in datas]
+
     def _open_values(
         self, requests: builtins.list[tuple[str, ByteRange]]
     ) -> builtins.list[tuple[StoredValue, bytes | memoryview] | None]:
+        if self.pins_versions:
+            return self._open_pinned(requests)
         # The requested bytes and, where the range does not tell it, the value's size, all
         # requests at once: a shard's index costs one round trip, not a read then a HEAD.
         sized = [i for i, (_, r) in enumerate(requests) if r is not None]
@@ -289,6 +360,28 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
                 opened.append(None)
             else:
                 opened.append((RereadValue(self, key, size), data))
+        return opened
+
+    def _open_pinned(
+        self, requests: builtins.list[tuple[str, ByteRange]]
+    ) -> builtins.list[tuple[StoredValue, bytes | memoryview] | None]:
+        # One request per value: its bytes, size and version come in one response, so the
+        # index and the size that checks it are of one version, and so is every later read.
+        results = IO.run_all([partial(self._open_one, k, r) for k, r in requests])
+        opened: builtins.list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for (key, byte_range), result in zip(requests, results, strict=True):
+            if result is None:
+                opened.append(None)
+                continue
+            data, size, version = result
+            value: StoredValue
+            if byte_range is None or byte_range == (0, None):
+                value = BytesValue(data)  # the whole value is here: one version by itself
+            elif version is None:
+                value = RereadValue(self, key, size)  # nothing to pin it by
+            else:
+                value = PinnedValue(self, key, size, version)
+            opened.append((value, data))
         return opened
 
     def _list(self) -> Iterable[str]:
