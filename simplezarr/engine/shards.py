@@ -390,9 +390,10 @@ class ShardContents:
     def delete(self, flat: int) -> None:
         self._inner.pop(flat, None)
 
-    def assemble(self) -> bytes | None:
-        """The shard's bytes, or None when no inner chunk is left."""
-        return self.layout.assemble(self._inner)
+    def assemble(self, keep_empty: bool = False) -> bytes | None:
+        """The shard's bytes, or None when no inner chunk is left (unless ``keep_empty``:
+        then a shard of only its index, every inner chunk marked missing)."""
+        return self.layout.assemble(self._inner, keep_empty)
 
 
 def write_shards(requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:
@@ -412,34 +413,52 @@ def _write_batch(batch: Sequence[ChunkRequest], value: np.ndarray, write_empty: 
 
 def write_shard(r: ChunkRequest, value: np.ndarray, write_empty: bool) -> None:
     """Write one shard request: read what it held unless the write covers it, write its
-    touched inner chunks, store it assembled (delete it when nothing is left)."""
-    target, key, chain, p = r
-    layout = _layout(chain)
+    touched inner chunks, store it assembled (delete it when nothing is left). On a store
+    with conditional writes a partial write is a compare-and-swap (:func:`write.swap`)."""
+    target, key, _, p = r
     with write.locked(target, [key], partial=not p.is_complete):
         try:
+            if write.conditional(target, p):
+                write.swap(
+                    target,
+                    key,
+                    lambda existing, keep: _updated(r, value, write_empty, existing, keep),
+                )
+                return
             existing = None if p.is_complete else target.get(key)
         except ZarrError as e:
             raise located(e, r) from e
-        contents = ShardContents(layout, existing, describe(target, key))
-        strides = _flat_strides(layout)
-        inner = [
-            ChunkRequest(
-                contents,
-                sum(c * s for c, s in zip(ip.chunk_coords, strides, strict=True)),
-                layout.inner_chain,
-                ip,
-            )
-            for ip in project_within(p, layout.spec.shape, layout.inner_shape, value.shape)
-        ]
-        plain, nested = split(inner)
-        write.write_chunks(plain, value, write_empty)
-        if nested:
-            write_shards(nested, value, write_empty)
+        data = _updated(r, value, write_empty, existing, False)
         try:
-            data = contents.assemble()
             if data is None:
                 target.delete(key)
             else:
                 target.set(key, data)
         except ZarrError as e:
             raise located(e, r) from e
+
+
+def _updated(
+    r: ChunkRequest, value: np.ndarray, write_empty: bool, existing: Any, keep: bool
+) -> bytes | None:
+    """The shard's new bytes: ``existing`` (None: nothing stored) with the request's inner
+    chunks written; None when no inner chunk is left, unless ``keep`` (then a shard of
+    only its index)."""
+    target, key, chain, p = r
+    layout = _layout(chain)
+    contents = ShardContents(layout, existing, describe(target, key))
+    strides = _flat_strides(layout)
+    inner = [
+        ChunkRequest(
+            contents,
+            sum(c * s for c, s in zip(ip.chunk_coords, strides, strict=True)),
+            layout.inner_chain,
+            ip,
+        )
+        for ip in project_within(p, layout.spec.shape, layout.inner_shape, value.shape)
+    ]
+    plain, nested = split(inner)
+    write.write_chunks(plain, value, write_empty)
+    if nested:
+        write_shards(nested, value, write_empty)
+    return contents.assemble(keep)

@@ -26,6 +26,15 @@ directory leads through a symbolic link outside the root is refused, as by Local
 HTTP(S) is read-only. An HTTP(S) URL with a query string (a presigned or SAS URL) sends the
 query with every request, after the key; messages and the repr leave it out.
 
+Versions. A read of several requests to one value (a shard's index, then its inner chunks)
+stays on one version: through s3fs every request after the first carries ``If-Match`` with
+the ETag the first response had; on other file systems (except HTTP) the value's ``info``
+(ETag, mtime, size, ...) is compared after the reads. A change in between makes the engine
+read the shard again whole. Through s3fs, partial writes are compare-and-swaps
+(``put_object`` with ``IfMatch``, or ``IfNoneMatch="*"`` for a new object; pass
+``conditional_writes=False`` for an S3-compatible service that ignores them); on other file
+systems they warn once (:class:`~simplezarr.errors.UnsafePartialWrite`).
+
 Example:
     >>> store = FsspecStore.from_url("memory://doc-example/data.zarr")
     >>> store.set("a/zarr.json", b"{}")
@@ -137,7 +146,8 @@ class FsspecStore(RemoteStoreBase):
     ``fs`` is the file system and ``path`` the root inside it (a scheme, if given, is
     stripped). Prefer :meth:`from_url`. ``allowed_exceptions`` are the exceptions that mean
     "missing"; ``retries`` is how often a transient read failure is retried (see the module
-    docstring). ``RemoteStore`` is the same class under the name of the seed API.
+    docstring); ``conditional_writes`` (s3fs only; on by default there) makes partial
+    writes compare-and-swaps. ``RemoteStore`` is the same class under the name of the seed API.
 
     Example:
         >>> import fsspec
@@ -155,6 +165,7 @@ class FsspecStore(RemoteStoreBase):
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
         *,
         retries: int | None = None,
+        conditional_writes: bool | None = None,
     ) -> None:
         fsspec = require("fsspec", "remote", "FsspecStore")
         if not isinstance(fs, fsspec.AbstractFileSystem):
@@ -177,6 +188,11 @@ class FsspecStore(RemoteStoreBase):
         self._whole_puts = any(p in _WHOLE_OBJECT_PUTS for p in protocols)
         # s3fs: requests can carry If-Match (pinned reads, conditional writes)
         self._s3 = type(fs).__module__.startswith("s3fs") and hasattr(fs, "_call_s3")
+        self._conditional = self._s3 if conditional_writes is None else bool(conditional_writes)
+        if self._conditional and not self._s3:
+            raise InvalidArgument(
+                f"FsspecStore can write conditionally through s3fs only, not {type(fs).__name__}"
+            )
         self._verify_dirs = not self._whole_puts  # file systems keep empty directories
         query = ""
         if self._http:  # a presigned or SAS URL: the query goes after each key
@@ -208,6 +224,7 @@ class FsspecStore(RemoteStoreBase):
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
         *,
         retries: int | None = None,
+        conditional_writes: bool | None = None,
     ) -> FsspecStore:
         """A store at ``url``; ``storage_options`` go to the file system unchanged.
 
@@ -235,7 +252,14 @@ class FsspecStore(RemoteStoreBase):
             ) from e
         except (ValueError, TypeError, KeyError) as e:
             raise InvalidArgument(f"cannot open {url!r} with fsspec: {e}") from e
-        return cls(fs, read_only, path, allowed_exceptions, retries=retries)
+        return cls(
+            fs,
+            read_only,
+            path,
+            allowed_exceptions,
+            retries=retries,
+            conditional_writes=conditional_writes,
+        )
 
     @property
     def fs(self) -> Any:
@@ -460,6 +484,36 @@ class FsspecStore(RemoteStoreBase):
             if isinstance(result, BaseException):
                 raise result
         return results  # type: ignore[return-value]
+
+    # -- conditional writes (s3fs) ------------------------------------------------------
+
+    @property
+    def conditional_writes(self) -> bool:
+        return self._conditional
+
+    def _get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        got = self._run(self._attempt, "read", key, True, self._s3_get, key, None)
+        return (None, None) if got is None else (got[0], got[1].get("ETag"))
+
+    def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+        return self._run(self._attempt, "write", key, False, self._s3_put_if, key, data, version)
+
+    async def _s3_put_if(self, key: str, data: bytes, version: str | None) -> bool:
+        path = self._path(key)
+        bucket, name, _ = self._fs.split_path(path)
+        condition = {"IfNoneMatch": "*"} if version is None else {"IfMatch": version}
+        extra: dict[str, Any] = dict(getattr(self._fs, "req_kw", {}) or {})
+        try:
+            await self._fs._call_s3(
+                "put_object", Bucket=bucket, Key=name, Body=data, **condition, **extra
+            )
+        except Exception as e:
+            if precondition_failed(e):
+                return False  # another writer came first: nothing written
+            raise
+        finally:
+            self._fs.invalidate_cache(path)
+        return True
 
     # -- WritableStore ------------------------------------------------------------------
 

@@ -20,6 +20,12 @@ credentials and permissions) naming the URL. obstore retries transient failures 
 Writes are whole-object puts (local files are written to a temporary name and renamed by
 obstore), so a failed write never leaves part of a value under its key.
 
+Versions. A read of several requests to one value (a shard's index, then its inner chunks)
+pins the value's ETag: every request after the first carries ``If-Match``, so a rewrite in
+between is refused and the shard read again whole, never mixed. Partial writes are
+compare-and-swaps (``PutMode.Update`` with the ETag read, ``"create"`` for a new object)
+on the stores that implement them (``conditional_writes``).
+
 HTTP(S). An ObjectStore over an ``http(s)://`` URL (obstore's HTTPStore) is read-only, as
 FsspecStore over HTTP; ``from_url`` sets ``allow_http`` for ``http://`` URLs and ``http://``
 endpoints. A server that ignores ``Range`` headers (``python -m http.server``) is read whole
@@ -65,6 +71,10 @@ from simplezarr.stores.remote import (
 )
 
 __all__ = ["ObjectStore"]
+
+#: obstore stores whose puts can be conditional (object_store's PutMode::Update; its
+#: LocalFileSystem does not implement it).
+_CONDITIONAL_PUTS = frozenset({"S3Store", "GCSStore", "AzureStore", "MemoryStore"})
 
 _DEFAULT_RETRY = {"max_retries": 3, "retry_timeout": timedelta(seconds=20)}
 
@@ -125,6 +135,13 @@ class ObjectStore(RemoteStoreBase):
     to name the store in messages. Prefer :meth:`from_url`. A store over HTTP(S)
     (``HTTPStore``) is always read-only.
 
+    ``conditional_writes``: whether partial writes are compare-and-swaps (``If-Match`` on
+    the PUT, retried when another writer came first; see docs/guarantees.md). By default
+    on for S3, GCS, Azure and memory stores, off for obstore's LocalStore (object_store
+    does not implement it); pass False for an S3-compatible service that ignores
+    ``If-Match`` on PUT (it would make the writes unconditional, silently), so that
+    partial writes warn instead.
+
     Example:
         >>> from obstore.store import MemoryStore as ObstoreMemory
         >>> store = ObjectStore(ObstoreMemory())
@@ -133,7 +150,14 @@ class ObjectStore(RemoteStoreBase):
         [b'b', b'ef', None]
     """
 
-    def __init__(self, store: Any, *, read_only: bool = False, url: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        *,
+        read_only: bool = False,
+        url: str | None = None,
+        conditional_writes: bool | None = None,
+    ) -> None:
         _obstore()
         if not type(store).__module__.startswith("obstore"):
             raise InvalidArgument(
@@ -144,18 +168,27 @@ class ObjectStore(RemoteStoreBase):
         super().__init__(read_only=read_only or self._http)
         self._store = store
         self._no_ranges = False  # set once a server ignored a Range header
+        if conditional_writes is None:  # what object_store implements PutMode.Update for
+            conditional_writes = type(store).__name__ in _CONDITIONAL_PUTS
+        self._conditional = bool(conditional_writes) and not self._http
         url = display_url(url or f"obstore:{store!r}")
         self.url = url.rstrip("/") if url.partition("://")[2].strip("/") else url
 
     @classmethod
     def from_url(
-        cls, url: str, storage_options: dict[str, Any] | None = None, read_only: bool = False
+        cls,
+        url: str,
+        storage_options: dict[str, Any] | None = None,
+        read_only: bool = False,
+        *,
+        conditional_writes: bool | None = None,
     ) -> ObjectStore:
         """A store at ``url``: ``storage_options`` go to ``obstore.store.from_url``.
 
         They are obstore's: ``config`` (e.g. ``{"endpoint": ..., "access_key_id": ...}``),
         ``client_options`` (e.g. ``{"allow_http": True}``), ``retry_config``,
         ``credential_provider``, or the configuration keys themselves.
+        ``conditional_writes`` as in the class.
 
         Example:
             >>> ObjectStore.from_url("memory:///", read_only=True)
@@ -177,7 +210,7 @@ class ObjectStore(RemoteStoreBase):
                 f"cannot open {url!r} with obstore: {e}; check the URL and storage_options "
                 "(obstore's config, client_options, retry_config)"
             ) from e
-        return cls(store, read_only=read_only, url=url)
+        return cls(store, read_only=read_only, url=url, conditional_writes=conditional_writes)
 
     @property
     def store(self) -> Any:
@@ -387,6 +420,35 @@ class ObjectStore(RemoteStoreBase):
         return self._size(key)
 
     # -- WritableStore ------------------------------------------------------------------
+
+    @property
+    def conditional_writes(self) -> bool:
+        return self._conditional
+
+    def _get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        obs = _obstore()
+
+        def read() -> tuple[bytes, str | None]:
+            result = obs.get(self._store, key)
+            return bytes(result.bytes()), result.meta.get("e_tag")
+
+        try:
+            return self._do("read", key, read)
+        except FileNotFoundError:
+            return None, None
+
+    def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+        obs = _obstore()
+        mode: Any = "create" if version is None else {"e_tag": version}
+        try:
+            self._do("write", key, lambda: obs.put(self._store, key, data, mode=mode))
+        except StoreError as e:
+            if precondition_failed(e):
+                return False  # another writer came first: nothing written
+            raise
+        except FileNotFoundError as e:
+            raise describe_failure("write", self._url(key), e) from e
+        return True
 
     def _set(self, key: str, data: bytes) -> None:
         obs = _obstore()

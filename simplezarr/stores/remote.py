@@ -65,7 +65,9 @@ __all__ = [
 #: value's size and its version token (an ETag; None when the service gives none).
 Opened = tuple[bytes, int, "str | None"]
 
-_PRECONDITION = re.compile(r"PreconditionFailed|pre-?conditions? |precondition fail", re.I)
+_PRECONDITION = re.compile(
+    r"PreconditionFailed|pre-?conditions? |precondition fail|ConditionalRequestConflict", re.I
+)
 _MISSING_CONTAINER = re.compile(
     r"NoSuchBucket|bucket does not exist|ContainerNotFound|container does not exist", re.I
 )
@@ -271,11 +273,64 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return (type(self).__name__, self.url)
 
+    @property
+    def conditional_writes(self) -> bool:
+        """Whether a partial write's read-modify-write is a compare-and-swap: the value is
+        read with its version (:meth:`get_versioned`) and written back only if it still
+        has it (:meth:`set_if_version`), retried otherwise. False for a store (or service)
+        that cannot make a write conditional."""
+        return False
+
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
-        """No lock across processes (object stores offer none simplezarr uses yet): warns
-        once per store type that a concurrent partial write elsewhere can be lost."""
-        warn_partial_write_once(self)
+        """No lock across processes: a store with :attr:`conditional_writes` needs none
+        (the engine swaps conditionally); any other warns once per store type that a
+        concurrent partial write elsewhere can be lost."""
+        if not self.conditional_writes:
+            warn_partial_write_once(self)
         return contextlib.nullcontext()
+
+    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        """The whole value of ``key`` and its version (ETag) from one response; ``(None,
+        None)`` when it is missing. Stores with :attr:`conditional_writes` override it.
+
+        Example:
+            >>> from simplezarr.stores import ObjectStore
+            >>> ObjectStore.from_url("memory:///").get_versioned("nope")
+            (None, None)
+        """
+        key = self._validate_key(key)
+        return self._get_versioned(key)
+
+    def set_if_version(self, key: str, value: bytes, version: str | None) -> bool:
+        """Store ``value`` under ``key`` only if the stored value still has ``version``
+        (``None``: only if there is none); False when another writer came first (HTTP
+        412), and nothing is written. Raises StoreError on a store without
+        :attr:`conditional_writes`.
+
+        Example:
+            >>> from simplezarr.stores import ObjectStore
+            >>> store = ObjectStore.from_url("memory:///")
+            >>> store.set_if_version("k", b"1", None), store.set_if_version("k", b"2", None)
+            (True, False)
+            >>> data, version = store.get_versioned("k")
+            >>> store.set_if_version("k", b"3", version), store.get("k")
+            (True, b'3')
+        """
+        key = self._validate_key(key)
+        self._check_writable(f"write {key!r}")
+        if not self.conditional_writes:
+            raise StoreError(
+                f"{self!r} cannot write conditionally (its service or client has no "
+                "If-Match); see docs/guarantees.md"
+            )
+        return self._set_if_version(key, bytes(value), version)
+
+    def _get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        version = self._version(key)  # first: a change before the read fails the swap
+        return self._get(key, None), version
+
+    def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+        raise StoreError(f"{self!r} cannot write conditionally")
 
     def _url(self, key: str) -> str:
         """The URL of ``key`` for messages."""
