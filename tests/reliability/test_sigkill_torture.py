@@ -134,5 +134,5 @@ def test_killed_writers_never_leave_a_torn_object_many_kills(tmp_path: Path, sha
 
 def test_control_writing_in_place_tears_chunks(tmp_path: Path) -> None:
     # The control: the same torture with chunks written in place is caught tearing them.
-    counts = torn_after_kills(tmp_path, 12, False, in_place=True)
+    counts = torn_after_kills(tmp_path, 6, False, in_place=True)
     assert counts["torn"] > 0, counts
