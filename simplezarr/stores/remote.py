@@ -359,15 +359,21 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
 
     def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
         """The requested bytes of ``key``, its size and version token (None when the key is
-        missing). This one takes the version first and reads after (a change in between
-        is seen by :meth:`get_pinned` as a change: never missed, at worst reread); stores
-        whose responses carry the version override it with one request."""
+        missing). This one takes the version, reads the bytes and the size, and takes the
+        version again (:class:`~simplezarr.errors.ValueChanged` if it moved: the bytes and
+        the size could be of two versions); stores whose responses carry the version
+        override it with one request."""
         version = self._version(key)
         data = self._get(key, byte_range)
         if data is None:
             return None
         size = len(data) if byte_range is None else self._getsize(key)
-        return None if size is None else (data, size, version)
+        if size is None:
+            return None
+        if version is not None and byte_range is not None and self._version(key) != version:
+            # the bytes and the size may be of two versions: the engine reads it again
+            raise ValueChanged(f"{self._url(key)} was replaced while it was opened")
+        return data, size, version
 
     def get_pinned(
         self, requests: Sequence[tuple[str, tuple[int, int], str]]

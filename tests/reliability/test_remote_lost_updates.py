@@ -174,3 +174,58 @@ def test_a_chunk_left_all_fill_is_overwritten_not_deleted(s3: S3Server, client: 
     b = sz.create_array(other, shape=(8,), chunks=(4,), dtype="i4", fill_value=0)
     b[1] = 0
     assert other.get("c/0") is None
+
+
+def _process_worker(endpoint: str, prefix: str, t: int, start: Any) -> None:
+    """One writer process: its own element of the shared chunk, INCREMENTS times."""
+    options = S3Server(endpoint, None).obstore_options()  # type: ignore[arg-type]
+    a = sz.open_array(ObjectStore.from_url(f"s3://{prefix}", options), mode="r+")
+    start.wait()
+    for _ in range(INCREMENTS):
+        a[4 * t] = a[4 * t] + 1
+
+
+def test_partial_writes_of_two_processes_lose_nothing(s3: S3Server) -> None:
+    # The same with real processes (no simulation of unshared locks): 2 writer processes.
+    import multiprocessing
+
+    prefix = s3.new_prefix()
+    sz.create_array(_obstore(s3, prefix), shape=(16,), chunks=(16,), dtype="i4", fill_value=0)
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["numpy", "simplezarr"])
+    start = ctx.Barrier(2)
+    workers = [
+        ctx.Process(target=_process_worker, args=(s3.endpoint, prefix, t, start)) for t in range(2)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert sz.open_array(_obstore(s3, prefix))[:].sum() == 2 * INCREMENTS
+
+
+def test_a_wrapper_store_keeps_the_conditional_writes(s3: S3Server) -> None:
+    # A LoggingStore (any WrapperStore) over an object store forwards the compare-and-swap:
+    # a partial write through it still refuses to undo another writer's change.
+    from simplezarr.stores import LoggingStore
+
+    prefix = s3.new_prefix()
+    inner = _obstore(s3, prefix)
+    store = LoggingStore(inner)
+    assert store.conditional_writes
+    a = sz.create_array(store, shape=(4,), chunks=(4,), dtype="i4", fill_value=0)
+    other = sz.open_array(_obstore(s3, prefix), mode="r+")
+    calls = [0]
+
+    class Racing(type(inner)):  # type: ignore[misc]
+        def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+            calls[0] += 1
+            if calls[0] == 1:
+                other[0] = 9  # another writer lands between the read and the write
+            return bool(super()._set_if_version(key, data, version))
+
+    inner.__class__ = Racing
+    a[1] = 5
+    assert calls[0] == 2  # refused once, then merged into the other writer's chunk
+    np.testing.assert_array_equal(other[:], [9, 5, 0, 0])

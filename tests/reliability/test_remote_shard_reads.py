@@ -167,3 +167,26 @@ def test_a_shard_that_keeps_changing_raises_naming_the_array_and_key(
     message = str(info.value)
     assert "'grp/arr'" in message and "grp/arr/c/0" in message
     assert type(store).rewrites == 1 + MAX_REREADS
+
+
+def test_fsspec_file_systems_without_if_match_compare_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # FsspecStore over memory:// (no If-Match): the value's info is compared before and
+    # after the reads. The control reads unpinned and mixes versions.
+    import uuid
+
+    def make(root: str) -> Any:
+        return FsspecStore.from_url(f"memory://{root}")
+
+    root = f"pin-{uuid.uuid4().hex[:8]}"
+    wrong, reads = race(lambda: make(root))
+    assert reads > 0 and wrong == 0
+    monkeypatch.setattr(FsspecStore, "pins_versions", property(lambda self: False))
+    worst = 0
+    for _ in range(3):
+        other = f"unpinned-{uuid.uuid4().hex[:8]}"
+        worst = max(worst, race(lambda o=other: make(o))[0])
+        if worst:
+            break
+    assert worst > 0
