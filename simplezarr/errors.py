@@ -214,6 +214,9 @@ class ValueChanged(ConcurrentModification):
     replaced the value between two requests of one read. The engine catches it and reads
     the value again; it reaches the caller only when the rereads do not settle."""
 
+    #: The store key of the value that changed (None when not known).
+    key: str | None = None
+
 
 class StaleMetadata(ZarrError):
     """The array's stored metadata changed since this handle read it (another process

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +69,7 @@ def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     read), their indexes read once, and their inner chunks read as ordinary requests. A
     remote store pins the version it opened; when a shard is replaced before its inner
     chunks are read (:class:`~simplezarr.errors.ValueChanged`) the group is read again with
-    each shard read whole, up to MAX_REREADS times, then
+    that shard read whole, up to MAX_REREADS times, then
     :class:`~simplezarr.errors.ConcurrentModification`: never bytes of two versions.
     """
     allocator.tune_once()
@@ -76,15 +77,17 @@ def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
         read.read_chunks(requests, out)
         return
     for group in shards.groups(requests):
+        whole: set[Any] = set()  # the keys of shards to read whole (shards.ALL: every one)
         for attempt in itertools.count():
             opened: list[StoredValue] = []
             try:
-                read.read_chunks(shards.expand(group, out, opened, whole=attempt > 0), out)
+                read.read_chunks(shards.expand(group, out, opened, whole=whole), out)
                 break
             except ValueChanged as e:
                 # A shard was replaced between its index and its inner chunks (a remote
-                # store pins the version it opened): read the group again, each shard whole
+                # store pins the version it opened): read the group again, that shard whole
                 # this time (one request, so one version), and give up after MAX_REREADS.
+                whole.add(shards.ALL if e.key is None else e.key)
                 if attempt >= MAX_REREADS:
                     raise ConcurrentModification(
                         f"{e}; it kept changing over {attempt + 1} reads (the last ones whole); "

@@ -39,7 +39,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -62,6 +62,7 @@ from simplezarr.stores.base import (
 )
 
 __all__ = [
+    "ALL",
     "MAX_OPEN_SHARDS",
     "ShardContents",
     "ShardSource",
@@ -278,13 +279,13 @@ def expand(
     requests: Sequence[ChunkRequest],
     out: np.ndarray,
     opened: list[StoredValue],
-    whole: bool = False,
+    whole: Container[Any] = (),
 ) -> list[ChunkRequest]:
     """``requests`` with every shard request replaced by its inner chunks' requests
     (recursively for nested shards); each shard is opened once, and its open value added to
-    ``opened`` for the caller to close. ``whole``: read each shard whole (one request, one
-    version; the read again after a shard changed under a ranged read), the index sliced
-    from it.
+    ``opened`` for the caller to close. ``whole``: the keys of shards to read whole (ALL:
+    every shard), one request and so one version, the index sliced from it: the read again
+    after a shard changed under a ranged read.
     Missing shards and missing inner chunks are filled into ``out`` here."""
     if not any_sharded(requests):
         return list(requests)
@@ -299,29 +300,40 @@ def expand(
     for shard_groups in by_source.values():
         source = shard_groups[0][0].source
         try:
+            wanted = [_read_whole(rs[0].key, whole) for rs in shard_groups]
             values = source.open_values(
                 [
-                    (rs[0].key, None if whole else _layout(rs[0].chain).index_range())
-                    for rs in shard_groups
+                    (rs[0].key, None if w else _layout(rs[0].chain).index_range())
+                    for rs, w in zip(shard_groups, wanted, strict=True)
                 ]
             )
         except ZarrError as e:
             raise located_keys(e, [rs[0] for rs in shard_groups]) from e
         reader = ShardSource(getattr(source, "read_batch_size", 0))
-        for rs, item in zip(shard_groups, values, strict=True):
+        for rs, item, w in zip(shard_groups, values, wanted, strict=True):
             if item is None:  # a missing shard: fill without reading
                 for r in rs:
                     out[r.projection.out_selection] = r.chain.spec.fill_value
                 continue
             value, index_bytes = item
-            if whole:
+            if w:
                 index_bytes = slice_byte_range(index_bytes, _layout(rs[0].chain).index_range())
             opened.append(value)
             inner.extend(_inner_requests(reader, source, rs, value, index_bytes, out))
     expanded = plain + inner
     return (
-        expand(expanded, out, opened) if any(r.chain.shard is not None for r in inner) else expanded
+        expand(expanded, out, opened, whole)
+        if any(r.chain.shard is not None for r in inner)
+        else expanded
     )
+
+
+#: In ``expand``'s ``whole``: read every shard whole.
+ALL = object()
+
+
+def _read_whole(key: Any, whole: Container[Any]) -> bool:
+    return ALL in whole or (isinstance(key, str) and key in whole)
 
 
 def _inner_requests(

@@ -62,7 +62,6 @@ from simplezarr.errors import (
     InvalidArgument,
     InvalidKey,
     MissingDependency,
-    ValueChanged,
     ZarrError,
 )
 from simplezarr.stores.base import ByteRange
@@ -77,6 +76,7 @@ from simplezarr.stores.remote import (
     precondition_failed,
     range_not_satisfiable,
     require,
+    value_changed,
 )
 
 __all__ = ["ALLOWED_EXCEPTIONS", "FsspecStore", "RemoteStore"]
@@ -471,15 +471,16 @@ class FsspecStore(RemoteStoreBase):
                 got = await self._s3_get(key, (start, stop - start), version)
             except Exception as e:
                 if precondition_failed(e):
-                    raise ValueChanged(
+                    raise value_changed(
+                        key,
                         f"{self._url(key)} was replaced while it was read (version {version} "
-                        "is gone)"
+                        "is gone)",
                     ) from e
                 if range_not_satisfiable(e):
                     return b""
                 raise
             if got is None:
-                raise ValueChanged(f"{self._url(key)} was deleted while it was read")
+                raise value_changed(key, f"{self._url(key)} was deleted while it was read")
             return got[0]
 
         results = await asyncio.gather(

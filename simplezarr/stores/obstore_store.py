@@ -54,7 +54,6 @@ from simplezarr.errors import (
     InvalidArgument,
     StoreAccessDenied,
     StoreError,
-    ValueChanged,
     ZarrError,
 )
 from simplezarr.stores.base import ByteRange, slice_byte_range
@@ -68,6 +67,7 @@ from simplezarr.stores.remote import (
     range_not_satisfiable,
     ranges_unsupported,
     require,
+    value_changed,
 )
 
 __all__ = ["ObjectStore"]
@@ -397,12 +397,13 @@ class ObjectStore(RemoteStoreBase):
                     "read", key, lambda: bytes(obs.get(self._store, key, options=options).bytes())
                 )
             except FileNotFoundError as e:
-                raise ValueChanged(f"{self._url(key)} was deleted while it was read") from e
+                raise value_changed(key, f"{self._url(key)} was deleted while it was read") from e
             except StoreError as e:
                 if precondition_failed(e):
-                    raise ValueChanged(
+                    raise value_changed(
+                        key,
                         f"{self._url(key)} was replaced while it was read (version {version} "
-                        "is gone)"
+                        "is gone)",
                     ) from e
                 raise
 

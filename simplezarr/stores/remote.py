@@ -59,6 +59,7 @@ __all__ = [
     "range_not_satisfiable",
     "ranges_unsupported",
     "require",
+    "value_changed",
 ]
 
 #: What a store's ``_open_one`` returns for a value it found: the requested bytes, the
@@ -176,6 +177,19 @@ def precondition_failed(exc: BaseException) -> bool:
         or _PRECONDITION.search(_text(e))
         for e in _chain(exc)
     )
+
+
+def value_changed(key: str, message: str) -> ValueChanged:
+    """The error for a value of ``key`` replaced during a read, carrying the key (the
+    engine reads that value again whole).
+
+    Example:
+        >>> value_changed("c/0", "s3://b/c/0 was replaced").key
+        'c/0'
+    """
+    error = ValueChanged(message)
+    error.key = key
+    return error
 
 
 def display_url(url: str) -> str:
@@ -372,7 +386,7 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
             return None
         if version is not None and byte_range is not None and self._version(key) != version:
             # the bytes and the size may be of two versions: the engine reads it again
-            raise ValueChanged(f"{self._url(key)} was replaced while it was opened")
+            raise value_changed(key, f"{self._url(key)} was replaced while it was opened")
         return data, size, version
 
     def get_pinned(
@@ -391,9 +405,10 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
         now = IO.run_all([partial(self._version, k) for k in versions])
         for (key, version), current in zip(versions.items(), now, strict=True):
             if current != version:
-                raise ValueChanged(
+                raise value_changed(
+                    key,
                     f"{self._url(key)} was replaced while it was read (version {version} "
-                    f"then {current})"
+                    f"then {current})",
                 )
         return [b"" if d is None else d for d in datas]
 

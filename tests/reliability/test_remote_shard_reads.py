@@ -118,7 +118,7 @@ def _rewriting_after_open(cls: type, times: int) -> type:
             opened = super()._open_one(key, byte_range)
             if key.endswith("c/0") and type(self).rewrites < times:
                 type(self).rewrites += 1
-                sz.open_array(self.twin, path=self.twin_path)[:] = _version(type(self).rewrites)
+                sz.open_array(self.twin, path=self.twin_path)[:32] = _version(type(self).rewrites)
             return opened
 
     return Rewriting
@@ -190,3 +190,26 @@ def test_fsspec_file_systems_without_if_match_compare_versions(
         if worst:
             break
     assert worst > 0
+
+
+@pytest.mark.parametrize("client", list(MAKERS))
+def test_only_the_shard_that_changed_is_read_again_whole(s3: S3Server, client: str) -> None:
+    prefix = s3.new_prefix()
+    plain = MAKERS[client](s3, prefix)
+    a = sz.create_array(plain, shape=(64,), chunks=(8,), shards=(32,), dtype="i4")
+    a[:] = np.concatenate([_version(0), _version(0)])
+    store = MAKERS[client](s3, prefix)
+    cls = _rewriting_after_open(type(store), 1)
+    opens: list[tuple[str, object]] = []
+
+    class Counting(cls):  # type: ignore[misc, valid-type]
+        def _open_one(self, key: str, byte_range: Any) -> Any:
+            opens.append((key, byte_range))
+            return super()._open_one(key, byte_range)
+
+    store.__class__ = Counting
+    store.twin, store.twin_path = plain, ""
+    got = sz.open_array(store)[:]
+    np.testing.assert_array_equal(got[:32], _version(1))
+    whole = [key for key, byte_range in opens if byte_range is None]
+    assert whole == ["c/0"]  # c/1 did not change: its ranged read stands
