@@ -76,6 +76,10 @@ __all__ = ["ObjectStore"]
 #: LocalFileSystem does not implement it).
 _CONDITIONAL_PUTS = frozenset({"S3Store", "GCSStore", "AzureStore", "MemoryStore"})
 
+#: Pinned ranges of one value closer than this are read in one request (object_store's
+#: own coalescing distance for get_ranges).
+PINNED_COALESCE = 1 << 20
+
 _DEFAULT_RETRY = {"max_retries": 3, "retry_timeout": timedelta(seconds=20)}
 
 
@@ -407,8 +411,31 @@ class ObjectStore(RemoteStoreBase):
                     ) from e
                 raise
 
-        tasks = [partial(one, k, a, b, v) for k, (a, b), v in requests]
-        return IO.run_all(tasks)
+        # Ranges of one value less than PINNED_COALESCE apart go in one request, as
+        # object_store's get_ranges would coalesce them (it cannot carry If-Match).
+        spans: list[list[Any]] = []  # [key, start, stop, version] per request made
+        order = sorted(range(len(requests)), key=lambda i: (requests[i][0], requests[i][1]))
+        placed: dict[int, tuple[int, int]] = {}  # request -> (its span, offset in it)
+        for i in order:
+            key, (start, stop), version = requests[i]
+            last = spans[-1] if spans else None
+            if (
+                last is not None
+                and last[0] == key
+                and last[3] == version
+                and start - last[2] <= PINNED_COALESCE
+                and stop > start
+            ):
+                last[2] = max(last[2], stop)
+            else:
+                spans.append([key, start, stop, version])
+            placed[i] = (len(spans) - 1, start - spans[-1][1])
+        where = [placed[i] for i in range(len(requests))]
+        datas = IO.run_all([partial(one, k, a, b, v) for k, a, b, v in spans])
+        return [
+            datas[span][offset : offset + max(0, requests[i][1][1] - requests[i][1][0])]
+            for i, (span, offset) in enumerate(where)
+        ]
 
     def _size(self, key: str) -> int | None:
         obs = _obstore()

@@ -213,3 +213,23 @@ def test_only_the_shard_that_changed_is_read_again_whole(s3: S3Server, client: s
     np.testing.assert_array_equal(got[:32], _version(1))
     whole = [key for key, byte_range in opens if byte_range is None]
     assert whole == ["c/0"]  # c/1 did not change: its ranged read stands
+
+
+def test_pinned_ranges_are_coalesced_and_sliced_back() -> None:
+    # Ranges of one value close together are one request (as obstore's get_ranges would
+    # make them), each caller still gets exactly its bytes; a stale version is refused.
+    from simplezarr.errors import ValueChanged
+
+    store = ObjectStore.from_url("memory:///")
+    data = bytes(range(256)) * 16
+    store.set("s", data)
+    store.set("t", b"other")
+    [(value, _)] = store.open_values([("s", (-4, None))])
+    version = value.version  # type: ignore[attr-defined]
+    ranges = [(10, 20), (0, 5), (3000, 3004), (5, 5), (4000, 5000)]
+    got = store.get_pinned([("s", r, version) for r in ranges])
+    assert got == [data[a:b] for a, b in ranges]
+    store.set("s", data[::-1])
+    with pytest.raises(ValueChanged) as info:
+        store.get_pinned([("s", (0, 4), version)])
+    assert info.value.key == "s"
