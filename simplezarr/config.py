@@ -97,6 +97,10 @@ class Config:
       takes obstore when it is installed and the ``storage_options`` are ones it can take,
       fsspec otherwise; ``"obstore"`` or ``"fsspec"`` insist on one (see
       :mod:`simplezarr.stores.url`).
+    - ``check_metadata_on_write``: before each write call, read the array's metadata
+      document once and refuse (``StaleMetadata``) to write when another process resized
+      or recreated the array since it was read (``SIMPLEZARR_CHECK_METADATA_ON_WRITE``,
+      default on; it costs one small read per write call, see docs/guarantees.md).
     """
 
     threads: int = 0
@@ -108,6 +112,7 @@ class Config:
     default_zarr_format: int = 3
     json_indent: int | None = 2
     remote_client: str = ""
+    check_metadata_on_write: bool = True
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -116,6 +121,9 @@ class Config:
             "SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks
         )
         self.malloc_tuning = _env_bool("SIMPLEZARR_MALLOC_TUNING", self.malloc_tuning)
+        self.check_metadata_on_write = _env_bool(
+            "SIMPLEZARR_CHECK_METADATA_ON_WRITE", self.check_metadata_on_write
+        )
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
@@ -220,6 +228,7 @@ def _is_bool(value: Any) -> bool:
 _VALID: dict[str, Callable[[Any], bool]] = {
     "write_empty_chunks": _is_bool,
     "malloc_tuning": _is_bool,
+    "check_metadata_on_write": _is_bool,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
     "remote_client": lambda v: v in REMOTE_CLIENTS,

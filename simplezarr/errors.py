@@ -202,6 +202,28 @@ class StoreAccessDenied(StoreError, PermissionError):
     """
 
 
+class ConcurrentModification(StoreError):
+    """A stored object kept changing while it was read or read-modify-written, and the
+    bounded retries did not get one consistent version (or did not get the conditional
+    write in). The message names the array and the key; retry the operation, or give each
+    writer whole chunks (docs/guarantees.md)."""
+
+
+class ValueChanged(ConcurrentModification):
+    """The version of a stored value pinned by a read (its ETag) is gone: another writer
+    replaced the value between two requests of one read. The engine catches it and reads
+    the value again; it reaches the caller only when the rereads do not settle."""
+
+    #: The store key of the value that changed (None when not known).
+    key: str | None = None
+
+
+class StaleMetadata(ZarrError):
+    """The array's stored metadata changed since this handle read it (another process
+    resized or recreated the array), so a write under the old shape was refused; call
+    ``refresh()`` (or open the array again) and repeat the write."""
+
+
 class MissingDependency(ZarrError, ImportError):
     """An optional package a feature needs is not installed; the message names the pip extra."""
 

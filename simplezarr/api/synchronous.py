@@ -50,10 +50,12 @@ from simplezarr.errors import (
     GroupNotFoundError,
     InvalidArgument,
     NodeNotFound,
+    StaleMetadata,
     ZarrDeprecationWarning,
 )
 from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE
+from simplezarr.metadata.store_io import stale_members
 from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.nodes.create import check_array_like, config_with, like_args
 from simplezarr.storage import StoreLike, StorePath, make_store_path
@@ -250,15 +252,22 @@ def open_group(
     )
 
 
-def open_consolidated(*args: Any, use_consolidated: bool = True, **kwargs: Any) -> ZarrGroup:
+def open_consolidated(
+    *args: Any, use_consolidated: bool = True, validate: bool = False, **kwargs: Any
+) -> ZarrGroup:
     """:func:`open_group` requiring consolidated metadata.
+
+    ``validate=True`` also reads every member's own documents (one batched read) and raises
+    :class:`~simplezarr.errors.StaleMetadata` naming the members whose consolidated entry
+    no longer matches them (resized, recreated, attributes changed or deleted since the
+    consolidation); ``consolidate_metadata`` again repairs it.
 
     Example:
         >>> import simplezarr as zarr
         >>> store = {}
         >>> _ = zarr.group(store).create_group("g")
         >>> _ = zarr.consolidate_metadata(store)
-        >>> zarr.open_consolidated(store).keys()
+        >>> zarr.open_consolidated(store, validate=True).keys()
         ['g']
     """
     if use_consolidated is not True:
@@ -266,7 +275,19 @@ def open_consolidated(*args: Any, use_consolidated: bool = True, **kwargs: Any) 
             "use_consolidated must be True in open_consolidated; use open_group with "
             "use_consolidated=False to ignore consolidated metadata"
         )
-    return open_group(*args, use_consolidated=True, **kwargs)
+    group = open_group(*args, use_consolidated=True, **kwargs)
+    if validate:
+        stale = stale_members(group.store, group.path, group.metadata)
+        if stale:
+            shown = "; ".join(stale[:5]) + (
+                f"; and {len(stale) - 5} more" if len(stale) > 5 else ""
+            )
+            raise StaleMetadata(
+                f"the consolidated metadata of group {group.path or '/'!r} in {group.store!r} "
+                f"is stale: {shown}; call consolidate_metadata again, or open the group with "
+                "use_consolidated=False"
+            )
+    return group
 
 
 def open_like(a: Any, path: str, **kwargs: Any) -> ZarrArray:

@@ -358,11 +358,12 @@ class ShardLayout:
     def is_fill(self, chunk: np.ndarray) -> bool:
         return is_all_fill(chunk, self.spec.fill_value)
 
-    def assemble(self, encoded: dict[int, BytesLike]) -> bytes | None:
+    def assemble(self, encoded: dict[int, BytesLike], keep_empty: bool = False) -> bytes | None:
         """Build shard bytes from encoded inner chunks keyed by flat index (C order); the
         chunks are laid out in the codec's ``subchunk_write_order`` (Morton order, as
-        zarr-python does, unless told otherwise)."""
-        if not encoded:
+        zarr-python does, unless told otherwise). None for no chunks, unless
+        ``keep_empty`` (then only the index, every entry missing)."""
+        if not encoded and not keep_empty:
             return None
         index = np.full((self.n_inner, 2), MISSING, dtype=np.uint64)
         offset = self.index_size if self.index_location == "start" else 0

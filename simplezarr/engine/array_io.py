@@ -34,6 +34,7 @@ from simplezarr.engine.request import in_array
 from simplezarr.engine.write import prepare_value
 from simplezarr.errors import CodecError, ReadOnlyError, SelectionError, StoreError
 from simplezarr.indexing import BasicIndexer, Indexer
+from simplezarr.metadata.freshness import MetadataCheck
 from simplezarr.stores.base import BaseStore, listable, writable
 
 if TYPE_CHECKING:
@@ -60,6 +61,9 @@ class ArrayIO:
     """An array's metadata bound to its store, ready for chunk I/O.
 
     ``write_empty_chunks=None`` follows ``config.write_empty_chunks`` at each write.
+    ``stored``: the metadata is that of a document in the store (an opened or created
+    array), so every write first checks it is still what is stored (see
+    :mod:`simplezarr.metadata.freshness`).
     """
 
     def __init__(
@@ -69,6 +73,7 @@ class ArrayIO:
         metadata: ArrayMetadata,
         *,
         write_empty_chunks: bool | None = None,
+        stored: bool = False,
     ) -> None:
         self.store = store
         self.path = path
@@ -93,6 +98,15 @@ class ArrayIO:
         self.key: Callable[[tuple[int, ...]], str] = _key_function(
             self.prefix, metadata.chunk_key_encoding
         )
+        #: For metadata read from (or written to) the store: whether it is still what is
+        #: stored, checked before writes (None: metadata of no stored document).
+        self.freshness = MetadataCheck(store, path, metadata) if stored else None
+
+    def check_fresh(self) -> None:
+        """Before a write: StaleMetadata if another process resized or recreated the array
+        since this metadata was read (one small read; ``config.check_metadata_on_write``)."""
+        if self.freshness is not None and config.check_metadata_on_write:
+            self.freshness.check()
 
     @property
     def write_empty_chunks(self) -> bool:
@@ -136,6 +150,7 @@ def write(
     empty = io.write_empty_chunks if write_empty_chunks is None else write_empty_chunks
     requests = io.requests(indexer)
     try:
+        io.check_fresh()
         write_batch(requests, arr, write_empty_chunks=empty)
     except (CodecError, StoreError) as e:
         raise in_array(e, io.path, io.store) from e
@@ -176,6 +191,7 @@ def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
     """
     if io.store.read_only:
         raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
+    io.check_fresh()
     shape, cs = io.metadata.shape, io.grid.chunk_shape
     stored = stored_chunks(io)
     past = [

@@ -44,15 +44,21 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from simplezarr.engine import allocator, read, shards, write
 from simplezarr.engine.request import ChunkRequest
+from simplezarr.errors import ConcurrentModification, ValueChanged
 from simplezarr.stores.base import StoredValue
 
-__all__ = ["ChunkRequest", "read_batch", "write_batch"]
+__all__ = ["MAX_REREADS", "ChunkRequest", "read_batch", "write_batch"]
+
+#: How often a read of shards is repeated when a shard changed under it (see read_batch).
+MAX_REREADS = 3
 
 
 def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
@@ -60,19 +66,36 @@ def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     missing); CorruptChunk, StoreError and the like when an object cannot be read.
 
     Shards are opened a group at a time (each keeps a file open while its inner chunks are
-    read), their indexes read once, and their inner chunks read as ordinary requests.
+    read), their indexes read once, and their inner chunks read as ordinary requests. A
+    remote store pins the version it opened; when a shard is replaced before its inner
+    chunks are read (:class:`~simplezarr.errors.ValueChanged`) the group is read again with
+    that shard read whole, up to MAX_REREADS times, then
+    :class:`~simplezarr.errors.ConcurrentModification`: never bytes of two versions.
     """
     allocator.tune_once()
     if not shards.any_sharded(requests):
         read.read_chunks(requests, out)
         return
     for group in shards.groups(requests):
-        opened: list[StoredValue] = []
-        try:
-            read.read_chunks(shards.expand(group, out, opened), out)
-        finally:
-            for value in opened:
-                value.close()
+        whole: set[Any] = set()  # the keys of shards to read whole (shards.ALL: every one)
+        for attempt in itertools.count():
+            opened: list[StoredValue] = []
+            try:
+                read.read_chunks(shards.expand(group, out, opened, whole=whole), out)
+                break
+            except ValueChanged as e:
+                # A shard was replaced between its index and its inner chunks (a remote
+                # store pins the version it opened): read the group again, that shard whole
+                # this time (one request, so one version), and give up after MAX_REREADS.
+                whole.add(shards.ALL if e.key is None else e.key)
+                if attempt >= MAX_REREADS:
+                    raise ConcurrentModification(
+                        f"{e}; it kept changing over {attempt + 1} reads (the last ones whole); "
+                        "retry once the writers are done"
+                    ) from e
+            finally:
+                for value in opened:
+                    value.close()
 
 
 def write_batch(

@@ -39,7 +39,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -54,9 +54,15 @@ from simplezarr.engine.request import ChunkRequest, located, located_keys
 from simplezarr.engine.work import COALESCE_GAP, batches
 from simplezarr.errors import CorruptChunk, ZarrError
 from simplezarr.indexing.subproject import project_within
-from simplezarr.stores.base import StoredValue, byte_range_bounds, read_values
+from simplezarr.stores.base import (
+    StoredValue,
+    byte_range_bounds,
+    read_values,
+    slice_byte_range,
+)
 
 __all__ = [
+    "ALL",
     "MAX_OPEN_SHARDS",
     "ShardContents",
     "ShardSource",
@@ -270,11 +276,16 @@ def _flat_strides(layout: ShardLayout) -> list[int]:
 
 
 def expand(
-    requests: Sequence[ChunkRequest], out: np.ndarray, opened: list[StoredValue]
+    requests: Sequence[ChunkRequest],
+    out: np.ndarray,
+    opened: list[StoredValue],
+    whole: Container[Any] = (),
 ) -> list[ChunkRequest]:
     """``requests`` with every shard request replaced by its inner chunks' requests
     (recursively for nested shards); each shard is opened once, and its open value added to
-    ``opened`` for the caller to close.
+    ``opened`` for the caller to close. ``whole``: the keys of shards to read whole (ALL:
+    every shard), one request and so one version, the index sliced from it: the read again
+    after a shard changed under a ranged read.
     Missing shards and missing inner chunks are filled into ``out`` here."""
     if not any_sharded(requests):
         return list(requests)
@@ -289,24 +300,40 @@ def expand(
     for shard_groups in by_source.values():
         source = shard_groups[0][0].source
         try:
+            wanted = [_read_whole(rs[0].key, whole) for rs in shard_groups]
             values = source.open_values(
-                [(rs[0].key, _layout(rs[0].chain).index_range()) for rs in shard_groups]
+                [
+                    (rs[0].key, None if w else _layout(rs[0].chain).index_range())
+                    for rs, w in zip(shard_groups, wanted, strict=True)
+                ]
             )
         except ZarrError as e:
             raise located_keys(e, [rs[0] for rs in shard_groups]) from e
         reader = ShardSource(getattr(source, "read_batch_size", 0))
-        for rs, item in zip(shard_groups, values, strict=True):
+        for rs, item, w in zip(shard_groups, values, wanted, strict=True):
             if item is None:  # a missing shard: fill without reading
                 for r in rs:
                     out[r.projection.out_selection] = r.chain.spec.fill_value
                 continue
             value, index_bytes = item
+            if w:
+                index_bytes = slice_byte_range(index_bytes, _layout(rs[0].chain).index_range())
             opened.append(value)
             inner.extend(_inner_requests(reader, source, rs, value, index_bytes, out))
     expanded = plain + inner
     return (
-        expand(expanded, out, opened) if any(r.chain.shard is not None for r in inner) else expanded
+        expand(expanded, out, opened, whole)
+        if any(r.chain.shard is not None for r in inner)
+        else expanded
     )
+
+
+#: In ``expand``'s ``whole``: read every shard whole.
+ALL = object()
+
+
+def _read_whole(key: Any, whole: Container[Any]) -> bool:
+    return ALL in whole or (isinstance(key, str) and key in whole)
 
 
 def _inner_requests(
@@ -375,9 +402,10 @@ class ShardContents:
     def delete(self, flat: int) -> None:
         self._inner.pop(flat, None)
 
-    def assemble(self) -> bytes | None:
-        """The shard's bytes, or None when no inner chunk is left."""
-        return self.layout.assemble(self._inner)
+    def assemble(self, keep_empty: bool = False) -> bytes | None:
+        """The shard's bytes, or None when no inner chunk is left (unless ``keep_empty``:
+        then a shard of only its index, every inner chunk marked missing)."""
+        return self.layout.assemble(self._inner, keep_empty)
 
 
 def write_shards(requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:
@@ -397,34 +425,52 @@ def _write_batch(batch: Sequence[ChunkRequest], value: np.ndarray, write_empty: 
 
 def write_shard(r: ChunkRequest, value: np.ndarray, write_empty: bool) -> None:
     """Write one shard request: read what it held unless the write covers it, write its
-    touched inner chunks, store it assembled (delete it when nothing is left)."""
-    target, key, chain, p = r
-    layout = _layout(chain)
+    touched inner chunks, store it assembled (delete it when nothing is left). On a store
+    with conditional writes a partial write is a compare-and-swap (:func:`write.swap`)."""
+    target, key, _, p = r
     with write.locked(target, [key], partial=not p.is_complete):
         try:
+            if write.conditional(target, p):
+                write.swap(
+                    target,
+                    key,
+                    lambda existing, keep: _updated(r, value, write_empty, existing, keep),
+                )
+                return
             existing = None if p.is_complete else target.get(key)
         except ZarrError as e:
             raise located(e, r) from e
-        contents = ShardContents(layout, existing, describe(target, key))
-        strides = _flat_strides(layout)
-        inner = [
-            ChunkRequest(
-                contents,
-                sum(c * s for c, s in zip(ip.chunk_coords, strides, strict=True)),
-                layout.inner_chain,
-                ip,
-            )
-            for ip in project_within(p, layout.spec.shape, layout.inner_shape, value.shape)
-        ]
-        plain, nested = split(inner)
-        write.write_chunks(plain, value, write_empty)
-        if nested:
-            write_shards(nested, value, write_empty)
+        data = _updated(r, value, write_empty, existing, False)
         try:
-            data = contents.assemble()
             if data is None:
                 target.delete(key)
             else:
                 target.set(key, data)
         except ZarrError as e:
             raise located(e, r) from e
+
+
+def _updated(
+    r: ChunkRequest, value: np.ndarray, write_empty: bool, existing: Any, keep: bool
+) -> bytes | None:
+    """The shard's new bytes: ``existing`` (None: nothing stored) with the request's inner
+    chunks written; None when no inner chunk is left, unless ``keep`` (then a shard of
+    only its index)."""
+    target, key, chain, p = r
+    layout = _layout(chain)
+    contents = ShardContents(layout, existing, describe(target, key))
+    strides = _flat_strides(layout)
+    inner = [
+        ChunkRequest(
+            contents,
+            sum(c * s for c, s in zip(ip.chunk_coords, strides, strict=True)),
+            layout.inner_chain,
+            ip,
+        )
+        for ip in project_within(p, layout.spec.shape, layout.inner_shape, value.shape)
+    ]
+    plain, nested = split(inner)
+    write.write_chunks(plain, value, write_empty)
+    if nested:
+        write_shards(nested, value, write_empty)
+    return contents.assemble(keep)

@@ -12,7 +12,9 @@ function named:
 
 A chunk's read-modify-write holds that chunk's lock (:func:`locked`), so tasks writing
 different chunks never wait for each other and threads writing the same chunk never lose
-each other's data.
+each other's data. On a store with ``conditional_writes`` (object stores) it is also a
+compare-and-swap (:func:`swap`), so writers in other processes or machines never lose each
+other's data either.
 
 Example:
     >>> import numpy as np
@@ -32,7 +34,9 @@ Example:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -43,11 +47,25 @@ from simplezarr.concurrency import key_locks, run_all
 from simplezarr.dtypes.casting import astype
 from simplezarr.engine.request import ChunkRequest, located
 from simplezarr.engine.work import batches
-from simplezarr.errors import InvalidArgument, ZarrError
+from simplezarr.errors import ConcurrentModification, InvalidArgument, ZarrError
 from simplezarr.fill import is_all_fill
 from simplezarr.indexing import ChunkProjection
 
-__all__ = ["locked", "merge", "prepare_value", "store_chunk", "write_chunks"]
+__all__ = [
+    "MAX_SWAPS",
+    "conditional",
+    "encoded",
+    "locked",
+    "merge",
+    "prepare_value",
+    "store_chunk",
+    "swap",
+    "write_chunks",
+]
+
+#: How often a conditional read-modify-write (see :func:`swap`) starts again after another
+#: writer changed the object, before it gives up with ConcurrentModification.
+MAX_SWAPS = 12
 
 
 def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.ndarray:
@@ -143,12 +161,69 @@ def write_chunks(requests: Sequence[ChunkRequest], value: np.ndarray, write_empt
     run_all([partial(_write_batch, batch, value, write_empty) for batch in work])
 
 
+def conditional(target: Any, p: ChunkProjection) -> bool:
+    """Whether a write of ``p`` into ``target`` is a compare-and-swap: a partial write into
+    a store with ``conditional_writes`` (object stores: ``If-Match`` on the PUT)."""
+    return not p.is_complete and bool(getattr(target, "conditional_writes", False))
+
+
+def swap(target: Any, key: Any, update: Callable[[Any, bool], bytes | None]) -> None:
+    """A read-modify-write of ``key`` as a compare-and-swap: read the value and its version
+    (``get_versioned``), build the new bytes (``update(existing, keep)``), store them only
+    if the version is unchanged (``set_if_version``), and start again when another writer
+    came first, at most MAX_SWAPS times, then ConcurrentModification.
+
+    ``update`` returns None for an object that is all fill and may go; with ``keep`` (the
+    object exists) it must return its bytes anyway: a delete cannot be made conditional,
+    so an existing object is overwritten with its fill-value encoding, never deleted
+    behind another writer's back."""
+    for attempt in range(MAX_SWAPS):
+        existing, version = target.get_versioned(key)
+        data = update(existing, existing is not None)
+        if data is None:
+            return  # missing, and still nothing to store
+        if target.set_if_version(key, data, version):
+            return
+        # Another writer came first: spread the contenders out before reading again.
+        time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.2)))
+    raise ConcurrentModification(
+        f"other writers changed the object {MAX_SWAPS} times while this partial write "
+        "read and rewrote it; nothing of it was written; retry, or give each writer whole "
+        "chunks (or shards)"
+    )
+
+
+def encoded(
+    p: ChunkProjection, value: np.ndarray, existing: Any, chain: CodecChain, keep: bool
+) -> bytes | None:
+    """The new bytes of one chunk (merged as :func:`merge`), None when it is all fill and
+    not ``keep``."""
+    chunk = merge(p, value, existing, chain)
+    if not keep and is_all_fill(chunk, chain.spec.fill_value):
+        return None
+    return bytes(chain.encode(chunk))
+
+
+def _encoded_for_swap(
+    p: ChunkProjection,
+    value: np.ndarray,
+    chain: CodecChain,
+    write_empty: bool,
+    existing: Any,
+    keep: bool,
+) -> bytes | None:
+    return encoded(p, value, existing, chain, keep or write_empty)
+
+
 def _write_batch(batch: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:
     # Each chunk's read-modify-write holds only that chunk's lock.
     for r in batch:
         target, key, chain, p = r
         with locked(target, [key], partial=not p.is_complete):
             try:
+                if conditional(target, p):
+                    swap(target, key, partial(_encoded_for_swap, p, value, chain, write_empty))
+                    continue
                 existing = None if p.is_complete else target.get(key)
                 chunk = merge(p, value, existing, chain)
                 store_chunk(target, key, chain, chunk, write_empty)

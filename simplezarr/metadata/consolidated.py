@@ -48,6 +48,7 @@ __all__ = [
     "child_metadata",
     "consolidate",
     "consolidated_entry",
+    "consolidated_view",
     "from_v2_document",
     "inline",
     "inline_entries",
@@ -219,6 +220,16 @@ def from_v2_document(data: bytes, path: str, key: str = V2_KEY) -> dict[str, Any
 def _flattened(consolidated: Mapping[str, Any]) -> dict[str, Node]:
     """Every node listed by a consolidated object, parsed, by relative path."""
     return {k: child_metadata(consolidated, k, k) for k in inline_entries(consolidated)}
+
+
+def consolidated_view(consolidated: Mapping[str, Any]) -> dict[str, Node]:
+    """Every node a consolidated object lists, parsed, by path relative to its group.
+
+    Example:
+        >>> consolidated_view(consolidate({}))
+        {}
+    """
+    return _flattened(consolidated)
 
 
 ConsolidatedMetadata.flatten = staticmethod(_flattened)

@@ -16,8 +16,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import json
 
-from simplezarr.errors import NodeNotFound, ReadOnlyError
+from simplezarr.errors import InvalidMetadata, NodeNotFound, ReadOnlyError
 from simplezarr.metadata import consolidated as cm
 from simplezarr.metadata.json import parse_document
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
@@ -42,10 +43,28 @@ def load_metadata(store: BaseStore, path: str) -> ArrayMetadata | GroupMetadata:
 
     Raises :class:`~simplezarr.errors.NodeNotFound` when there is neither.
     """
-    p = prefix(path)
-    keys = [p + V3_KEY, p + V2_ARRAY, p + V2_GROUP, p + V2_ATTRS]
+    keys = _document_keys(path)
     reader = readable(store, f"read the metadata of {path or '/'!r}")
-    v3, zarray, zgroup, zattrs = reader.get_many([(k, None) for k in keys])
+    found = _parse(path, *reader.get_many([(k, None) for k in keys]))
+    if found is None:
+        raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
+    return found
+
+
+def _document_keys(path: str) -> list[str]:
+    p = prefix(path)
+    return [p + V3_KEY, p + V2_ARRAY, p + V2_GROUP, p + V2_ATTRS]
+
+
+def _parse(
+    path: str,
+    v3: bytes | None,
+    zarray: bytes | None,
+    zgroup: bytes | None,
+    zattrs: bytes | None,
+) -> ArrayMetadata | GroupMetadata | None:
+    """A node's metadata from its documents (None: there are none)."""
+    p = prefix(path)
     if v3 is not None:
         return parse_node_v3(v3, path)
     attrs = parse_document(zattrs, p + V2_ATTRS) if zattrs is not None else None
@@ -53,7 +72,56 @@ def load_metadata(store: BaseStore, path: str) -> ArrayMetadata | GroupMetadata:
         return parse_array_v2(parse_document(zarray, p + V2_ARRAY), attrs, path)
     if zgroup is not None:
         return parse_group_v2(parse_document(zgroup, p + V2_GROUP), attrs, path)
-    raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
+    return None
+
+
+def stale_members(store: BaseStore, path: str, meta: GroupMetadata) -> list[str]:
+    """What no longer matches in the consolidated metadata of the group at ``path``: one
+    line per member whose own documents are gone or say something else (shape, codecs,
+    attributes, ...). The members' documents are read in one batched request (one round
+    trip on a remote store). Members created after the consolidation are not looked for
+    (that would list the whole hierarchy).
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> store = MemoryStore()
+        >>> write_metadata(store, "", GroupMetadata(3))
+        >>> write_metadata(store, "g", GroupMetadata(3, {"v": 1}))
+        >>> consolidated = cm.consolidate({"g": load_metadata(store, "g")})
+        >>> meta = GroupMetadata(3, {}, consolidated)
+        >>> stale_members(store, "", meta)
+        []
+        >>> write_metadata(store, "g", GroupMetadata(3, {"v": 2}))
+        >>> stale_members(store, "", meta)
+        ["member 'g': its stored metadata differs from the consolidated entry"]
+    """
+    consolidated = meta.consolidated_metadata
+    if consolidated is None:
+        return []
+    expected = cm.consolidated_view(consolidated)
+    paths = sorted(expected)
+    full = [f"{path}/{m}" if path else m for m in paths]
+    keys = [k for f in full for k in _document_keys(f)]
+    reader = readable(store, f"read the metadata below {path or '/'!r}")
+    datas = reader.get_many([(k, None) for k in keys])
+    stale: list[str] = []
+    for i, (member, member_path) in enumerate(zip(paths, full, strict=True)):
+        try:
+            stored = _parse(member_path, *datas[4 * i : 4 * i + 4])
+        except InvalidMetadata as e:
+            stale.append(f"member {member!r}: its stored metadata is not valid ({e})")
+            continue
+        if stored is None:
+            stale.append(f"member {member!r}: it was deleted after the consolidation")
+        elif _canonical(stored) != _canonical(expected[member]):
+            stale.append(
+                f"member {member!r}: its stored metadata differs from the consolidated entry"
+            )
+    return stale
+
+
+def _canonical(meta: ArrayMetadata | GroupMetadata) -> str:
+    return json.dumps(cm.consolidated_entry(cm.without_consolidated(meta)), sort_keys=True)
 
 
 def write_metadata(store: BaseStore, path: str, metadata: ArrayMetadata | GroupMetadata) -> None:

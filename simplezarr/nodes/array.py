@@ -175,6 +175,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
             self.path,
             metadata,
             write_empty_chunks=self._config.get("write_empty_chunks"),
+            stored=True,
         )
 
     def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:

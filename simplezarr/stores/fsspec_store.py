@@ -26,6 +26,15 @@ directory leads through a symbolic link outside the root is refused, as by Local
 HTTP(S) is read-only. An HTTP(S) URL with a query string (a presigned or SAS URL) sends the
 query with every request, after the key; messages and the repr leave it out.
 
+Versions. A read of several requests to one value (a shard's index, then its inner chunks)
+stays on one version: through s3fs every request after the first carries ``If-Match`` with
+the ETag the first response had; on other file systems (except HTTP) the value's ``info``
+(ETag, mtime, size, ...) is compared after the reads. A change in between makes the engine
+read the shard again whole. Through s3fs, partial writes are compare-and-swaps
+(``put_object`` with ``IfMatch``, or ``IfNoneMatch="*"`` for a new object; pass
+``conditional_writes=False`` for an S3-compatible service that ignores them); on other file
+systems they warn once (:class:`~simplezarr.errors.UnsafePartialWrite`).
+
 Example:
     >>> store = FsspecStore.from_url("memory://doc-example/data.zarr")
     >>> store.set("a/zarr.json", b"{}")
@@ -41,7 +50,7 @@ import asyncio
 import itertools
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from functools import partial
 from typing import Any, TypeVar
@@ -49,17 +58,25 @@ from urllib.parse import quote, unquote
 
 from simplezarr.concurrency import IO
 from simplezarr.config import config
-from simplezarr.errors import InvalidArgument, InvalidKey, MissingDependency, ZarrError
+from simplezarr.errors import (
+    InvalidArgument,
+    InvalidKey,
+    MissingDependency,
+    ZarrError,
+)
 from simplezarr.stores.base import ByteRange
 from simplezarr.stores.http_reads import http_get, http_size
 from simplezarr.stores.keys import is_valid_key, validate_unreserved_key
 from simplezarr.stores.local import TEMP_PREFIX
 from simplezarr.stores.remote import (
+    Opened,
     RemoteStoreBase,
     describe_failure,
     is_transient,
+    precondition_failed,
     range_not_satisfiable,
     require,
+    value_changed,
 )
 
 __all__ = ["ALLOWED_EXCEPTIONS", "FsspecStore", "RemoteStore"]
@@ -78,6 +95,31 @@ _WHOLE_OBJECT_PUTS = _BUCKETED | {"memory"}
 _CLIENT_RETRIES = _BUCKETED
 _READ_ONLY = frozenset({"http", "https", "github", "reference", "tar", "libarchive"})
 _NO_LISTINGS_CACHE = _BUCKETED | {"http", "https"}
+
+
+#: The fields of ``fs.info`` that change when a value is replaced (any present ones form
+#: the version token of a file system that has no ETag of its own).
+_VERSION_FIELDS = ("ETag", "etag", "VersionId", "generation", "mtime", "LastModified", "created")
+
+
+def _http_range(byte_range: ByteRange) -> str | None:
+    """The HTTP ``Range`` header of a checked, non-empty byte range."""
+    if byte_range is None or byte_range == (0, None):
+        return None
+    start, length = byte_range
+    if start < 0:
+        return f"bytes={start}"
+    return f"bytes={start}-" if length is None else f"bytes={start}-{start + length - 1}"
+
+
+def _total_size(response: dict[str, Any], data: bytes) -> int:
+    """The value's size from an S3 GET response (``Content-Range: bytes a-b/total``)."""
+    content_range = response.get("ContentRange")
+    if isinstance(content_range, str) and "/" in content_range:
+        total = content_range.rpartition("/")[2]
+        if total.isdigit():
+            return int(total)
+    return len(data)
 
 
 def _protocols(fs: Any) -> tuple[str, ...]:
@@ -104,7 +146,8 @@ class FsspecStore(RemoteStoreBase):
     ``fs`` is the file system and ``path`` the root inside it (a scheme, if given, is
     stripped). Prefer :meth:`from_url`. ``allowed_exceptions`` are the exceptions that mean
     "missing"; ``retries`` is how often a transient read failure is retried (see the module
-    docstring). ``RemoteStore`` is the same class under the name of the seed API.
+    docstring); ``conditional_writes`` (s3fs only; on by default there) makes partial
+    writes compare-and-swaps. ``RemoteStore`` is the same class under the name of the seed API.
 
     Example:
         >>> import fsspec
@@ -122,6 +165,7 @@ class FsspecStore(RemoteStoreBase):
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
         *,
         retries: int | None = None,
+        conditional_writes: bool | None = None,
     ) -> None:
         fsspec = require("fsspec", "remote", "FsspecStore")
         if not isinstance(fs, fsspec.AbstractFileSystem):
@@ -142,6 +186,13 @@ class FsspecStore(RemoteStoreBase):
         self._http = any(p in ("http", "https") for p in protocols)
         self._local = any(p in ("file", "local") for p in protocols)
         self._whole_puts = any(p in _WHOLE_OBJECT_PUTS for p in protocols)
+        # s3fs: requests can carry If-Match (pinned reads, conditional writes)
+        self._s3 = type(fs).__module__.startswith("s3fs") and hasattr(fs, "_call_s3")
+        self._conditional = self._s3 if conditional_writes is None else bool(conditional_writes)
+        if self._conditional and not self._s3:
+            raise InvalidArgument(
+                f"FsspecStore can write conditionally through s3fs only, not {type(fs).__name__}"
+            )
         self._verify_dirs = not self._whole_puts  # file systems keep empty directories
         query = ""
         if self._http:  # a presigned or SAS URL: the query goes after each key
@@ -173,6 +224,7 @@ class FsspecStore(RemoteStoreBase):
         allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
         *,
         retries: int | None = None,
+        conditional_writes: bool | None = None,
     ) -> FsspecStore:
         """A store at ``url``; ``storage_options`` go to the file system unchanged.
 
@@ -200,7 +252,14 @@ class FsspecStore(RemoteStoreBase):
             ) from e
         except (ValueError, TypeError, KeyError) as e:
             raise InvalidArgument(f"cannot open {url!r} with fsspec: {e}") from e
-        return cls(fs, read_only, path, allowed_exceptions, retries=retries)
+        return cls(
+            fs,
+            read_only,
+            path,
+            allowed_exceptions,
+            retries=retries,
+            conditional_writes=conditional_writes,
+        )
 
     @property
     def fs(self) -> Any:
@@ -296,6 +355,12 @@ class FsspecStore(RemoteStoreBase):
         path = self._path(key)
         if self._http:
             return await http_get(self._fs, path, byte_range)
+        if self._s3 and (byte_range is None or byte_range == (0, None)):
+            # One GET: s3fs's cat_file asks for the size first (a HEAD), and reads a value
+            # larger than its block size in concurrent ranges, which a rewrite in between
+            # would mix; one response is one version.
+            got = await self._s3_get(key, None)
+            return None if got is None else got[0]
         try:
             if byte_range is None or byte_range == (0, None):
                 return bytes(await self._call("cat_file", path))
@@ -333,6 +398,129 @@ class FsspecStore(RemoteStoreBase):
 
     def _exists(self, key: str) -> bool:
         return self._getsize(key) is not None
+
+    # -- one version per read (a shard's index, then its inner chunks) -------------------
+
+    @property
+    def pins_versions(self) -> bool:
+        return not self._http
+
+    def _version(self, key: str) -> str | None:
+        return self._run(self._attempt, "get the version of", key, True, self._info_version, key)
+
+    async def _info_version(self, key: str) -> str | None:
+        try:
+            info = await self._call("info", self._path(key))
+        except self._allowed as e:
+            self._raise_if_container_missing(e, key)
+            return None
+        fields = [f"{f}={info[f]}" for f in _VERSION_FIELDS if info.get(f) is not None]
+        if not fields:
+            return None  # nothing changes with the value: cannot pin it
+        return ";".join([*fields, f"ino={info.get('ino')}", f"size={info.get('size')}"])
+
+    async def _s3_get(
+        self, key: str, byte_range: ByteRange, if_match: str | None = None
+    ) -> tuple[bytes, dict[str, Any]] | None:
+        """One S3 GET of ``key`` (its bytes and the response), None when it is missing."""
+        bucket, name, _ = self._fs.split_path(self._path(key))
+        extra: dict[str, Any] = dict(getattr(self._fs, "req_kw", {}) or {})
+        header = _http_range(byte_range)
+        if header is not None:
+            extra["Range"] = header
+        if if_match is not None:
+            extra["IfMatch"] = if_match
+        try:
+            response = await self._fs._call_s3("get_object", Bucket=bucket, Key=name, **extra)
+        except self._allowed as e:
+            self._raise_if_container_missing(e, key)
+            return None
+        body = response["Body"]
+        try:
+            data = bytes(await body.read())
+        finally:
+            body.close()
+        return data, response
+
+    def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
+        if not self._s3 or (byte_range is not None and byte_range[1] == 0):
+            return super()._open_one(key, byte_range)
+        try:
+            got = self._run(self._attempt, "read", key, True, self._s3_get, key, byte_range)
+        except ZarrError as e:
+            if range_not_satisfiable(e):
+                return super()._open_one(key, byte_range)
+            raise
+        if got is None:
+            return None
+        data, response = got
+        return data, _total_size(response, data), response.get("ETag")
+
+    def get_pinned(self, requests: Sequence[tuple[str, tuple[int, int], str]]) -> list[bytes]:
+        if not self._s3:
+            return super().get_pinned(requests)
+        return self._run(self._pinned_many, requests)
+
+    async def _pinned_many(
+        self, requests: Sequence[tuple[str, tuple[int, int], str]]
+    ) -> list[bytes]:
+        async def one(key: str, start: int, stop: int, version: str) -> bytes:
+            if stop <= start:
+                return b""
+            try:
+                got = await self._s3_get(key, (start, stop - start), version)
+            except Exception as e:
+                if precondition_failed(e):
+                    raise value_changed(
+                        key,
+                        f"{self._url(key)} was replaced while it was read (version {version} "
+                        "is gone)",
+                    ) from e
+                if range_not_satisfiable(e):
+                    return b""
+                raise
+            if got is None:
+                raise value_changed(key, f"{self._url(key)} was deleted while it was read")
+            return got[0]
+
+        results = await asyncio.gather(
+            *(self._attempt("read", k, True, one, k, a, b, v) for k, (a, b), v in requests),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return results  # type: ignore[return-value]
+
+    # -- conditional writes (s3fs) ------------------------------------------------------
+
+    @property
+    def conditional_writes(self) -> bool:
+        return self._conditional
+
+    def _get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        got = self._run(self._attempt, "read", key, True, self._s3_get, key, None)
+        return (None, None) if got is None else (got[0], got[1].get("ETag"))
+
+    def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+        return self._run(self._attempt, "write", key, False, self._s3_put_if, key, data, version)
+
+    async def _s3_put_if(self, key: str, data: bytes, version: str | None) -> bool:
+        path = self._path(key)
+        bucket, name, _ = self._fs.split_path(path)
+        condition = {"IfNoneMatch": "*"} if version is None else {"IfMatch": version}
+        extra: dict[str, Any] = dict(getattr(self._fs, "req_kw", {}) or {})
+        try:
+            await self._fs._call_s3(
+                "put_object", Bucket=bucket, Key=name, Body=data, **condition, **extra
+            )
+        except Exception as e:
+            if precondition_failed(e):
+                return False  # another writer came first: nothing written
+            raise
+        finally:
+            self._fs.invalidate_cache(path)
+        return True
 
     # -- WritableStore ------------------------------------------------------------------
 

@@ -21,6 +21,12 @@ credentials and permissions) naming the URL. obstore retries transient failures 
 Writes are whole-object puts (local files are written to a temporary name and renamed by
 obstore), so a failed write never leaves part of a value under its key.
 
+Versions. A read of several requests to one value (a shard's index, then its inner chunks)
+pins the value's ETag: every request after the first carries ``If-Match``, so a rewrite in
+between is refused and the shard read again whole, never mixed. Partial writes are
+compare-and-swaps (``PutMode.Update`` with the ETag read, ``"create"`` for a new object)
+on the stores that implement them (``conditional_writes``).
+
 HTTP(S). An ObjectStore over an ``http(s)://`` URL (obstore's HTTPStore) is read-only, as
 FsspecStore over HTTP; ``from_url`` sets ``allow_http`` for ``http://`` URLs and ``http://``
 endpoints. A server that ignores ``Range`` headers (``python -m http.server``) is read whole
@@ -39,24 +45,41 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from simplezarr.concurrency import IO
-from simplezarr.errors import InvalidArgument, StoreAccessDenied, StoreError, ZarrError
+from simplezarr.errors import (
+    InvalidArgument,
+    StoreAccessDenied,
+    StoreError,
+    ZarrError,
+)
 from simplezarr.stores.base import ByteRange, slice_byte_range
 from simplezarr.stores.keys import is_valid_key
 from simplezarr.stores.remote import (
+    Opened,
     RemoteStoreBase,
     describe_failure,
     display_url,
+    precondition_failed,
     range_not_satisfiable,
     ranges_unsupported,
     require,
+    value_changed,
 )
 
 __all__ = ["ObjectStore"]
+
+#: obstore stores whose puts can be conditional (object_store's PutMode::Update; its
+#: LocalFileSystem does not implement it).
+_CONDITIONAL_PUTS = frozenset({"S3Store", "GCSStore", "AzureStore", "MemoryStore"})
+
+#: Pinned ranges of one value closer than this are read in one request (object_store's
+#: own coalescing distance for get_ranges).
+PINNED_COALESCE = 1 << 20
 
 _DEFAULT_RETRY = {"max_retries": 3, "retry_timeout": timedelta(seconds=20)}
 
@@ -77,6 +100,18 @@ def _is_panic(e: BaseException) -> bool:
 
 class _RequestPanicked(StoreError):
     """obstore panicked while serving a request (see ``ObjectStore._do``)."""
+
+
+def _range_options(byte_range: ByteRange) -> dict[str, Any]:
+    """obstore's ``GetOptions`` for a byte range."""
+    if byte_range is None or byte_range == (0, None):
+        return {}
+    start, length = byte_range
+    if start < 0:
+        return {"range": {"suffix": -start}}
+    if length is None:
+        return {"range": {"offset": start}}
+    return {"range": (start, start + length)}
 
 
 def _allow_http(url: str, options: dict[str, Any]) -> None:
@@ -105,6 +140,13 @@ class ObjectStore(RemoteStoreBase):
     to name the store in messages. Prefer :meth:`from_url`. A store over HTTP(S)
     (``HTTPStore``) is always read-only.
 
+    ``conditional_writes``: whether partial writes are compare-and-swaps (``If-Match`` on
+    the PUT, retried when another writer came first; see docs/guarantees.md). By default
+    on for S3, GCS, Azure and memory stores, off for obstore's LocalStore (object_store
+    does not implement it); pass False for an S3-compatible service that ignores
+    ``If-Match`` on PUT (it would make the writes unconditional, silently), so that
+    partial writes warn instead.
+
     Example:
         >>> from obstore.store import MemoryStore as ObstoreMemory
         >>> store = ObjectStore(ObstoreMemory())
@@ -113,7 +155,14 @@ class ObjectStore(RemoteStoreBase):
         [b'b', b'ef', None]
     """
 
-    def __init__(self, store: Any, *, read_only: bool = False, url: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        *,
+        read_only: bool = False,
+        url: str | None = None,
+        conditional_writes: bool | None = None,
+    ) -> None:
         _obstore()
         if not type(store).__module__.startswith("obstore"):
             raise InvalidArgument(
@@ -124,18 +173,27 @@ class ObjectStore(RemoteStoreBase):
         super().__init__(read_only=read_only or self._http)
         self._store = store
         self._no_ranges = False  # set once a server ignored a Range header
+        if conditional_writes is None:  # what object_store implements PutMode.Update for
+            conditional_writes = type(store).__name__ in _CONDITIONAL_PUTS
+        self._conditional = bool(conditional_writes) and not self._http
         url = display_url(url or f"obstore:{store!r}")
         self.url = url.rstrip("/") if url.partition("://")[2].strip("/") else url
 
     @classmethod
     def from_url(
-        cls, url: str, storage_options: dict[str, Any] | None = None, read_only: bool = False
+        cls,
+        url: str,
+        storage_options: dict[str, Any] | None = None,
+        read_only: bool = False,
+        *,
+        conditional_writes: bool | None = None,
     ) -> ObjectStore:
         """A store at ``url``: ``storage_options`` go to ``obstore.store.from_url``.
 
         They are obstore's: ``config`` (e.g. ``{"endpoint": ..., "access_key_id": ...}``),
         ``client_options`` (e.g. ``{"allow_http": True}``), ``retry_config``,
         ``credential_provider``, or the configuration keys themselves.
+        ``conditional_writes`` as in the class.
 
         Example:
             >>> ObjectStore.from_url("memory:///", read_only=True)
@@ -157,7 +215,7 @@ class ObjectStore(RemoteStoreBase):
                 f"cannot open {url!r} with obstore: {e}; check the URL and storage_options "
                 "(obstore's config, client_options, retry_config)"
             ) from e
-        return cls(store, read_only=read_only, url=url)
+        return cls(store, read_only=read_only, url=url, conditional_writes=conditional_writes)
 
     @property
     def store(self) -> Any:
@@ -295,6 +353,91 @@ class ObjectStore(RemoteStoreBase):
         whole = self._get(key, None)  # the server ignores Range: one read, sliced here
         return [None if whole is None else slice_byte_range(whole, r) for r in ranges]
 
+    # -- one version per read (a shard's index, then its inner chunks) -------------------
+
+    @property
+    def pins_versions(self) -> bool:
+        return not self._http
+
+    def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
+        if self._no_ranges or (byte_range is not None and byte_range[1] == 0):
+            return super()._open_one(key, byte_range)
+        obs = _obstore()
+        options = _range_options(byte_range)
+
+        def read() -> tuple[bytes, dict[str, Any]]:
+            result = obs.get(self._store, key, options=options)
+            return bytes(result.bytes()), result.meta
+
+        try:
+            data, meta = self._do("read", key, read)
+        except FileNotFoundError:
+            return None
+        except StoreError as e:
+            if isinstance(e, StoreAccessDenied):
+                raise
+            if (
+                range_not_satisfiable(e)
+                or ranges_unsupported(e)
+                or _suffix_unsupported(e)
+                or isinstance(e, _RequestPanicked)
+            ):
+                return super()._open_one(key, byte_range)  # the ordinary reads sort it out
+            raise
+        return data, int(meta["size"]), meta.get("e_tag")
+
+    def get_pinned(
+        self, requests: Sequence[tuple[str, tuple[int, int], str]]
+    ) -> builtins.list[bytes]:
+        """Each range read with ``If-Match: <version>``: the service refuses (412) a range
+        of any other version, which raises :class:`~simplezarr.errors.ValueChanged`."""
+        obs = _obstore()
+
+        def one(key: str, start: int, stop: int, version: str) -> bytes:
+            if stop <= start:
+                return b""
+            options = {"range": (start, stop), "if_match": version}
+            try:
+                return self._do(
+                    "read", key, lambda: bytes(obs.get(self._store, key, options=options).bytes())
+                )
+            except FileNotFoundError as e:
+                raise value_changed(key, f"{self._url(key)} was deleted while it was read") from e
+            except StoreError as e:
+                if precondition_failed(e):
+                    raise value_changed(
+                        key,
+                        f"{self._url(key)} was replaced while it was read (version {version} "
+                        "is gone)",
+                    ) from e
+                raise
+
+        # Ranges of one value less than PINNED_COALESCE apart go in one request, as
+        # object_store's get_ranges would coalesce them (it cannot carry If-Match).
+        spans: list[list[Any]] = []  # [key, start, stop, version] per request made
+        order = sorted(range(len(requests)), key=lambda i: (requests[i][0], requests[i][1]))
+        placed: dict[int, tuple[int, int]] = {}  # request -> (its span, offset in it)
+        for i in order:
+            key, (start, stop), version = requests[i]
+            last = spans[-1] if spans else None
+            if (
+                last is not None
+                and last[0] == key
+                and last[3] == version
+                and start - last[2] <= PINNED_COALESCE
+                and stop > start
+            ):
+                last[2] = max(last[2], stop)
+            else:
+                spans.append([key, start, stop, version])
+            placed[i] = (len(spans) - 1, start - spans[-1][1])
+        where = [placed[i] for i in range(len(requests))]
+        datas = IO.run_all([partial(one, k, a, b, v) for k, a, b, v in spans])
+        return [
+            datas[span][offset : offset + max(0, requests[i][1][1] - requests[i][1][0])]
+            for i, (span, offset) in enumerate(where)
+        ]
+
     def _size(self, key: str) -> int | None:
         obs = _obstore()
         try:
@@ -306,6 +449,35 @@ class ObjectStore(RemoteStoreBase):
         return self._size(key)
 
     # -- WritableStore ------------------------------------------------------------------
+
+    @property
+    def conditional_writes(self) -> bool:
+        return self._conditional
+
+    def _get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        obs = _obstore()
+
+        def read() -> tuple[bytes, str | None]:
+            result = obs.get(self._store, key)
+            return bytes(result.bytes()), result.meta.get("e_tag")
+
+        try:
+            return self._do("read", key, read)
+        except FileNotFoundError:
+            return None, None
+
+    def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+        obs = _obstore()
+        mode: Any = "create" if version is None else {"e_tag": version}
+        try:
+            self._do("write", key, lambda: obs.put(self._store, key, data, mode=mode))
+        except StoreError as e:
+            if precondition_failed(e):
+                return False  # another writer came first: nothing written
+            raise
+        except FileNotFoundError as e:
+            raise describe_failure("write", self._url(key), e) from e
+        return True
 
     def _set(self, key: str, data: bytes) -> None:
         obs = _obstore()

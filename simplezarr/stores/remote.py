@@ -36,7 +36,7 @@ from typing import cast
 
 from simplezarr.concurrency import IO
 from simplezarr.config import config
-from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError
+from simplezarr.errors import MissingDependency, StoreAccessDenied, StoreError, ValueChanged
 from simplezarr.stores.base import (
     ByteRange,
     ListableStore,
@@ -46,18 +46,29 @@ from simplezarr.stores.base import (
     WritableStore,
     warn_partial_write_once,
 )
+from simplezarr.stores.values import BytesValue, PinnedValue
 
 __all__ = [
+    "Opened",
     "RemoteStoreBase",
     "container_missing",
     "describe_failure",
     "display_url",
     "is_transient",
+    "precondition_failed",
     "range_not_satisfiable",
     "ranges_unsupported",
     "require",
+    "value_changed",
 ]
 
+#: What a store's ``_open_one`` returns for a value it found: the requested bytes, the
+#: value's size and its version token (an ETag; None when the service gives none).
+Opened = tuple[bytes, int, "str | None"]
+
+_PRECONDITION = re.compile(
+    r"PreconditionFailed|pre-?conditions? |precondition fail|ConditionalRequestConflict", re.I
+)
 _MISSING_CONTAINER = re.compile(
     r"NoSuchBucket|bucket does not exist|ContainerNotFound|container does not exist", re.I
 )
@@ -151,6 +162,34 @@ def ranges_unsupported(exc: BaseException) -> bool:
         True
     """
     return any(_RANGES_UNSUPPORTED.search(_text(e)) for e in _chain(exc))
+
+
+def precondition_failed(exc: BaseException) -> bool:
+    """Whether the service refused a conditional request (HTTP 412: ``If-Match`` or
+    ``If-None-Match`` did not hold).
+
+    Example:
+        >>> precondition_failed(OSError(22, "At least one of the pre-conditions you specified did not hold"))
+        True
+    """
+    return any(
+        type(e).__name__ in ("PreconditionError", "AlreadyExistsError")
+        or _PRECONDITION.search(_text(e))
+        for e in _chain(exc)
+    )
+
+
+def value_changed(key: str, message: str) -> ValueChanged:
+    """The error for a value of ``key`` replaced during a read, carrying the key (the
+    engine reads that value again whole).
+
+    Example:
+        >>> value_changed("c/0", "s3://b/c/0 was replaced").key
+        'c/0'
+    """
+    error = ValueChanged(message)
+    error.key = key
+    return error
 
 
 def display_url(url: str) -> str:
@@ -248,11 +287,64 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return (type(self).__name__, self.url)
 
+    @property
+    def conditional_writes(self) -> bool:
+        """Whether a partial write's read-modify-write is a compare-and-swap: the value is
+        read with its version (:meth:`get_versioned`) and written back only if it still
+        has it (:meth:`set_if_version`), retried otherwise. False for a store (or service)
+        that cannot make a write conditional."""
+        return False
+
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
-        """No lock across processes (object stores offer none simplezarr uses yet): warns
-        once per store type that a concurrent partial write elsewhere can be lost."""
-        warn_partial_write_once(self)
+        """No lock across processes: a store with :attr:`conditional_writes` needs none
+        (the engine swaps conditionally); any other warns once per store type that a
+        concurrent partial write elsewhere can be lost."""
+        if not self.conditional_writes:
+            warn_partial_write_once(self)
         return contextlib.nullcontext()
+
+    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        """The whole value of ``key`` and its version (ETag) from one response; ``(None,
+        None)`` when it is missing. Stores with :attr:`conditional_writes` override it.
+
+        Example:
+            >>> from simplezarr.stores import ObjectStore
+            >>> ObjectStore.from_url("memory:///").get_versioned("nope")
+            (None, None)
+        """
+        key = self._validate_key(key)
+        return self._get_versioned(key)
+
+    def set_if_version(self, key: str, value: bytes, version: str | None) -> bool:
+        """Store ``value`` under ``key`` only if the stored value still has ``version``
+        (``None``: only if there is none); False when another writer came first (HTTP
+        412), and nothing is written. Raises StoreError on a store without
+        :attr:`conditional_writes`.
+
+        Example:
+            >>> from simplezarr.stores import ObjectStore
+            >>> store = ObjectStore.from_url("memory:///")
+            >>> store.set_if_version("k", b"1", None), store.set_if_version("k", b"2", None)
+            (True, False)
+            >>> data, version = store.get_versioned("k")
+            >>> store.set_if_version("k", b"3", version), store.get("k")
+            (True, b'3')
+        """
+        key = self._validate_key(key)
+        self._check_writable(f"write {key!r}")
+        if not self.conditional_writes:
+            raise StoreError(
+                f"{self!r} cannot write conditionally (its service or client has no "
+                "If-Match); see docs/guarantees.md"
+            )
+        return self._set_if_version(key, bytes(value), version)
+
+    def _get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        version = self._version(key)  # first: a change before the read fails the swap
+        return self._get(key, None), version
+
+    def _set_if_version(self, key: str, data: bytes, version: str | None) -> bool:
+        raise StoreError(f"{self!r} cannot write conditionally")
 
     def _url(self, key: str) -> str:
         """The URL of ``key`` for messages."""
@@ -267,9 +359,64 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
         if container_missing(exc):
             raise describe_failure(action, self._url(key), exc) from exc
 
+    @property
+    def pins_versions(self) -> bool:
+        """Whether a read of several requests to one value (a shard's index, then its inner
+        chunks) pins the value's version: each request names the version (ETag) the first
+        one saw, so bytes of two versions never meet (see :class:`PinnedValue`)."""
+        return False
+
+    def _version(self, key: str) -> str | None:
+        """The version token of ``key``'s value (an ETag, or modification time and size),
+        None when it is missing or the service gives none: one metadata request."""
+        return None
+
+    def _open_one(self, key: str, byte_range: ByteRange) -> Opened | None:
+        """The requested bytes of ``key``, its size and version token (None when the key is
+        missing). This one takes the version, reads the bytes and the size, and takes the
+        version again (:class:`~simplezarr.errors.ValueChanged` if it moved: the bytes and
+        the size could be of two versions); stores whose responses carry the version
+        override it with one request."""
+        version = self._version(key)
+        data = self._get(key, byte_range)
+        if data is None:
+            return None
+        size = len(data) if byte_range is None else self._getsize(key)
+        if size is None:
+            return None
+        if version is not None and byte_range is not None and self._version(key) != version:
+            # the bytes and the size may be of two versions: the engine reads it again
+            raise value_changed(key, f"{self._url(key)} was replaced while it was opened")
+        return data, size, version
+
+    def get_pinned(
+        self, requests: Sequence[tuple[str, tuple[int, int], str]]
+    ) -> builtins.list[bytes]:
+        """The bytes ``[start, stop)`` of each ``(key, (start, stop), version)``, all of
+        that version of the value; raises :class:`~simplezarr.errors.ValueChanged` when a
+        value no longer has that version (replaced or deleted meanwhile).
+
+        This one reads by key and then checks each value's version again: equal before
+        and after, no write came between. Stores that can ask for a version (``If-Match``)
+        override it.
+        """
+        datas = self.get_many([(k, (a, max(0, b - a))) for k, (a, b), _ in requests])
+        versions = {k: v for k, _, v in requests}
+        now = IO.run_all([partial(self._version, k) for k in versions])
+        for (key, version), current in zip(versions.items(), now, strict=True):
+            if current != version:
+                raise value_changed(
+                    key,
+                    f"{self._url(key)} was replaced while it was read (version {version} "
+                    f"then {current})",
+                )
+        return [b"" if d is None else d for d in datas]
+
     def _open_values(
         self, requests: builtins.list[tuple[str, ByteRange]]
     ) -> builtins.list[tuple[StoredValue, bytes | memoryview] | None]:
+        if self.pins_versions:
+            return self._open_pinned(requests)
         # The requested bytes and, where the range does not tell it, the value's size, all
         # requests at once: a shard's index costs one round trip, not a read then a HEAD.
         sized = [i for i, (_, r) in enumerate(requests) if r is not None]
@@ -289,6 +436,28 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
                 opened.append(None)
             else:
                 opened.append((RereadValue(self, key, size), data))
+        return opened
+
+    def _open_pinned(
+        self, requests: builtins.list[tuple[str, ByteRange]]
+    ) -> builtins.list[tuple[StoredValue, bytes | memoryview] | None]:
+        # One request per value: its bytes, size and version come in one response, so the
+        # index and the size that checks it are of one version, and so is every later read.
+        results = IO.run_all([partial(self._open_one, k, r) for k, r in requests])
+        opened: builtins.list[tuple[StoredValue, bytes | memoryview] | None] = []
+        for (key, byte_range), result in zip(requests, results, strict=True):
+            if result is None:
+                opened.append(None)
+                continue
+            data, size, version = result
+            value: StoredValue
+            if byte_range is None or byte_range == (0, None):
+                value = BytesValue(data)  # the whole value is here: one version by itself
+            elif version is None:
+                value = RereadValue(self, key, size)  # nothing to pin it by
+            else:
+                value = PinnedValue(self, key, size, version)
+            opened.append((value, data))
         return opened
 
     def _list(self) -> Iterable[str]:

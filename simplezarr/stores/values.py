@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simplezarr.stores.byte_ranges import ByteRange, slice_byte_range
 
 if TYPE_CHECKING:
     from simplezarr.stores.base import ReadableStore
 
-__all__ = ["BytesValue", "RereadValue", "StoredValue", "held_values", "read_values"]
+__all__ = [
+    "BytesValue",
+    "PinnedValue",
+    "RereadValue",
+    "StoredValue",
+    "held_values",
+    "read_values",
+]
 
 
 class StoredValue(ABC):
@@ -69,6 +76,22 @@ class RereadValue(StoredValue):
         return read_values([(self, ranges)])[0]
 
 
+class PinnedValue(StoredValue):
+    """One version of a value in a remote store, named by its version token (an ETag):
+    every read asks the store for exactly that version (``If-Match``), so bytes of two
+    versions never meet in one read; a value replaced meanwhile raises
+    :class:`~simplezarr.errors.ValueChanged` (the engine reads it again).
+
+    The store serves ``get_pinned([(key, (start, stop), version), ...])``.
+    """
+
+    def __init__(self, store: ReadableStore, key: str, size: int, version: str) -> None:
+        self.store, self.key, self.size, self.version = store, key, size, version
+
+    def read(self, ranges: Sequence[tuple[int, int]]) -> list[bytes | memoryview]:
+        return read_values([(self, ranges)])[0]
+
+
 def read_values(
     items: Sequence[tuple[StoredValue, Sequence[tuple[int, int]]]],
 ) -> list[list[bytes | memoryview]]:
@@ -84,20 +107,29 @@ def read_values(
         [[b'01'], [b'56']]
     """
     results: list[list[bytes | memoryview]] = [[] for _ in items]
-    by_store: dict[int, list[int]] = {}
+    by_store: dict[tuple[type, int], list[int]] = {}
     for i, (value, _) in enumerate(items):
-        if type(value) is RereadValue:
-            by_store.setdefault(id(value.store), []).append(i)
+        if type(value) is RereadValue or type(value) is PinnedValue:
+            by_store.setdefault((type(value), id(value.store)), []).append(i)
         else:
             results[i] = value.read(items[i][1])
-    for indexes in by_store.values():
-        store = items[indexes[0]][0].store  # type: ignore[attr-defined]
-        requests = [
-            (items[i][0].key, (a, max(0, min(b, items[i][0].size) - a)))  # type: ignore[attr-defined]
-            for i in indexes
-            for a, b in items[i][1]
-        ]
-        datas = iter(store.get_many(requests))
+    for (kind, _), indexes in by_store.items():
+        store: Any = items[indexes[0]][0].store  # type: ignore[attr-defined]
+        values: list[Any] = [items[i][0] for i in indexes]
+        if kind is PinnedValue:
+            pinned = [
+                (v.key, (a, min(b, v.size)), v.version)
+                for v, i in zip(values, indexes, strict=True)
+                for a, b in items[i][1]
+            ]
+            datas = iter(store.get_pinned(pinned))
+        else:
+            requests = [
+                (v.key, (a, max(0, min(b, v.size) - a)))
+                for v, i in zip(values, indexes, strict=True)
+                for a, b in items[i][1]
+            ]
+            datas = iter(store.get_many(requests))
         for i in indexes:
             results[i] = [b"" if (d := next(datas)) is None else d for _ in items[i][1]]
     return results

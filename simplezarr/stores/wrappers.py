@@ -68,6 +68,20 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         return self._writable("lock keys for a partial write").partial_write_lock(keys)
 
+    # Conditional writes (object stores) are forwarded: the engine's partial writes through
+    # a wrapper stay compare-and-swaps. A subclass that changes what get / set store (not
+    # only observes them) must override these too, or return False from conditional_writes.
+
+    @property
+    def conditional_writes(self) -> bool:
+        return bool(getattr(self._store, "conditional_writes", False))
+
+    def get_versioned(self, key: str) -> tuple[bytes | None, str | None]:
+        return self._store.get_versioned(key)  # type: ignore[attr-defined]
+
+    def set_if_version(self, key: str, value: bytes, version: str | None) -> bool:
+        return bool(self._store.set_if_version(key, value, version))  # type: ignore[attr-defined]
+
     def whole_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         return self._writable("lock keys for a write").whole_write_lock(keys)
 
