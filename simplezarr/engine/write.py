@@ -201,7 +201,8 @@ def encoded(
     chunk = merge(p, value, existing, chain)
     if not keep and is_all_fill(chunk, chain.spec.fill_value):
         return None
-    return bytes(chain.encode(chunk))
+    data = chain.encode(chunk)  # None: a zarr-python codec that stores nothing for it
+    return None if data is None else bytes(data)
 
 
 def _encoded_for_swap(
