@@ -43,7 +43,13 @@ from datetime import timedelta
 from typing import Any
 
 from simplezarr.concurrency import IO
-from simplezarr.errors import InvalidArgument, StoreAccessDenied, StoreError, ZarrError
+from simplezarr.errors import (
+    InvalidArgument,
+    StoreAccessDenied,
+    StoreError,
+    UnsupportedStoreError,
+    ZarrError,
+)
 from simplezarr.stores.base import ByteRange, slice_byte_range
 from simplezarr.stores.keys import is_valid_key
 from simplezarr.stores.remote import (
@@ -358,6 +364,17 @@ class ObjectStore(RemoteStoreBase):
         return [c for c in children if c.startswith(prefix)]
 
     # -- Python protocols ---------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The obstore store (obstore pickles its S3, GCS, Azure, HTTP and local stores with
+        their configuration; the copy makes its own client) and the flags learned so far."""
+        if type(self._store).__name__ == "MemoryStore":
+            raise UnsupportedStoreError(
+                f"cannot pickle {self!r}: an obstore MemoryStore lives in one process and "
+                "obstore cannot pickle it; use simplezarr's MemoryStore (pickled as a copy "
+                "of its content) or a store with a location"
+            )
+        return dict(vars(self))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ObjectStore):
