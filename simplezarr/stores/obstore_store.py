@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -78,6 +79,27 @@ def _suffix_unsupported(e: Exception) -> bool:
 
 def _is_panic(e: BaseException) -> bool:
     return type(e).__name__ == "PanicException"
+
+
+#: The process whose requests started obstore's runtime (tokio threads, made on first use).
+_RUNTIME_PID: int | None = None
+
+
+def _check_runtime_process(store: ObjectStore) -> None:
+    """Refuse requests in a process forked after obstore ran in its parent: the runtime's
+    threads did not come along, and a request would wait forever (obstore is not fork-safe,
+    developmentseed/obstore#441)."""
+    global _RUNTIME_PID
+    pid = os.getpid()
+    if _RUNTIME_PID is None:
+        _RUNTIME_PID = pid
+    elif pid != _RUNTIME_PID:
+        raise StoreError(
+            f"cannot use {store!r} in a process forked after obstore was used in its parent "
+            "(obstore's runtime does not survive a fork; its requests would hang): start "
+            "workers with the 'spawn' or 'forkserver' method (multiprocessing.get_context"
+            "('spawn'); dask distributed's default), or use FsspecStore"
+        )
 
 
 class _RequestPanicked(StoreError):
@@ -171,6 +193,7 @@ class ObjectStore(RemoteStoreBase):
 
     def _do(self, action: str, key: str, fn: Callable[[], Any]) -> Any:
         """Run one request; "not found" comes back as the caller sees it, failures as ours."""
+        _check_runtime_process(self)
         try:
             return fn()
         except FileNotFoundError as e:
