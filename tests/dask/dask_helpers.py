@@ -52,3 +52,11 @@ def use_in_child(array: ZarrArray, write: bool) -> dict[str, Any]:
 def pid_of_block(block: np.ndarray) -> np.ndarray:
     """A dask block's worker process, as an array of the block's shape."""
     return np.full(block.shape, os.getpid(), dtype="i8")
+
+
+def increment(array: ZarrArray, start: int, stop: int, times: int) -> str:
+    """Add 1 to ``array[start:stop]`` ``times`` times (each a partial write of a shard when
+    the range is an inner chunk); returns the worker process's id."""
+    for _ in range(times):
+        array[start:stop] = np.asarray(array[start:stop]) + 1
+    return str(os.getpid())
