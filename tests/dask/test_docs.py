@@ -51,7 +51,7 @@ def test_the_examples_print_what_the_page_says(
 def test_the_examples_with_the_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
     monkeypatch.chdir(tmp_path)
-    failures, tries, report = _run(_blocks())
+    failures, _, report = _run(_blocks())
     assert failures == 0, report
 
 
