@@ -4,6 +4,12 @@ Each adapter imports its library only when opened, so a worker process carries o
 library it measures. Every library runs with its defaults (threads, concurrency, caches),
 except where noted:
 
+- zarr-python-fused: zarr-python 3.4's opt-in ``FusedCodecPipeline`` with
+  ``codec_pipeline.max_workers = None`` (its own thread pool sized to the machine), as its
+  documentation suggests for speed; measured only where zarr-python has it (>= 3.4).
+- zarr-python+simplezarr: zarr-python with ``codec_pipeline.path =
+  simplezarr.ZarrCodecPipeline``: what a zarr-python, xarray or dask user gets from one config
+  line. Counted as simplezarr's, not as a peer.
 - zarrs-python: zarr-python with ``codec_pipeline.path = zarrs.ZarrsCodecPipeline`` and
   ``codec_pipeline.strict = True``, so an unsupported case fails instead of silently falling
   back to zarr-python's own pipeline (which would then be measured under zarrs' name).
@@ -11,8 +17,9 @@ except where noted:
   ``tensorstore-nofsync`` is the same adapter with it off.
 
 Example:
-    >>> sorted(LIBS)
-    ['simplezarr', 'tensorstore', 'tensorstore-nofsync', 'zarr-python', 'zarrs-python']
+    >>> sorted(LIBS)  # doctest: +NORMALIZE_WHITESPACE
+    ['simplezarr', 'tensorstore', 'tensorstore-nofsync', 'zarr-python', 'zarr-python+simplezarr',
+     'zarr-python-fused', 'zarrs-python']
     >>> LIBS["tensorstore-nofsync"].writes_only
     True
 """
@@ -20,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -103,6 +111,69 @@ class ZarrPython(Adapter):
 
         self.configure()
         return zarr.open_array(zarr.storage.LocalStore(str(path)), mode="r+")
+
+
+def _zarr_version() -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in importlib.metadata.version("zarr").split(".")[:2])
+    except (importlib.metadata.PackageNotFoundError, ValueError):
+        return (0,)
+
+
+def _pipeline_name(array: Any) -> str:
+    return type(array._async_array.codec_pipeline).__name__
+
+
+class ZarrPythonFused(ZarrPython):
+    """zarr-python 3.4's ``FusedCodecPipeline``, with its own thread pool."""
+
+    name = "zarr-python-fused"
+
+    def available(self) -> bool:
+        return super().available() and _zarr_version() >= (3, 4)
+
+    def configure(self) -> None:
+        import zarr
+
+        zarr.config.set(
+            {
+                "codec_pipeline.path": "zarr.core.codec_pipeline.FusedCodecPipeline",
+                "codec_pipeline.max_workers": None,
+            }
+        )
+
+    def open_read(self, path: Path, zarr_format: int) -> Any:
+        return self._checked(super().open_read(path, zarr_format))
+
+    def open_write(self, path: Path, zarr_format: int) -> Any:
+        return self._checked(super().open_write(path, zarr_format))
+
+    @staticmethod
+    def _checked(array: Any) -> Any:
+        if _pipeline_name(array) != "FusedCodecPipeline":
+            raise RuntimeError(f"fused pipeline not in use: got {_pipeline_name(array)}")
+        return array
+
+
+class ZarrPythonSimplezarr(ZarrPythonFused):
+    """zarr-python with simplezarr's codec pipeline (the one config line of docs/pipeline.md)."""
+
+    name = "zarr-python+simplezarr"
+    modules = ("zarr", "simplezarr")
+
+    def available(self) -> bool:
+        return all(importlib.util.find_spec(m) is not None for m in self.modules)
+
+    def configure(self) -> None:
+        import zarr
+
+        zarr.config.set({"codec_pipeline.path": "simplezarr.ZarrCodecPipeline"})
+
+    @staticmethod
+    def _checked(array: Any) -> Any:
+        if _pipeline_name(array) != "ZarrCodecPipeline":
+            raise RuntimeError(f"simplezarr's pipeline not in use: got {_pipeline_name(array)}")
+        return array
 
 
 class ZarrsPython(ZarrPython):
@@ -204,8 +275,20 @@ class TensorStoreNoFsync(TensorStore):
 
 LIBS: dict[str, Adapter] = {
     a.name: a
-    for a in (SimpleZarr(), ZarrPython(), ZarrsPython(), TensorStore(), TensorStoreNoFsync())
+    for a in (
+        SimpleZarr(),
+        ZarrPythonSimplezarr(),
+        ZarrPython(),
+        ZarrPythonFused(),
+        ZarrsPython(),
+        TensorStore(),
+        TensorStoreNoFsync(),
+    )
 }
 #: Column order of the report.
-ORDER = ["simplezarr", "zarr-python", "zarrs-python", "tensorstore", "tensorstore-nofsync"]
-PEERS = ORDER[1:]
+ORDER = list(LIBS)
+#: simplezarr's own columns: its API, and zarr-python with its pipeline.
+OURS = ["simplezarr", "zarr-python+simplezarr"]
+PEERS = [lib for lib in ORDER if lib not in OURS]
+#: What the pipeline column is compared with: zarr-python with each other codec pipeline.
+ZARR_PEERS = ["zarr-python", "zarr-python-fused", "zarrs-python"]

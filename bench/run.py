@@ -38,7 +38,7 @@ from typing import Any
 
 from bench import data
 from bench.data import DATASETS, FULL_DATASETS, OPS, SMOKE_DATASETS, Dataset
-from bench.peers import LIBS, ORDER, PEERS, source_digest
+from bench.peers import LIBS, ORDER, OURS, PEERS, ZARR_PEERS, source_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_RESULTS = ROOT / "bench" / "results"
@@ -368,7 +368,9 @@ def machine(data_dir: Path, revision: str) -> dict[str, Any]:
 
 COLUMN = {
     "simplezarr": "simplezarr",
+    "zarr-python+simplezarr": "zarr-python + simplezarr pipeline",
     "zarr-python": "zarr-python",
+    "zarr-python-fused": "zarr-python (FusedCodecPipeline)",
     "zarrs-python": "zarrs-python",
     "tensorstore": "tensorstore",
     "tensorstore-nofsync": "tensorstore (no fsync)",
@@ -388,13 +390,23 @@ def _cell(cell: dict[str, Any] | None, marks: dict[str, str]) -> str:
     return text
 
 
-def fastest_peer(cells: dict[str, dict[str, Any]]) -> tuple[str, float] | None:
+def fastest_peer(
+    cells: dict[str, dict[str, Any]], among: list[str] = PEERS
+) -> tuple[str, float] | None:
     ok = [
         (lib, c["median"])
         for lib, c in cells.items()
-        if lib in PEERS and c["verified"] and c["median"] is not None
+        if lib in among and c["verified"] and c["median"] is not None
     ]
     return min(ok, key=lambda x: x[1]) if ok else None
+
+
+def _ratio(cells: dict[str, dict[str, Any]], lib: str, among: list[str]) -> str:
+    """``lib``'s median over the fastest of ``among``'s, as a report cell."""
+    cell = cells.get(lib)
+    mine = cell["median"] if cell is not None and cell["verified"] else None
+    peer = fastest_peer(cells, among)
+    return f"{mine / peer[1]:.2f}x ({COLUMN[peer[0]]})" if mine and peer else "n/a"
 
 
 def _lib_cell(w: dict[str, Any], lib: str, show: Any) -> str:
@@ -477,6 +489,7 @@ def _results(report: dict[str, Any]) -> list[str]:
         "workload",
         *(COLUMN[lib] for lib in ORDER),
         "simplezarr / fastest peer",
+        "pipeline / fastest zarr-python pipeline",
         "simplezarr GB/s",
         "simplezarr peak RSS",
     ]
@@ -493,6 +506,7 @@ def _results(report: dict[str, Any]) -> list[str]:
         peer = fastest_peer(w["cells"])
         row += [
             f"{sz_time / peer[1]:.2f}x ({COLUMN[peer[0]]})" if sz_time and peer else "n/a",
+            _ratio(w["cells"], "zarr-python+simplezarr", ZARR_PEERS),
             f"{w['nbytes'] / sz_time / 1e9:.3g}" if sz_time else "n/a",
             fmt_mib(sz["peak_rss"]) if sz_time else "n/a",
         ]
@@ -500,7 +514,9 @@ def _results(report: dict[str, Any]) -> list[str]:
     lines += [
         "",
         (
-            "Ratio < 1: simplezarr is faster than the fastest peer, > 1: slower. GB/s: "
+            "Ratio < 1: simplezarr is faster than the fastest peer, > 1: slower; the pipeline "
+            "ratio compares zarr-python with simplezarr's codec pipeline against zarr-python "
+            "with its own pipelines (default, fused) and with zarrs-python's. GB/s: "
             "uncompressed bytes selected (or written) / median time. Peak RSS: above the "
             "process's memory just before the call (after imports, opening and, for writes, "
             "loading the input), largest over a process's calls, median over rounds; a "
@@ -826,7 +842,8 @@ def main(argv: list[str] | None = None) -> int:
         {
             r["source_digest"]
             for w in plan.workloads
-            for r in w.records.get("simplezarr", [])
+            for lib in OURS
+            for r in w.records.get(lib, [])
             if r.get("source_digest")
         }
     )
@@ -881,9 +898,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {args.results_dir / (name + '.md')} and .json", flush=True)
 
     sz_bad = [
-        w["label"]
+        f"{w['label']} ({lib})"
         for w in report["workloads"]
-        if "simplezarr" in w["cells"] and not w["cells"]["simplezarr"]["verified"]
+        for lib in OURS
+        if lib in w["cells"] and not w["cells"][lib]["verified"]
     ]
     if sz_bad:
         print(f"simplezarr failed or erred on: {', '.join(sz_bad)}", file=sys.stderr)

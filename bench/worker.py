@@ -47,7 +47,7 @@ from bench.data import (
     write_target,
 )
 from bench.measure import PeakRss, machine_busy_s, self_cpu_s
-from bench.peers import LIBS, source_digest
+from bench.peers import LIBS, OURS, source_digest
 
 
 def _compare(got: Any, want: np.ndarray, what: str) -> str | None:
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "pid": os.getpid(),
         "started": time.time(),
     }
-    if args.lib == "simplezarr":
+    if args.lib in OURS:
         record["source_digest"] = source_digest()  # the code about to be imported
     try:
         record.update(measure(args.lib, args.dataset, args.op, repeats, args.warmup, args.data_dir))

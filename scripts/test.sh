@@ -3,7 +3,10 @@
 #   ruff check, ruff format --check, mypy (the package), the test suite with every module's
 #   docstring examples (pytest --doctest-modules, all cores, "slow" tests left out), and the
 #   same suite in a second environment holding the lowest versions pyproject.toml allows
-#   (scripts/test_min_versions.sh).
+#   (scripts/test_min_versions.sh), then on Python 3.12 with zarr-python 3.4.2 (.venv312):
+#   the codec pipeline and interoperability tests, and zarr-python 3.4.2's
+#   own array, indexing, codec, sharding and v2 tests with simplezarr's codec pipeline, which
+#   must fail nothing beyond scripts/zarr_suite_known.txt.
 # Arguments go to the main pytest run (e.g. a test file, -k, -x).
 #   bash scripts/test.sh --slow   runs only the tests marked slow (not part of CI).
 set -euo pipefail
@@ -21,3 +24,9 @@ echo "== mypy"; .venv/bin/mypy
 echo "== tests and docstring examples"
 "$py" -m pytest -n auto -q -m "not slow" --doctest-modules simplezarr tests "$@"
 echo "== minimum versions"; bash scripts/test_min_versions.sh
+echo "== Python 3.12, zarr-python 3.4.2"
+bash scripts/setup312.sh
+.venv312/bin/python -m pytest -n auto -q -m "not slow" -p no:cacheprovider \
+  tests/pipeline tests/interop
+echo "== zarr-python 3.4.2's own tests with simplezarr's pipeline (the CI subset)"
+ZARR_SUITE_ONLY=simplezarr ZARR_SUITE_CHECK=1 bash scripts/zarr_suite.sh

@@ -11,6 +11,7 @@ Example:
 
 from simplezarr import codecs, dtype, errors, storage, stores
 from simplezarr.api.asynchronous import AsyncArray, AsyncGroup
+from simplezarr.api.convert import CopyReport, convert
 from simplezarr.api.debug import print_debug_info
 from simplezarr.api.synchronous import (
     array,
@@ -43,6 +44,7 @@ from simplezarr.api.synchronous import (
     zeros,
     zeros_like,
 )
+from simplezarr.api.verify import VerifyReport, verify
 from simplezarr.config import config
 from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode, open_zarr
 from simplezarr.stores import LocalStore, MemoryStore
@@ -57,9 +59,11 @@ __all__ = [
     "Array",
     "AsyncArray",
     "AsyncGroup",
+    "CopyReport",
     "Group",
     "LocalStore",
     "MemoryStore",
+    "VerifyReport",
     "ZarrArray",
     "ZarrGroup",
     "ZarrNode",
@@ -68,6 +72,7 @@ __all__ = [
     "codecs",
     "config",
     "consolidate_metadata",
+    "convert",
     "copy",
     "copy_all",
     "copy_store",
@@ -99,6 +104,7 @@ __all__ = [
     "storage",
     "stores",
     "tree",
+    "verify",
     "zeros",
     "zeros_like",
 ]

@@ -98,6 +98,10 @@ class SharedPool:
     def _mark_thread(self) -> None:
         self._local.inside = True
 
+    def size(self) -> int:
+        """How many threads the pool has (its setting now)."""
+        return self._size()
+
     def in_pool(self) -> bool:
         """True inside one of this pool's threads."""
         return getattr(self._local, "inside", False)

@@ -43,6 +43,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: The values of ``config.remote_client``; the first is the default.
+REMOTE_CLIENTS = ("auto", "obstore", "fsspec")
+
+
+def _env_choice(name: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return choices[0]
+    if raw not in choices:
+        raise ValueError(f"environment variable {name}={raw!r} must be one of {list(choices)}")
+    return raw
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -79,6 +92,11 @@ class Config:
       is None (zarr-python's ``default_zarr_format``). Default 3.
     - ``json_indent``: the indentation of the metadata documents written (zarr-python's
       ``json_indent``; None writes one line). Default 2.
+    - ``remote_client``: which library opens ``s3://``, ``gs://``, ``az://`` and
+      ``https://`` URLs given as paths (``SIMPLEZARR_REMOTE_CLIENT``): ``"auto"`` (default)
+      takes obstore when it is installed and the ``storage_options`` are ones it can take,
+      fsspec otherwise; ``"obstore"`` or ``"fsspec"`` insist on one (see
+      :mod:`simplezarr.stores.url`).
     """
 
     threads: int = 0
@@ -89,6 +107,7 @@ class Config:
     order: str = "C"
     default_zarr_format: int = 3
     json_indent: int | None = 2
+    remote_client: str = ""
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -101,6 +120,8 @@ class Config:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
             self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 32)
+        if not self.remote_client:
+            self.remote_client = _env_choice("SIMPLEZARR_REMOTE_CLIENT", REMOTE_CLIENTS)
 
     def set(self, options: Mapping[str, Any] | None = None, /, **changes: Any) -> _Changes:
         """Change settings for the whole process: at once, and back to the previous values
@@ -201,6 +222,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "malloc_tuning": _is_bool,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
+    "remote_client": lambda v: v in REMOTE_CLIENTS,
     "json_indent": lambda v: (
         v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
     ),

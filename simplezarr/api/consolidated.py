@@ -33,7 +33,32 @@ from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.storage import StoreLike, StorePath, make_store_path
 from simplezarr.stores.base import BaseStore, readable
 
-__all__ = ["consolidate_metadata", "open_node", "rewrite_consolidated", "with_consolidated"]
+__all__ = [
+    "consolidate_metadata",
+    "is_consolidated",
+    "open_node",
+    "rewrite_consolidated",
+    "with_consolidated",
+]
+
+
+def is_consolidated(group: ZarrGroup) -> bool:
+    """Whether the group holds consolidated metadata (v3: in its ``zarr.json``; v2: a
+    ``.zmetadata`` document next to its ``.zgroup``), however it was opened.
+
+    Example:
+        >>> import simplezarr as zarr
+        >>> store = {}
+        >>> g = zarr.group(store, zarr_format=2)
+        >>> is_consolidated(g), is_consolidated(zarr.consolidate_metadata(store))
+        (False, True)
+    """
+    if group.metadata.consolidated_metadata is not None:
+        return True
+    if group.metadata.zarr_format == 2:
+        key = f"{group.path}/.zmetadata" if group.path else ".zmetadata"
+        return readable(group.store, "look for consolidated metadata").exists(key)
+    return False
 
 
 def load_node_metadata(store: BaseStore, path: str, zarr_format: int | None) -> NodeMetadata:

@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from simplezarr import engine
-from simplezarr.api.arrays import copy_data, create_array, from_array
+from simplezarr.api.arrays import create_array, from_array
+from simplezarr.api.transfer import Progress, copy_regions, copy_values, decodes_with
 from simplezarr.errors import (
     CopyError,
     InvalidArgument,
@@ -51,9 +52,8 @@ from simplezarr.stores.base import (
     writable,
 )
 
-__all__ = ["copy", "copy_all", "copy_store"]
+__all__ = ["copy", "copy_all", "copy_chunks", "copy_store"]
 
-_BATCH = 64  # keys per batched read / write: bounds the bytes held at once
 _IF_EXISTS = ("raise", "replace", "skip", "skip_initialized")
 
 Log = Callable[[str], None]
@@ -96,10 +96,15 @@ def copy_store(
     if_exists: str = "raise",
     dry_run: bool = False,
     log: Any = None,
+    *,
+    progress: Progress | None = None,
 ) -> tuple[int, int, int]:
     """Copy every key under ``source_path`` of one store to ``dest_path`` of another, as
     stored bytes. ``excludes`` / ``includes`` are regular expressions searched in the key
     relative to ``source_path`` (an included key is copied even if excluded).
+
+    Values are copied in parallel, a bounded number of bytes at once (see
+    :mod:`simplezarr.api.transfer`); ``progress(done, total)`` is called after each key.
 
     Example:
         >>> import simplezarr as zarr
@@ -124,7 +129,7 @@ def copy_store(
         raise StoreError(f"cannot copy from {src!r}: it cannot read and list keys")
     if not isinstance(dst, ReadableStore) or not (dry_run or isinstance(dst, WritableStore)):
         raise StoreError(f"cannot copy into {dst!r}: it cannot read and write keys")
-    n_copied = n_skipped = n_bytes = 0
+    n_copied = n_skipped = 0
     keys = list(src.list_prefix(src_prefix))
     todo: list[tuple[str, str]] = []
     for key in keys:
@@ -144,13 +149,9 @@ def copy_store(
             say(f"copy {key} -> {target}")
         n_copied += 1
         todo.append((key, target))
+    n_bytes = 0
     if not dry_run and isinstance(dst, WritableStore):
-        for start in range(0, len(todo), _BATCH):
-            batch = todo[start : start + _BATCH]
-            values = src.get_many([(k, None) for k, _ in batch])
-            items = [(t, v) for (_, t), v in zip(batch, values, strict=True) if v is not None]
-            dst.set_many(items)
-            n_bytes += sum(len(v) for _, v in items)
+        n_bytes = copy_values(src, dst, todo, progress=progress)
     _summary(say, dry_run, n_copied, n_skipped, n_bytes)
     return n_copied, n_skipped, n_bytes
 
@@ -195,9 +196,11 @@ class _Copier:
         if_exists: str,
         dry_run: bool,
         create_kws: dict[str, Any],
+        progress: Progress | None = None,
     ) -> None:
         self.shallow, self.without_attrs, self.log = shallow, without_attrs, log
         self.if_exists, self.dry_run, self.create_kws = if_exists, dry_run, create_kws
+        self.progress = progress
         self.n_copied = self.n_skipped = self.n_bytes = 0
 
     def say(self, message: str) -> None:
@@ -238,7 +241,7 @@ class _Copier:
             return
         if existing is not None:
             del dest[name]
-        target = _copy_array(source, dest, name, self.create_kws, self.without_attrs)
+        target = _copy_array(source, dest, name, self.create_kws, self.without_attrs, self.progress)
         self.n_bytes += target.size * target.dtype.itemsize
 
     def group(self, source: ZarrGroup, dest: ZarrGroup | None, name: str) -> None:
@@ -271,7 +274,12 @@ class _Copier:
 
 
 def _copy_array(
-    source: ZarrArray, dest: ZarrGroup, name: str, create_kws: dict[str, Any], without_attrs: bool
+    source: ZarrArray,
+    dest: ZarrGroup,
+    name: str,
+    create_kws: dict[str, Any],
+    without_attrs: bool,
+    progress: Progress | None = None,
 ) -> ZarrArray:
     """Create the copy of ``source`` in ``dest`` and copy its chunks. The copy has the
     destination group's Zarr format: a source of the other format is converted (metadata
@@ -301,10 +309,7 @@ def _copy_array(
         )
     else:
         target = _converted(source, dest, name, attrs, kws)
-    if _same_encoding(source, target):
-        _copy_chunks_raw(source, target)
-    else:
-        copy_data(source, target)  # decoded and re-encoded, one shard or chunk at a time
+    copy_chunks(source, target, progress=progress)
     return target
 
 
@@ -367,15 +372,34 @@ def _same_encoding(a: ZarrArray, b: ZarrArray) -> bool:
     return all(ja.get(k) == jb.get(k) for k in keys) and a.metadata.endian == b.metadata.endian
 
 
-def _copy_chunks_raw(source: ZarrArray, target: ZarrArray) -> None:
+def copy_chunks(
+    source: ZarrArray,
+    target: ZarrArray,
+    *,
+    progress: Progress | None = None,
+    resume: bool = False,
+    buffer_bytes: int | None = None,
+) -> bool:
+    """Copy the chunks of ``source`` into the empty (or, with ``resume``, partly copied)
+    array ``target`` of the same shape: as stored bytes when both encode chunks alike,
+    else decoded and re-encoded one stored object of ``target`` at a time. Returns whether
+    the copy was raw. Parallel, with bounded memory (:mod:`simplezarr.api.transfer`)."""
+    kws: dict[str, Any] = {"progress": progress}
+    if buffer_bytes is not None:
+        kws["buffer_bytes"] = buffer_bytes
+    if not _same_encoding(source, target):
+        copy_regions(source, target, resume=resume, **kws)
+        return False
     src_io, dst_io = source._io, target._io
-    keys = [(src_io.key(c), dst_io.key(c)) for c in engine.stored_chunks(src_io)]
-    for start in range(0, len(keys), _BATCH):
-        batch = keys[start : start + _BATCH]
-        values = readable(source.store, "copy chunks").get_many([(k, None) for k, _ in batch])
-        writable(target.store, "copy chunks").set_many(
-            [(d, v) for (_, d), v in zip(batch, values, strict=True) if v is not None]
-        )
+    pairs = [(src_io.key(c), dst_io.key(c)) for c in engine.stored_chunks(src_io)]
+    copy_values(
+        readable(source.store, "copy chunks"),
+        writable(target.store, "copy chunks"),
+        pairs,
+        valid=decodes_with(target) if resume else None,
+        **kws,
+    )
+    return True
 
 
 def copy(
@@ -387,6 +411,8 @@ def copy(
     log: Any = None,
     if_exists: str = "raise",
     dry_run: bool = False,
+    *,
+    progress: Progress | None = None,
     **create_kws: Any,
 ) -> tuple[int, int, int]:
     """Copy the array or group ``source`` (a node, or a store-like opened read-only) into
@@ -397,6 +423,8 @@ def copy(
     or ``skip_initialized`` (skip when all its chunks are stored); existing groups are
     merged into. ``create_kws`` (chunks, compressors, compressor, filters, zarr_format,
     ...) change the copy's encoding, as :func:`simplezarr.from_array` takes them.
+    ``progress(done, total)`` is called after each stored chunk of each array copied
+    (``total``: that array's). :func:`simplezarr.convert` counts over a whole hierarchy.
 
     Example:
         >>> import simplezarr as zarr
@@ -415,7 +443,7 @@ def copy(
         if not name:
             raise InvalidArgument("the source is a root node; pass name= for the copy")
     target = _dest_group(dest)
-    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws)
+    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws, progress)
     copier.node(node, target, name, root=True)
     _summary(say, dry_run, copier.n_copied, copier.n_skipped, copier.n_bytes)
     return copier.n_copied, copier.n_skipped, copier.n_bytes
@@ -429,6 +457,8 @@ def copy_all(
     log: Any = None,
     if_exists: str = "raise",
     dry_run: bool = False,
+    *,
+    progress: Progress | None = None,
     **create_kws: Any,
 ) -> tuple[int, int, int]:
     """Copy every child of the group ``source`` into the group ``dest`` (and the source
@@ -441,7 +471,7 @@ def copy_all(
             f"copy_all copies the children of a group; {group.name!r} is an array"
         )
     target = _dest_group(dest)
-    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws)
+    copier = _Copier(shallow, without_attrs, say, if_exists, dry_run, create_kws, progress)
     for child in group:
         copier.node(group[child], target, child, root=False)
     if not dry_run and not without_attrs and group.attrs:

@@ -1,9 +1,12 @@
 """The ``bytes`` codec: a fixed-size array as its raw bytes in C order, with a byte order.
 
 ``endian`` ("little" or "big") is needed only by types whose items have a byte order
-(multi-byte integers, floats, complex, datetimes, fixed-length UTF-32); for the others it is
-dropped when the codec is resolved, as zarr-python does (``{"name": "bytes"}``). Raw
-(``r<N>``/``raw_bytes``), structured and 1-byte types are stored as they are in memory.
+(multi-byte integers, floats, complex, datetimes, fixed-length UTF-32, and structured types
+with such fields, each field in that order); for the others it is dropped when the codec is
+resolved, as zarr-python does (``{"name": "bytes"}``). Raw (``r<N>``/``raw_bytes``) and 1-byte
+types are stored as they are in memory. A ``structured`` type (zarr-python 3.0-3.3's name)
+writes the little-endian default as zarr-python 3.1 does, without ``endian``; a ``struct``
+type keeps it, as zarr-python 3.4 does.
 
 Example:
     >>> import numpy as np
@@ -26,6 +29,7 @@ import numpy as np
 
 from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.options import check_config, config_choice, enum_value
+from simplezarr.dtypes.casting import astype
 from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
 
 if TYPE_CHECKING:
@@ -48,9 +52,11 @@ def has_byte_order(dtype: np.dtype) -> bool:
     """True if items of ``dtype`` are stored with a byte order (the same rule as zarr-python).
 
     Example:
-        >>> [has_byte_order(np.dtype(t)) for t in ("i2", "u1", "V4")]
-        [True, False, False]
+        >>> [has_byte_order(np.dtype(t)) for t in ("i2", "u1", "V4", "u1,i2")]
+        [True, False, False, True]
     """
+    if dtype.fields is not None:
+        return any(has_byte_order(field[0].base) for field in dtype.fields.values())
     return dtype.itemsize > 1 and dtype.kind in "iufcmMU"
 
 
@@ -93,9 +99,11 @@ class BytesCodec(ArrayBytesCodec):
                 f"the 'bytes' codec cannot encode the variable-length data type {quote(dtype.name)}; "
                 "use 'vlen-utf8' (strings) or 'vlen-bytes' (bytes) instead"
             )
-        if not has_byte_order(dtype.numpy):
+        if not has_byte_order(dtype.numpy) or (
+            dtype.name == "structured" and self.endian == "little"
+        ):
             return self if self.endian is None else dataclasses.replace(self, endian=None)
-        if self.endian is None:
+        if self.endian is None and dtype.numpy.fields is None:  # a struct may leave it out
             raise InvalidMetadata(
                 f"the 'bytes' codec needs configuration.endian ('little' or 'big') for the "
                 f"multi-byte data type {quote(dtype.name)}"
@@ -108,7 +116,7 @@ class BytesCodec(ArrayBytesCodec):
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
         target = stored_dtype(spec.dtype.numpy, self.endian)
         if chunk.dtype != target:
-            chunk = chunk.astype(target, order="C")
+            chunk = astype(chunk, target, order="C")
         elif not chunk.flags.c_contiguous:
             chunk = np.ascontiguousarray(chunk)
         # A view, not a copy: the chain copies (or compresses) before the bytes escape.
@@ -126,5 +134,5 @@ class BytesCodec(ArrayBytesCodec):
         stored = stored_dtype(native, self.endian)
         chunk = np.frombuffer(data, dtype=stored).reshape(spec.shape)
         if stored != native:
-            chunk = chunk.astype(native)
+            chunk = astype(chunk, native)
         return chunk

@@ -38,6 +38,7 @@ from simplezarr.codecs.base import (
 )
 from simplezarr.codecs.bytes import BytesCodec, stored_dtype
 from simplezarr.config import config
+from simplezarr.dtypes.casting import astype
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, ZarrError
 
 if TYPE_CHECKING:
@@ -307,7 +308,7 @@ class CodecChain:
         target = spec.dtype.numpy
         if chunk.dtype != target:
             try:
-                chunk = chunk.astype(target)
+                chunk = astype(chunk, target)
             except (TypeError, ValueError) as e:
                 raise CorruptChunk(
                     f"decoded chunk has data type {chunk.dtype}, expected {target}"
@@ -319,7 +320,7 @@ class CodecChain:
             chunk = np.ascontiguousarray(chunk)
         return chunk
 
-    def encode(self, chunk: np.ndarray) -> BytesLike:
+    def encode(self, chunk: np.ndarray) -> BytesLike | None:
         """Encode one chunk of ``spec.shape`` into a bytes-like object.
 
         Without compression the result may be a view of ``chunk``'s memory (no copy):
@@ -330,7 +331,7 @@ class CodecChain:
         if chunk.shape != spec.shape:
             raise CodecError(f"chunk has shape {chunk.shape}, the codecs expect {spec.shape}")
         if chunk.dtype != spec.dtype.numpy:
-            chunk = chunk.astype(spec.dtype.numpy)
+            chunk = astype(chunk, spec.dtype.numpy)
         if spec.order == "C" and not chunk.flags.c_contiguous:
             # A chunk's items are encoded in index order whatever the memory layout of the
             # value it came from (numcodecs' vlen encoders walk memory: an F-ordered string
@@ -343,11 +344,15 @@ class CodecChain:
                 chunk = array_codec.encode(chunk, aspec)
             data = self._array_bytes.encode(chunk, self._array_bytes_spec)
             for bytes_codec, _ in self._bytes_bytes:
+                if data is None:
+                    break
                 data = bytes_codec.encode(data)
         except (ZarrError, MemoryError):
             raise
         except Exception as e:  # a codec library's own error: say which chain failed
             raise self._failure(CodecError, "encode", e) from e
+        if data is None:  # a zarr-python codec stores nothing for this chunk (its contract)
+            return None
         if isinstance(data, np.ndarray):  # a flat byte view of the raw items, no copy
             return data.data.cast("B")
         return data

@@ -373,7 +373,9 @@ class NumcodecsArrayArrayCodec(NumcodecsCodec, ArrayArrayCodec):
         return dataclasses.replace(spec, dtype=_data_type(np.dtype(new).newbyteorder("=")))
 
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> np.ndarray:
-        out = np.asarray(self._numcodec().encode(chunk))
+        # C order, whatever the memory order (numcodecs flattens an F-contiguous chunk
+        # column-major): the items of the chunk as the codecs after this one index them.
+        out = np.asarray(self._numcodec().encode(np.ascontiguousarray(chunk)))
         target = self.encoded_spec(spec)
         if out.size != target.size:
             raise CodecError(
@@ -412,7 +414,7 @@ class NumcodecsArrayBytesCodec(NumcodecsCodec, ArrayBytesCodec):
     """Array to bytes numcodecs codec (pcodec, zfpy, object codecs)."""
 
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
-        out = self._numcodec().encode(chunk)
+        out = self._numcodec().encode(np.ascontiguousarray(chunk))  # C order, as above
         return out.tobytes() if isinstance(out, np.ndarray) else out
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:

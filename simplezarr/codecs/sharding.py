@@ -40,7 +40,7 @@ from simplezarr.codecs.crc32c import Crc32cCodec
 from simplezarr.codecs.options import enum_value
 from simplezarr.codecs.registry import codec_from_json
 from simplezarr.dtypes import from_numpy
-from simplezarr.errors import CorruptChunk, InvalidMetadata, quote
+from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, quote
 from simplezarr.fill import is_all_fill
 
 if TYPE_CHECKING:
@@ -84,6 +84,27 @@ def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argsort(code, kind="stable"))
 
 
+#: Physical orders of inner chunks in a written shard (zarr-python 3.4's
+#: ``subchunk_write_order``); a reader finds chunks through the index whatever the order.
+SUBCHUNK_WRITE_ORDERS = ("morton", "lexicographic", "colexicographic", "unordered")
+
+
+@functools.lru_cache(maxsize=64)
+def write_order(grid: tuple[int, ...], order: str = "morton") -> tuple[int, ...]:
+    """C-order flat indices of a grid's cells in the order a shard stores them.
+
+    Example:
+        >>> write_order((3, 2), "lexicographic"), write_order((3, 2), "colexicographic")
+        ((0, 1, 2, 3, 4, 5), (0, 2, 4, 1, 3, 5))
+    """
+    if order == "morton":
+        return morton_order(grid)
+    flat = np.arange(prod(grid), dtype=np.int64).reshape(grid)
+    if order == "colexicographic":  # the first dimension varies fastest
+        return tuple(int(i) for i in flat.ravel(order="F"))
+    return tuple(range(prod(grid)))  # lexicographic; "unordered" promises nothing: the same
+
+
 def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
     if isinstance(value, Iterable) and not isinstance(value, list | tuple | str | dict):
         value = tuple(value)
@@ -104,6 +125,9 @@ class ShardingCodec(ArrayBytesCodec):
     Keywords and defaults as zarr-python's: ``codecs`` defaults to ``(BytesCodec(),)``,
     ``index_codecs`` to ``(BytesCodec(), Crc32cCodec())``, ``index_location`` to ``"end"``
     (a :class:`ShardingCodecIndexLocation` too); codecs may be codec objects or JSON dicts.
+    ``subchunk_write_order`` (zarr-python 3.4's; not part of the metadata) is the physical
+    order of inner chunks in written shards: ``"morton"`` (the default, zarr-python's),
+    ``"lexicographic"`` (C order), ``"colexicographic"`` (F order) or ``"unordered"``.
 
     Example:
         >>> ShardingCodec(chunk_shape=[32, 32]).to_dict()["configuration"]["index_codecs"]
@@ -116,6 +140,9 @@ class ShardingCodec(ArrayBytesCodec):
     codecs: tuple[Codec, ...] = (BytesCodec(),)
     index_codecs: tuple[Codec, ...] = (BytesCodec(), Crc32cCodec())
     index_location: Literal["start", "end"] = "end"
+    subchunk_write_order: Literal["morton", "lexicographic", "colexicographic", "unordered"] = (
+        "morton"
+    )
 
     def __post_init__(self) -> None:
         shape = self.chunk_shape
@@ -136,6 +163,13 @@ class ShardingCodec(ArrayBytesCodec):
                 f"sharding_indexed: index_location must be 'start' or 'end', got {location!r}"
             )
         object.__setattr__(self, "index_location", location)
+        order = enum_value(self.subchunk_write_order)
+        if order not in SUBCHUNK_WRITE_ORDERS:
+            raise InvalidMetadata(
+                f"sharding_indexed: subchunk_write_order must be one of "
+                f"{list(SUBCHUNK_WRITE_ORDERS)}, got {quote(order)}"
+            )
+        object.__setattr__(self, "subchunk_write_order", order)
 
     @classmethod
     def from_config(cls, configuration: dict[str, Any]) -> Self:
@@ -196,7 +230,9 @@ class ShardingCodec(ArrayBytesCodec):
         for flat, region in enumerate(layout.inner_regions()):
             inner = chunk[region]
             if not layout.is_fill(inner):
-                encoded[flat] = layout.inner_chain.encode(inner)
+                data = layout.inner_chain.encode(inner)
+                if data is not None:
+                    encoded[flat] = data
         return layout.assemble(encoded)
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
@@ -229,6 +265,7 @@ class ShardLayout:
             )
         self.spec = spec
         self.index_location = codec.index_location
+        self.write_order = codec.subchunk_write_order
         self.inner_shape = codec.chunk_shape
         self.chunks_per_shard = tuple(
             s // c for s, c in zip(spec.shape, codec.chunk_shape, strict=True)
@@ -323,20 +360,26 @@ class ShardLayout:
 
     def assemble(self, encoded: dict[int, BytesLike]) -> bytes | None:
         """Build shard bytes from encoded inner chunks keyed by flat index (C order); the
-        chunks are laid out in Morton order, as zarr-python does."""
+        chunks are laid out in the codec's ``subchunk_write_order`` (Morton order, as
+        zarr-python does, unless told otherwise)."""
         if not encoded:
             return None
         index = np.full((self.n_inner, 2), MISSING, dtype=np.uint64)
         offset = self.index_size if self.index_location == "start" else 0
         parts: list[BytesLike] = []
-        for flat in morton_order(self.chunks_per_shard):
+        for flat in write_order(self.chunks_per_shard, self.write_order):
             data = encoded.get(flat)
             if data is None:
                 continue
             index[flat] = (offset, len(data))
             parts.append(data)
             offset += len(data)
-        index_bytes = bytes(self.index_chain.encode(index.reshape(self.chunks_per_shard + (2,))))
+        encoded_index = self.index_chain.encode(index.reshape(self.chunks_per_shard + (2,)))
+        if encoded_index is None:
+            raise CodecError(
+                "sharding_indexed: the index codecs encoded the shard index to nothing"
+            )
+        index_bytes = bytes(encoded_index)
         if self.index_location == "start":
             parts.insert(0, index_bytes)
         else:

@@ -35,6 +35,7 @@ from simplezarr.codecs.base import ArrayBytesCodec, BytesLike, ChunkSpec
 from simplezarr.codecs.bytes import stored_dtype
 from simplezarr.codecs.numcodecs_codecs import UnsafeDecodeError, bounded_decode, check_vlen_header
 from simplezarr.config import config
+from simplezarr.dtypes.casting import astype
 from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, UnknownCodec
 
 __all__ = ["V2Codec"]
@@ -133,7 +134,7 @@ class V2Codec(ArrayBytesCodec):
 
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
         stored = stored_dtype(spec.dtype.numpy, self.endian)
-        data: Any = np.asarray(chunk).astype(stored, order=self.order, copy=False)
+        data: Any = astype(np.asarray(chunk), stored, order=self.order, copy=False)
         for f in self._filters:
             data = f.encode(data)
         if isinstance(data, np.ndarray) and data.dtype == object:
@@ -166,7 +167,7 @@ class V2Codec(ArrayBytesCodec):
                     "the object codec is missing or the chunk is corrupt"
                 )
         elif arr.dtype == object:
-            arr = arr.astype(stored_dtype(native, self.endian))
+            arr = astype(arr, stored_dtype(native, self.endian))
         else:
             stored = stored_dtype(native, self.endian)
             flat = arr.reshape(-1, order="A")
@@ -182,5 +183,5 @@ class V2Codec(ArrayBytesCodec):
             )
         arr = arr.reshape(-1, order="A").reshape(spec.shape, order=self.order)
         if arr.dtype != native:
-            arr = arr.astype(native)
+            arr = astype(arr, native)
         return arr

@@ -49,7 +49,9 @@ class _VLenCodec(ArrayBytesCodec):
         return self
 
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> BytesLike:
-        return self._numcodec.encode(chunk)
+        # numcodecs flattens in memory order: an F-contiguous chunk (after a transpose codec)
+        # would be stored column-major (zarr-python <= 3.3's bug, fixed in 3.4).
+        return self._numcodec.encode(np.ascontiguousarray(chunk))
 
     def decode(self, data: BytesLike, spec: ChunkSpec) -> np.ndarray:
         buf = memoryview(data)

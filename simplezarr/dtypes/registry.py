@@ -93,18 +93,35 @@ def _configured(
     return lambda config: from_config(name, config)
 
 
-def _structured(config: Mapping[str, Any] | None) -> DataType:
-    fields = config.get("fields") if isinstance(config, Mapping) else None
-    if not isinstance(config, Mapping) or set(config) != {"fields"} or not isinstance(fields, list):
-        raise InvalidMetadata(
-            f"data type 'structured' needs {{'fields': [...]}}, got {quote(config)}"
-        )
-    parsed = []
-    for item in fields:
-        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)):
-            raise InvalidMetadata(f"structured field must be [name, data_type], got {quote(item)}")
-        parsed.append((item[0], parse_v3_dtype(item[1])))
-    return StructuredType("structured", tuple(parsed))
+def _structured(name: str) -> Factory:
+    def parse(config: Mapping[str, Any] | None) -> DataType:
+        fields = config.get("fields") if isinstance(config, Mapping) else None
+        if (
+            not isinstance(config, Mapping)
+            or set(config) != {"fields"}
+            or not isinstance(fields, list)
+        ):
+            raise InvalidMetadata(
+                f"data type {quote(name)} needs {{'fields': [...]}}, got {quote(config)}"
+            )
+        parsed = []
+        for item in fields:
+            if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str):
+                parsed.append((item[0], parse_v3_dtype(item[1])))
+            elif (
+                isinstance(item, Mapping)
+                and set(item) == {"name", "data_type"}
+                and isinstance(item["name"], str)
+            ):
+                parsed.append((item["name"], parse_v3_dtype(item["data_type"])))
+            else:
+                raise InvalidMetadata(
+                    f"{name} field must be {{'name': ..., 'data_type': ...}} or "
+                    f"[name, data_type], got {quote(item)}"
+                )
+        return StructuredType(name, tuple(parsed))
+
+    return parse
 
 
 def _raw_bits(name: str, config: Any) -> DataType:
@@ -133,7 +150,8 @@ for _n, _fixed in (
     ("raw_bytes", RawBytesType),
 ):
     register_data_type(_n, _configured(_fixed.from_config, _n))
-register_data_type("structured", _structured)
+register_data_type("structured", _structured("structured"))
+register_data_type("struct", _structured("struct"))
 _V3_PATTERNS.append((re.compile(r"r[0-9]+\Z"), _raw_bits))
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.dtypes.base import Bad, DataType, is_int
+from simplezarr.dtypes.base import Bad, DataType, Endian, is_int
 from simplezarr.errors import InvalidMetadata, quote
 
 __all__ = ["TimeType"]
@@ -88,15 +88,20 @@ class TimeType(DataType):
                 f"scale_factor must be an int in [1, 2**31), got {quote(self.scale_factor)}"
             )
         code = "M8" if self.name == "numpy.datetime64" else "m8"
-        if self.unit == "generic":
-            if self.scale_factor != 1:
-                raise ValueError("the generic unit takes no scale_factor")
+        if self.unit == "generic" and self.scale_factor == 1:
             return np.dtype(code)
+        # numpy keeps a count with the generic unit too ("M8[2generic]"), as zarr-python 3.4.
         return np.dtype(f"{code}[{self.scale_factor}{self.unit}]")
 
     @property
     def configuration(self) -> dict[str, Any] | None:
         return {"unit": self.unit, "scale_factor": self.scale_factor}
+
+    def _v2_typestr(self, endian: Endian) -> Any:
+        typestr = self.stored_numpy(endian).str
+        if self.unit == "generic" and self.scale_factor != 1:  # numpy's .str drops the count
+            typestr += f"[{self.scale_factor}generic]"
+        return typestr
 
     def _from_json(self, value: Any, zarr_format: int) -> Any:
         if value == "NaT":

@@ -22,8 +22,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import platform
+import os
 import threading
 
 from simplezarr.config import config
@@ -56,11 +55,20 @@ def tune_once() -> bool:
     return _done
 
 
+def _glibc() -> bool:
+    # os.confstr answers at once; platform.libc_ver reads the Python binary and
+    # ctypes.util.find_library runs ldconfig (8 ms of a first read, measured).
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (ValueError, OSError, AttributeError):
+        return False
+
+
 def _tune() -> bool:
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if not _glibc():
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the process's own symbols: glibc's mallopt among them
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
             libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
         )

@@ -40,6 +40,7 @@ import numpy as np
 
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.concurrency import key_locks, run_all
+from simplezarr.dtypes.casting import astype
 from simplezarr.engine.request import ChunkRequest, located
 from simplezarr.engine.work import batches
 from simplezarr.errors import InvalidArgument, ZarrError
@@ -60,7 +61,7 @@ def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
     """
     try:
         if isinstance(value, np.ndarray):
-            arr = value if value.dtype == dtype else value.astype(dtype)
+            arr = value if value.dtype == dtype else astype(value, dtype)
         else:
             arr = np.asarray(value, dtype=dtype)
     except (TypeError, ValueError, OverflowError) as e:
@@ -126,8 +127,12 @@ def store_chunk(
     fill and ``write_empty`` is false."""
     if not write_empty and is_all_fill(chunk, chain.spec.fill_value):
         target.delete(key)
+        return
+    encoded = chain.encode(chunk)
+    if encoded is None:  # a zarr-python codec that stores nothing for this chunk
+        target.delete(key)
     else:
-        target.set(key, chain.encode(chunk))
+        target.set(key, encoded)
 
 
 def write_chunks(requests: Sequence[ChunkRequest], value: np.ndarray, write_empty: bool) -> None:

@@ -30,6 +30,7 @@ from simplezarr.indexing import BasicIndexer, Indexer, as_index, getitem_indexer
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.options import ArrayOptions
 from simplezarr.metadata.store_io import prefix, write_metadata
+from simplezarr.nodes import html as node_html
 from simplezarr.nodes import info as node_info
 from simplezarr.nodes.api_hooks import api_hook
 from simplezarr.nodes.base import ZarrNode, _ensure_parents, _prepare_slot
@@ -527,3 +528,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     def info_complete(self) -> node_info.Info:
         """:attr:`info` plus the bytes stored and the chunks initialized (lists the store)."""
         return node_info.array_info(self, self.nbytes_stored)
+
+    def _repr_html_(self) -> str:
+        """The array in a notebook: its info, stored size and ratio (see ``nodes.html``)."""
+        return node_html.array_html(self)

@@ -42,6 +42,7 @@ from simplezarr.metadata.store_io import (
     rewrite_consolidated,
     write_metadata,
 )
+from simplezarr.nodes import html as node_html
 from simplezarr.nodes import info as node_info
 from simplezarr.nodes.api_hooks import api_hook
 from simplezarr.nodes.array import ZarrArray
@@ -320,6 +321,11 @@ class ZarrGroup(ZarrNode):
     def info_complete(self) -> node_info.Info:
         """A summary of the group with member counts (lists the whole hierarchy)."""
         return node_info.group_info(self, [n for _, n in self.members(max_depth=None)])
+
+    def _repr_html_(self) -> str:
+        """The group in a notebook: attributes and a collapsible tree of its members (at
+        most 200; see ``nodes.html``)."""
+        return node_html.group_html(self)
 
     def __repr__(self) -> str:
         """One line naming the store and path, as zarr-python's (no I/O); :meth:`tree`

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -34,6 +35,7 @@ from simplezarr.codecs.base import (
     Codec,
 )
 from simplezarr.codecs.chain import CodecChain
+from simplezarr.codecs.sharding import ShardingCodec
 from simplezarr.dtypes import from_numpy, parse_v2_dtype, parse_v3_dtype
 from simplezarr.errors import InvalidMetadata, UnknownCodec
 from simplezarr.metadata.v2 import make_v2_codec
@@ -89,11 +91,23 @@ def _v2_codec(codec: Any, zspec: Any) -> Codec:
     return v2_codec
 
 
+#: Where zarr-python's own codec classes (and numcodecs' zarr 3 wrappers) live: simplezarr
+#: runs its implementation of these. A class from anywhere else, a subclass of a built-in
+#: included (what zarr's ``codecs.<name>`` config selects), runs its own encode and decode.
+_BUILT_IN_MODULES = ("zarr.codecs.", "numcodecs.zarr3")
+
+
 def _ours(codec: Any) -> Codec | None:
+    if not type(codec).__module__.startswith(_BUILT_IN_MODULES):
+        return None
     try:
-        return codec_from_json(codec.to_dict())
+        ours = codec_from_json(codec.to_dict())
     except UnknownCodec:
         return None
+    order = getattr(codec, "subchunk_write_order", None)  # zarr-python 3.4, not in to_dict
+    if isinstance(ours, ShardingCodec) and order is not None:
+        ours = dataclasses.replace(ours, subchunk_write_order=order)
+    return ours
 
 
 def _codecs(codecs: Sequence[Any], zspec: Any) -> list[Codec]:
@@ -110,7 +124,15 @@ def _codecs(codecs: Sequence[Any], zspec: Any) -> list[Codec]:
 
 
 def _spec_key(zspec: Any) -> tuple[Any, ...]:
-    return (tuple(zspec.shape), str(zspec.dtype), repr(zspec.fill_value), zspec.order)
+    return (tuple(zspec.shape), str(zspec.dtype), _fill_key(zspec.fill_value), zspec.order)
+
+
+def _fill_key(fill: Any) -> Any:
+    # A numpy scalar by its bytes: bit-exact (NaN payloads, -0.0), and numpy cannot even
+    # print some (a record holding a generic-unit datetime).
+    if isinstance(fill, np.generic) and fill.dtype.kind != "O":
+        return (str(fill.dtype), fill.tobytes())
+    return repr(fill)
 
 
 class Chains:
@@ -219,7 +241,7 @@ class ZarrArrayBytes(_Wrapped, ArrayBytesCodec):
     def encode(self, chunk: np.ndarray, spec: ChunkSpec) -> Any:
         nd = _prototype(self.zarr_spec).nd_buffer.from_numpy_array(chunk)
         out = _run(self.zarr_codec._encode_single, nd, self.zarr_spec)
-        return b"" if out is None else out.to_bytes()
+        return None if out is None else out.to_bytes()  # None: nothing stored (zarr's contract)
 
     def decode(self, data: Any, spec: ChunkSpec) -> np.ndarray:
         buf = _prototype(self.zarr_spec).buffer.from_bytes(bytes(data))
@@ -235,7 +257,8 @@ class ZarrBytesBytes(_Wrapped, BytesBytesCodec):
 
     def encode(self, data: Any) -> Any:
         buf = _prototype(self.zarr_spec).buffer.from_bytes(bytes(data))
-        return _run(self.zarr_codec._encode_single, buf, self.zarr_spec).to_bytes()
+        out = _run(self.zarr_codec._encode_single, buf, self.zarr_spec)
+        return None if out is None else out.to_bytes()  # None: nothing stored (zarr's contract)
 
     def decode(self, data: Any, max_size: int | None) -> Any:
         buf = _prototype(self.zarr_spec).buffer.from_bytes(bytes(data))

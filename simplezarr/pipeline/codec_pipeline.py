@@ -25,6 +25,7 @@ import numpy as np
 from zarr.abc.codec import CodecPipeline
 
 from simplezarr.concurrency import ASYNC_EDGE
+from simplezarr.dtypes.casting import astype
 from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
 from simplezarr.errors import CorruptChunk
 from simplezarr.pipeline.batches import extent, projection, with_axes
@@ -139,7 +140,7 @@ class ZarrCodecPipeline(CodecPipeline):
                     out.append(None)
                     continue
                 data = self._chains.bind(spec).encode(np.asarray(chunk.as_numpy_array()))
-                out.append(spec.prototype.buffer.from_bytes(bytes(data)))
+                out.append(None if data is None else spec.prototype.buffer.from_bytes(bytes(data)))
             return out
 
         return await _off_loop(run)
@@ -239,7 +240,7 @@ class ZarrCodecPipeline(CodecPipeline):
         requests = self._requests(batch, drop_axes, loop)
         dtype = requests[0].chain.spec.dtype.numpy
         if array.dtype != dtype:
-            array = array.astype(dtype)
+            array = astype(array, dtype)
         if array.ndim > 1 and array.flags.f_contiguous and not array.flags.c_contiguous:
             # A wholly written chunk goes to the codecs as a view of the value, and codecs
             # that flatten in memory order (numcodecs filters, vlen) would see it transposed.

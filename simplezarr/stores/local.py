@@ -63,7 +63,14 @@ try:
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LOCK_NAME", "STALE_AFTER", "TEMP_PREFIX", "LocalStore", "remove_stale_temporaries"]
+__all__ = [
+    "LOCK_NAME",
+    "STALE_AFTER",
+    "TEMP_PREFIX",
+    "LocalStore",
+    "remove_stale_temporaries",
+    "stale_temporaries",
+]
 
 #: Names of temporary files start with this; key segments may not.
 TEMP_PREFIX = ".simplezarr-tmp-"
@@ -100,6 +107,41 @@ def _writer_gone(name: str) -> bool:
     return False
 
 
+def stale_temporaries(path: str | os.PathLike[str], *, max_age: float = STALE_AFTER) -> list[str]:
+    """The temporary files (``.simplezarr-tmp-*``) under ``path`` that
+    :func:`remove_stale_temporaries` would remove, relative to ``path``, sorted; nothing is
+    removed.
+
+    Example:
+        >>> import tempfile
+        >>> root = tempfile.mkdtemp()
+        >>> open(os.path.join(root, TEMP_PREFIX + "0123abcd"), "wb").close()
+        >>> stale_temporaries(root), stale_temporaries(root, max_age=0)
+        ([], ['.simplezarr-tmp-0123abcd'])
+    """
+    root = os.path.realpath(os.fspath(path))
+    return sorted(
+        os.path.relpath(full, root).replace(os.sep, "/") for full in _stale(root, max_age)
+    )
+
+
+def _stale(root: str, max_age: float) -> Iterator[str]:
+    now = time.time()
+    for directory, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            if not name.startswith(TEMP_PREFIX):
+                continue
+            full = os.path.join(directory, name)
+            try:
+                st = os.lstat(full)
+            except FileNotFoundError:
+                continue  # its writer renamed it meanwhile
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if _writer_gone(name) or now - st.st_mtime > max_age:
+                yield full
+
+
 def remove_stale_temporaries(
     path: str | os.PathLike[str], *, max_age: float = STALE_AFTER
 ) -> list[str]:
@@ -122,23 +164,11 @@ def remove_stale_temporaries(
         ([], ['.simplezarr-tmp-0123abcd'])
     """
     root = os.path.realpath(os.fspath(path))
-    now = time.time()
     removed: list[str] = []
-    for directory, _dirs, files in os.walk(root, followlinks=False):
-        for name in files:
-            if not name.startswith(TEMP_PREFIX):
-                continue
-            full = os.path.join(directory, name)
-            try:
-                st = os.lstat(full)
-            except FileNotFoundError:
-                continue  # its writer renamed it meanwhile
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            if _writer_gone(name) or now - st.st_mtime > max_age:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(full)
-                    removed.append(os.path.relpath(full, root).replace(os.sep, "/"))
+    for full in list(_stale(root, max_age)):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(full)
+            removed.append(os.path.relpath(full, root).replace(os.sep, "/"))
     return sorted(removed)
 
 
@@ -525,13 +555,30 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         Raises InvalidKey when a symbolic link would lead the write outside the root.
         """
         parent, _, name = key.rpartition("/")
-        directory = os.path.realpath(os.path.join(self._root, parent)) if parent else self._root
+        directory = self._real_directory(parent) if parent else self._root
         if not self._is_inside_root(directory):
             raise InvalidKey(
                 f"key {key!r} of {self!r} leads through a symbolic link to {directory}, "
                 "outside the root; LocalStore never writes or deletes outside its root"
             )
         return directory, name
+
+    def _real_directory(self, parent: str) -> str:
+        """``os.path.realpath`` of ``root/parent`` (a validated key's directory), walking only
+        the components below the (already real) root: one ``lstat`` each, and realpath
+        itself only where one is a symbolic link. A missing component ends the walk: what
+        is below it does not exist either."""
+        path = self._root
+        parts = parent.split("/")
+        for i, part in enumerate(parts):
+            path = os.path.join(path, part)
+            try:
+                mode = os.lstat(path).st_mode
+            except (FileNotFoundError, NotADirectoryError):
+                return os.path.join(path, *parts[i + 1 :])
+            if stat.S_ISLNK(mode):
+                return os.path.realpath(os.path.join(self._root, parent))
+        return path
 
     def _is_inside_root(self, real_path: str) -> bool:
         return real_path == self._root or real_path.startswith(self._root_with_sep)

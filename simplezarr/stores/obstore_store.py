@@ -2,7 +2,8 @@
 
 An alternative to :class:`~simplezarr.stores.FsspecStore` for S3, GCS, Azure, HTTP, local
 and in-memory storage, with less Python in each request. Needs
-``pip install 'simplezarr[obstore]'``. ``from_url`` never picks it: ask for it by name.
+``pip install 'simplezarr[obstore]'``. ``from_url`` (and so every path given to the API)
+picks it for object store URLs when it is installed (``config.remote_client``).
 
 Concurrency. obstore's blocking calls release the GIL while they wait, so the requests of
 a batched read (``get_many``) run on the shared I/O pool

@@ -7,13 +7,22 @@
   into an archive needs an explicit ``ZipStore(path, mode="a")`` that you close, so that
   is refused here.
 
-The top-level API (``simplezarr.open_array("...")`` and friends) turns every path and URL
-into a store through this function.
-- Any other URL (``s3://``, ``gs://``, ``az://``, ``http(s)://``, ``memory://``, chained
+- An object store URL (``s3://``, ``gs://``, ``az://`` and their aliases, ``https://``)
+  → :class:`ObjectStore` (obstore: less Python per request, faster) or
+  :class:`FsspecStore`, as ``client`` (default ``config.remote_client``) says:
+
+  - ``"auto"``: obstore when it is installed (``pip install 'simplezarr[obstore]'``) and
+    it can take the ``storage_options``: none, obstore's own (``config``,
+    ``client_options``, ``retry_config``, ``credential_provider``), or, for ``s3://``,
+    the fsspec/s3fs ones it has a meaning for (``key``, ``secret``, ``token``,
+    ``endpoint_url``, ``anon``, ``client_kwargs={"region_name": ...}``); fsspec otherwise.
+  - ``"obstore"``: always obstore (fsspec options translated as above; others refused).
+  - ``"fsspec"``: always fsspec, options passed as they are.
+- Any other URL (``http://``, ``memory://``, ``gcs`` through fsspec only schemes, chained
   ``zip::s3://...``) → :class:`FsspecStore`, with ``storage_options`` passed to fsspec.
 
-:class:`ObjectStore` (obstore) is never chosen here: ask for it with
-``ObjectStore.from_url(url, storage_options)``, since its options are not fsspec's.
+The top-level API (``simplezarr.open_array("...")`` and friends) turns every path and URL
+into a store through this function.
 
 Example:
     >>> import tempfile
@@ -25,11 +34,13 @@ Example:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from simplezarr.config import REMOTE_CLIENTS, config
 from simplezarr.errors import InvalidArgument
 from simplezarr.stores.base import BaseStore
 from simplezarr.stores.local import LocalStore
@@ -37,6 +48,55 @@ from simplezarr.stores.local import LocalStore
 __all__ = ["from_url"]
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]+)://")  # two letters at least: not "C:/"
+
+#: Schemes obstore serves as fsspec does (the bucket or container is the URL's host).
+_BUCKETS = frozenset({"s3", "s3a", "gs", "gcs", "az", "azure", "abfs", "abfss"})
+_OBSTORE_SCHEMES = _BUCKETS | {"https"}
+_OBSTORE_OPTIONS = frozenset({"config", "client_options", "retry_config", "credential_provider"})
+#: fsspec (s3fs) option -> obstore S3 configuration key.
+_S3_KEYS = {
+    "key": "access_key_id",
+    "secret": "secret_access_key",
+    "token": "session_token",
+    "endpoint_url": "endpoint",
+}
+
+
+def obstore_options(scheme: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    """``storage_options`` for :meth:`ObjectStore.from_url`: obstore's own as they are,
+    fsspec's (s3fs) translated for ``s3://``; None when some option has no obstore meaning.
+
+    Example:
+        >>> obstore_options("s3", {"key": "k", "secret": "s", "anon": False})
+        {'config': {'access_key_id': 'k', 'secret_access_key': 's'}}
+        >>> obstore_options("gs", {"token": "anon"}) is None
+        True
+    """
+    if set(options) <= _OBSTORE_OPTIONS:
+        return dict(options)
+    if scheme not in ("s3", "s3a") or set(options) & _OBSTORE_OPTIONS:
+        return None
+    conf: dict[str, Any] = {}
+    for name, value in options.items():
+        if name in _S3_KEYS:
+            if value is not None:
+                conf[_S3_KEYS[name]] = value
+        elif name == "anon":
+            if value:
+                conf["skip_signature"] = True
+        elif name == "client_kwargs" and isinstance(value, dict) and set(value) <= {"region_name"}:
+            if value.get("region_name"):
+                conf["region"] = value["region_name"]
+        else:
+            return None
+    return {"config": conf} if conf else {}
+
+
+def _obstore_installed() -> bool:
+    try:
+        return importlib.util.find_spec("obstore") is not None
+    except (ImportError, ValueError):  # a None entry in sys.modules: blocked on purpose
+        return False
 
 
 def _local_path(url: str) -> str:
@@ -57,11 +117,14 @@ def from_url(
     *,
     storage_options: dict[str, Any] | None = None,
     read_only: bool = False,
+    client: str | None = None,
 ) -> BaseStore:
     """The store for a local path or a URL (see the module docstring for which store).
 
     ``storage_options`` (credentials, endpoint, ...) apply to remote URLs only; giving
-    them for a local path raises :class:`~simplezarr.errors.InvalidArgument`.
+    them for a local path raises :class:`~simplezarr.errors.InvalidArgument`. ``client``
+    (``"auto"``, ``"obstore"``, ``"fsspec"``; default ``config.remote_client``) picks the
+    library for object store URLs.
 
     Example:
         >>> store = from_url("memory://from-url-doc", read_only=True)
@@ -85,6 +148,22 @@ def from_url(
                 "remote URLs (s3://, gs://, http://, ...)"
             )
         return _local_store(_local_path(url) if scheme else os.path.expanduser(url), read_only)
+    chosen = client or config.remote_client
+    if chosen not in REMOTE_CLIENTS:
+        raise InvalidArgument(f"client must be one of {list(REMOTE_CLIENTS)}, got {chosen!r}")
+    if "::" not in url and scheme in _OBSTORE_SCHEMES and chosen != "fsspec":
+        if scheme in _BUCKETS and not urlsplit(url).netloc:
+            raise InvalidArgument(f"{url!r} names no bucket: write {scheme}://bucket/path")
+        options = obstore_options(scheme, storage_options or {})
+        if options is None and chosen == "obstore":
+            raise InvalidArgument(
+                f"storage_options {sorted(storage_options or {})} have no obstore meaning for "
+                f"{url!r}; give obstore's (config, client_options, ...) or use client='fsspec'"
+            )
+        if options is not None and (chosen == "obstore" or _obstore_installed()):
+            from simplezarr.stores.obstore_store import ObjectStore
+
+            return ObjectStore.from_url(url, storage_options=options, read_only=read_only)
     from simplezarr.stores.fsspec_store import FsspecStore
 
     return FsspecStore.from_url(url, storage_options=storage_options, read_only=read_only)

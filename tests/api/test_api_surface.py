@@ -270,3 +270,11 @@ def test_the_three_export_lists_name_the_same_functions() -> None:
     assert issue_4 <= set(simplezarr.__all__)
     for name in issue_4:
         assert callable(getattr(simplezarr, name)) and callable(getattr(asynchronous, name))
+
+
+def test_simplezarr_own_functions_are_exported() -> None:
+    # beyond zarr-python's names: copies with progress and resume, and verification
+    own = {"convert", "verify", "CopyReport", "VerifyReport"}
+    assert own <= set(simplezarr.__all__)
+    assert callable(simplezarr.convert) and callable(simplezarr.verify)
+    assert {"convert", "verify"}.isdisjoint(dir(simplezarr.api.synchronous))

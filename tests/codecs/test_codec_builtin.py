@@ -23,11 +23,13 @@ from simplezarr.codecs import (
     ChunkSpec,
     CodecChain,
     Crc32cCodec,
+    ShardingCodec,
     TransposeCodec,
     VLenBytesCodec,
     VLenUTF8Codec,
     codec_from_json,
 )
+from simplezarr.dtypes import parse_v3_dtype
 from simplezarr.errors import CorruptChunk, InvalidMetadata
 
 
@@ -152,15 +154,28 @@ def test_bytes_accepts_any_buffer() -> None:
         assert chain.decode(buf).tolist() == [1, 2, 3]
 
 
-def test_bytes_structured() -> None:
-    dt = np.dtype([("a", "<i4"), ("b", "u1")])
-    data = np.array([(1, 2), (3, 4)], dt)
-    chain = CodecChain(
-        [codec_from_json({"name": "bytes", "configuration": {"endian": "big"}})], spec_of((2,), dt)
+@pytest.mark.parametrize("name", ["structured", "struct"])
+@pytest.mark.parametrize("endian", ["big", "little", None])
+def test_bytes_structured_fields_in_the_codecs_byte_order(name: str, endian: str | None) -> None:
+    # Every multi-byte field in the codec's byte order (the struct spec, zarr-python 3.4);
+    # a "structured" type writes the little-endian default without it, as zarr-python 3.1.
+    dtype = parse_v3_dtype(
+        {"name": name, "configuration": {"fields": [["a", "int32"], ["b", "uint8"]]}}
     )
-    assert chain.codecs[0].to_dict() == {"name": "bytes"}  # structs carry no endian
-    assert chain.encode(data) == data.tobytes()
-    assert chain.decode(data.tobytes()).tolist() == data.tolist()
+    data = np.array([(1, 2), (3, 4)], dtype.numpy)
+    config = {} if endian is None else {"configuration": {"endian": endian}}
+    chain = CodecChain(
+        [codec_from_json({"name": "bytes", **config})],
+        ChunkSpec((2,), dtype, dtype.default_fill_value()),
+    )
+    read_as = endian or "little"  # a missing endian reads as little, zarr-python 3.1's default
+    kept = not (name == "structured" and read_as == "little")
+    written = {"configuration": {"endian": read_as}} if kept else {}
+    assert chain.codecs[0].to_dict() == {"name": "bytes", **written}
+    stored = data.astype(data.dtype.newbyteorder(">" if endian == "big" else "<")).tobytes()
+    assert chain.encode(data) == stored
+    assert stored != data.tobytes() or endian != "big"  # the control: big differs
+    assert chain.decode(stored).tolist() == data.tolist()
 
 
 @settings(max_examples=60, deadline=None)
@@ -346,3 +361,34 @@ def test_vlen_utf8_round_trip_property(items: list[str]) -> None:
     out = chain.decode(chain.encode(arr))
     assert out.dtype == np.dtypes.StringDType()
     assert out.tolist() == items
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        ("morton", [(0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (2, 1)]),
+        ("lexicographic", [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0), (2, 1)]),
+        ("colexicographic", [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]),
+        ("unordered", None),
+    ],
+)
+def test_subchunk_write_order_lays_out_inner_chunks(order: str, expected: Any) -> None:
+    # zarr-python 3.4's option: the physical order of inner chunks, not part of the metadata.
+    import simplezarr
+
+    codec = ShardingCodec(chunk_shape=(4, 4), codecs=[BytesCodec()], subchunk_write_order=order)
+    assert codec.to_dict() == ShardingCodec(chunk_shape=(4, 4), codecs=[BytesCodec()]).to_dict()
+    store: dict[str, Any] = {}
+    a = simplezarr.create_array(
+        store, shape=(12, 8), chunks=(12, 8), dtype="u2", serializer=codec, compressors=None
+    )
+    data = np.arange(96, dtype="u2").reshape(12, 8)
+    a[:] = data
+    shard = bytes(store["c/0/0"])
+    index = np.frombuffer(shard[-(6 * 16 + 4) : -4], "<u8").reshape(3, 2, 2)
+    by_offset = sorted(np.ndindex(3, 2), key=lambda c: int(index[c][0]))
+    if expected is not None:
+        assert by_offset == expected
+    assert a[:].tolist() == data.tolist()
+    with pytest.raises(InvalidMetadata, match="subchunk_write_order"):
+        ShardingCodec(chunk_shape=(4, 4), subchunk_write_order="hilbert")

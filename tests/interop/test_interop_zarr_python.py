@@ -59,6 +59,8 @@ from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr  # noqa: E402
 from simplezarr.stores import LocalStore  # noqa: E402
 from tests.store_helpers import NUMERIC_DTYPES  # noqa: E402
 
+ZARR_VERSION = tuple(int(p) for p in zarr.__version__.split(".")[:2])
+
 pytestmark = [
     pytest.mark.filterwarnings("ignore::UserWarning"),  # numcodecs.* in v3, v2 vlen warnings
     pytest.mark.filterwarnings("ignore::FutureWarning"),
@@ -177,6 +179,7 @@ class Case:
     normalize: Callable[[bytes], bytes] | None = None  # before comparing chunk bytes
     write: bool = True
     zarr_cannot_write: str = ""  # why zarr-python cannot write the data (it then only creates)
+    old_zarr_bug: str = ""  # a zarr-python < 3.4 bug that makes it read our data differently
 
     def for_zarr(self) -> dict[str, Any]:
         return {**self.kwargs, **self.zarr_kwargs}
@@ -198,6 +201,7 @@ def case(
     normalize: Callable[[bytes], bytes] | None = None,
     write: bool = True,
     zarr_cannot_write: str = "",
+    old_zarr_bug: str = "",
     **kwargs: Any,
 ) -> Any:
     c = Case(
@@ -209,6 +213,7 @@ def case(
         normalize=normalize,
         write=write,
         zarr_cannot_write=zarr_cannot_write,
+        old_zarr_bug=old_zarr_bug,
     )
     return pytest.param(c, id=c.id)
 
@@ -284,7 +289,15 @@ V3_CODEC_CASES = [
         filters=[TransposeCodec(order=(2, 0, 1))],
         compressors=[BloscCodec(cname="lz4")],
     ),
-    case("transpose-str", dtype=str, filters=[TransposeCodec(order=(1, 0))]),
+    case(
+        "transpose-str",
+        dtype=str,
+        filters=[TransposeCodec(order=(1, 0))],
+        old_zarr_bug=(
+            "zarr-python < 3.4 stores the strings of a transposed chunk column-major "
+            "(zarr-python issue 3558); simplezarr stores them as the spec says, as 3.4 does"
+        ),
+    ),
     case("str-zstd", dtype=str, compressors=ZstdCodec(level=1)),
     case("str-gzip", dtype=str, compressors=GzipCodec(level=1), normalize=gzip_mtime_zeroed),
     case("vlen-bytes-none", dtype="variable_length_bytes", compressors=None),
@@ -763,6 +776,11 @@ def _json(data: bytes) -> Any:
 # --------------------------------------------------------------------------- tests
 
 
+def skip_old_zarr_bug(c: Case) -> None:
+    if c.old_zarr_bug and ZARR_VERSION < (3, 4):
+        pytest.skip(c.old_zarr_bug)
+
+
 @pytest.mark.parametrize("c", ALL_CASES)
 def test_zarr_writes_simplezarr_reads(c: Case, written_root: Path) -> None:
     w = written(c, written_root)
@@ -791,6 +809,7 @@ def test_zarr_writes_simplezarr_reads(c: Case, written_root: Path) -> None:
 
 @pytest.mark.parametrize("c", ALL_CASES)
 def test_simplezarr_writes_zarr_reads(c: Case, written_root: Path) -> None:
+    skip_old_zarr_bug(c)
     w = written(c, written_root)
     w.check_sz_written()
     ours, theirs = open_zarr_array(w.sz_dir), open_zarr_array(w.zarr_dir)
@@ -872,6 +891,7 @@ def test_same_chunk_bytes(c: Case, written_root: Path) -> None:
     the order of inner chunks in a shard is part of the bytes."""
     if c.zarr_cannot_write:
         pytest.skip(c.zarr_cannot_write)
+    skip_old_zarr_bug(c)
     w = written(c, written_root)
     w.check_sz_written()
     ours, theirs = chunk_files(w.sz_dir), chunk_files(w.zarr_dir)

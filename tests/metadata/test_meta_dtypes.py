@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 import pytest
 
+import simplezarr
 from simplezarr.dtypes import (
     DataType,
     ObjectType,
@@ -478,3 +480,72 @@ def test_any_integer_round_trips(name, data):
         assert dt.fill_value_from_json(dt.fill_value_to_json(dt.cast_fill_value(v), fmt), fmt) == v
     with pytest.raises(InvalidMetadata):
         dt.cast_fill_value(int(info.max) + 1)
+
+
+STRUCT = {
+    "name": "struct",
+    "configuration": {
+        "fields": [{"name": "a", "data_type": "int32"}, {"name": "b", "data_type": "float64"}]
+    },
+}
+
+
+def test_struct_is_the_zarr_extensions_spelling_and_keeps_its_name() -> None:
+    dt = parse_v3_dtype(STRUCT)
+    assert dt.numpy == np.dtype([("a", "<i4"), ("b", "<f8")])
+    assert dt.to_json(3) == STRUCT  # written back as read: zarr-python 3.4's document
+    assert parse_v3_dtype(ST).to_json(3) == ST  # and the 3.0-3.3 spelling as it was
+    # Either field spelling under either name, as zarr-python 3.4 reads them.
+    mixed = {"name": "structured", "configuration": {"fields": STRUCT["configuration"]["fields"]}}
+    assert parse_v3_dtype(mixed).numpy == dt.numpy
+    assert dt.has_endianness and not parse_v3_dtype(ST).has_endianness
+
+
+def test_struct_fill_values_are_objects_of_fields() -> None:
+    dt = parse_v3_dtype(STRUCT)
+    fill = dt.fill_value_from_json({"a": 7, "b": "NaN"}, 3)
+    assert fill["a"] == 7 and math.isnan(fill["b"])
+    assert dt.fill_value_to_json(fill, 3) == {"a": 7, "b": "NaN"}
+    assert dt.fill_value_from_json({"b": 1.5}, 3).tolist() == (0, 1.5)  # missing: the default
+    assert dt.fill_value_from_json("BwAAAAAAAAAAAPg/", 3).tolist() == (7, 1.5)  # base64
+    assert dt.cast_fill_value(0).tolist() == (0, 0.0)  # an integer sets every field
+    with pytest.raises(InvalidMetadata, match="no field named 'c'"):
+        dt.fill_value_from_json({"c": 1}, 3)
+    with pytest.raises(InvalidMetadata, match="fill_value"):
+        dt.fill_value_from_json([7, 1.5], 3)
+    # The older spelling keeps base64.
+    assert parse_v3_dtype(ST).fill_value_to_json(fill, 3) == "BwAAAAAAAAAAAPh/"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        [{"name": "a"}],
+        [{"name": 1, "data_type": "int8"}],
+        [["a"]],
+        [{"name": "a", "data_type": "int8", "x": 1}],
+    ],
+)
+def test_malformed_struct_fields_are_refused(fields: list[Any]) -> None:
+    with pytest.raises(InvalidMetadata, match="field must be"):
+        parse_v3_dtype({"name": "struct", "configuration": {"fields": fields}})
+
+
+@pytest.mark.parametrize("kind", ["M8", "m8"])
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_generic_time_units_keep_their_count_and_byte_order(kind: str, order: str) -> None:
+    # numpy keeps a count with the generic unit ("M8[3generic]"), as zarr-python 3.4 does;
+    # numpy's .str drops it and its astype does not swap such bytes: both are worked around.
+    name = "numpy.datetime64" if kind == "M8" else "numpy.timedelta64"
+    dt = parse_v3_dtype({"name": name, "configuration": {"unit": "generic", "scale_factor": 3}})
+    assert np.datetime_data(dt.numpy) == ("generic", 3)
+    typestr = dt.to_json(2, endian="big" if order == ">" else "little")
+    assert typestr == f"{order}{kind}[3generic]"
+    assert parse_v2_dtype(typestr)[0] == dt
+    # Written and read back from big- or little-endian input: the counts, not swapped bytes.
+    # (count 1: numpy <= 2.5 drops other counts of the generic unit in new arrays)
+    counts = np.array([0, 1, -2, 100], f"{order}i8")
+    a = simplezarr.create_array({}, shape=(4,), chunks=(2,), dtype=kind, compressors=None)
+    a[:] = counts.view(f"{order}{kind}")
+    back = a[:]
+    assert back.view(back.dtype.byteorder.replace("=", "") + "i8").tolist() == counts.tolist()

@@ -1,7 +1,8 @@
 """The benchmark suite runs end to end in smoke mode and verifies what it measures.
 
 No timing assertions: only that the run completes, every read is verified, and a table comes
-out. simplezarr and zarr-python (a test dependency) only, so it needs no benchmark extra.
+out. simplezarr, zarr-python (a test dependency) and zarr-python with simplezarr's pipeline only,
+so it needs no benchmark extra.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
             "bench.run",
             "--smoke",
             "--only",
-            "simplezarr,zarr-python",
+            "simplezarr,zarr-python,zarr-python+simplezarr",
             "--data-dir",
             str(tmp_path / "data"),
             "--results-dir",
@@ -54,7 +55,8 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
         assert cells["simplezarr"]["verified"], (w["label"], cells["simplezarr"])
         assert cells["simplezarr"]["samples"] >= 1
         if have_zarr:
-            assert cells["zarr-python"]["verified"], (w["label"], cells["zarr-python"])
+            for lib in ("zarr-python", "zarr-python+simplezarr"):
+                assert cells[lib]["verified"], (w["label"], lib, cells[lib])
         assert "zarrs-python" not in cells and "tensorstore" not in cells
         if w["op"] in ("all", "write"):
             assert cells["floor"]["verified"], (w["label"], cells["floor"])
@@ -70,7 +72,8 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
     assert len(rows) == len(report["workloads"])
     for row in rows:
         cols = [c.strip() for c in row.strip("|").split("|")]
-        assert cols[3] == "n/a" and cols[4] == "n/a"  # peers not run say n/a
+        # Column order: simplezarr, the pipeline, zarr-python, fused, zarrs-python, ...
+        assert cols[4] == "n/a" and cols[5] == "n/a"  # peers not run (or not there) say n/a
         assert cols[1].endswith("ms") or cols[1].endswith(" s")  # simplezarr has a time
 
 

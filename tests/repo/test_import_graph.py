@@ -30,7 +30,8 @@ LAYERS: list[set[str]] = [
     {"api", "dtype"},  # zarr-python's top-level functions and zarr.dtype
     {"__init__"},  # the package's own namespace
     # Integrations, which the package never imports: they import it.
-    {"dask", "xarray", "cli", "__main__"},
+    {"dask", "xarray", "cli"},
+    {"__main__"},  # python -m simplezarr: runs the command-line tool
 ]
 LAYER_OF = {unit: i for i, units in enumerate(LAYERS) for unit in units}
 

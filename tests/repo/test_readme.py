@@ -20,6 +20,8 @@ def test_readme_example_runs(index: int, tmp_path, monkeypatch) -> None:
     block = python_blocks()[index]
     if re.search(r"^import zarr\b", block, re.M):
         pytest.importorskip("zarr", reason="this example uses zarr-python (simplezarr[zarr])")
+    if re.search(r"^import xarray\b", block, re.M):
+        pytest.importorskip("xarray", reason="this example uses xarray (simplezarr[xarray])")
     exec(compile(block, f"README.md block {index}", "exec"), {})
 
 

@@ -184,7 +184,8 @@ def test_read_only_store_refuses_writes_before_any_request(s3: S3Server, opener:
 
 
 def test_from_url_and_aliases(s3: S3Server) -> None:
-    store = from_url(f"s3://{s3.new_prefix()}/x.zarr", storage_options=s3.fsspec_options())
+    url = f"s3://{s3.new_prefix()}/x.zarr"
+    store = from_url(url, storage_options=s3.fsspec_options(), client="fsspec")
     assert type(store) is FsspecStore and RemoteStore is FsspecStore
     assert repr(store).startswith("FsspecStore('s3://simplezarr-test/")
     store.set("a", b"1")
