@@ -94,9 +94,12 @@ def aligned_chunks(
 def to_dask(
     array: ZarrArray | str,
     chunks: Any = None,
+    *,
+    storage_options: dict[str, Any] | None = None,
     **from_array_kwargs: Any,
 ) -> da.Array:
-    """``array`` (or the array at a path or URL, opened read-only) as a dask array.
+    """``array`` (or the array at a path or URL, opened read-only with ``storage_options``)
+    as a dask array.
 
     ``chunks`` is as ``dask.array.from_array`` takes it; by default ("auto") blocks of about
     dask's ``array.chunk-size`` made of whole shards (whole chunks when unsharded). Other
@@ -109,7 +112,7 @@ def to_dask(
         (dask.array<array, shape=(6, 5), dtype=float32, chunksize=(6, 5), chunktype=numpy.ndarray>, ((3, 3), (5,)))
     """
     if isinstance(array, str):
-        array = open_array(array, mode="r")
+        array = open_array(array, mode="r", storage_options=storage_options)
     if not isinstance(array, ZarrArray):
         raise InvalidArgument(
             f"to_dask reads a simplezarr array or a path/URL, not {type(array).__name__}"

@@ -234,3 +234,16 @@ def test_an_obstore_memory_store_refuses_to_pickle_with_a_reason() -> None:
     pytest.importorskip("obstore")
     with pytest.raises(UnsupportedStoreError, match="lives in one process"):
         pickle.dumps(ObjectStore.from_url("memory:///"))
+
+
+def test_async_nodes_pickle_with_their_array(tmp_path: Path) -> None:
+    import asyncio
+
+    import simplezarr
+
+    a = ZarrArray.create(LocalStore(tmp_path / "a.zarr"), "x", shape=(16,), chunks=(4,), dtype="i4")
+    a[...] = DATA
+    copy = pickle.loads(pickle.dumps(a.async_array))
+    np.testing.assert_array_equal(asyncio.run(copy.getitem(slice(None))), DATA)
+    group = pickle.loads(pickle.dumps(simplezarr.open_group(LocalStore(tmp_path / "a.zarr"))))
+    np.testing.assert_array_equal(group["x"][...], DATA)

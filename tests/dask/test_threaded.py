@@ -18,8 +18,15 @@ import simplezarr  # noqa: E402
 from simplezarr import dask as sdask  # noqa: E402
 from simplezarr.errors import InvalidArgument  # noqa: E402
 from simplezarr.nodes import ZarrArray  # noqa: E402
-from simplezarr.stores import LocalStore, LoggingStore, MemoryStore, SlowStore  # noqa: E402
+from simplezarr.stores import (  # noqa: E402
+    FsspecStore,
+    LocalStore,
+    LoggingStore,
+    MemoryStore,
+    SlowStore,
+)
 from tests.dask.dask_helpers import UnlockedLocalStore  # noqa: E402
+from tests.stores.store_servers import S3Server  # noqa: E402
 
 THREADS = {"scheduler": "threads", "num_workers": 4}
 
@@ -153,3 +160,13 @@ def test_aligned_chunks_put_every_boundary_on_the_unit() -> None:
         assert sum(chunks) == length
         edges = np.cumsum(chunks)[:-1] + offset
         assert all(e % unit == 0 for e in edges), (length, offset, chunks)
+
+
+def test_to_dask_opens_a_url_with_storage_options(s3: S3Server) -> None:
+    url = f"s3://{s3.new_prefix()}/a.zarr"
+    store = FsspecStore.from_url(url, storage_options=s3.fsspec_options())
+    a = _sharded(store, shape=(16, 24))
+    a[...] = 3
+    x = sdask.to_dask(url, storage_options=s3.fsspec_options())
+    with dask.config.set(THREADS):
+        assert int(x.sum().compute()) == 3 * 16 * 24
