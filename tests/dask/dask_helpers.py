@@ -17,8 +17,21 @@ from simplezarr.stores import LocalStore
 _SCOPES = itertools.count()
 
 
+class ProcessUnlockedLocalStore(LocalStore):
+    """A control: a LocalStore without its locks between processes (threads of one
+    process still take turns)."""
+
+    @contextlib.contextmanager
+    def partial_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+        yield
+
+    @contextlib.contextmanager
+    def whole_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+        yield
+
+
 class UnlockedLocalStore(LocalStore):
-    """The control: a LocalStore with no lock between processes and none between threads
+    """A control: a LocalStore with no lock between processes and none between threads
     (a new ``lock_scope`` on every call, so no two writes share a thread lock)."""
 
     @property
