@@ -19,7 +19,13 @@ distributed = pytest.importorskip("distributed")
 import simplezarr  # noqa: E402
 from simplezarr import dask as sdask  # noqa: E402
 from simplezarr.nodes import ZarrArray  # noqa: E402
-from simplezarr.stores import FsspecStore, LocalStore, ObjectStore, SlowStore  # noqa: E402
+from simplezarr.stores import (  # noqa: E402
+    FsspecStore,
+    LocalStore,
+    MemoryStore,
+    ObjectStore,
+    SlowStore,
+)
 from tests.dask.dask_helpers import (  # noqa: E402
     ProcessUnlockedLocalStore,
     increment,
@@ -64,6 +70,10 @@ def test_a_cluster_reads_and_writes_whole_shards(client: Any, tmp_path: Path) ->
     da.store(x.astype("i8") * 2, b, lock=False)
     np.testing.assert_array_equal(b[...], data * 2)
     assert int(sdask.to_dask(b).sum().compute()) == 2 * int(data.sum())
+    # A MemoryStore goes to the workers as a copy of its content: fine for reading.
+    m = simplezarr.create_array(MemoryStore(), shape=(64, 48), chunks=(16, 12), dtype="i4")
+    m[...] = data
+    assert int(sdask.to_dask(m, chunks=m.chunks).sum().compute()) == int(data.sum())
 
 
 def _one_shard_array(store: Any) -> ZarrArray:

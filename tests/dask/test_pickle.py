@@ -247,3 +247,19 @@ def test_async_nodes_pickle_with_their_array(tmp_path: Path) -> None:
     np.testing.assert_array_equal(asyncio.run(copy.getitem(slice(None))), DATA)
     group = pickle.loads(pickle.dumps(simplezarr.open_group(LocalStore(tmp_path / "a.zarr"))))
     np.testing.assert_array_equal(group["x"][...], DATA)
+
+
+def _token(array: ZarrArray) -> str:
+    from dask.base import tokenize
+
+    return tokenize(array)
+
+
+def test_a_token_is_the_same_in_another_process(
+    spawn_pool: ProcessPoolExecutor, tmp_path: Path
+) -> None:
+    pytest.importorskip("dask")
+    a = ZarrArray.create(LocalStore(tmp_path / "a.zarr"), shape=(16,), chunks=(4,), dtype="i4")
+    other = ZarrArray.create(LocalStore(tmp_path / "b.zarr"), shape=(16,), chunks=(4,), dtype="i4")
+    tokens = [spawn_pool.submit(_token, x).result(timeout=120) for x in (a, other)]
+    assert tokens == [_token(a), _token(other)] and tokens[0] != tokens[1]
