@@ -108,8 +108,8 @@ def to_dask(
     Example:
         >>> import simplezarr
         >>> a = simplezarr.create_array({}, shape=(6, 5), chunks=(2, 5), dtype="f4")
-        >>> to_dask(a), to_dask(a, chunks=(3, 5)).chunks
-        (dask.array<array, shape=(6, 5), dtype=float32, chunksize=(6, 5), chunktype=numpy.ndarray>, ((3, 3), (5,)))
+        >>> to_dask(a).chunks, to_dask(a, chunks=(3, 5)).chunks
+        (((6,), (5,)), ((3, 3), (5,)))
     """
     if isinstance(array, str):
         array = open_array(array, mode="r", storage_options=storage_options)
@@ -117,7 +117,7 @@ def to_dask(
         raise InvalidArgument(
             f"to_dask reads a simplezarr array or a path/URL, not {type(array).__name__}"
         )
-    if chunks is None or chunks == "auto":
+    if chunks is None or (isinstance(chunks, str) and chunks == "auto"):
         unit = write_unit(array)
         chunks = normalize_chunks("auto", array.shape, dtype=array.dtype, previous_chunks=unit)
         if not _is_aligned(chunks, (0,) * array.ndim, unit):
