@@ -159,6 +159,30 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
     return MappingProxyType(copy.deepcopy(dict(value)))
 
 
+def _frozen_state(node: Any) -> dict[str, Any]:
+    """A frozen metadata object's fields for pickling: read-only JSON objects as plain dicts
+    (``mappingproxy`` cannot be pickled), cached derived values (the bound codec chain)
+    left out: the copy derives them again, in its own process."""
+    return {
+        name: dict(value) if isinstance(value, MappingProxyType) else value
+        for name, value in vars(node).items()
+        if name not in _DERIVED
+    }
+
+
+def _restore_frozen_state(node: Any, state: dict[str, Any]) -> None:
+    """Undo :func:`_frozen_state`: the JSON objects read-only again."""
+    for name, value in state.items():
+        if name in _FROZEN_OBJECTS and isinstance(value, dict):
+            value = MappingProxyType(value)
+        object.__setattr__(node, name, value)
+
+
+#: Fields that hold read-only JSON objects; cached values derived from the others.
+_FROZEN_OBJECTS = frozenset({"attributes", "extra"})
+_DERIVED = frozenset({"chain"})
+
+
 class RegularGridMetadata(Mapping[str, Any]):
     """The ``chunk_grid`` of an array's metadata (zarr-python's ``RegularChunkGrid``): its
     ``chunk_shape``, ``to_dict()``, and the JSON object itself as a mapping.
@@ -217,6 +241,9 @@ class ConsolidatedMetadata(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"ConsolidatedMetadata({dict(self._json)!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (thaw(self._json),))
 
     @property
     def kind(self) -> str:
@@ -599,6 +626,12 @@ class ArrayMetadata:
     def __hash__(self) -> int:
         return hash((self.zarr_format, self.shape, self.chunk_shape, self.dtype))
 
+    def __getstate__(self) -> dict[str, Any]:
+        return _frozen_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        _restore_frozen_state(self, state)
+
 
 @dataclass(frozen=True)
 class GroupMetadata:
@@ -630,6 +663,12 @@ class GroupMetadata:
     __hash__ = None  # type: ignore[assignment]
 
     node_type: ClassVar[str] = "group"
+
+    def __getstate__(self) -> dict[str, Any]:
+        return _frozen_state(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        _restore_frozen_state(self, state)
 
     def to_dict(self) -> dict[str, Any]:
         """The metadata as one JSON object, as zarr-python's ``to_dict()`` (v2 too: the

@@ -215,6 +215,20 @@ class ZarrNode:
     def __hash__(self) -> int:  # equal nodes have equal paths
         return hash((type(self), self.path))
 
+    # -- pickling: the store, the path and the metadata read; nothing tied to a process --
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The store (which pickles as its own class says: see docs/dask.md), the path and
+        the metadata this handle read, so the copy reads no document when it is unpickled;
+        not the link to the group a consolidated open came from (changes in the copy
+        cannot reach that group's copy in another process)."""
+        state = dict(vars(self))
+        state.pop("_consolidated_parent", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+
 
 def _ensure_parents(store: BaseStore, path: str, zarr_format: Literal[2, 3]) -> None:
     """Make every ancestor of ``path`` a group (zarr-python does the same)."""

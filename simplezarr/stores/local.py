@@ -182,6 +182,17 @@ _LOCK_FDS: dict[str, int] = {}
 _LOCK_FDS_LOCK = threading.Lock()
 
 
+def _new_lock_fds_lock() -> None:
+    # A forked child has one thread: a lock another thread of the parent held would never be
+    # released in it. The descriptors stay valid, and the child holds no record lock on them
+    # (POSIX record locks belong to a process and are not inherited).
+    global _LOCK_FDS_LOCK
+    _LOCK_FDS_LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_lock_fds_lock)
+
+
 def _lock_fd(root: str, store: LocalStore) -> int:
     with _LOCK_FDS_LOCK:
         fd = _LOCK_FDS.get(root)

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import os
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
@@ -55,6 +56,7 @@ from simplezarr.errors import (
     InvalidArgument,
     StoreAccessDenied,
     StoreError,
+    UnsupportedStoreError,
     ZarrError,
 )
 from simplezarr.stores.base import ByteRange, slice_byte_range
@@ -96,6 +98,27 @@ def _suffix_unsupported(e: Exception) -> bool:
 
 def _is_panic(e: BaseException) -> bool:
     return type(e).__name__ == "PanicException"
+
+
+#: The process whose requests started obstore's runtime (tokio threads, made on first use).
+_RUNTIME_PID: int | None = None
+
+
+def _check_runtime_process(store: ObjectStore) -> None:
+    """Refuse requests in a process forked after obstore ran in its parent: the runtime's
+    threads did not come along, and a request would wait forever (obstore is not fork-safe,
+    developmentseed/obstore#441)."""
+    global _RUNTIME_PID
+    pid = os.getpid()
+    if _RUNTIME_PID is None:
+        _RUNTIME_PID = pid
+    elif pid != _RUNTIME_PID:
+        raise StoreError(
+            f"cannot use {store!r} in a process forked after obstore was used in its parent "
+            "(obstore's runtime does not survive a fork; its requests would hang): start "
+            "workers with the 'spawn' or 'forkserver' method (multiprocessing.get_context"
+            "('spawn'); dask distributed's default), or use FsspecStore"
+        )
 
 
 class _RequestPanicked(StoreError):
@@ -224,6 +247,7 @@ class ObjectStore(RemoteStoreBase):
 
     def _do(self, action: str, key: str, fn: Callable[[], Any]) -> Any:
         """Run one request; "not found" comes back as the caller sees it, failures as ours."""
+        _check_runtime_process(self)
         try:
             return fn()
         except FileNotFoundError as e:
@@ -531,6 +555,17 @@ class ObjectStore(RemoteStoreBase):
         return [c for c in children if c.startswith(prefix)]
 
     # -- Python protocols ---------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The obstore store (obstore pickles its S3, GCS, Azure, HTTP and local stores with
+        their configuration; the copy makes its own client) and the flags learned so far."""
+        if type(self._store).__name__ == "MemoryStore":
+            raise UnsupportedStoreError(
+                f"cannot pickle {self!r}: an obstore MemoryStore lives in one process and "
+                "obstore cannot pickle it; use simplezarr's MemoryStore (pickled as a copy "
+                "of its content) or a store with a location"
+            )
+        return dict(vars(self))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ObjectStore):
