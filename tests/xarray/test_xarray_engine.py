@@ -322,15 +322,6 @@ def test_closing_closes_a_store_it_opened(tmp_path: Path) -> None:
         assert not given.closed
 
 
-def _arrays_pickle(path: Path) -> bool:
-    import pickle
-
-    try:
-        pickle.dumps(_open_array(path, "t"))
-    except TypeError:
-        return False
-    return True
-
 
 def test_a_lazy_dataset_pickles_when_arrays_do(written: tuple[Path, int, bool]) -> None:
     """A dask cluster ships the lazy variables to its workers; the engine adds nothing that
@@ -338,10 +329,6 @@ def test_a_lazy_dataset_pickles_when_arrays_do(written: tuple[Path, int, bool]) 
     import pickle
 
     path, _, _ = written
-    if not _arrays_pickle(path):
-        pytest.xfail(
-            "simplezarr arrays do not pickle in this build (the pickling work of issue 15)"
-        )
     ds = ours(path, chunks={})
     copy = pickle.loads(pickle.dumps(ds))
     xr.testing.assert_identical(copy.load(), xr.open_zarr(path, chunks=None).load())
