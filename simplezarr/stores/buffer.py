@@ -24,7 +24,8 @@ __all__ = ["Buffer", "value_bytes"]
 
 
 class Buffer(bytes):
-    """Immutable bytes with zarr-python's ``Buffer`` reading methods (host memory only).
+    """Immutable bytes with zarr-python's ``Buffer`` reading methods (host memory only);
+    shown, compared and hashed as the ``bytes`` it is.
 
     Example:
         >>> Buffer.from_bytes(bytearray(b"ab")) + Buffer(b"c")
@@ -63,9 +64,6 @@ class Buffer(bytes):
         item = super().__getitem__(key)
         return Buffer(item) if isinstance(item, bytes) else item
 
-    def __repr__(self) -> str:
-        return f"Buffer({bytes(self)!r})"
-
 
 def value_bytes(value: Any, key: str) -> bytes:
     """The bytes of a value found in a caller's dict: ``bytes`` (a :class:`Buffer`
@@ -74,7 +72,7 @@ def value_bytes(value: Any, key: str) -> bytes:
 
     Example:
         >>> value_bytes(Buffer(b"a"), "k"), value_bytes(bytearray(b"b"), "k")
-        (Buffer(b'a'), b'b')
+        (b'a', b'b')
     """
     if isinstance(value, bytes):
         return value
