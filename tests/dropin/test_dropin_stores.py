@@ -1,0 +1,201 @@
+"""Stores as zarr-python users meet them: a dict as a store, MemoryStore over a dict,
+GpuMemoryStore; and simplezarr's stores handed to zarr-python itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+import simplezarr
+from tests.dropin.conftest import both, raised
+
+zarr = pytest.importorskip("zarr")
+
+# --------------------------------------------------------------------------- store={}
+
+
+def test_a_dict_store_is_a_memory_store_over_that_dict(lib: ModuleType) -> None:
+    d: dict[str, Any] = {}
+    a = lib.create_array(store=d, shape=(6,), chunks=(4,), dtype="i2", fill_value=0)
+    a[:] = np.arange(6)
+    assert isinstance(a.store, lib.storage.MemoryStore)
+    assert type(a.store).__name__ == "MemoryStore"
+    assert sorted(d) == ["c/0", "c/1", "zarr.json"]
+    meta = json.loads(d["zarr.json"].to_bytes())
+    assert meta["shape"] == [6] and meta["node_type"] == "array"
+    assert len(d["c/0"].to_bytes()) > 0
+    assert lib.open_array(store=d)[:].tolist() == list(range(6))
+
+
+def test_what_a_dict_store_holds_matches() -> None:
+    def run(lib: ModuleType) -> tuple[Any, ...]:
+        d: dict[str, Any] = {}
+        g = lib.open_group(store=d, mode="w", attributes={"t": 1})
+        g.create_array("x", shape=(3,), dtype="u1", chunks=(3,))[:] = 7
+        return (
+            sorted(d),
+            {k: json.loads(d[k].to_bytes()) for k in d if k.endswith("zarr.json")},
+            d["x/c/0"].as_numpy_array().dtype,
+            type(g.store).__name__,
+        )
+
+    theirs, ours = both(run)
+    assert ours[0] == theirs[0] and ours[2:] == theirs[2:]
+    assert (
+        ours[1]["zarr.json"] == theirs[1]["zarr.json"]
+    )  # the group document as zarr-python writes it
+    assert ours[1]["x/zarr.json"]["shape"] == theirs[1]["x/zarr.json"]["shape"]
+
+
+def test_memory_store_shares_its_store_dict(lib: ModuleType) -> None:
+    d: dict[str, Any] = {}
+    store = lib.storage.MemoryStore(store_dict=d)
+    lib.create_array(store=store, shape=(2,), dtype="f8")
+    assert "zarr.json" in d
+    ro = store.with_read_only(True)
+    assert ro.read_only and not store.read_only
+    assert lib.open_array(store=ro).shape == (2,)
+
+
+@pytest.mark.parametrize("writer", ["zarr", "simplezarr"])
+def test_dicts_cross_between_the_libraries(writer: str) -> None:
+    w, r = (zarr, simplezarr) if writer == "zarr" else (simplezarr, zarr)
+    d: dict[str, Any] = {}
+    a = w.create_array(store=d, shape=(10,), chunks=(2,), shards=(4,), dtype="u2")
+    a[:] = np.arange(10)
+    assert r.open_array(store=d)[3:9].tolist() == [3, 4, 5, 6, 7, 8]
+
+
+def test_a_dict_of_plain_bytes_still_works() -> None:
+    # Written by hand (or by simplezarr before Buffers): plain bytes values.
+    src: dict[str, Any] = {}
+    simplezarr.create_array(store=src, shape=(4,), chunks=(2,), dtype="i4")[:] = [1, 2, 3, 4]
+    plain = {k: bytes(v) for k, v in src.items()}
+    assert all(type(v) is bytes for v in plain.values())
+    assert simplezarr.open_array(store=plain)[:].tolist() == [1, 2, 3, 4]
+    arr = simplezarr.open_array(store=plain, mode="r+")
+    arr[0] = 9
+    assert arr[:].tolist() == [9, 2, 3, 4]
+    assert type(plain["c/1"]) is bytes  # untouched values are left as they were
+    assert plain["c/0"].to_bytes() != src["c/0"].to_bytes()  # the rewritten one: a Buffer
+
+
+def test_memory_store_rejects_text_values() -> None:
+    with pytest.raises(TypeError):
+        simplezarr.storage.MemoryStore({"a": "text"})
+
+
+def test_gpu_memory_store_is_a_clear_import_error() -> None:
+    def run(lib: ModuleType) -> type[BaseException] | None:
+        def use() -> None:
+            store = lib.storage.GpuMemoryStore()
+            lib.create_array(store=store, shape=(2,), dtype="i1")[:] = 1
+
+        return raised(use)
+
+    theirs, ours = both(run)
+    if theirs is None:
+        pytest.skip("zarr-python has a GPU here")
+    assert issubclass(theirs, ImportError) and issubclass(ours, ImportError)
+    assert issubclass(ours, simplezarr.errors.ZarrError)
+
+
+# --------------------------------------------------------------------------- handed to zarr
+
+
+def _zarr_stores(tmp: Path) -> dict[str, Any]:
+    return {
+        "local": lambda: simplezarr.stores.LocalStore(tmp / "local.zarr"),
+        "memory": lambda: simplezarr.stores.MemoryStore(),
+        "zip": lambda: simplezarr.stores.ZipStore(tmp / "a.zip", mode="w"),
+        "logging": lambda: simplezarr.stores.LoggingStore(simplezarr.stores.MemoryStore()),
+    }
+
+
+@pytest.mark.parametrize("kind", ["local", "memory", "zip", "logging"])
+def test_zarr_python_writes_and_reads_through_our_stores(kind: str, tmp_path: Path) -> None:
+    store = _zarr_stores(tmp_path)[kind]()
+    data = np.arange(60, dtype="f4").reshape(6, 10)
+    g = zarr.open_group(store=store, mode="w", attributes={"k": "v"})
+    plain = g.create_array("plain", shape=data.shape, chunks=(4, 4), dtype="f4")
+    plain[:] = data
+    sharded = g.create_array("sh", shape=data.shape, chunks=(2, 2), shards=(4, 4), dtype="f4")
+    sharded[:] = data
+    sharded[1:3, 2:7] = -1
+    expected = data.copy()
+    expected[1:3, 2:7] = -1
+    # zarr-python reads back, and so does simplezarr from the same store object
+    again = zarr.open_group(store=store, mode="r")
+    assert sorted(again.array_keys()) == ["plain", "sh"]
+    assert dict(again.attrs) == {"k": "v"}
+    np.testing.assert_array_equal(again["plain"][:], data)
+    np.testing.assert_array_equal(again["sh"][1:5, 1:9], expected[1:5, 1:9])
+    ours = simplezarr.open_group(store, mode="r")
+    np.testing.assert_array_equal(ours["sh"][:], expected)
+    np.testing.assert_array_equal(ours["plain"][:], data)
+    store.close()
+
+
+def test_zarr_python_reads_what_simplezarr_wrote_in_a_local_store(tmp_path: Path) -> None:
+    path = tmp_path / "d.zarr"
+    a = simplezarr.create_array(str(path), shape=(7,), chunks=(3,), dtype="i8", fill_value=-1)
+    a[:5] = np.arange(5)
+    z = zarr.open_array(store=simplezarr.storage.LocalStore(str(path), read_only=True))
+    assert z[:].tolist() == [0, 1, 2, 3, 4, -1, -1]
+    with pytest.raises(ValueError):  # zarr-python's read-only error through our store
+        z[0] = 5
+
+
+@pytest.mark.filterwarnings("ignore:Consolidated metadata")
+def test_zarr_python_overwrite_consolidate_and_delete(tmp_path: Path) -> None:
+    store = simplezarr.stores.LocalStore(tmp_path / "x.zarr")
+    g = zarr.open_group(store=store, mode="w")
+    g.create_array("a", shape=(2,), dtype="u1")[:] = 3
+    g.create_array("b", shape=(2,), dtype="u1")
+    zarr.consolidate_metadata(store)
+    assert "consolidated_metadata" in json.loads(store.get("zarr.json") or b"{}")
+    del g["b"]
+    assert store.list_prefix("b/") == []
+    zarr.open_group(store=store, mode="w")  # mode "w" clears what is there
+    assert store.list() == ["zarr.json"]
+
+
+def test_zip_archive_written_through_zarr_is_a_zip(tmp_path: Path) -> None:
+    store = simplezarr.stores.ZipStore(tmp_path / "z.zip", mode="w")
+    zarr.create_array(store=store, shape=(3,), dtype="i1", fill_value=1)
+    store.close()
+    assert "zarr.json" in zipfile.ZipFile(tmp_path / "z.zip").namelist()
+
+
+_IMPORT_ORDER = """
+import sys
+{first}
+assert ("zarr" in sys.modules) == {zarr_first}, "importing simplezarr imported zarr"
+{second}
+from zarr.abc.store import Store
+from simplezarr.stores import MemoryStore, LocalStore
+class NotAStore:
+    pass
+assert isinstance(MemoryStore(), Store) and isinstance(LocalStore("/tmp/q.zarr"), Store)
+assert not isinstance(NotAStore(), Store)
+a = zarr.create_array(store=MemoryStore(), shape=(2,), dtype="i1", fill_value=4)
+assert a[:].tolist() == [4, 4]
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("zarr_first", [False, True])
+def test_registration_in_either_import_order(zarr_first: bool) -> None:
+    imports = ["import simplezarr", "import zarr"]
+    first, second = reversed(imports) if zarr_first else imports
+    code = _IMPORT_ORDER.format(first=first, second=second, zarr_first=zarr_first)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr
