@@ -184,6 +184,10 @@ async def _clear(store: Any) -> None:
     await off_loop(store.clear)
 
 
+async def _clear_cache(store: Any) -> None:
+    await off_loop(store.clear_cache)  # CacheStore's
+
+
 async def _is_empty(store: Any, prefix: str = "") -> bool:
     return bool(await off_loop(store.is_empty, _dir_prefix(prefix)))
 
@@ -254,6 +258,7 @@ _SHARED: dict[str, tuple[Callable[[tuple[Any, ...], dict[str, Any]], bool], Call
     "list": (_no_zarr_arguments, _list),
     "list_prefix": (_no_zarr_arguments, _list_prefix),
     "list_dir": (_no_zarr_arguments, _list_dir),
+    "clear_cache": (_no_zarr_arguments, _clear_cache),
 }
 
 
