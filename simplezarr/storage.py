@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 from simplezarr.errors import MissingDependency, NodeNotFoundError, UnsupportedStoreError
 from simplezarr.stores import BaseStore, LocalStore, MemoryStore
 from simplezarr.stores.dict_store import DictStore
+from simplezarr.stores.managed_memory import ManagedMemoryStore
 from simplezarr.stores.paths import (
     ACCESS_MODES,
     AccessMode,
@@ -46,6 +47,7 @@ __all__ = [
     "DictStore",
     "GpuMemoryStore",
     "LocalStore",
+    "ManagedMemoryStore",
     "MemoryStore",
     "ReadOnlyView",
     "StoreLike",

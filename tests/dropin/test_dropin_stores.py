@@ -307,3 +307,51 @@ def test_simplezarr_arrays_read_through_the_cache(tmp_path: Path) -> None:
     assert b[0] == 0
     cached.clear_cache()
     assert b[0] == 100  # control: the cache was what answered
+
+
+# --------------------------------------------------------------------------- ManagedMemoryStore
+
+
+def test_managed_memory_store_as_zarr_34s() -> None:
+    if not hasattr(zarr.storage, "ManagedMemoryStore"):
+        pytest.skip("zarr-python < 3.4 has no ManagedMemoryStore")
+
+    def run(lib: ModuleType) -> list[Any]:
+        cls = lib.storage.ManagedMemoryStore
+        name = f"t-{lib.__name__}"
+        store = cls(name=name)
+        lib.create_array(store=store, name="x", shape=(3,), dtype="i2", fill_value=7)
+        again = cls(name=name)  # the same name: the same dict
+        sub = cls.from_url(f"memory://{name}/x")
+        ro = sub.with_read_only(True)
+        return [
+            str(store),
+            repr(sub),
+            store.name,
+            sub.path,
+            lib.open_array(store=again, path="x")[:].tolist(),
+            lib.open_array(store=sub)[:].tolist(),
+            again == store,
+            sub == store,
+            ro.read_only,
+            raised(lambda: cls(name="a/b")),
+            raised(lambda: cls.from_url("memory://never-made")),
+            raised(lambda: cls.from_url("file:///tmp")),
+            str(cls(path="p")).startswith("memory://"),
+            str(cls()) != str(cls()),
+        ]
+
+    theirs, ours = both(run)
+    assert theirs[4] == [7, 7, 7]
+    assert [str(x).replace("simplezarr", "zarr") for x in ours] == [str(x) for x in theirs]
+
+
+def test_managed_memory_store_pickles_to_the_same_dict() -> None:
+    import pickle
+
+    store = simplezarr.storage.ManagedMemoryStore(name="pickled", path="p")
+    store.set("k", b"v")
+    back = pickle.loads(pickle.dumps(store))
+    assert back == store and back.get("k") == b"v"
+    other = simplezarr.storage.MemoryStore({"k": b"v"})
+    assert pickle.loads(pickle.dumps(other)).store_dict is not other.store_dict  # control
