@@ -79,6 +79,11 @@ class Config:
       is None (zarr-python's ``default_zarr_format``). Default 3.
     - ``json_indent``: the indentation of the metadata documents written (zarr-python's
       ``json_indent``; None writes one line). Default 2.
+    - ``allow_unsafe_pickle_decode``: whether chunks encoded with the ``pickle`` codec may be
+      decoded (zarr-python 3.4's ``array.allow_unsafe_pickle_decode``,
+      ``SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE``): unpickling runs arbitrary code, so it is
+      off by default and reading such an array raises ``PickleCodecDisabledError``
+      (numcodecs' own opt-in is needed as well). Default False.
     """
 
     threads: int = 0
@@ -89,6 +94,7 @@ class Config:
     order: str = "C"
     default_zarr_format: int = 3
     json_indent: int | None = 2
+    allow_unsafe_pickle_decode: bool = False
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -97,6 +103,9 @@ class Config:
             "SIMPLEZARR_WRITE_EMPTY_CHUNKS", self.write_empty_chunks
         )
         self.malloc_tuning = _env_bool("SIMPLEZARR_MALLOC_TUNING", self.malloc_tuning)
+        self.allow_unsafe_pickle_decode = _env_bool(
+            "SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE", self.allow_unsafe_pickle_decode
+        )
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
@@ -199,6 +208,7 @@ def _is_bool(value: Any) -> bool:
 _VALID: dict[str, Callable[[Any], bool]] = {
     "write_empty_chunks": _is_bool,
     "malloc_tuning": _is_bool,
+    "allow_unsafe_pickle_decode": _is_bool,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
     "json_indent": lambda v: (
@@ -214,6 +224,7 @@ ZARR_KEYS = {
     "json_indent": "json_indent",
     "threading.max_workers": "threads",
     "async.concurrency": "io_concurrency",
+    "array.allow_unsafe_pickle_decode": "allow_unsafe_pickle_decode",
 }
 
 #: zarr-python's documented keys with no meaning here, and why.
