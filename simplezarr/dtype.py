@@ -25,7 +25,8 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from simplezarr.dtypes import from_numpy_with_endian
-from simplezarr.errors import UnknownDataType
+from simplezarr.errors import DataTypeValidationError, UnknownDataType
+from simplezarr.nodes.api_hooks import HOOKS
 
 __all__ = [
     "Bool",
@@ -58,7 +59,6 @@ __all__ = [
 ]
 
 #: zarr-python's error for a data type it cannot use: ours (a ValueError and TypeError).
-DataTypeValidationError = UnknownDataType
 
 Endianness = Literal["little", "big"]
 _ORDER = {"little": "<", "big": ">"}
@@ -360,3 +360,14 @@ data_type_registry = DataTypeRegistry(
         )
     }
 )  # fmt: skip
+
+
+def _info_repr(dtype: np.dtype[Any], zarr_format: int) -> str:
+    """What ``array.info`` prints as the data type: its data type object, as zarr-python."""
+    try:
+        return repr(parse_dtype(dtype, zarr_format))
+    except (UnknownDataType, TypeError, ValueError):
+        return str(dtype)
+
+
+HOOKS["dtype_repr"] = _info_repr

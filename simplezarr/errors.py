@@ -244,8 +244,8 @@ class ChunkNotFoundError(BaseZarrError):
     """A chunk expected in the store is not there (zarr-python 3.4's name)."""
 
 
-class DataTypeValidationError(ZarrError, ValueError):
-    """A data type's JSON or numpy form is invalid (zarr-python 3.4's name)."""
+#: zarr-python 3.4's name (also ``simplezarr.dtype.DataTypeValidationError``).
+DataTypeValidationError = UnknownDataType
 
 
 class NodeTypeValidationError(InvalidMetadata):
