@@ -25,9 +25,10 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
 
     ``store_dict`` is the dict (any mutable mapping) the store lives in, as zarr-python's
     ``MemoryStore(store_dict=...)``: the caller's dict itself, kept up to date, so
-    ``store={}`` and ``MemoryStore(d)`` leave the keys in ``d``. Values are written as
+    ``store={}`` and ``MemoryStore(d)`` leave the keys in ``d``. Values are written into it as
     :class:`~simplezarr.stores.buffer.Buffer` (``bytes`` with zarr-python's ``to_bytes()``
-    and ``as_numpy_array()``, so zarr-python reads the dict too); values put there by others
+    and ``as_numpy_array()``, so zarr-python reads the dict too; a store with a dict of its
+    own keeps plain ``bytes``, one copy less per write); values put there by others
     (bytes, bytearrays, zarr-python's ``Buffer`` objects) are read through their bytes. Safe
     to use from many threads: single reads and writes are atomic, and listing or patching
     takes a lock.
@@ -49,6 +50,9 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
         # Re-entrant: set_partial_values holds it while calling _get and _set.
         self._lock = threading.RLock()
         self._data: MutableMapping[str, Any] = {} if store_dict is None else store_dict
+        # Values in a caller's dict are Buffers (what zarr-python and its users expect to
+        # find there); a dict of the store's own keeps plain bytes, saving a copy per write.
+        self._buffers = store_dict is not None
         for key, value in list(self._data.items()):
             value_bytes(value, self._validate_key(key))  # a clear error now, not at a read
 
@@ -90,12 +94,16 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
     # WritableStore
 
     def _set(self, key: str, data: bytes) -> None:
-        value = data if isinstance(data, Buffer) else Buffer(data)
+        if self._buffers and not isinstance(data, Buffer):
+            data = Buffer(data)
         with self._lock:
-            self._data[key] = value
+            self._data[key] = data
 
     def _set_buffer(self, key: str, data: bytes | memoryview) -> None:
-        self._set(key, Buffer(data))  # the one copy the store keeps
+        if self._buffers:
+            self._set(key, Buffer(data))  # the one copy the store keeps
+        else:
+            self._set(key, data if type(data) is bytes else bytes(data))
 
     def _delete(self, key: str) -> None:
         with self._lock:

@@ -43,7 +43,7 @@ import inspect
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from types import ModuleType
+from types import FrameType, ModuleType
 from typing import Any, Self
 
 from simplezarr.concurrency import key_locks, off_loop
@@ -60,6 +60,7 @@ __all__ = [
 
 _ASYNC_CODE = inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+_PLAIN_BYTES = frozenset({bytes, bytearray, memoryview})
 _BYTE_REQUESTS = frozenset({"RangeByteRequest", "OffsetByteRequest", "SuffixByteRequest"})
 
 
@@ -76,12 +77,17 @@ def called_from_coroutine(depth: int = 1) -> bool:
         >>> probe(), asyncio.run(main())
         (False, (True, [True]))
     """
-    frame = sys._getframe(depth + 1)
-    while frame.f_code.co_name in _COMPREHENSIONS and not frame.f_code.co_flags & _ASYNC_CODE:
+    return _is_async(sys._getframe(depth + 1))
+
+
+def _is_async(frame: FrameType) -> bool:
+    code = frame.f_code
+    while code.co_name in _COMPREHENSIONS and not code.co_flags & _ASYNC_CODE:
         if frame.f_back is None:
             break
         frame = frame.f_back
-    return bool(frame.f_code.co_flags & _ASYNC_CODE)
+        code = frame.f_code
+    return bool(code.co_flags & _ASYNC_CODE)
 
 
 def _is_byte_request(value: object) -> bool:
@@ -227,6 +233,8 @@ def _no_zarr_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
 
 
 def _zarr_get(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    if not kwargs and (len(args) < 2 or args[1] is None or type(args[1]) is tuple):
+        return False  # simplezarr's get(key[, (start, length)]): the common case, fast
     return (
         len(args) > 2
         or "prototype" in kwargs
@@ -240,6 +248,8 @@ def _zarr_get_partial_values(args: tuple[Any, ...], kwargs: dict[str, Any]) -> b
 
 
 def _zarr_set(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    if not kwargs and len(args) == 2 and type(args[1]) in _PLAIN_BYTES:
+        return False
     values = [*args[1:2], *([kwargs["value"]] if "value" in kwargs else [])]
     return len(args) > 2 or "byte_range" in kwargs or any(_is_zarr_buffer(v) for v in values)
 
@@ -267,7 +277,12 @@ def _both(name: str, sync_method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(sync_method)
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if is_zarr_call(args, kwargs) or called_from_coroutine():
+        caller = sys._getframe(1)
+        if (
+            caller.f_code.co_flags & _ASYNC_CODE
+            or is_zarr_call(args, kwargs)
+            or (caller.f_code.co_name in _COMPREHENSIONS and _is_async(caller))
+        ):
             return zarr_method(self, *args, **kwargs)
         return sync_method(self, *args, **kwargs)
 
