@@ -44,6 +44,7 @@ __all__ = [
     "Int64",
     "NullTerminatedBytes",
     "RawBytes",
+    "Struct",
     "Structured",
     "TimeDelta64",
     "UInt8",
@@ -325,6 +326,9 @@ def parse_dtype(dtype_spec: Any, zarr_format: int = 3) -> ZDType:
 
 #: zarr-python's older name.
 parse_data_type = parse_dtype
+
+#: zarr-python 3.4's name for the structured data type object (its repr stays 3.1.6's).
+Struct = Structured
 
 
 class DataTypeRegistry:

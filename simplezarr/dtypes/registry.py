@@ -107,6 +107,25 @@ def _structured(config: Mapping[str, Any] | None) -> DataType:
     return StructuredType("structured", tuple(parsed))
 
 
+def _struct(config: Mapping[str, Any] | None) -> DataType:
+    """zarr-python 3.4's form: {"fields": [{"name": ..., "data_type": ...}, ...]}."""
+    fields = config.get("fields") if isinstance(config, Mapping) else None
+    if not isinstance(config, Mapping) or set(config) != {"fields"} or not isinstance(fields, list):
+        raise InvalidMetadata(f"data type 'struct' needs {{'fields': [...]}}, got {quote(config)}")
+    parsed = []
+    for item in fields:
+        if not (
+            isinstance(item, Mapping)
+            and set(item) == {"name", "data_type"}
+            and isinstance(item["name"], str)
+        ):
+            raise InvalidMetadata(
+                f"struct field must be {{'name': ..., 'data_type': ...}}, got {quote(item)}"
+            )
+        parsed.append((item["name"], parse_v3_dtype(item["data_type"])))
+    return StructuredType("struct", tuple(parsed))
+
+
 def _raw_bits(name: str, config: Any) -> DataType:
     _plain_name_only(name, config)
     bits = int(name[1:])
@@ -134,6 +153,7 @@ for _n, _fixed in (
 ):
     register_data_type(_n, _configured(_fixed.from_config, _n))
 register_data_type("structured", _structured)
+register_data_type("struct", _struct)
 _V3_PATTERNS.append((re.compile(r"r[0-9]+\Z"), _raw_bits))
 
 

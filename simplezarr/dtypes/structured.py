@@ -1,7 +1,11 @@
 """The ``structured`` data type: named fields of fixed-size types, numpy record dtypes.
 
-v3 names it ``{"name": "structured", "configuration": {"fields": [[name, data_type], ...]}}``,
-v2 as a list of ``[name, typestr]``. The fill value is the base64 of one record's bytes.
+v3 names it ``{"name": "structured", "configuration": {"fields": [[name, data_type], ...]}}``
+(what zarr-python 3.1.6 reads and writes, and simplezarr writes), or, as zarr-python 3.4 writes
+it, ``{"name": "struct", "configuration": {"fields": [{"name": ..., "data_type": ...}, ...]}}``
+with the fill value as an object of field values; v2 as a list of ``[name, typestr]``. The
+fill value is otherwise the base64 of one record's bytes. An array keeps the form it was
+written in.
 
 Example:
     >>> from simplezarr.dtypes import parse_v3_dtype
@@ -51,11 +55,15 @@ class StructuredType(DataType):
 
     @property
     def configuration(self) -> dict[str, Any] | None:
+        if self.name == "struct":
+            return {"fields": [{"name": f, "data_type": t.to_json(3)} for f, t in self.fields]}
         return {"fields": [[fname, ftype.to_json(3)] for fname, ftype in self.fields]}
 
     @property
     def has_endianness(self) -> bool:
-        return False  # as zarr-python: the bytes codec carries no endian for structs
+        # zarr-python 3.1.6's "structured" has no endian in its bytes codec; 3.4's "struct"
+        # has one.
+        return self.name == "struct"
 
     def stored_numpy(self, endian: Endian | None) -> np.dtype:
         if endian is None:
@@ -66,10 +74,25 @@ class StructuredType(DataType):
         return [[fname, ftype.to_json(2, endian)] for fname, ftype in self.fields]
 
     def _from_json(self, value: Any, zarr_format: int) -> Any:
+        if isinstance(value, dict):  # zarr-python 3.4: {field: value}, missing fields default
+            unknown = set(value) - {f for f, _ in self.fields}
+            if unknown:
+                raise Bad(f"fields {sorted(unknown)} are not in the data type")
+            return self._cast(
+                tuple(
+                    t.fill_value_from_json(value[f], zarr_format)
+                    if f in value
+                    else t.default_fill_value()
+                    for f, t in self.fields
+                )
+            )
         return self._cast(b64decode(value))
 
     def _to_json(self, value: Any, zarr_format: int) -> Any:
-        return b64encode(self._cast(value).tobytes())
+        record = self._cast(value)
+        if self.name == "struct" and zarr_format == 3:
+            return {f: t.fill_value_to_json(record[f], zarr_format) for f, t in self.fields}
+        return b64encode(record.tobytes())
 
     def default_fill_value(self) -> Any:
         return np.zeros((), self.numpy)[()]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import warnings
+from pathlib import Path
 
 import numcodecs
 import numcodecs.pickles
@@ -45,3 +47,49 @@ def test_error_names_of_zarr_34() -> None:
         assert issubclass(getattr(errors, name), BaseZarrError)
         assert issubclass(getattr(errors, name), ValueError)
     assert issubclass(errors.DataTypeValidationError, ValueError)
+
+
+def test_struct_data_type_json_is_read_and_kept() -> None:
+    from simplezarr.dtypes import parse_v3_dtype
+
+    t = parse_v3_dtype(
+        {
+            "name": "struct",
+            "configuration": {
+                "fields": [
+                    {"name": "a", "data_type": "int8"},
+                    {"name": "b", "data_type": "float32"},
+                ]
+            },
+        }
+    )
+    assert t.numpy == np.dtype([("a", "i1"), ("b", "<f4")])
+    fill = t.fill_value_from_json({"b": "NaN"}, 3)  # a missing field: its default
+    assert fill["a"] == 0 and np.isnan(fill["b"])
+    assert t.fill_value_to_json(np.array([(1, 2.5)], t.numpy)[0], 3) == {"a": 1, "b": 2.5}
+    assert t.to_json(3)["name"] == "struct"
+    # control: the legacy form simplezarr writes keeps its base64 fill value
+    legacy = parse_v3_dtype(
+        {"name": "structured", "configuration": {"fields": [["a", "int8"], ["b", "float32"]]}}
+    )
+    assert isinstance(legacy.fill_value_to_json(np.zeros((), legacy.numpy)[()], 3), str)
+
+
+def test_zarr_34_struct_arrays_read_and_written(tmp_path: Path) -> None:
+    zarr = pytest.importorskip("zarr")
+    if not hasattr(zarr.dtype, "Struct"):
+        pytest.skip("zarr-python < 3.4 writes only the legacy 'structured' form")
+    dtype = np.dtype([("a", "i1"), ("b", "<f4")])
+    a = zarr.create_array(str(tmp_path), shape=(3,), chunks=(2,), dtype=dtype, fill_value=(1, 2.5))
+    a[:2] = np.array([(3, 4.5), (5, 6.5)], dtype=dtype)
+    before = json.loads((tmp_path / "zarr.json").read_text())
+    ours = simplezarr.open_array(str(tmp_path), mode="r+")
+    assert ours[:].tolist() == [(3, 4.5), (5, 6.5), (1, 2.5)]
+    ours[2] = (9, 9.5)
+    ours.attrs["k"] = 1  # rewrites zarr.json
+    after = json.loads((tmp_path / "zarr.json").read_text())
+    assert after["data_type"] == before["data_type"] and after["codecs"] == before["codecs"]
+    assert after["fill_value"] == before["fill_value"] == {"a": 1, "b": 2.5}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # zarr-python warns on a struct without an endian
+        assert zarr.open_array(str(tmp_path))[:].tolist() == [(3, 4.5), (5, 6.5), (9, 9.5)]
