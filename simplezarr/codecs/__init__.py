@@ -32,7 +32,11 @@ from simplezarr.codecs.registry import (
     known_codec_names,
     register_codec,
 )
-from simplezarr.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation
+from simplezarr.codecs.sharding import (
+    ShardingCodec,
+    ShardingCodecIndexLocation,
+    SubchunkWriteOrder,
+)
 from simplezarr.codecs.transpose import TransposeCodec
 from simplezarr.codecs.v2 import V2Codec
 from simplezarr.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
@@ -58,6 +62,7 @@ __all__ = [
     "NumcodecsCodec",
     "ShardingCodec",
     "ShardingCodecIndexLocation",
+    "SubchunkWriteOrder",
     "TransposeCodec",
     "V2Codec",
     "VLenBytesCodec",

@@ -56,6 +56,27 @@ class ShardingCodecIndexLocation(Enum):
     end = "end"
 
 
+#: zarr-python 3.4's orders of the inner chunks inside a shard's bytes (a write setting, not
+#: metadata: every order reads the same, through the index).
+SubchunkWriteOrder = Literal["morton", "unordered", "lexicographic", "colexicographic"]
+SUBCHUNK_WRITE_ORDERS: tuple[str, ...] = ("morton", "unordered", "lexicographic", "colexicographic")
+
+
+def write_order(grid: tuple[int, ...], order: str) -> tuple[int, ...]:
+    """C-order flat indices of a grid's cells in the order ``order`` writes them.
+
+    Example:
+        >>> write_order((2, 2), "morton"), write_order((2, 3), "colexicographic")
+        ((0, 2, 1, 3), (0, 3, 1, 4, 2, 5))
+    """
+    if order == "morton":
+        return morton_order(grid)
+    n = prod(grid)
+    if order == "colexicographic":
+        return tuple(int(i) for i in np.arange(n).reshape(grid).ravel(order="F"))
+    return tuple(range(n))  # lexicographic; "unordered" promises nothing and is the same
+
+
 @functools.lru_cache(maxsize=64)
 def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
     """C-order flat indices of a grid's cells in Morton (Z-curve) order.
@@ -116,8 +137,14 @@ class ShardingCodec(ArrayBytesCodec):
     codecs: tuple[Codec, ...] = (BytesCodec(),)
     index_codecs: tuple[Codec, ...] = (BytesCodec(), Crc32cCodec())
     index_location: Literal["start", "end"] = "end"
+    subchunk_write_order: SubchunkWriteOrder = "morton"
 
     def __post_init__(self) -> None:
+        if self.subchunk_write_order not in SUBCHUNK_WRITE_ORDERS:
+            raise InvalidMetadata(
+                f"sharding_indexed: unrecognized subchunk_write_order "
+                f"{self.subchunk_write_order!r}; one of {list(SUBCHUNK_WRITE_ORDERS)}"
+            )
         shape = self.chunk_shape
         if isinstance(shape, int) and not isinstance(shape, bool):
             shape = (shape,)
@@ -229,6 +256,7 @@ class ShardLayout:
             )
         self.spec = spec
         self.index_location = codec.index_location
+        self.write_order = codec.subchunk_write_order
         self.inner_shape = codec.chunk_shape
         self.chunks_per_shard = tuple(
             s // c for s, c in zip(spec.shape, codec.chunk_shape, strict=True)
@@ -323,13 +351,14 @@ class ShardLayout:
 
     def assemble(self, encoded: dict[int, BytesLike]) -> bytes | None:
         """Build shard bytes from encoded inner chunks keyed by flat index (C order); the
-        chunks are laid out in Morton order, as zarr-python does."""
+        chunks are laid out in the codec's ``subchunk_write_order`` (Morton by default), as
+        zarr-python does."""
         if not encoded:
             return None
         index = np.full((self.n_inner, 2), MISSING, dtype=np.uint64)
         offset = self.index_size if self.index_location == "start" else 0
         parts: list[BytesLike] = []
-        for flat in morton_order(self.chunks_per_shard):
+        for flat in write_order(self.chunks_per_shard, self.write_order):
             data = encoded.get(flat)
             if data is None:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numcodecs
 import numcodecs.pickles
@@ -93,3 +94,32 @@ def test_zarr_34_struct_arrays_read_and_written(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # zarr-python warns on a struct without an endian
         assert zarr.open_array(str(tmp_path))[:].tolist() == [(3, 4.5), (5, 6.5), (9, 9.5)]
+
+
+def _shard_bytes(lib: Any, order: str) -> tuple[bytes, Any, list[int]]:
+    d: dict[str, Any] = {}
+    codec = lib.codecs.ShardingCodec(chunk_shape=(2, 2), subchunk_write_order=order)
+    a = lib.create_array(
+        store=d, shape=(4, 4), chunks=(4, 4), dtype="u1", compressors=None, serializer=codec
+    )
+    a[:] = np.arange(16).reshape(4, 4)
+    meta = json.loads(bytes(d["zarr.json"].to_bytes()))
+    return d["c/0/0"].to_bytes(), meta["codecs"], a[:].ravel().tolist()
+
+
+@pytest.mark.parametrize("order", ["morton", "unordered", "lexicographic", "colexicographic"])
+def test_subchunk_write_order(order: str) -> None:
+    ours = _shard_bytes(simplezarr, order)
+    assert ours[2] == list(range(16))  # every order reads back the same values
+    assert "subchunk_write_order" not in json.dumps(ours[1])  # a write setting, not metadata
+    if order == "lexicographic":  # control: the order shows in the bytes (2x2: morton = F)
+        assert ours[0] != _shard_bytes(simplezarr, "morton")[0]
+    zarr = pytest.importorskip("zarr")
+    if not hasattr(zarr.codecs, "SubchunkWriteOrder"):
+        pytest.skip("zarr-python < 3.4 has no subchunk_write_order")
+    assert ours == _shard_bytes(zarr, order)  # the same shard bytes as zarr-python 3.4
+
+
+def test_subchunk_write_order_is_checked() -> None:
+    with pytest.raises(ValueError, match="subchunk_write_order"):
+        simplezarr.codecs.ShardingCodec(chunk_shape=(2,), subchunk_write_order="random")
