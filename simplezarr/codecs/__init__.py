@@ -32,6 +32,7 @@ from simplezarr.codecs.registry import (
     known_codec_names,
     register_codec,
 )
+from simplezarr.codecs.scale_offset import ScaleOffset
 from simplezarr.codecs.sharding import (
     ShardingCodec,
     ShardingCodecIndexLocation,
@@ -60,6 +61,7 @@ __all__ = [
     "NumcodecsArrayBytesCodec",
     "NumcodecsBytesBytesCodec",
     "NumcodecsCodec",
+    "ScaleOffset",
     "ShardingCodec",
     "ShardingCodecIndexLocation",
     "SubchunkWriteOrder",

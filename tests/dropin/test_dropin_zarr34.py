@@ -123,3 +123,56 @@ def test_subchunk_write_order(order: str) -> None:
 def test_subchunk_write_order_is_checked() -> None:
     with pytest.raises(ValueError, match="subchunk_write_order"):
         simplezarr.codecs.ShardingCodec(chunk_shape=(2,), subchunk_write_order="random")
+
+
+_SCALE_OFFSET_CASES = [
+    ("i2", 10, 2, [10, 11, 15, 20], 0),
+    ("f4", 1.5, 4.0, [1.5, 2.0, 3.25, -1.0], 0),
+    ("u8", 3, 5, [3, 4, 2**40], 3),
+    ("f8", "0x3fe0000000000000", 0.25, [1.0, 2.0], 0.5),  # offset 0.5 in hex
+    ("i1", -5, 1, [-100, 100], 0),
+]
+
+
+def _scale_offset_array(lib: Any, dt: str, off: Any, sc: Any, vals: list[Any], fill: Any) -> Any:
+    d: dict[str, Any] = {}
+    codec = lib.codecs.ScaleOffset(offset=off, scale=sc)
+    a = lib.create_array(
+        store=d, shape=(len(vals),), dtype=dt, compressors=None, filters=[codec], fill_value=fill
+    )
+    a[:] = np.array(vals, dt)
+    return d, a
+
+
+@pytest.mark.parametrize("case", _SCALE_OFFSET_CASES, ids=[c[0] for c in _SCALE_OFFSET_CASES])
+def test_scale_offset_round_trip(case: tuple[Any, ...]) -> None:
+    d, a = _scale_offset_array(simplezarr, *case)
+    assert a[:].tolist() == np.array(case[3], case[0]).tolist()
+    stored = np.frombuffer(d["c/0"].to_bytes(), dtype=np.dtype(case[0]).newbyteorder("<"))
+    if case[2] != 1:  # control: the stored values are the encoded ones
+        assert stored.tolist() != np.array(case[3], case[0]).tolist()
+    meta = json.loads(d["zarr.json"].to_bytes())
+    assert meta["codecs"][0]["name"] == "scale_offset"
+    zarr = pytest.importorskip("zarr")
+    if not hasattr(zarr.codecs, "ScaleOffset"):
+        pytest.skip("zarr-python < 3.4 has no ScaleOffset")
+    theirs, _ = _scale_offset_array(zarr, *case)
+    assert theirs["c/0"].to_bytes() == d["c/0"].to_bytes()
+    assert json.loads(theirs["zarr.json"].to_bytes())["codecs"] == meta["codecs"]
+    assert zarr.open_array(store=d)[:].tolist() == a[:].tolist()
+    assert simplezarr.open_array(store=theirs)[:].tolist() == a[:].tolist()
+
+
+def test_scale_offset_refuses_inexact_or_overflowing_values() -> None:
+    codecs = simplezarr.codecs
+    assert codecs.ScaleOffset().to_dict() == {"name": "scale_offset"}
+    with pytest.raises(ValueError, match="range"):
+        _scale_offset_array(simplezarr, "i1", 0, 100, [1, 2], 0)  # 200 does not fit int8
+    d, _ = _scale_offset_array(simplezarr, "i2", 0, 3, [1, 2], 0)
+    d["c/0"] = np.array([3, 4], "<i2").tobytes()  # 4 is not a multiple of 3
+    with pytest.raises(ValueError, match="multiple"):
+        simplezarr.open_array(store=d)[:]
+    with pytest.raises(ValueError, match="integer and floating"):
+        simplezarr.create_array({}, shape=(1,), dtype="bool", filters=[codecs.ScaleOffset()])
+    with pytest.raises(TypeError):
+        codecs.ScaleOffset(offset=[1])
