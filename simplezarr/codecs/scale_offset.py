@@ -11,7 +11,7 @@ Example:
     >>> from simplezarr.dtypes import from_numpy
     >>> codec = ScaleOffset(offset=10, scale=2)
     >>> spec = ChunkSpec((3,), from_numpy("int16"), 10)
-    >>> codec.encode(np.array([10, 11, 15], "i2"), spec).tolist(), codec.encoded_spec(spec).fill_value
+    >>> codec.encode(np.array([10, 11, 15], "i2"), spec).tolist(), int(codec.encoded_spec(spec).fill_value)
     ([0, 2, 10], 0)
     >>> codec.decode(np.array([0, 2, 10], "i2"), spec).tolist()
     [10, 11, 15]
