@@ -355,3 +355,24 @@ def test_managed_memory_store_pickles_to_the_same_dict() -> None:
     assert back == store and back.get("k") == b"v"
     other = simplezarr.storage.MemoryStore({"k": b"v"})
     assert pickle.loads(pickle.dumps(other)).store_dict is not other.store_dict  # control
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_simplezarr_pipeline_uses_our_store_directly(pipeline: bool, tmp_path: Path) -> None:
+    import logging
+
+    store = simplezarr.stores.LoggingStore(
+        simplezarr.stores.LocalStore(tmp_path / "p.zarr"), log_handler=logging.NullHandler()
+    )
+    data = np.arange(400, dtype="i4").reshape(20, 20)
+    settings = {"codec_pipeline.path": "simplezarr.ZarrCodecPipeline"} if pipeline else {}
+    with zarr.config.set(settings):
+        a = zarr.create_array(
+            store=store, shape=(20, 20), chunks=(5, 5), shards=(10, 10), dtype="i4"
+        )
+        a[:] = data
+        np.testing.assert_array_equal(a[3:17, 2:9], data[3:17, 2:9])
+    # simplezarr's pipeline reads shards through the engine's own calls on the store (one
+    # open per shard); zarr-python's goes through the store's zarr-python methods (control)
+    assert ("open_values" in store.counter) == pipeline
+    np.testing.assert_array_equal(simplezarr.open_array(store)[:], data)
