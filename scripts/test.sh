@@ -3,7 +3,8 @@
 #   ruff check, ruff format --check, mypy (the package), the test suite with every module's
 #   docstring examples (pytest --doctest-modules, all cores, "slow" tests left out), and the
 #   same suite in a second environment holding the lowest versions pyproject.toml allows
-#   (scripts/test_min_versions.sh).
+#   (scripts/test_min_versions.sh), then tests/dropin against zarr-python 3.4.2 (.venv312,
+#   when a python3.12 is there; the differences listed in docs/api.md deselected).
 # Arguments go to the main pytest run (e.g. a test file, -k, -x).
 #   bash scripts/test.sh --slow   runs only the tests marked slow (not part of CI).
 set -euo pipefail
@@ -21,3 +22,18 @@ echo "== mypy"; .venv/bin/mypy
 echo "== tests and docstring examples"
 "$py" -m pytest -n auto -q -m "not slow" --doctest-modules simplezarr tests "$@"
 echo "== minimum versions"; bash scripts/test_min_versions.sh
+echo "== drop-in suite against zarr-python 3.4.2"
+if [ -x .venv312/bin/python ] || command -v python3.12 >/dev/null 2>&1; then
+  bash scripts/setup312.sh
+  # Deselected: where simplezarr follows zarr-python 3.1.6 and 3.4.2 differs, or 3.4's
+  # additions not there yet (docs/api.md, "Not yet done").
+  .venv312/bin/python -m pytest -n auto -q -m "not slow" tests/dropin \
+    --deselect tests/dropin/test_dropin_dtype.py::test_parse_dtype \
+    --deselect tests/dropin/test_dropin_dtype.py::test_names_and_registry \
+    --deselect "tests/dropin/test_dropin_names.py::test_public_names[.codecs]" \
+    --deselect "tests/dropin/test_dropin_names.py::test_public_names[.dtype]" \
+    --deselect tests/dropin/test_dropin_nodes.py::test_array_config_attributes \
+    --deselect tests/dropin/test_dropin_nodes.py::test_metadata_chunk_grid
+else
+  echo "no python3.12 here: skipped (zarr-python 3.4.2 needs Python >= 3.12)"
+fi
