@@ -290,6 +290,19 @@ def _both(name: str, sync_method: Callable[..., Any]) -> Callable[..., Any]:
     return method
 
 
+def _owner_closes(close: Callable[..., Any]) -> Callable[..., Any]:
+    """``close`` that does nothing on a :meth:`ZarrStoreInterface.with_read_only` copy."""
+
+    @functools.wraps(close)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.__dict__.get("_borrowed", False):
+            return None
+        return close(self, *args, **kwargs)
+
+    method.__simplezarr_borrowed__ = True  # type: ignore[attr-defined]
+    return method
+
+
 # --------------------------------------------------------------------------- the mixin
 
 
@@ -319,6 +332,9 @@ class ZarrStoreInterface:
             sync_method = cls.__dict__.get(name)
             if callable(sync_method) and not getattr(sync_method, "__simplezarr_both__", False):
                 setattr(cls, name, _both(name, sync_method))
+        close = cls.__dict__.get("close")
+        if callable(close) and not getattr(close, "__simplezarr_borrowed__", False):
+            cls.close = _owner_closes(close)  # type: ignore[attr-defined]
 
     # zarr-python's lifecycle
 
@@ -341,7 +357,8 @@ class ZarrStoreInterface:
 
     def with_read_only(self, read_only: bool = False) -> Self:
         """The same store (its dict, directory, archive or connection) with another
-        ``read_only`` setting; this store is left as it is.
+        ``read_only`` setting; this store is left as it is. The copy borrows what the store
+        holds: closing it does nothing, closing this store closes both.
 
         Example:
             >>> from simplezarr.stores import MemoryStore
@@ -354,6 +371,13 @@ class ZarrStoreInterface:
         copy.__dict__.update(self.__dict__)
         copy._read_only = bool(read_only)
         copy._is_open = False
+        # The copy borrows what the store holds (an open archive, a wrapped store): closing
+        # it leaves them to this store, and a wrapper's copy wraps a copy of its store (a
+        # wrapper's read_only is its store's).
+        copy.__dict__["_borrowed"] = True
+        inner = self.__dict__.get("_store")
+        if isinstance(inner, ZarrStoreInterface):
+            copy.__dict__["_store"] = inner.with_read_only(read_only)
         return copy
 
     # zarr-python's methods that simplezarr has no synchronous twin of

@@ -376,3 +376,20 @@ def test_simplezarr_pipeline_uses_our_store_directly(pipeline: bool, tmp_path: P
     # open per shard); zarr-python's goes through the store's zarr-python methods (control)
     assert ("open_values" in store.counter) == pipeline
     np.testing.assert_array_equal(simplezarr.open_array(store)[:], data)
+
+
+@pytest.mark.parametrize("kind", ["local", "memory", "zip", "logging"])
+def test_with_read_only_copies_borrow_the_store(kind: str, tmp_path: Path) -> None:
+    store = _zarr_stores(tmp_path)[kind]()
+    store.set("k", b"1")
+    ro = store.with_read_only(True)
+    assert ro.read_only and not store.read_only and ro.get("k") == b"1"
+    with pytest.raises(ValueError):  # zarr-python's read-only error type (ReadOnlyError)
+        ro.set("k", b"2")
+    ro.close()  # the copy borrows: the store stays usable
+    store.set("j", b"2")
+    assert store.get("j") == b"2" and ro.get("j") == b"2"  # one store, two settings
+    assert store.with_read_only(False).read_only is False
+    store.close()
+    if kind == "zip":  # control: closing the store itself did write the archive
+        assert sorted(zipfile.ZipFile(tmp_path / "a.zip").namelist()) == ["j", "k"]
