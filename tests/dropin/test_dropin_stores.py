@@ -393,3 +393,23 @@ def test_with_read_only_copies_borrow_the_store(kind: str, tmp_path: Path) -> No
     store.close()
     if kind == "zip":  # control: closing the store itself did write the archive
         assert sorted(zipfile.ZipFile(tmp_path / "a.zip").namelist()) == ["j", "k"]
+
+
+@pytest.mark.parametrize("wrapper", ["LoggingStore", "WrapperStore", "CacheStore"])
+def test_zarr_pythons_wrappers_around_our_store(wrapper: str, tmp_path: Path) -> None:
+    import logging
+
+    ours = simplezarr.stores.LocalStore(tmp_path / "w.zarr")
+    if wrapper == "CacheStore":
+        from zarr.experimental.cache_store import CacheStore
+
+        wrapped = CacheStore(ours, cache_store=zarr.storage.MemoryStore())
+    elif wrapper == "LoggingStore":
+        wrapped = zarr.storage.LoggingStore(ours, log_handler=logging.NullHandler())
+    else:
+        wrapped = zarr.storage.WrapperStore(ours)
+    a = zarr.create_array(store=wrapped, shape=(10,), chunks=(3,), dtype="i2")
+    a[:] = np.arange(10)
+    assert zarr.open_array(store=wrapped)[:].tolist() == list(range(10))
+    assert simplezarr.open_array(ours)[:].tolist() == list(range(10))
+    assert ours.list_prefix("c/") == ["c/0", "c/1", "c/2", "c/3"]
