@@ -84,6 +84,9 @@ class Config:
       ``SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE``): unpickling runs arbitrary code, so it is
       off by default and reading such an array raises ``PickleCodecDisabledError``
       (numcodecs' own opt-in is needed as well). Default False.
+    - ``read_missing_chunks``: whether reading a chunk (or shard) that is not stored gives
+      the fill value (zarr-python 3.4's ``array.read_missing_chunks``); False raises
+      ``ChunkNotFoundError``. Arrays may set it themselves (``config={...}``). Default True.
     """
 
     threads: int = 0
@@ -95,6 +98,7 @@ class Config:
     default_zarr_format: int = 3
     json_indent: int | None = 2
     allow_unsafe_pickle_decode: bool = False
+    read_missing_chunks: bool = True
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -209,6 +213,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "write_empty_chunks": _is_bool,
     "malloc_tuning": _is_bool,
     "allow_unsafe_pickle_decode": _is_bool,
+    "read_missing_chunks": _is_bool,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
     "json_indent": lambda v: (
@@ -225,6 +230,7 @@ ZARR_KEYS = {
     "threading.max_workers": "threads",
     "async.concurrency": "io_concurrency",
     "array.allow_unsafe_pickle_decode": "allow_unsafe_pickle_decode",
+    "array.read_missing_chunks": "read_missing_chunks",
 }
 
 #: zarr-python's documented keys with no meaning here, and why.

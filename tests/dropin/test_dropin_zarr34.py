@@ -176,3 +176,44 @@ def test_scale_offset_refuses_inexact_or_overflowing_values() -> None:
         simplezarr.create_array({}, shape=(1,), dtype="bool", filters=[codecs.ScaleOffset()])
     with pytest.raises(TypeError):
         codecs.ScaleOffset(offset=[1])
+
+
+def _missing_chunk_reads(lib: Any, **config_kw: Any) -> list[Any]:
+    from tests.dropin.conftest import raised
+
+    d: dict[str, Any] = {}
+    a = lib.create_array(store=d, shape=(6,), chunks=(2,), dtype="i2", fill_value=7)
+    a[:2] = 1
+    s = lib.create_array(
+        store={}, shape=(8,), chunks=(2,), shards=(4,), dtype="i2", fill_value=7, **config_kw
+    )
+    s[0] = 1
+    b = lib.open_array(store=d, **config_kw)
+    return [
+        b[:2].tolist(),
+        raised(lambda: b[:]),
+        s[:4].tolist(),  # a missing inner chunk of a stored shard: the fill value
+        raised(lambda: s[4:]),  # a missing shard
+    ]
+
+
+def test_read_missing_chunks() -> None:
+    off = {"config": {"read_missing_chunks": False}}
+    ours = _missing_chunk_reads(simplezarr, **off)
+    assert ours == [[1, 1], simplezarr.errors.ChunkNotFoundError, [1, 7, 7, 7], ours[3]]
+    assert ours[3] is simplezarr.errors.ChunkNotFoundError
+    assert _missing_chunk_reads(simplezarr)[1::2] == [None, None]  # control: the default fills
+    with simplezarr.config.set({"array.read_missing_chunks": False}):
+        assert _missing_chunk_reads(simplezarr)[1] is simplezarr.errors.ChunkNotFoundError
+    zarr = pytest.importorskip("zarr")
+    if not hasattr(zarr.errors, "ChunkNotFoundError"):
+        pytest.skip("zarr-python < 3.4 has no read_missing_chunks")
+    theirs = _missing_chunk_reads(zarr, **off)
+    assert [t.__name__ if isinstance(t, type) else t for t in theirs] == [
+        t.__name__ if isinstance(t, type) else t for t in ours
+    ]
+    # zarr-python 3.4's ArrayConfig (five keys) is taken as config
+    cfg = zarr.core.array_spec.ArrayConfig.from_dict({"read_missing_chunks": False})
+    a = simplezarr.create_array({}, shape=(2,), dtype="u1", config=cfg)
+    with pytest.raises(simplezarr.errors.ChunkNotFoundError):
+        a[:]
