@@ -20,6 +20,17 @@ from simplezarr.stores.buffer import Buffer, value_bytes
 __all__ = ["MemoryStore"]
 
 
+def _readable_value(value: object) -> bool:
+    # Checked without reading: a dict zarr-python filled may hold gigabytes.
+    if isinstance(value, bytes | bytearray | memoryview) or hasattr(value, "as_numpy_array"):
+        return True
+    try:
+        memoryview(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return True
+
+
 class MemoryStore(ReadableStore, WritableStore, ListableStore):
     """A readable, writable and listable store kept in an in-memory dict.
 
@@ -54,7 +65,12 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
         # find there); a dict of the store's own keeps plain bytes, saving a copy per write.
         self._buffers = store_dict is not None
         for key, value in list(self._data.items()):
-            value_bytes(value, self._validate_key(key))  # a clear error now, not at a read
+            self._validate_key(key)
+            if not _readable_value(value):  # a clear error now, not at a read
+                raise TypeError(
+                    f"the value of key {key!r} must be bytes-like (bytes, bytearray, a numpy "
+                    f"array, a Buffer), not {type(value).__name__}"
+                )
 
     @property
     def store_dict(self) -> MutableMapping[str, Any]:
