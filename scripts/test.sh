@@ -29,9 +29,7 @@ if [ -x .venv312/bin/python ] || command -v python3.12 >/dev/null 2>&1; then
   # additions not there yet (docs/api.md, "Not yet done").
   .venv312/bin/python -m pytest -n auto -q -m "not slow" tests/dropin \
     --deselect tests/dropin/test_dropin_dtype.py::test_parse_dtype \
-    --deselect tests/dropin/test_dropin_dtype.py::test_names_and_registry \
     --deselect "tests/dropin/test_dropin_names.py::test_public_names[.codecs]" \
-    --deselect "tests/dropin/test_dropin_names.py::test_public_names[.dtype]" \
     --deselect tests/dropin/test_dropin_nodes.py::test_array_config_attributes \
     --deselect tests/dropin/test_dropin_nodes.py::test_metadata_chunk_grid
 else

@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 
 import numpy as np
 
@@ -32,6 +32,7 @@ __all__ = [
     "Bool",
     "Complex64",
     "Complex128",
+    "DTypeSpec_V2",
     "DataTypeValidationError",
     "DateTime64",
     "FixedLengthUTF32",
@@ -54,6 +55,8 @@ __all__ = [
     "VariableLengthBytes",
     "VariableLengthUTF8",
     "ZDType",
+    "check_dtype_spec_no_object_codec_v2",
+    "check_dtype_spec_v2",
     "data_type_registry",
     "parse_data_type",
     "parse_dtype",
@@ -329,6 +332,53 @@ parse_data_type = parse_dtype
 
 #: zarr-python 3.4's name for the structured data type object (its repr stays 3.1.6's).
 Struct = Structured
+
+
+class DTypeSpec_V2(TypedDict):
+    """A Zarr v2 data type as zarr-python 3.4 passes it around: the ``.zarray`` ``dtype``
+    (a typestr, or a structured list of ``[name, dtype]``) and the object codec's id."""
+
+    name: Any
+    object_codec_id: str | None
+
+
+def _v2_dtype_name(name: object) -> bool:
+    if isinstance(name, str):
+        return True
+    return isinstance(name, list | tuple) and all(
+        isinstance(f, list | tuple)
+        and len(f) == 2
+        and isinstance(f[0], str)
+        and _v2_dtype_name(f[1])
+        for f in name
+    )
+
+
+def check_dtype_spec_v2(data: object) -> bool:
+    """Whether ``data`` is a :class:`DTypeSpec_V2` (zarr-python 3.4's type guard).
+
+    Example:
+        >>> check_dtype_spec_v2({"name": "<i4", "object_codec_id": None})
+        True
+        >>> check_dtype_spec_v2({"name": [["a", "<i4"]], "object_codec_id": 1})
+        False
+    """
+    return (
+        isinstance(data, Mapping)
+        and set(data) == {"name", "object_codec_id"}
+        and _v2_dtype_name(data["name"])
+        and isinstance(data["object_codec_id"], str | None)
+    )
+
+
+def check_dtype_spec_no_object_codec_v2(data: object) -> bool:
+    """Whether ``data`` is a :class:`DTypeSpec_V2` without an object codec.
+
+    Example:
+        >>> check_dtype_spec_no_object_codec_v2({"name": "|O", "object_codec_id": "vlen-utf8"})
+        False
+    """
+    return check_dtype_spec_v2(data) and data["object_codec_id"] is None  # type: ignore[index]
 
 
 class DataTypeRegistry:
