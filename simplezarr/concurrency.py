@@ -7,8 +7,9 @@ them, each sized by its own setting and made afresh in a forked child:
   matter (zstd, blosc, zlib, crc32c) release the GIL, so threads give real parallelism.
 - :data:`IO` (``config.io_concurrency``): blocking requests of remote stores, threads that
   wait on sockets rather than use a core.
-- :data:`ASYNC_EDGE`: the synchronous core run for the async API, apart from the decode
-  pool (an API call waiting in a decode thread would run its own chunk work inline).
+- :data:`ASYNC_EDGE`: the synchronous core run for the async API (and the stores' zarr-python
+  interface), apart from the decode pool (an API call waiting in a decode thread would run
+  its own chunk work inline); :func:`off_loop` is the one bridge from a coroutine to it.
 
 A pool's own threads run nested work inline instead of queueing it behind themselves, so
 no pool can deadlock on itself.
@@ -21,6 +22,8 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import threading
 import zlib
@@ -40,6 +43,7 @@ __all__ = [
     "in_worker",
     "key_locks",
     "key_slot",
+    "off_loop",
     "run_all",
     "submit",
     "wait_all",
@@ -219,3 +223,16 @@ def run_all(tasks: Sequence[Callable[[], T]]) -> list[T]:
         ['x', 'y']
     """
     return DECODE.run_all(tasks)
+
+
+async def off_loop(fn: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """Run the synchronous ``fn(*args, **kwargs)`` in the :data:`ASYNC_EDGE` pool and await
+    it: the one bridge from async code to the synchronous core, so the event loop is never
+    blocked (the async API and the stores' zarr-python methods both go through it).
+
+    Example:
+        >>> asyncio.run(off_loop(sum, [1, 2, 3]))
+        6
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs))

@@ -101,6 +101,14 @@ class Config:
       document once and refuse (``StaleMetadata``) to write when another process resized
       or recreated the array since it was read (``SIMPLEZARR_CHECK_METADATA_ON_WRITE``,
       default on; it costs one small read per write call, see docs/guarantees.md).
+    - ``allow_unsafe_pickle_decode``: whether chunks encoded with the ``pickle`` codec may be
+      decoded (zarr-python 3.4's ``array.allow_unsafe_pickle_decode``,
+      ``SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE``): unpickling runs arbitrary code, so it is
+      off by default and reading such an array raises ``PickleCodecDisabledError``
+      (numcodecs' own opt-in is needed as well). Default False.
+    - ``read_missing_chunks``: whether reading a chunk (or shard) that is not stored gives
+      the fill value (zarr-python 3.4's ``array.read_missing_chunks``); False raises
+      ``ChunkNotFoundError``. Arrays may set it themselves (``config={...}``). Default True.
     """
 
     threads: int = 0
@@ -113,6 +121,8 @@ class Config:
     json_indent: int | None = 2
     remote_client: str = ""
     check_metadata_on_write: bool = True
+    allow_unsafe_pickle_decode: bool = False
+    read_missing_chunks: bool = True
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -123,6 +133,9 @@ class Config:
         self.malloc_tuning = _env_bool("SIMPLEZARR_MALLOC_TUNING", self.malloc_tuning)
         self.check_metadata_on_write = _env_bool(
             "SIMPLEZARR_CHECK_METADATA_ON_WRITE", self.check_metadata_on_write
+        )
+        self.allow_unsafe_pickle_decode = _env_bool(
+            "SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE", self.allow_unsafe_pickle_decode
         )
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
@@ -229,6 +242,8 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "write_empty_chunks": _is_bool,
     "malloc_tuning": _is_bool,
     "check_metadata_on_write": _is_bool,
+    "allow_unsafe_pickle_decode": _is_bool,
+    "read_missing_chunks": _is_bool,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
     "remote_client": lambda v: v in REMOTE_CLIENTS,
@@ -245,6 +260,8 @@ ZARR_KEYS = {
     "json_indent": "json_indent",
     "threading.max_workers": "threads",
     "async.concurrency": "io_concurrency",
+    "array.allow_unsafe_pickle_decode": "allow_unsafe_pickle_decode",
+    "array.read_missing_chunks": "read_missing_chunks",
 }
 
 #: zarr-python's documented keys with no meaning here, and why.

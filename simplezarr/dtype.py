@@ -20,17 +20,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 
 import numpy as np
 
 from simplezarr.dtypes import from_numpy_with_endian
-from simplezarr.errors import UnknownDataType
+from simplezarr.errors import DataTypeValidationError, UnknownDataType
+from simplezarr.nodes.api_hooks import HOOKS
 
 __all__ = [
     "Bool",
     "Complex64",
     "Complex128",
+    "DTypeSpec_V2",
     "DataTypeValidationError",
     "DateTime64",
     "FixedLengthUTF32",
@@ -43,6 +45,7 @@ __all__ = [
     "Int64",
     "NullTerminatedBytes",
     "RawBytes",
+    "Struct",
     "Structured",
     "TimeDelta64",
     "UInt8",
@@ -52,13 +55,14 @@ __all__ = [
     "VariableLengthBytes",
     "VariableLengthUTF8",
     "ZDType",
+    "check_dtype_spec_no_object_codec_v2",
+    "check_dtype_spec_v2",
     "data_type_registry",
     "parse_data_type",
     "parse_dtype",
 ]
 
 #: zarr-python's error for a data type it cannot use: ours (a ValueError and TypeError).
-DataTypeValidationError = UnknownDataType
 
 Endianness = Literal["little", "big"]
 _ORDER = {"little": "<", "big": ">"}
@@ -326,6 +330,56 @@ def parse_dtype(dtype_spec: Any, zarr_format: int = 3) -> ZDType:
 #: zarr-python's older name.
 parse_data_type = parse_dtype
 
+#: zarr-python 3.4's name for the structured data type object (its repr stays 3.1.6's).
+Struct = Structured
+
+
+class DTypeSpec_V2(TypedDict):
+    """A Zarr v2 data type as zarr-python 3.4 passes it around: the ``.zarray`` ``dtype``
+    (a typestr, or a structured list of ``[name, dtype]``) and the object codec's id."""
+
+    name: Any
+    object_codec_id: str | None
+
+
+def _v2_dtype_name(name: object) -> bool:
+    if isinstance(name, str):
+        return True
+    return isinstance(name, list | tuple) and all(
+        isinstance(f, list | tuple)
+        and len(f) == 2
+        and isinstance(f[0], str)
+        and _v2_dtype_name(f[1])
+        for f in name
+    )
+
+
+def check_dtype_spec_v2(data: object) -> bool:
+    """Whether ``data`` is a :class:`DTypeSpec_V2` (zarr-python 3.4's type guard).
+
+    Example:
+        >>> check_dtype_spec_v2({"name": "<i4", "object_codec_id": None})
+        True
+        >>> check_dtype_spec_v2({"name": [["a", "<i4"]], "object_codec_id": 1})
+        False
+    """
+    return (
+        isinstance(data, Mapping)
+        and set(data) == {"name", "object_codec_id"}
+        and _v2_dtype_name(data["name"])
+        and isinstance(data["object_codec_id"], str | None)
+    )
+
+
+def check_dtype_spec_no_object_codec_v2(data: object) -> bool:
+    """Whether ``data`` is a :class:`DTypeSpec_V2` without an object codec.
+
+    Example:
+        >>> check_dtype_spec_no_object_codec_v2({"name": "|O", "object_codec_id": "vlen-utf8"})
+        False
+    """
+    return check_dtype_spec_v2(data) and data["object_codec_id"] is None  # type: ignore[index]
+
 
 class DataTypeRegistry:
     """Zarr v3 data type names -> their ZDType classes (zarr-python's ``data_type_registry``);
@@ -360,3 +414,14 @@ data_type_registry = DataTypeRegistry(
         )
     }
 )  # fmt: skip
+
+
+def _info_repr(dtype: np.dtype[Any], zarr_format: int) -> str:
+    """What ``array.info`` prints as the data type: its data type object, as zarr-python."""
+    try:
+        return repr(parse_dtype(dtype, zarr_format))
+    except (UnknownDataType, TypeError, ValueError):
+        return str(dtype)
+
+
+HOOKS["dtype_repr"] = _info_repr

@@ -257,6 +257,19 @@ MetadataValidationError = InvalidMetadata
 UnknownCodecError = UnknownCodec
 
 
+class PickleCodecDisabledError(BaseZarrError, CodecError):
+    """A chunk is encoded with the ``pickle`` codec and decoding it was not enabled
+    (``config.set({"array.allow_unsafe_pickle_decode": True})``, as zarr-python 3.4)."""
+
+
+class ChunkNotFoundError(BaseZarrError):
+    """A chunk expected in the store is not there (zarr-python 3.4's name)."""
+
+
+#: zarr-python 3.4's name (also ``simplezarr.dtype.DataTypeValidationError``).
+DataTypeValidationError = UnknownDataType
+
+
 class NodeTypeValidationError(InvalidMetadata):
     """A ``zarr.json`` whose ``node_type`` is neither ``"array"`` nor ``"group"``."""
 

@@ -8,14 +8,14 @@ awaitable.
 
 A "store-like" is what every API function accepts as ``store``: a store, a
 :class:`StorePath`, a ``str`` or :class:`pathlib.Path` (a local directory), a URL such as
-``"s3://bucket/x.zarr"`` (with ``storage_options``), a ``dict`` (its keys and bytes become
-the store's content; the dict itself is kept up to date, as zarr-python's MemoryStore does)
+``"s3://bucket/x.zarr"`` (with ``storage_options``), a ``dict`` (a :class:`MemoryStore` over that dict, which holds
+the keys and their values as zarr-python's does)
 or ``None`` (a new in-memory store).
 
 Example:
     >>> sp = make_store_path({}, path="a/b", mode="w")
     >>> sp.path, type(sp.store).__name__
-    ('a/b', 'DictStore')
+    ('a/b', 'MemoryStore')
     >>> (sp / "c").set(b"x"); sp.store.get("a/b/c")
     b'x'
 """
@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 from simplezarr.errors import MissingDependency, NodeNotFoundError, UnsupportedStoreError
 from simplezarr.stores import BaseStore, LocalStore, MemoryStore
 from simplezarr.stores.dict_store import DictStore
+from simplezarr.stores.managed_memory import ManagedMemoryStore
 from simplezarr.stores.paths import (
     ACCESS_MODES,
     AccessMode,
@@ -46,6 +47,7 @@ __all__ = [
     "DictStore",
     "GpuMemoryStore",
     "LocalStore",
+    "ManagedMemoryStore",
     "MemoryStore",
     "ReadOnlyView",
     "StoreLike",
@@ -168,7 +170,7 @@ def make_store(
     if store_like is None:
         return MemoryStore(read_only=read_only)
     if isinstance(store_like, dict):
-        return DictStore(store_like, read_only=read_only)
+        return MemoryStore(store_like, read_only=read_only)
     if isinstance(store_like, str) and is_url:
         return _from_url(store_like, storage_options, read_only)
     if isinstance(store_like, (str, os.PathLike)):

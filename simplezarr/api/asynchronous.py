@@ -19,13 +19,12 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from simplezarr.api import synchronous as _sync
-from simplezarr.concurrency import ASYNC_EDGE
+from simplezarr.concurrency import off_loop
 from simplezarr.nodes import ZarrArray, ZarrGroup
 from simplezarr.storage import StoreLike
 
@@ -68,8 +67,7 @@ T = TypeVar("T")
 
 async def run(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` off the event loop and await its result."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs))
+    return await off_loop(fn, *args, **kwargs)
 
 
 def _unwrap(value: Any) -> Any:

@@ -32,7 +32,12 @@ from simplezarr.codecs.registry import (
     known_codec_names,
     register_codec,
 )
-from simplezarr.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation
+from simplezarr.codecs.scale_offset import ScaleOffset
+from simplezarr.codecs.sharding import (
+    ShardingCodec,
+    ShardingCodecIndexLocation,
+    SubchunkWriteOrder,
+)
 from simplezarr.codecs.transpose import TransposeCodec
 from simplezarr.codecs.v2 import V2Codec
 from simplezarr.codecs.vlen import VLenBytesCodec, VLenUTF8Codec
@@ -56,8 +61,10 @@ __all__ = [
     "NumcodecsArrayBytesCodec",
     "NumcodecsBytesBytesCodec",
     "NumcodecsCodec",
+    "ScaleOffset",
     "ShardingCodec",
     "ShardingCodecIndexLocation",
+    "SubchunkWriteOrder",
     "TransposeCodec",
     "V2Codec",
     "VLenBytesCodec",

@@ -214,6 +214,19 @@ class BloscCodec(BytesBytesCodec):
 
     can_decode_into: ClassVar[bool] = True
 
+    def __repr__(self) -> str:
+        # zarr-python 3.4's form (what .info prints): fields in its order, unset tunables
+        # named in _tunable_attrs with the values its to_dict writes (sorted, for a stable
+        # repr; zarr-python prints the set in hash order).
+        tunable = sorted(name for name in ("shuffle", "typesize") if getattr(self, name) is None)
+        cfg = self.to_dict()["configuration"]
+        attrs = "{" + ", ".join(map(repr, tunable)) + "}" if tunable else "set()"
+        return (
+            f"BloscCodec(_tunable_attrs={attrs}, "
+            f"typesize={cfg['typesize']}, cname={self.cname!r}, clevel={self.clevel}, "
+            f"shuffle={cfg['shuffle']!r}, blocksize={self.blocksize})"
+        )
+
     def decode_into(self, data: BytesLike, dest: Any) -> None:
         blosc_decompress(data, dest.nbytes, dest)
 

@@ -50,6 +50,7 @@ _BUILTIN: dict[str, str] = {
     "vlen-utf8": "simplezarr.codecs.vlen:VLenUTF8Codec",
     "vlen-bytes": "simplezarr.codecs.vlen:VLenBytesCodec",
     "sharding_indexed": "simplezarr.codecs.sharding:ShardingCodec",
+    "scale_offset": "simplezarr.codecs.scale_offset:ScaleOffset",
 }
 
 NUMCODECS_PREFIX = "numcodecs."

@@ -56,6 +56,28 @@ class ShardingCodecIndexLocation(Enum):
     end = "end"
 
 
+#: zarr-python 3.4's orders of the inner chunks inside a shard's bytes (a write setting, not
+#: metadata: every order reads the same, through the index).
+SubchunkWriteOrder = Literal["morton", "unordered", "lexicographic", "colexicographic"]
+SUBCHUNK_WRITE_ORDERS: tuple[str, ...] = ("morton", "unordered", "lexicographic", "colexicographic")
+
+
+@functools.lru_cache(maxsize=64)
+def write_order(grid: tuple[int, ...], order: str = "morton") -> tuple[int, ...]:
+    """C-order flat indices of a grid's cells in the order ``order`` writes them.
+
+    Example:
+        >>> write_order((2, 2), "morton"), write_order((2, 3), "colexicographic")
+        ((0, 2, 1, 3), (0, 3, 1, 4, 2, 5))
+    """
+    if order == "morton":
+        return morton_order(grid)
+    n = prod(grid)
+    if order == "colexicographic":
+        return tuple(int(i) for i in np.arange(n).reshape(grid).ravel(order="F"))
+    return tuple(range(n))  # lexicographic; "unordered" promises nothing and is the same
+
+
 @functools.lru_cache(maxsize=64)
 def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
     """C-order flat indices of a grid's cells in Morton (Z-curve) order.
@@ -82,27 +104,6 @@ def morton_order(grid: tuple[int, ...]) -> tuple[int, ...]:
                 code |= ((coords[dim] >> level) & 1) << out_bit
                 out_bit += 1
     return tuple(int(i) for i in np.argsort(code, kind="stable"))
-
-
-#: Physical orders of inner chunks in a written shard (zarr-python 3.4's
-#: ``subchunk_write_order``); a reader finds chunks through the index whatever the order.
-SUBCHUNK_WRITE_ORDERS = ("morton", "lexicographic", "colexicographic", "unordered")
-
-
-@functools.lru_cache(maxsize=64)
-def write_order(grid: tuple[int, ...], order: str = "morton") -> tuple[int, ...]:
-    """C-order flat indices of a grid's cells in the order a shard stores them.
-
-    Example:
-        >>> write_order((3, 2), "lexicographic"), write_order((3, 2), "colexicographic")
-        ((0, 1, 2, 3, 4, 5), (0, 2, 4, 1, 3, 5))
-    """
-    if order == "morton":
-        return morton_order(grid)
-    flat = np.arange(prod(grid), dtype=np.int64).reshape(grid)
-    if order == "colexicographic":  # the first dimension varies fastest
-        return tuple(int(i) for i in flat.ravel(order="F"))
-    return tuple(range(prod(grid)))  # lexicographic; "unordered" promises nothing: the same
 
 
 def _parse_codecs(value: Any, what: str) -> tuple[Codec, ...]:
@@ -140,9 +141,7 @@ class ShardingCodec(ArrayBytesCodec):
     codecs: tuple[Codec, ...] = (BytesCodec(),)
     index_codecs: tuple[Codec, ...] = (BytesCodec(), Crc32cCodec())
     index_location: Literal["start", "end"] = "end"
-    subchunk_write_order: Literal["morton", "lexicographic", "colexicographic", "unordered"] = (
-        "morton"
-    )
+    subchunk_write_order: SubchunkWriteOrder = "morton"
 
     def __post_init__(self) -> None:
         shape = self.chunk_shape

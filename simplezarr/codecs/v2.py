@@ -36,7 +36,13 @@ from simplezarr.codecs.bytes import stored_dtype
 from simplezarr.codecs.numcodecs_codecs import UnsafeDecodeError, bounded_decode, check_vlen_header
 from simplezarr.config import config
 from simplezarr.dtypes.casting import astype
-from simplezarr.errors import CodecError, CorruptChunk, InvalidMetadata, UnknownCodec
+from simplezarr.errors import (
+    CodecError,
+    CorruptChunk,
+    InvalidMetadata,
+    PickleCodecDisabledError,
+    UnknownCodec,
+)
 
 __all__ = ["V2Codec"]
 
@@ -154,6 +160,14 @@ class V2Codec(ArrayBytesCodec):
             f = self._filters[i]
             # The first filter gives the chunk's items; vlen data must hold that many.
             check_vlen_header(f.codec_id, chunk, spec.size if i == 0 else None)
+            if f.codec_id == "pickle" and not config.allow_unsafe_pickle_decode:
+                raise PickleCodecDisabledError(
+                    "refusing to decode a chunk encoded with the 'pickle' codec: unpickling "
+                    "data from an untrusted source can run arbitrary code. If you trust this "
+                    "data, set simplezarr.config.set({'array.allow_unsafe_pickle_decode': "
+                    "True}) (or SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE=1), and numcodecs' own "
+                    "opt-in, numcodecs.pickles.ALLOW_UNSAFE_PICKLE_DECODE = True"
+                )
             try:
                 chunk = f.decode(chunk)
             except UnsafeDecodeError as e:  # pickle: refused by policy, not corrupt

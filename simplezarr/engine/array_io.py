@@ -32,7 +32,13 @@ from simplezarr.config import config
 from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
 from simplezarr.engine.request import in_array
 from simplezarr.engine.write import prepare_value
-from simplezarr.errors import CodecError, ReadOnlyError, SelectionError, StoreError
+from simplezarr.errors import (
+    ChunkNotFoundError,
+    CodecError,
+    ReadOnlyError,
+    SelectionError,
+    StoreError,
+)
 from simplezarr.indexing import BasicIndexer, Indexer
 from simplezarr.metadata.freshness import MetadataCheck
 from simplezarr.stores.base import BaseStore, listable, writable
@@ -57,6 +63,31 @@ def _key_function(prefix: str, encoding: ChunkKeyEncoding) -> Callable[[tuple[in
     return key
 
 
+class _MustExist:
+    """A read source over ``store`` for which a missing chunk (or shard) is an error, not
+    the fill value; inner chunks a present shard lacks still read as the fill value, as in
+    zarr-python 3.4."""
+
+    def __init__(self, store: Any, path: str) -> None:
+        self._store, self._path = store, path
+        self.read_batch_size = getattr(store, "read_batch_size", 0)
+
+    def _check(self, requests: Any, results: list[Any]) -> list[Any]:
+        for (key, _), result in zip(requests, results, strict=True):
+            if result is None:
+                raise ChunkNotFoundError(
+                    f"array {self._path or '/'!r}: chunk {key!r} is not in {self._store!r}, "
+                    "and the array was opened with config={'read_missing_chunks': False}"
+                )
+        return results
+
+    def get_many(self, requests: Any) -> list[Any]:
+        return self._check(requests, self._store.get_many(requests))
+
+    def open_values(self, requests: Any) -> list[Any]:
+        return self._check(requests, self._store.open_values(requests))
+
+
 class ArrayIO:
     """An array's metadata bound to its store, ready for chunk I/O.
 
@@ -64,6 +95,9 @@ class ArrayIO:
     ``stored``: the metadata is that of a document in the store (an opened or created
     array), so every write first checks it is still what is stored (see
     :mod:`simplezarr.metadata.freshness`).
+    ``write_empty_chunks=None`` follows ``config.write_empty_chunks`` at each write;
+    ``read_missing_chunks`` (None: ``config.read_missing_chunks``) False makes a read of a chunk (or shard) that is not stored raise
+    ChunkNotFoundError instead of giving the fill value (zarr-python 3.4's setting).
     """
 
     def __init__(
@@ -74,8 +108,10 @@ class ArrayIO:
         *,
         write_empty_chunks: bool | None = None,
         stored: bool = False,
+        read_missing_chunks: bool | None = None,
     ) -> None:
         self.store = store
+        self._read_missing_chunks = read_missing_chunks
         self.path = path
         self.metadata = metadata
         self.prefix = f"{path}/" if path else ""
@@ -109,6 +145,12 @@ class ArrayIO:
             self.freshness.check()
 
     @property
+    def read_missing_chunks(self) -> bool:
+        if self._read_missing_chunks is None:
+            return config.read_missing_chunks
+        return self._read_missing_chunks
+
+    @property
     def write_empty_chunks(self) -> bool:
         if self._write_empty_chunks is None:
             return config.write_empty_chunks
@@ -131,6 +173,9 @@ def read(io: ArrayIO, indexer: Indexer, out: np.ndarray | None = None) -> Any:
     elif out.shape != shape:
         raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
     requests = io.requests(indexer)
+    if not io.read_missing_chunks and requests:
+        source = _MustExist(io.store, io.path)
+        requests = [r._replace(source=source) for r in requests]
     try:
         read_batch(requests, out)
     except (CodecError, StoreError) as e:

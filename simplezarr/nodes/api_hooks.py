@@ -1,12 +1,12 @@
 """zarr-python's node constructors that take a store-like (``Group.open("data.zarr")``,
-``Array.open({})``, ``Group.from_store(...)``) and ``array.async_array`` are served by the
-API layer, which sits above the nodes: it fills :data:`HOOKS` when it is imported (always,
+``Array.open({})``, ``Group.from_store(...)``), ``array.async_array`` and the data type line of
+``array.info`` are served by the API layer (and ``simplezarr.dtype``), which sit above the nodes: it fills :data:`HOOKS` when it is imported (always,
 by ``import simplezarr``), so the nodes never import upward.
 
 Example:
     >>> import simplezarr
     >>> sorted(HOOKS)
-    ['array_open', 'async_array', 'group_from_store', 'group_open']
+    ['array_open', 'async_array', 'dtype_repr', 'group_from_store', 'group_open']
 """
 
 from __future__ import annotations

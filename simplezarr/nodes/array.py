@@ -39,7 +39,17 @@ from simplezarr.stores.base import BaseStore, listable, readable
 from simplezarr.stores.paths import normalize_path
 
 #: Settings an array accepts in ``config=``, as zarr-python's ArrayConfig.
-ARRAY_CONFIG_KEYS = frozenset({"write_empty_chunks", "order"})
+ARRAY_CONFIG_KEYS = frozenset(
+    {
+        "write_empty_chunks",
+        "order",
+        # zarr-python 3.4's: read_missing_chunks has its meaning; the sharding coalescing
+        # limits are accepted and unused (the engine merges a shard's reads its own way).
+        "read_missing_chunks",
+        "sharding_coalesce_max_gap_bytes",
+        "sharding_coalesce_max_bytes",
+    }
+)
 
 
 class ArrayConfig(Mapping[str, Any]):
@@ -52,12 +62,22 @@ class ArrayConfig(Mapping[str, Any]):
         ('F', True, {'order': 'F', 'write_empty_chunks': True})
     """
 
-    __slots__ = ("order", "write_empty_chunks")
+    __slots__ = ("order", "read_missing_chunks", "write_empty_chunks")
 
     order: str
     write_empty_chunks: bool
+    #: zarr-python 3.4's: False makes reading a chunk that is not stored raise
+    #: ChunkNotFoundError (not in ``to_dict()``, which has zarr-python 3.1.6's two keys).
+    read_missing_chunks: bool
 
-    def __init__(self, order: str, write_empty_chunks: bool) -> None:
+    def __init__(
+        self, order: str, write_empty_chunks: bool, read_missing_chunks: bool = True
+    ) -> None:
+        if not isinstance(read_missing_chunks, bool):
+            raise InvalidArgument(
+                f"config read_missing_chunks must be True or False, got {read_missing_chunks!r}"
+            )
+        object.__setattr__(self, "read_missing_chunks", read_missing_chunks)
         if order not in ("C", "F"):
             raise InvalidArgument(f"config order must be 'C' or 'F', got {order!r}")
         if not isinstance(write_empty_chunks, bool):
@@ -76,6 +96,7 @@ class ArrayConfig(Mapping[str, Any]):
         return cls(
             order=data.get("order", settings.order),
             write_empty_chunks=data.get("write_empty_chunks", settings.write_empty_chunks),
+            read_missing_chunks=data.get("read_missing_chunks", settings.read_missing_chunks),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,6 +228,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
             metadata,
             write_empty_chunks=self._config.get("write_empty_chunks"),
             stored=True,
+            read_missing_chunks=self._config.get("read_missing_chunks"),
         )
 
     def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:

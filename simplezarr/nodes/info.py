@@ -8,7 +8,7 @@ Example:
     >>> print(a.info)
     Type               : Array
     Zarr format        : 3
-    Data type          : int16
+    Data type          : Int16(endianness='little')
     Fill value         : 0
     Shape              : (4,)
     Chunk shape        : (2,)
@@ -31,6 +31,7 @@ import numcodecs
 
 from simplezarr.errors import ZarrError
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.nodes.api_hooks import HOOKS
 
 if TYPE_CHECKING:
     from simplezarr.nodes import ZarrArray, ZarrGroup, ZarrNode
@@ -92,6 +93,15 @@ def codec_parts(metadata: ArrayMetadata) -> tuple[tuple[Any, ...], Any | None, t
     return aa, ab, bb
 
 
+def _dtype_repr(array: ZarrArray) -> str:
+    # The data type object's repr (Float32(endianness='little')), served by simplezarr.dtype.
+    hook = HOOKS.get("dtype_repr")
+    meta = array.metadata
+    if hook is not None:
+        return str(hook(array.dtype, meta.zarr_format))
+    return str(meta.dtype.name if meta.zarr_format == 3 else array.dtype)
+
+
 def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None) -> Info:
     """The summary behind ``ZarrArray.info`` (and ``info_complete()`` with stored sizes)."""
     meta = array.metadata
@@ -99,7 +109,7 @@ def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None)
     items: list[tuple[str, Any]] = [
         ("Type", "Array"),
         ("Zarr format", meta.zarr_format),
-        ("Data type", meta.dtype.name if meta.zarr_format == 3 else array.dtype),
+        ("Data type", _dtype_repr(array)),
         ("Fill value", meta.fill_value),
         ("Shape", array.shape),
     ]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from zarr.abc.codec import CodecPipeline
 
-from simplezarr.concurrency import ASYNC_EDGE
+from simplezarr.concurrency import off_loop
 from simplezarr.dtypes.casting import astype
 from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
 from simplezarr.errors import CorruptChunk
@@ -290,5 +290,4 @@ def _statuses(batch: list[Any], requests: list[ChunkRequest]) -> tuple[dict[str,
 async def _off_loop(fn: Any) -> Any:
     """Run ``fn`` in simplezarr's async-edge pool: one hop per batch, never per chunk; the
     event loop stays free to serve the stores that go through it."""
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(ASYNC_EDGE.executor(), fn)
+    return await off_loop(fn)

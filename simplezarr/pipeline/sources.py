@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from simplezarr.config import config
 from simplezarr.errors import StoreError
 from simplezarr.stores.base import (
+    BaseStore,
     ByteRange,
     ReadableStore,
     StoredValue,
@@ -308,6 +309,8 @@ def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
     from zarr.storage import LocalStore as ZarrLocalStore
     from zarr.storage import MemoryStore as ZarrMemoryStore
 
+    if isinstance(store, BaseStore):
+        return store  # a simplezarr store handed to zarr-python: the engine's own kind
     with _lock:
         if type(store) is ZarrMemoryStore:
             # Keyed by the dict: the source holds it, so the id is not reused meanwhile.

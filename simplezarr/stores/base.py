@@ -44,6 +44,7 @@ from simplezarr.stores.byte_ranges import (
 )
 from simplezarr.stores.keys import validate_key, validate_prefix
 from simplezarr.stores.values import BytesValue, RereadValue, StoredValue, held_values, read_values
+from simplezarr.stores.zarr_abc import ZarrStoreInterface
 
 __all__ = [
     "BaseStore",
@@ -89,11 +90,12 @@ def warn_partial_write_once(store: object) -> None:
     )
 
 
-class BaseStore:
+class BaseStore(ZarrStoreInterface):
     """What every store has: a ``read_only`` flag and a readable ``repr``.
 
     Stores are built from the capabilities :class:`ReadableStore`, :class:`WritableStore`
-    and :class:`ListableStore`; check for one with ``isinstance``.
+    and :class:`ListableStore`; check for one with ``isinstance``. Every store also offers
+    zarr-python's ``zarr.abc.store.Store`` interface (:mod:`simplezarr.stores.zarr_abc`).
 
     Example:
         >>> from simplezarr.stores import MemoryStore, ListableStore
@@ -282,6 +284,9 @@ class WritableStore(BaseStore):
         []
     """
 
+    supports_writes = True
+    supports_deletes = True
+
     def set(self, key: str, value: BytesLike) -> None:
         """Store ``value`` (any C-contiguous bytes-like object) under ``key``."""
         key = self._validate_key(key)
@@ -363,7 +368,7 @@ class WritableStore(BaseStore):
         """
         return contextlib.nullcontext()
 
-    def _check_writable(self, action: str) -> None:
+    def _check_writable(self, action: str = "write") -> None:
         if self.read_only:
             raise ReadOnlyError(
                 f"{self!r} is read-only: cannot {action}; open the store with read_only=False"
@@ -415,6 +420,8 @@ class ListableStore(BaseStore):
         >>> store.list_dir(""), store.list_dir("b/"), store.is_empty("e/")
         (['a/', 'e/'], [], False)
     """
+
+    supports_listing = True
 
     def list(self) -> list[str]:
         """All keys in the store, sorted."""

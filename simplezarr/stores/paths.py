@@ -24,7 +24,6 @@ from simplezarr.errors import (
     UnsupportedStoreError,
 )
 from simplezarr.stores.base import BaseStore, ByteRange, ListableStore
-from simplezarr.stores.dict_store import DictStore
 from simplezarr.stores.keys import validate_key
 from simplezarr.stores.local import LocalStore
 from simplezarr.stores.memory import MemoryStore
@@ -71,11 +70,8 @@ def join_path(parent: str, name: str | None) -> str:
 def _read_only_copy(store: BaseStore) -> BaseStore:
     if isinstance(store, LocalStore):
         return LocalStore(store.root, read_only=True)
-    if isinstance(store, DictStore):
-        return DictStore(store.mapping, read_only=True)
-    with_read_only = getattr(store, "with_read_only", None)
-    if callable(with_read_only):
-        return with_read_only(True)
+    if isinstance(store, MemoryStore):
+        return store.with_read_only(True)  # the same dict
     return ReadOnlyView(store)
 
 
@@ -190,7 +186,7 @@ class StorePath:
             return f"file://{join_path(base, self.path)}"
         return (
             f"memory://{self.path}"
-            if isinstance(store, (MemoryStore, DictStore))
+            if isinstance(store, MemoryStore)
             else (f"{store!r}/{self.path}")
         )
 

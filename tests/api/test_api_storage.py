@@ -21,7 +21,8 @@ def test_store_likes(tmp_path: Path) -> None:
     assert make_store_path(tmp_path, mode="r").read_only
     d: dict[str, Any] = {}
     sp = make_store_path(d, path="/a/b/")
-    assert isinstance(sp.store, DictStore) and sp.path == "a/b"
+    assert isinstance(sp.store, storage.MemoryStore) and sp.path == "a/b"
+    assert sp.store.store_dict is d
     sp2 = make_store_path(sp, path="c")
     assert sp2.path == "a/b/c" and sp2.store is sp.store
     assert make_store_path(storage.MemoryStore(), mode="r").read_only  # a read-only view

@@ -26,7 +26,7 @@ LAYERS: list[set[str]] = [
     {"engine"},
     {"pipeline"},  # zarr-python's codec pipeline: the engine under zarr-python's arrays
     {"nodes"},
-    {"storage"},  # zarr-python's zarr.storage: store-likes to stores
+    {"storage", "experimental"},  # zarr-python's zarr.storage and zarr.experimental
     {"api", "dtype"},  # zarr-python's top-level functions and zarr.dtype
     {"__init__"},  # the package's own namespace
     # Integrations, which the package never imports: they import it.

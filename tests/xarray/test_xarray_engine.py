@@ -322,7 +322,6 @@ def test_closing_closes_a_store_it_opened(tmp_path: Path) -> None:
         assert not given.closed
 
 
-
 def test_a_lazy_dataset_pickles_when_arrays_do(written: tuple[Path, int, bool]) -> None:
     """A dask cluster ships the lazy variables to its workers; the engine adds nothing that
     cannot be pickled to the simplezarr arrays it wraps."""

@@ -1,0 +1,1 @@
+"""zarr-python's ``zarr.experimental``: :mod:`simplezarr.experimental.cache_store`."""
