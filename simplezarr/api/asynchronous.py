@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
@@ -68,6 +67,8 @@ T = TypeVar("T")
 
 async def run(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` off the event loop and await its result."""
+    import asyncio  # already loaded by the running loop; not imported by `import simplezarr`
+
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs))
 

@@ -22,8 +22,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import platform
+import os
 import threading
 
 from simplezarr.config import config
@@ -56,11 +55,21 @@ def tune_once() -> bool:
     return _done
 
 
+def _glibc() -> bool:
+    """Whether this process runs on glibc, asked of the C library itself (not
+    ``platform.libc_ver``, which may scan the interpreter's binary, nor
+    ``ctypes.util.find_library``, which runs ``ldconfig`` in a subprocess)."""
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (AttributeError, ValueError, OSError):  # no confstr (Windows) or no such name
+        return False
+
+
 def _tune() -> bool:
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+    if not _glibc():
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the process's own symbols, glibc's mallopt among them
         return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
             libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
         )
