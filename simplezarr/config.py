@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -31,8 +31,8 @@ def _env_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError as e:
         raise ValueError(f"environment variable {name}={raw!r} is not an integer") from e
-    if value < 1:
-        raise ValueError(f"environment variable {name}={raw!r} must be at least 1")
+    if value < minimum:
+        raise ValueError(f"environment variable {name}={raw!r} must be at least {minimum}")
     return value
 
 
@@ -72,6 +72,12 @@ class Config:
       (``SIMPLEZARR_MALLOC_TUNING``, default on; see :mod:`simplezarr.engine.allocator`).
       It changes the allocator of the whole process; turn it off before the first read to
       leave the allocator alone.
+    - ``chunk_cache_bytes``: the byte budget of the decoded-chunk cache, an LRU of decoded
+      chunks shared by every array of the process (``SIMPLEZARR_CHUNK_CACHE_BYTES``, default
+      0: off). Repeated and sliding-window reads then decode each chunk once. Writes
+      through this process (any array or store object on the same location) forget what
+      they change; writes by other processes are not seen. Shards' inner chunks, a
+      caller's dict and ZIP files are never cached. See :mod:`simplezarr.chunk_cache`.
     - ``order``: the memory order of arrays that do not say (zarr-python's
       ``array.order``): the ``order`` a new Zarr v2 array stores, and the order a Zarr v3
       array's reads return without ``config={"order": ...}``. Default "C".
@@ -86,6 +92,7 @@ class Config:
     max_variable_chunk_bytes: int = 0
     io_concurrency: int = 0
     malloc_tuning: bool = True
+    chunk_cache_bytes: int = -1
     order: str = "C"
     default_zarr_format: int = 3
     json_indent: int | None = 2
@@ -101,6 +108,8 @@ class Config:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
             self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 32)
+        if self.chunk_cache_bytes < 0:
+            self.chunk_cache_bytes = _env_int("SIMPLEZARR_CHUNK_CACHE_BYTES", 0, minimum=0)
 
     def set(self, options: Mapping[str, Any] | None = None, /, **changes: Any) -> _Changes:
         """Change settings for the whole process: at once, and back to the previous values
@@ -199,6 +208,7 @@ def _is_bool(value: Any) -> bool:
 _VALID: dict[str, Callable[[Any], bool]] = {
     "write_empty_chunks": _is_bool,
     "malloc_tuning": _is_bool,
+    "chunk_cache_bytes": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
     "json_indent": lambda v: (

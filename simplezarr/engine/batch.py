@@ -48,7 +48,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from simplezarr.engine import allocator, read, shards, write
+from simplezarr.engine import allocator, cached_read, read, shards, write
 from simplezarr.engine.request import ChunkRequest
 from simplezarr.stores.base import StoredValue
 
@@ -63,6 +63,9 @@ def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     read), their indexes read once, and their inner chunks read as ordinary requests.
     """
     allocator.tune_once()
+    if cached_read.cacheable(requests):  # config.chunk_cache_bytes is set
+        cached_read.read_cached(requests, out)
+        return
     if not shards.any_sharded(requests):
         read.read_chunks(requests, out)
         return

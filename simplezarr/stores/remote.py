@@ -248,6 +248,8 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return (type(self).__name__, self.url)
 
+    caches_chunks = True  # see BaseStore.caches_chunks
+
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         """No lock across processes (object stores offer none simplezarr uses yet): warns
         once per store type that a concurrent partial write elsewhere can be lost."""
