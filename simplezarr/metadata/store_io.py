@@ -16,6 +16,8 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
 from simplezarr.errors import NodeNotFound, ReadOnlyError
 from simplezarr.metadata import consolidated as cm
@@ -30,6 +32,7 @@ V3_KEY = "zarr.json"
 V2_ARRAY, V2_GROUP, V2_ATTRS = ".zarray", ".zgroup", ".zattrs"
 #: Every key that holds node metadata rather than chunk data.
 METADATA_KEYS = frozenset({V3_KEY, V2_ARRAY, V2_GROUP, V2_ATTRS})
+_DOCUMENTS = (V3_KEY, V2_ARRAY, V2_GROUP, V2_ATTRS)  # the order _parse_node takes them
 
 
 def prefix(path: str) -> str:
@@ -42,18 +45,45 @@ def load_metadata(store: BaseStore, path: str) -> ArrayMetadata | GroupMetadata:
 
     Raises :class:`~simplezarr.errors.NodeNotFound` when there is neither.
     """
-    p = prefix(path)
-    keys = [p + V3_KEY, p + V2_ARRAY, p + V2_GROUP, p + V2_ATTRS]
-    reader = readable(store, f"read the metadata of {path or '/'!r}")
-    v3, zarray, zgroup, zattrs = reader.get_many([(k, None) for k in keys])
+    metadata = load_many_metadata(store, [path])[0]
+    if metadata is None:
+        raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
+    return metadata
+
+
+def load_many_metadata(
+    store: BaseStore, paths: Sequence[str]
+) -> list[ArrayMetadata | GroupMetadata | None]:
+    """The metadata of the nodes at ``paths`` (None where there is no node), their
+    documents read in one ``get_many``: a remote store fetches them concurrently, so the
+    members of a group of 1,000 arrays cost one batch, not 1,000 round trips.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> store = MemoryStore({"a/zarr.json": b'{"zarr_format": 3, "node_type": "group"}'})
+        >>> [type(m).__name__ for m in load_many_metadata(store, ["a", "b"])]
+        ['GroupMetadata', 'NoneType']
+    """
+    keys = [prefix(path) + doc for path in paths for doc in _DOCUMENTS]
+    where = paths[0] if len(paths) == 1 else f"{len(paths)} nodes"
+    reader = readable(store, f"read the metadata of {where or '/'!r}")
+    values = reader.get_many([(k, None) for k in keys]) if keys else []
+    n = len(_DOCUMENTS)
+    return [_parse_node(path, *values[i * n : i * n + n]) for i, path in enumerate(paths)]
+
+
+def _parse_node(
+    path: str, v3: Any, zarray: Any, zgroup: Any, zattrs: Any
+) -> ArrayMetadata | GroupMetadata | None:
     if v3 is not None:
         return parse_node_v3(v3, path)
+    p = prefix(path)
     attrs = parse_document(zattrs, p + V2_ATTRS) if zattrs is not None else None
     if zarray is not None:
         return parse_array_v2(parse_document(zarray, p + V2_ARRAY), attrs, path)
     if zgroup is not None:
         return parse_group_v2(parse_document(zgroup, p + V2_GROUP), attrs, path)
-    raise NodeNotFound(f"no array or group at path {path or '/'!r} in {store!r}")
+    return None
 
 
 def write_metadata(store: BaseStore, path: str, metadata: ArrayMetadata | GroupMetadata) -> None:
