@@ -36,6 +36,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -161,6 +162,19 @@ MISSING = _Missing()
 
 #: The process's cache, used by the engine's reads.
 CACHE = ChunkCache()
+
+
+def _after_fork() -> None:
+    # A forked child is another process: what its parent writes from now on is a write the
+    # child cannot see, so it starts empty; and a lock another thread held at the fork
+    # would never be released in the child.
+    global _writes_lock
+    _writes_lock = threading.Lock()
+    CACHE._lock = threading.Lock()
+    CACHE.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _count_write() -> None:

@@ -186,3 +186,19 @@ def test_concurrent_writes_never_leave_a_stale_chunk(cache_on: None) -> None:
         for t in threads:
             t.join()
     assert (a[...] == 199).all()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_with_an_empty_cache(cache_on: None) -> None:
+    import os
+
+    a = _array(MemoryStore())
+    a[...]
+    assert len(CACHE) > 0  # control: the parent's cache holds the chunks
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report how many entries it inherited
+        os.write(write, str(len(CACHE)).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 16) == b"0"
