@@ -22,7 +22,6 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import os
 import threading
@@ -231,8 +230,11 @@ async def off_loop(fn: Callable[..., T], /, *args: object, **kwargs: object) -> 
     blocked (the async API and the stores' zarr-python methods both go through it).
 
     Example:
+        >>> import asyncio
         >>> asyncio.run(off_loop(sum, [1, 2, 3]))
         6
     """
+    import asyncio  # loaded already by the running loop; `import simplezarr` does not need it
+
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(ASYNC_EDGE.executor(), functools.partial(fn, *args, **kwargs))

@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, minimum: int = 1) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -31,8 +31,8 @@ def _env_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError as e:
         raise ValueError(f"environment variable {name}={raw!r} is not an integer") from e
-    if value < 1:
-        raise ValueError(f"environment variable {name}={raw!r} must be at least 1")
+    if value < minimum:
+        raise ValueError(f"environment variable {name}={raw!r} must be at least {minimum}")
     return value
 
 
@@ -85,6 +85,12 @@ class Config:
       (``SIMPLEZARR_MALLOC_TUNING``, default on; see :mod:`simplezarr.engine.allocator`).
       It changes the allocator of the whole process; turn it off before the first read to
       leave the allocator alone.
+    - ``chunk_cache_bytes``: the byte budget of the decoded-chunk cache, an LRU of decoded
+      chunks shared by every array of the process (``SIMPLEZARR_CHUNK_CACHE_BYTES``, default
+      0: off). Repeated and sliding-window reads then decode each chunk once. Writes
+      through this process (any array or store object on the same location) forget what
+      they change; writes by other processes are not seen. Shards' inner chunks, a
+      caller's dict and ZIP files are never cached. See :mod:`simplezarr.chunk_cache`.
     - ``order``: the memory order of arrays that do not say (zarr-python's
       ``array.order``): the ``order`` a new Zarr v2 array stores, and the order a Zarr v3
       array's reads return without ``config={"order": ...}``. Default "C".
@@ -116,6 +122,7 @@ class Config:
     max_variable_chunk_bytes: int = 0
     io_concurrency: int = 0
     malloc_tuning: bool = True
+    chunk_cache_bytes: int = -1
     order: str = "C"
     default_zarr_format: int = 3
     json_indent: int | None = 2
@@ -143,6 +150,8 @@ class Config:
             self.io_concurrency = _env_int("SIMPLEZARR_IO_CONCURRENCY", 32)
         if not self.remote_client:
             self.remote_client = _env_choice("SIMPLEZARR_REMOTE_CLIENT", REMOTE_CLIENTS)
+        if self.chunk_cache_bytes < 0:
+            self.chunk_cache_bytes = _env_int("SIMPLEZARR_CHUNK_CACHE_BYTES", 0, minimum=0)
 
     def set(self, options: Mapping[str, Any] | None = None, /, **changes: Any) -> _Changes:
         """Change settings for the whole process: at once, and back to the previous values
@@ -244,6 +253,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "check_metadata_on_write": _is_bool,
     "allow_unsafe_pickle_decode": _is_bool,
     "read_missing_chunks": _is_bool,
+    "chunk_cache_bytes": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
     "remote_client": lambda v: v in REMOTE_CLIENTS,

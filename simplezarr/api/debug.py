@@ -7,9 +7,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib.metadata
-import platform
-
 __all__ = ["print_debug_info"]
 
 _PACKAGES = ("simplezarr", "numpy", "numcodecs", "crc32c", "fsspec", "obstore", "zarr")
@@ -17,6 +14,9 @@ _PACKAGES = ("simplezarr", "numpy", "numcodecs", "crc32c", "fsspec", "obstore", 
 
 def print_debug_info() -> None:
     """Print the platform, Python and the versions of simplezarr and its dependencies."""
+    import importlib.metadata  # imported here: `import simplezarr` never reads metadata
+    import platform
+
     print(f"platform: {platform.platform()}")
     print(f"python: {platform.python_version()}")
     for name in _PACKAGES:

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import importlib
 import threading
-from importlib.metadata import EntryPoint, entry_points
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from simplezarr.codecs.base import Codec
 from simplezarr.errors import InvalidMetadata, UnknownCodec, quote
 from simplezarr.named import parse_named
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -97,6 +100,17 @@ def known_codec_names() -> list[str]:
     """The registered codec names, sorted (``numcodecs.<id>`` names are implicit)."""
     with _lock:
         return sorted(_registry)
+
+
+def entry_points(group: str) -> Iterable[EntryPoint]:
+    """The installed entry points of ``group``.
+
+    importlib.metadata costs about 15 ms to import and the scan as much again, so it is
+    imported here, when a codec name is unknown, never by ``import simplezarr``.
+    """
+    from importlib import metadata
+
+    return metadata.entry_points(group=group)
 
 
 def _load_entry_points() -> None:

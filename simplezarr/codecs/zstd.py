@@ -1,7 +1,9 @@
 """The ``zstd`` codec, with bounded decompression.
 
 Encoding uses numcodecs' Zstd, so the bytes equal zarr-python's for the same level and
-checksum flag. Decoding uses the ``zstandard`` package: measured on a 512 KiB float32 chunk
+checksum flag; numcodecs (about 30 ms to import) is imported at the first encode or
+decode into a buffer, so opening and reading a zstd array through other paths never pays
+for it. Decoding uses the ``zstandard`` package: measured on a 512 KiB float32 chunk
 compressed at level 1 it decodes in ~360 us against ~380 us for numcodecs (both release the
 GIL), and it can bound the output of frames that do not record their size. The frame header's
 content size is checked against ``max_size`` before anything is allocated.
@@ -21,8 +23,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import zstandard
-from numcodecs.zstd import Zstd
-from numcodecs.zstd import decompress as zstd_into_buffer
 
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike
 from simplezarr.codecs.options import check_config, config_bool, config_int
@@ -30,6 +30,8 @@ from simplezarr.errors import CorruptChunk
 
 if TYPE_CHECKING:
     from typing import Self
+
+    from numcodecs.zstd import Zstd
 
 __all__ = ["ZstdCodec", "zstd_bound", "zstd_decompress", "zstd_decompress_prefix"]
 
@@ -47,6 +49,19 @@ def _decompressor() -> zstandard.ZstdDecompressor:
     return d
 
 
+_into_buffer: Any = None
+
+
+def _zstd_into_buffer(data: BytesLike, dest: Any) -> None:
+    """numcodecs' zstd decompression into ``dest`` (imported at the first call)."""
+    global _into_buffer
+    if _into_buffer is None:
+        from numcodecs.zstd import decompress
+
+        _into_buffer = decompress
+    _into_buffer(data, dest)
+
+
 def zstd_bound(n: int | None) -> int | None:
     """A size no zstd frame of ``n`` input bytes exceeds (ZSTD_COMPRESSBOUND plus headroom)."""
     if n is None:
@@ -58,7 +73,7 @@ def zstd_decompress(data: BytesLike, max_size: int | None) -> bytes:
     """Decompress one zstd frame, producing at most ``max_size`` bytes (None: no limit).
 
     Example:
-        >>> zstd_decompress(Zstd(level=1).encode(b"x" * 100), 100) == b"x" * 100
+        >>> zstd_decompress(ZstdCodec(level=1).encode(b"x" * 100), 100) == b"x" * 100
         True
     """
     try:
@@ -109,7 +124,7 @@ def _frame_size(data: BytesLike) -> int:
     from the block headers; -1 if the frame is malformed or cut short.
 
     Example:
-        >>> frame = Zstd(level=1).encode(b"abc" * 100)
+        >>> frame = ZstdCodec(level=1).encode(b"abc" * 100)
         >>> _frame_size(frame) == len(frame), _frame_size(frame + b"x") == len(frame)
         (True, True)
     """
@@ -134,7 +149,7 @@ def zstd_decompress_prefix(data: BytesLike, n: int, max_size: int | None) -> Byt
     """The first ``n`` bytes of one zstd frame, decompressing no further than needed.
 
     Example:
-        >>> bytes(zstd_decompress_prefix(Zstd(level=1).encode(b"abc" * 100), 4, 300))
+        >>> bytes(zstd_decompress_prefix(ZstdCodec(level=1).encode(b"abc" * 100), 4, 300))
         b'abca'
     """
     try:
@@ -173,12 +188,11 @@ class ZstdCodec(BytesBytesCodec):
 
     level: int = 0
     checksum: bool = False
-    _encoder: Zstd = field(init=False, repr=False, compare=False, hash=False)
+    _encoder: Zstd | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         config_int(self.name, "level", self.level, _MIN_LEVEL, _MAX_LEVEL)
         config_bool(self.name, "checksum", self.checksum)
-        object.__setattr__(self, "_encoder", Zstd(level=self.level, checksum=self.checksum))
 
     @classmethod
     def from_config(cls, configuration: dict[str, Any]) -> Self:
@@ -190,7 +204,13 @@ class ZstdCodec(BytesBytesCodec):
         return {"name": self.name, "configuration": config}
 
     def encode(self, data: BytesLike) -> BytesLike:
-        return self._encoder.encode(data)
+        encoder = self._encoder
+        if encoder is None:  # numcodecs at the first encode, not when the array is opened
+            from numcodecs.zstd import Zstd
+
+            encoder = Zstd(level=self.level, checksum=self.checksum)
+            object.__setattr__(self, "_encoder", encoder)
+        return encoder.encode(data)
 
     def decode(self, data: BytesLike, max_size: int | None) -> BytesLike:
         return zstd_decompress(data, max_size)
@@ -229,7 +249,7 @@ class ZstdCodec(BytesBytesCodec):
             return
         try:
             # numcodecs decodes into the buffer; the header said exactly its size.
-            zstd_into_buffer(data, dest)
+            _zstd_into_buffer(data, dest)
         except Exception as e:
             raise CorruptChunk(f"zstd data is corrupt: {e}") from e
 

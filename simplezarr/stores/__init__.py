@@ -18,6 +18,11 @@ Example:
     (b'{}', None, ['a/'])
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from simplezarr.stores.base import (
     BaseStore,
     ByteRange,
@@ -25,15 +30,39 @@ from simplezarr.stores.base import (
     ReadableStore,
     WritableStore,
 )
-from simplezarr.stores.fsspec_store import FsspecStore, RemoteStore
 from simplezarr.stores.keys import validate_key
 from simplezarr.stores.local import LocalStore
 from simplezarr.stores.logging_store import LoggingStore
 from simplezarr.stores.memory import MemoryStore
-from simplezarr.stores.obstore_store import ObjectStore
 from simplezarr.stores.url import from_url
 from simplezarr.stores.wrappers import SlowStore, WrapperStore
 from simplezarr.stores.zip import ZipStore
+
+if TYPE_CHECKING:
+    from simplezarr.stores.fsspec_store import FsspecStore, RemoteStore
+    from simplezarr.stores.obstore_store import ObjectStore
+
+#: The remote stores' modules, imported on first access: they bring asyncio (about 20 ms of
+#: a fresh process) that local and in-memory arrays never need.
+_LAZY = {
+    "FsspecStore": "simplezarr.stores.fsspec_store",
+    "RemoteStore": "simplezarr.stores.fsspec_store",
+    "ObjectStore": "simplezarr.stores.obstore_store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'simplezarr.stores' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "BaseStore",

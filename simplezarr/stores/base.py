@@ -25,6 +25,7 @@ import warnings
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Self
 
+from simplezarr import chunk_cache
 from simplezarr.errors import (
     ReadOnlyError,
     SelectionError,
@@ -102,6 +103,12 @@ class BaseStore(ZarrStoreInterface):
         >>> isinstance(MemoryStore(), ListableStore)
         True
     """
+
+    #: Whether the engine may keep this store's decoded chunks in the decoded-chunk cache
+    #: (:mod:`simplezarr.chunk_cache`, ``config.chunk_cache_bytes``): only when every change
+    #: in this process goes through the store's own methods and its ``lock_scope`` names the
+    #: location, so any store object on that location forgets what it changes.
+    caches_chunks: bool = False
 
     def __init__(self, *, read_only: bool = False) -> None:
         self._read_only = bool(read_only)
@@ -291,7 +298,10 @@ class WritableStore(BaseStore):
         """Store ``value`` (any C-contiguous bytes-like object) under ``key``."""
         key = self._validate_key(key)
         self._check_writable(f"set key {key!r}")
-        self._set_buffer(key, as_buffer(value, key))
+        try:
+            self._set_buffer(key, as_buffer(value, key))
+        finally:  # even a failed write may have changed the value
+            chunk_cache.forget(self.lock_scope, key)
 
     def set_many(self, items: Iterable[tuple[str, BytesLike]]) -> None:
         """Store several ``(key, value)`` pairs."""
@@ -302,7 +312,10 @@ class WritableStore(BaseStore):
         """Remove ``key``; a missing key is not an error."""
         key = self._validate_key(key)
         self._check_writable(f"delete key {key!r}")
-        self._delete(key)
+        try:
+            self._delete(key)
+        finally:
+            chunk_cache.forget(self.lock_scope, key)
 
     def set_partial_values(self, key_start_values: Iterable[tuple[str, int, BytesLike]]) -> None:
         """Write each ``value`` into the value of ``key`` at byte offset ``start``.
@@ -322,7 +335,10 @@ class WritableStore(BaseStore):
                 )
             patches.setdefault(key, []).append((offset, to_bytes(value, key)))
         for key, key_patches in patches.items():
-            self._patch(key, key_patches)
+            try:
+                self._patch(key, key_patches)
+            finally:
+                chunk_cache.forget(self.lock_scope, key)
 
     def erase_values(self, keys: Iterable[str]) -> None:
         """Delete every key in ``keys``; missing keys are skipped."""
@@ -333,7 +349,10 @@ class WritableStore(BaseStore):
         """Delete every key under ``prefix`` (``""`` erases everything; else it ends in '/')."""
         prefix = self._validate_prefix(prefix)
         self._check_writable(f"erase prefix {prefix!r}")
-        self._erase_prefix(prefix)
+        try:
+            self._erase_prefix(prefix)
+        finally:
+            chunk_cache.forget_prefix(self.lock_scope, prefix)
 
     def clear(self) -> None:
         """Delete every key in the store."""

@@ -618,18 +618,25 @@ class FsspecStore(RemoteStoreBase):
         except self._allowed as e:
             self._raise_if_container_missing(e, prefix, "list")
             return []
-        children = []
+        children, dirs = [], []
         for entry in entries:
             key = self._key_of(entry["name"].rstrip("/"))
             if key is None or not key.startswith(prefix) or "/" in key[len(prefix) :]:
                 continue  # e.g. the prefix itself, listed when it names a value
             if entry.get("type") == "directory":
-                if self._verify_dirs and not await self._find(key + "/"):
-                    continue  # an empty directory holds no keys
-                children.append(key + "/")
+                dirs.append(key)
             elif entry.get("type") == "file":
                 children.append(key)
-        return children
+        if self._verify_dirs and dirs:
+            # An empty directory holds no keys. Checked concurrently: one after the other,
+            # a group of 1,000 arrays over HTTP took 1,000 round trips to list.
+            async def holds_keys(key: str) -> bool:
+                async with self._semaphore():
+                    return bool(await self._find(key + "/"))
+
+            kept = await asyncio.gather(*(holds_keys(k) for k in dirs))
+            dirs = [k for k, keep in zip(dirs, kept, strict=True) if keep]
+        return children + [k + "/" for k in dirs]
 
     # -- Python protocols ---------------------------------------------------------------
 

@@ -303,6 +303,8 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return ("local", self._root)
 
+    caches_chunks = True  # see BaseStore.caches_chunks
+
     def _validate_key(self, key: object) -> str:
         key = validate_unreserved_key(key, TEMP_PREFIX, "LocalStore")
         if key == LOCK_NAME:

@@ -81,6 +81,8 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return ("memory", id(self._data))
 
+    caches_chunks = True  # see BaseStore.caches_chunks
+
     # ReadableStore
 
     read_batch_size = 0  # no latency to hide

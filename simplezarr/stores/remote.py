@@ -295,6 +295,8 @@ class RemoteStoreBase(ReadableStore, WritableStore, ListableStore):
         that cannot make a write conditional."""
         return False
 
+    caches_chunks = True  # see BaseStore.caches_chunks
+
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         """No lock across processes: a store with :attr:`conditional_writes` needs none
         (the engine swaps conditionally); any other warns once per store type that a

@@ -65,6 +65,10 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return self._store.lock_scope
 
+    @property
+    def caches_chunks(self) -> bool:  # type: ignore[override]
+        return self._store.caches_chunks
+
     def partial_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         return self._writable("lock keys for a partial write").partial_write_lock(keys)
 

@@ -48,6 +48,17 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
 
     report = json.loads((results / "smoke.json").read_text())
+    extra = report["issue14_workloads"]  # first calls, sliding, scaling, groups, remote
+    assert {k.split("/")[0] for k in extra} == {
+        "first_call",
+        "sliding",
+        "scaling",
+        "open_group",
+        "remote",
+    }
+    for key, records in extra.items():
+        if "simplezarr" in key:
+            assert records and all(r.get("verified") is not False for r in records), (key, records)
     assert {w["op"] for w in report["workloads"]} == set(OPS)
     have_zarr = importlib.util.find_spec("zarr") is not None
     for w in report["workloads"]:

@@ -20,7 +20,16 @@ PACKAGE = Path(__file__).resolve().parents[2] / "simplezarr"
 LAYERS: list[set[str]] = [
     {"errors"},
     {"config", "named"},
-    {"dtypes", "chunk_keys", "chunk_grid", "byte_window", "fill", "concurrency", "indexing"},
+    {
+        "dtypes",
+        "chunk_keys",
+        "chunk_grid",
+        "byte_window",
+        "fill",
+        "concurrency",
+        "indexing",
+        "chunk_cache",
+    },
     {"codecs", "stores"},
     {"metadata"},
     {"engine"},
