@@ -81,7 +81,11 @@ class MemoryStore(ReadableStore, WritableStore, ListableStore):
     def lock_scope(self) -> Hashable:
         return ("memory", id(self._data))
 
-    caches_chunks = True  # see BaseStore.caches_chunks
+    @property
+    def caches_chunks(self) -> bool:  # type: ignore[override]
+        # See BaseStore.caches_chunks. Not over a caller's dict: its values may change
+        # behind the store's back.
+        return not self._buffers
 
     # ReadableStore
 
