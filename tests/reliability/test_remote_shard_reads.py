@@ -174,6 +174,7 @@ def test_fsspec_file_systems_without_if_match_compare_versions(
 ) -> None:
     # FsspecStore over memory:// (no If-Match): the value's info is compared before and
     # after the reads. The control reads unpinned and mixes versions.
+    pytest.importorskip("fsspec")
     import uuid
 
     def make(root: str) -> Any:
@@ -218,6 +219,7 @@ def test_only_the_shard_that_changed_is_read_again_whole(s3: S3Server, client: s
 def test_pinned_ranges_are_coalesced_and_sliced_back() -> None:
     # Ranges of one value close together are one request (as obstore's get_ranges would
     # make them), each caller still gets exactly its bytes; a stale version is refused.
+    pytest.importorskip("obstore")
     from simplezarr.errors import ValueChanged
 
     store = ObjectStore.from_url("memory:///")

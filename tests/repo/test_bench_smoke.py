@@ -56,7 +56,10 @@ def test_smoke_run_completes_verified_with_a_table(tmp_path: Path) -> None:
         "open_group",
         "remote",
     }
+    have_fsspec = importlib.util.find_spec("fsspec") is not None
     for key, records in extra.items():
+        if key.startswith(("remote", "open_group/HTTP")) and not have_fsspec:
+            continue  # the remote cells need fsspec (not in the minimum-versions environment)
         if "simplezarr" in key:
             assert records and all(r.get("verified") is not False for r in records), (key, records)
     assert {w["op"] for w in report["workloads"]} == set(OPS)

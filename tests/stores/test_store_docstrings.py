@@ -20,9 +20,9 @@ MODULES = [
 
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name: str) -> None:
-    if name.endswith(("fsspec_store", "url")):
+    if name.endswith(("fsspec_store", "url", "remote")):
         pytest.importorskip("fsspec")
-    if name.endswith("obstore_store"):
+    if name.endswith(("obstore_store", "remote")):
         pytest.importorskip("obstore")
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
