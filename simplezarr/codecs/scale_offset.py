@@ -46,7 +46,8 @@ def _check_range(values: np.ndarray, dtype: np.dtype) -> None:
     lo, hi = values.min(), values.max()
     if lo < int(info.min) or hi > int(info.max):
         raise CodecError(
-            f"scale_offset: a value leaves the range of {dtype} [{info.min}, {info.max}]"
+            f"scale_offset: a value is outside the range of dtype {dtype} "
+            f"[{info.min}, {info.max}]"
         )
 
 
@@ -136,8 +137,8 @@ class ScaleOffset(ArrayArrayCodec):
             arr.astype(object if arr.dtype == np.uint64 else np.int64) % int(scale)
         ):
             raise CodecError(
-                f"scale_offset: a stored value is not a multiple of scale={self.scale!r}, so "
-                f"it has no exact {arr.dtype} value"
+                f"scale_offset: a stored value divided by scale={self.scale!r} leaves a "
+                f"non-zero remainder, so it has no exact {arr.dtype} value"
             )
         return _integer_op(arr, lambda x: x // int(scale) + int(offset)).astype(
             np.asarray(chunk).dtype, copy=False
