@@ -46,8 +46,7 @@ def _check_range(values: np.ndarray, dtype: np.dtype) -> None:
     lo, hi = values.min(), values.max()
     if lo < int(info.min) or hi > int(info.max):
         raise CodecError(
-            f"scale_offset: a value is outside the range of dtype {dtype} "
-            f"[{info.min}, {info.max}]"
+            f"scale_offset: a value is outside the range of dtype {dtype} [{info.min}, {info.max}]"
         )
 
 

@@ -165,11 +165,11 @@ class ZarrCodecPipeline(CodecPipeline):
             if store is not None and isinstance(getattr(getter, "path", None), str):
                 source = sources.get(id(store))
                 if source is None:
-                    source = sources[id(store)] = source_for(store, loop)
+                    source = sources[id(store)] = source_for(store, loop, spec.prototype)
                 key = getter.path
             else:
                 if getters is None:
-                    getters = GetterSource(loop)
+                    getters = GetterSource(loop, spec.prototype)
                 source, key = getters, getters.add(getter)
             requests.append(ChunkRequest(source, key, chain, p))
         return requests

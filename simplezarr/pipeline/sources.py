@@ -64,6 +64,17 @@ def _prototype() -> Any:
     return default_buffer_prototype()
 
 
+def _custom(prototype: Any) -> Any:
+    """``prototype`` when it is not zarr-python's default one (a custom Buffer class the
+    store expects, as ``getitem(prototype=...)`` asks), else None."""
+    if prototype is None:
+        return None
+    default = _prototype()
+    if prototype.buffer is default.buffer and prototype.nd_buffer is default.nd_buffer:
+        return None
+    return prototype
+
+
 class MemoryStoreSource(ReadableStore, WritableStore):
     """zarr-python's ``MemoryStore``, its dict read and written in place."""
 
@@ -150,9 +161,18 @@ class AsyncStoreSource(ReadableStore, WritableStore):
     pipeline (the engine runs in another thread, so the loop is free to serve it); at
     most zarr-python's ``async.concurrency`` requests of a batch in flight."""
 
-    def __init__(self, store: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, store: Any, loop: asyncio.AbstractEventLoop, prototype: Any = None) -> None:
         super().__init__(read_only=_read_only(store))
         self.store, self.loop = store, loop
+        self.prototype = prototype  # a custom BufferPrototype the store's values use
+
+    @property
+    def lock_scope(self) -> Any:
+        # One store's keys share their locks whatever loop or prototype serves them.
+        return ("zarr-store", id(self.store))
+
+    def _proto(self) -> Any:
+        return self.prototype if self.prototype is not None else _prototype()
 
     def _call(self, coroutine: Any) -> Any:
         try:
@@ -166,7 +186,7 @@ class AsyncStoreSource(ReadableStore, WritableStore):
         return self._get_many([(key, byte_range)])[0]
 
     def _get_many(self, requests: list[tuple[str, ByteRange]]) -> list[bytes | None]:
-        store, prototype = self.store, _prototype()
+        store, prototype = self.store, self._proto()
         limit = _in_flight()
 
         async def gather() -> list[bytes | None]:
@@ -189,7 +209,7 @@ class AsyncStoreSource(ReadableStore, WritableStore):
     def read_ranges(self, key: str, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
         """The bytes of each ``(start, stop)`` of ``key``: one ``get_ranges`` call where the
         store has it (zarr-python 3.4: it coalesces), else concurrent gets."""
-        store, prototype = self.store, _prototype()
+        store, prototype = self.store, self._proto()
         get_ranges = getattr(store, "get_ranges", None)
         if get_ranges is None:
             got = self._get_many([(key, (a, max(0, b - a))) for a, b in ranges])
@@ -222,13 +242,13 @@ class AsyncStoreSource(ReadableStore, WritableStore):
         return result
 
     def _set(self, key: str, data: bytes) -> None:
-        self._call(self.store.set(key, _prototype().buffer.from_bytes(bytes(data))))
+        self._call(self.store.set(key, self._proto().buffer.from_bytes(bytes(data))))
 
     def set_many(self, items: Iterable[tuple[str, Any]]) -> None:
         pairs = [(self._validate_key(k), bytes(v)) for k, v in items]
         if pairs:
             self._check_writable("set")
-            prototype = _prototype()
+            prototype = self._proto()
 
             async def all_sets() -> None:
                 gate = asyncio.Semaphore(_in_flight())
@@ -262,9 +282,10 @@ class GetterSource(ReadableStore, WritableStore):
 
     read_batch_size = 0
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, prototype: Any = None) -> None:
         super().__init__()
         self.loop = loop
+        self.prototype = prototype if prototype is not None else _prototype()
         self.getters: dict[str, Any] = {}
 
     def add(self, getter: Any) -> str:
@@ -276,11 +297,11 @@ class GetterSource(ReadableStore, WritableStore):
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
     def _get(self, key: str, byte_range: ByteRange) -> bytes | None:
-        buf = self._call(self.getters[key].get(_prototype(), byte_range=_request(byte_range)))
+        buf = self._call(self.getters[key].get(self.prototype, byte_range=_request(byte_range)))
         return None if buf is None else buf.to_bytes()
 
     def _set(self, key: str, data: bytes) -> None:
-        self._call(self.getters[key].set(_prototype().buffer.from_bytes(bytes(data))))
+        self._call(self.getters[key].set(self.prototype.buffer.from_bytes(bytes(data))))
 
     def _delete(self, key: str) -> None:
         self._call(self.getters[key].delete())
@@ -296,7 +317,7 @@ class _ZarrLocalStore(LocalStore):
 
 _memory: weakref.WeakValueDictionary[int, MemoryStoreSource] = weakref.WeakValueDictionary()
 _local: dict[tuple[str, bool], LocalStore] = {}
-_remote: weakref.WeakValueDictionary[tuple[int, int], AsyncStoreSource] = (
+_remote: weakref.WeakValueDictionary[tuple[Any, ...], AsyncStoreSource] = (
     weakref.WeakValueDictionary()
 )
 _lock = threading.Lock()
@@ -311,9 +332,11 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
+def source_for(store: Any, loop: asyncio.AbstractEventLoop | None, prototype: Any = None) -> Any:
     """The engine's source for a zarr-python store (see the module docstring); ``loop``
-    is the event loop of the calling pipeline, needed by the stores served through it."""
+    is the event loop of the calling pipeline, needed by the stores served through it;
+    ``prototype``, the batch's ``BufferPrototype``: a store served through its async API
+    gets and sets values of its buffer class (zarr-python's default one otherwise)."""
     from zarr.storage import LocalStore as ZarrLocalStore
     from zarr.storage import MemoryStore as ZarrMemoryStore
 
@@ -335,8 +358,9 @@ def source_for(store: Any, loop: asyncio.AbstractEventLoop | None) -> Any:
             return local
         if loop is None:
             raise StoreError(f"{store!r} is served through its event loop, and none is running")
-        remote = _remote.get((id(store), id(loop)))
+        custom = _custom(prototype)
+        rkey = (id(store), id(loop), None if custom is None else (custom.buffer, custom.nd_buffer))
+        remote = _remote.get(rkey)
         if remote is None:
-            remote = AsyncStoreSource(store, loop)
-            _remote[(id(store), id(loop))] = remote
+            remote = _remote[rkey] = AsyncStoreSource(store, loop, custom)
         return remote
