@@ -30,7 +30,7 @@ from simplezarr.engine.batch import ChunkRequest, read_batch, write_batch
 from simplezarr.errors import CorruptChunk
 from simplezarr.pipeline.batches import extent, projection, with_axes
 from simplezarr.pipeline.chains import Chains
-from simplezarr.pipeline.sources import GetterSource, source_for
+from simplezarr.pipeline.sources import GetterSource, array_coalescing, source_for
 
 if TYPE_CHECKING:
     from typing import Self
@@ -165,7 +165,9 @@ class ZarrCodecPipeline(CodecPipeline):
             if store is not None and isinstance(getattr(getter, "path", None), str):
                 source = sources.get(id(store))
                 if source is None:
-                    source = sources[id(store)] = source_for(store, loop, spec.prototype)
+                    source = sources[id(store)] = source_for(
+                        store, loop, spec.prototype, array_coalescing(spec)
+                    )
                 key = getter.path
             else:
                 if getters is None:

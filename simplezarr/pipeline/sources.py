@@ -143,6 +143,18 @@ def _coalescing() -> dict[str, int]:
     return {k: int(v) for k, v in found.items() if v is not None}
 
 
+def array_coalescing(spec: Any) -> dict[str, int] | None:
+    """An array's own ``sharding_coalesce_*`` limits (zarr-python 3.4's ``ArrayConfig``,
+    which takes the global ones where the array sets none), or None where its config has
+    no such fields (zarr-python 3.1)."""
+    config = getattr(spec, "config", None)
+    gap = getattr(config, "sharding_coalesce_max_gap_bytes", None)
+    most = getattr(config, "sharding_coalesce_max_bytes", None)
+    if not isinstance(gap, int) or not isinstance(most, int):
+        return None
+    return {"max_gap_bytes": gap, "max_coalesced_bytes": most}
+
+
 def _request(byte_range: ByteRange) -> Any:
     from zarr.abc.store import OffsetByteRequest, RangeByteRequest, SuffixByteRequest
 
@@ -161,10 +173,17 @@ class AsyncStoreSource(ReadableStore, WritableStore):
     pipeline (the engine runs in another thread, so the loop is free to serve it); at
     most zarr-python's ``async.concurrency`` requests of a batch in flight."""
 
-    def __init__(self, store: Any, loop: asyncio.AbstractEventLoop, prototype: Any = None) -> None:
+    def __init__(
+        self,
+        store: Any,
+        loop: asyncio.AbstractEventLoop,
+        prototype: Any = None,
+        coalescing: dict[str, int] | None = None,
+    ) -> None:
         super().__init__(read_only=_read_only(store))
         self.store, self.loop = store, loop
         self.prototype = prototype  # a custom BufferPrototype the store's values use
+        self.coalescing = coalescing  # the array's get_ranges limits (None: the global ones)
 
     @property
     def lock_scope(self) -> Any:
@@ -216,7 +235,7 @@ class AsyncStoreSource(ReadableStore, WritableStore):
             return [b"" if d is None else d for d in got]
         from zarr.abc.store import RangeByteRequest
 
-        coalescing = _coalescing()
+        coalescing = self.coalescing if self.coalescing is not None else _coalescing()
 
         async def fetch() -> list[bytes]:
             out = [b""] * len(ranges)
@@ -332,11 +351,17 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
-def source_for(store: Any, loop: asyncio.AbstractEventLoop | None, prototype: Any = None) -> Any:
+def source_for(
+    store: Any,
+    loop: asyncio.AbstractEventLoop | None,
+    prototype: Any = None,
+    coalescing: dict[str, int] | None = None,
+) -> Any:
     """The engine's source for a zarr-python store (see the module docstring); ``loop``
     is the event loop of the calling pipeline, needed by the stores served through it;
     ``prototype``, the batch's ``BufferPrototype``: a store served through its async API
-    gets and sets values of its buffer class (zarr-python's default one otherwise)."""
+    gets and sets values of its buffer class (zarr-python's default one otherwise);
+    ``coalescing``, the array's limits for merging ranges (:func:`array_coalescing`)."""
     from zarr.storage import LocalStore as ZarrLocalStore
     from zarr.storage import MemoryStore as ZarrMemoryStore
 
@@ -359,8 +384,13 @@ def source_for(store: Any, loop: asyncio.AbstractEventLoop | None, prototype: An
         if loop is None:
             raise StoreError(f"{store!r} is served through its event loop, and none is running")
         custom = _custom(prototype)
-        rkey = (id(store), id(loop), None if custom is None else (custom.buffer, custom.nd_buffer))
+        rkey = (
+            id(store),
+            id(loop),
+            None if custom is None else (custom.buffer, custom.nd_buffer),
+            None if coalescing is None else tuple(sorted(coalescing.items())),
+        )
         remote = _remote.get(rkey)
         if remote is None:
-            remote = _remote[rkey] = AsyncStoreSource(store, loop, custom)
+            remote = _remote[rkey] = AsyncStoreSource(store, loop, custom, coalescing)
         return remote
