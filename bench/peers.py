@@ -104,13 +104,19 @@ class ZarrPython(Adapter):
         import zarr
 
         self.configure()
-        return zarr.open_array(zarr.storage.LocalStore(str(path), read_only=True), mode="r")
+        array = zarr.open_array(zarr.storage.LocalStore(str(path), read_only=True), mode="r")
+        return self._checked(array)
 
     def open_write(self, path: Path, zarr_format: int) -> Any:
         import zarr
 
         self.configure()
-        return zarr.open_array(zarr.storage.LocalStore(str(path)), mode="r+")
+        return self._checked(zarr.open_array(zarr.storage.LocalStore(str(path)), mode="r+"))
+
+    @staticmethod
+    def _checked(array: Any) -> Any:
+        """The array, after checking it uses the pipeline this adapter measures."""
+        return array
 
 
 def _zarr_version() -> tuple[int, ...]:
@@ -141,12 +147,6 @@ class ZarrPythonFused(ZarrPython):
                 "codec_pipeline.max_workers": None,
             }
         )
-
-    def open_read(self, path: Path, zarr_format: int) -> Any:
-        return self._checked(super().open_read(path, zarr_format))
-
-    def open_write(self, path: Path, zarr_format: int) -> Any:
-        return self._checked(super().open_write(path, zarr_format))
 
     @staticmethod
     def _checked(array: Any) -> Any:
@@ -197,12 +197,6 @@ class ZarrsPython(ZarrPython):
         zarr.config.set(
             {"codec_pipeline.path": "zarrs.ZarrsCodecPipeline", "codec_pipeline.strict": strict}
         )
-
-    def open_read(self, path: Path, zarr_format: int) -> Any:
-        return self._checked(super().open_read(path, zarr_format))
-
-    def open_write(self, path: Path, zarr_format: int) -> Any:
-        return self._checked(super().open_write(path, zarr_format))
 
     @staticmethod
     def _checked(array: Any) -> Any:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
 
 import numpy as np
 
@@ -38,7 +37,8 @@ from simplezarr.chunk_cache import CACHE, MISSING, writes_seen
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.concurrency import run_all
 from simplezarr.config import config
-from simplezarr.engine.request import ChunkRequest, located, located_keys
+from simplezarr.engine.read import fetch
+from simplezarr.engine.request import ChunkRequest, located
 from simplezarr.engine.work import batches, part_size
 from simplezarr.errors import ZarrError
 
@@ -106,7 +106,7 @@ def _read_and_keep(batch: Sequence[tuple[ChunkRequest, str]], out: np.ndarray) -
     for i in range(0, len(batch), step):
         part = batch[i : i + step]
         seen = writes_seen()  # before the fetch: a write after it keeps these out
-        datas = _fetch_whole([r for r, _ in part])
+        datas, _ = fetch([r for r, _ in part], whole=True)  # whole values: they are cached
         budget = config.chunk_cache_bytes
         for (r, ident), data in zip(part, datas, strict=True):
             p = r.projection
@@ -121,20 +121,3 @@ def _read_and_keep(batch: Sequence[tuple[ChunkRequest, str]], out: np.ndarray) -
                 out[p.out_selection] = r.chain.spec.fill_value
             else:
                 out[p.out_selection] = chunk[p.chunk_selection]
-
-
-def _fetch_whole(part: Sequence[ChunkRequest]) -> list[Any]:
-    """The whole stored value of each request, one ``get_many`` per run of one source."""
-    datas: list[Any] = []
-    i, n = 0, len(part)
-    while i < n:
-        source = part[i].source
-        j = i + 1
-        while j < n and part[j].source is source:
-            j += 1
-        try:
-            datas.extend(source.get_many([(r.key, None) for r in part[i:j]]))
-        except ZarrError as e:
-            raise located_keys(e, part[i:j]) from e
-        i = j
-    return datas

@@ -81,11 +81,13 @@ def window(r: ChunkRequest) -> ByteWindow | None:
     return w if w.size < chain.spec.size * chain.window_dtype.itemsize else None  # type: ignore[union-attr]
 
 
-def fetch(part: Sequence[ChunkRequest]) -> tuple[list[Any], list[ByteWindow | None]]:
+def fetch(
+    part: Sequence[ChunkRequest], whole: bool = False
+) -> tuple[list[Any], list[ByteWindow | None]]:
     """The stored bytes of each request of ``part`` (only the byte window of raw chunks
-    read partly), one ``get_many`` per run of requests with the same source, and the
-    windows."""
-    windowed = part[0].chain.windowed
+    read partly, unless ``whole``), one ``get_many`` per run of requests with the same
+    source, and the windows."""
+    windowed = part[0].chain.windowed and not whole
     windows: list[ByteWindow | None] = [window(r) for r in part] if windowed else [None] * len(part)
     datas: list[Any] = []
     i, n = 0, len(part)
