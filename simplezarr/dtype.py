@@ -97,6 +97,8 @@ class ZDType:
         """The data type object of a numpy dtype (DataTypeValidationError if this class is
         not the one that fits it)."""
         out = _from_native(np.dtype(dtype))
+        if cls is Structured and isinstance(out, Structured):
+            return Structured(fields=out.fields)  # the older spelling, as asked
         if cls is not ZDType and not isinstance(out, cls):
             raise DataTypeValidationError(f"{cls.__name__} cannot hold numpy dtype {dtype!r}")
         return out
@@ -104,7 +106,7 @@ class ZDType:
     def to_json(self, zarr_format: int) -> Any:
         """zarr-python's JSON: v3 the ``data_type`` value; v2 ``{"name", "object_codec_id"}``."""
         native = self.to_native_dtype()
-        dt, _ = from_numpy_with_endian(native, zarr_format)
+        dt, _ = from_numpy_with_endian(self if isinstance(self, Struct) else native, zarr_format)
         if zarr_format == 3:
             return dt.to_json(3)
         if isinstance(self, VariableLengthUTF8 | VariableLengthBytes):
@@ -283,7 +285,7 @@ _NUMERIC: dict[tuple[str, int], type[ZDType]] = {
 def _from_native(dt: np.dtype) -> ZDType:
     if dt.fields is not None:
         names = dt.names or ()
-        return Structured(fields=tuple((n, _from_native(dt.fields[n][0])) for n in names))
+        return Struct(fields=tuple((n, _from_native(dt.fields[n][0])) for n in names))
     kind = dt.kind
     if kind == "b":
         return Bool()
@@ -330,8 +332,22 @@ def parse_dtype(dtype_spec: Any, zarr_format: int = 3) -> ZDType:
 #: zarr-python's older name.
 parse_data_type = parse_dtype
 
-#: zarr-python 3.4's name for the structured data type object (its repr stays 3.1.6's).
-Struct = Structured
+
+@dataclass(frozen=True)
+class Struct(Structured):
+    """zarr-python 3.4's structured data type object: what :func:`parse_dtype` gives for a
+    numpy record dtype, written as ``{"name": "struct", ...}`` (the zarr-extensions
+    spelling) when an array is created with it. A numpy record dtype given directly
+    creates the older ``"structured"`` spelling, which zarr-python 3.1 reads too.
+
+    Example:
+        >>> import numpy as np
+        >>> t = parse_dtype(np.dtype([("a", "i1")]))
+        >>> t, t.to_json(zarr_format=3)["name"]
+        (Struct(fields=(('a', Int8()),)), 'struct')
+    """
+
+    _zarr_v3_name: ClassVar[str] = "struct"
 
 
 class DTypeSpec_V2(TypedDict):
@@ -410,7 +426,8 @@ data_type_registry = DataTypeRegistry(
         for cls in (
             Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64, Float16, Float32,
             Float64, Complex64, Complex128, FixedLengthUTF32, VariableLengthUTF8, RawBytes,
-            NullTerminatedBytes, VariableLengthBytes, Structured, DateTime64, TimeDelta64,
+            NullTerminatedBytes, VariableLengthBytes, Structured, Struct, DateTime64,
+            TimeDelta64,
         )
     }
 )  # fmt: skip

@@ -264,6 +264,12 @@ def from_numpy_with_endian(dtype_like: Any, zarr_format: int = 3) -> tuple[DataT
         return dtype_like, "little" if dtype_like.has_endianness else None
     to_native = getattr(dtype_like, "to_native_dtype", None)
     if callable(to_native) and not isinstance(dtype_like, np.dtype):
+        if type(dtype_like).__name__ == "Struct" and zarr_format == 3:
+            # zarr-python 3.4's Struct object (or simplezarr.dtype's): the "struct" spelling
+            dt = _from_numpy_dtype(np.dtype(to_native()))
+            if isinstance(dt, StructuredType):
+                dt = StructuredType(name="struct", fields=dt.fields)
+                return dt, "little" if dt.has_endianness else None
         dtype_like = to_native()  # a zarr.dtype object (simplezarr.dtype's or zarr-python's)
         if isinstance(dtype_like, np.dtype) and dtype_like.kind == "O":
             return VlenBytesType(), None  # VariableLengthBytes: unambiguous here

@@ -63,16 +63,23 @@ def _key_function(prefix: str, encoding: ChunkKeyEncoding) -> Callable[[tuple[in
     return key
 
 
-class _MustExist:
-    """A read source over ``store`` for which a missing chunk (or shard) is an error, not
-    the fill value; inner chunks a present shard lacks still read as the fill value, as in
-    zarr-python 3.4."""
+class _ArraySource:
+    """A read source over ``store`` with an array's own settings: ``must_exist`` makes a
+    missing chunk (or shard) an error, not the fill value (inner chunks a present shard
+    lacks still read as the fill value, as in zarr-python 3.4); ``coalescing`` is the
+    array's ``(max_gap, max_bytes)`` for merging a shard's reads (see
+    :func:`simplezarr.engine.shards.coalescing`)."""
 
-    def __init__(self, store: Any, path: str) -> None:
-        self._store, self._path = store, path
+    def __init__(
+        self, store: Any, path: str, must_exist: bool, coalescing: tuple[int, int] | None
+    ) -> None:
+        self._store, self._path, self._must_exist = store, path, must_exist
+        self.shard_coalescing = coalescing
         self.read_batch_size = getattr(store, "read_batch_size", 0)
 
     def _check(self, requests: Any, results: list[Any]) -> list[Any]:
+        if not self._must_exist:
+            return results
         for (key, _), result in zip(requests, results, strict=True):
             if result is None:
                 raise ChunkNotFoundError(
@@ -96,8 +103,10 @@ class ArrayIO:
     array), so every write first checks it is still what is stored (see
     :mod:`simplezarr.metadata.freshness`).
     ``write_empty_chunks=None`` follows ``config.write_empty_chunks`` at each write;
-    ``read_missing_chunks`` (None: ``config.read_missing_chunks``) False makes a read of a chunk (or shard) that is not stored raise
-    ChunkNotFoundError instead of giving the fill value (zarr-python 3.4's setting).
+    ``read_missing_chunks`` (None: ``config.read_missing_chunks``) False makes a read of a
+    chunk (or shard) that is not stored raise ChunkNotFoundError instead of giving the fill
+    value (zarr-python 3.4's setting). ``coalescing``: the array's own limits for merging a
+    shard's reads, ``(max_gap_bytes, max_bytes)``.
     """
 
     def __init__(
@@ -109,9 +118,13 @@ class ArrayIO:
         write_empty_chunks: bool | None = None,
         stored: bool = False,
         read_missing_chunks: bool | None = None,
+        coalescing: tuple[int, int] | None = None,
     ) -> None:
         self.store = store
         self._read_missing_chunks = read_missing_chunks
+        #: The array's own ``(max_gap, max_bytes)`` for a shard's reads (None: the global
+        #: ``config.sharding_coalesce_*``).
+        self.coalescing = coalescing
         self.path = path
         self.metadata = metadata
         self.prefix = f"{path}/" if path else ""
@@ -173,8 +186,9 @@ def read(io: ArrayIO, indexer: Indexer, out: np.ndarray | None = None) -> Any:
     elif out.shape != shape:
         raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
     requests = io.requests(indexer)
-    if not io.read_missing_chunks and requests:
-        source = _MustExist(io.store, io.path)
+    must_exist = not io.read_missing_chunks
+    if (must_exist or io.coalescing is not None) and requests:
+        source = _ArraySource(io.store, io.path, must_exist, io.coalescing)
         requests = [r._replace(source=source) for r in requests]
     try:
         read_batch(requests, out)

@@ -179,10 +179,13 @@ class ShardSource:
     inner chunks that are shards themselves (nested sharding).
     """
 
-    def __init__(self, read_batch_size: int = 0) -> None:
+    def __init__(
+        self, read_batch_size: int = 0, max_gap: int = COALESCE_GAP, max_bytes: int = 16 << 20
+    ) -> None:
         self.shards: list[_OpenShard] = []
         #: As the store the shards live in: a remote one wants many ranges per read.
         self.read_batch_size = read_batch_size
+        self.max_gap, self.max_bytes = max_gap, max_bytes
 
     def add(self, shard: _OpenShard) -> int:
         self.shards.append(shard)
@@ -221,9 +224,14 @@ class ShardSource:
         order = sorted(
             (requests[i][0][0], span[0], span[1], i) for i, span in enumerate(spans) if span
         )
+        gap, most = self.max_gap, self.max_bytes
         for shard, start, stop, i in order:
             ranges = merged.setdefault(shard, [])
-            if ranges and 0 <= start - ranges[-1][1] <= COALESCE_GAP:
+            if (
+                ranges
+                and 0 <= start - ranges[-1][1] <= gap
+                and max(ranges[-1][1], stop) - ranges[-1][0] <= most
+            ):
                 ranges[-1][1] = max(ranges[-1][1], stop)
             else:
                 ranges.append([start, stop])
@@ -275,6 +283,23 @@ def _flat_strides(layout: ShardLayout) -> list[int]:
     return strides[::-1]
 
 
+def coalescing(source: Any) -> tuple[int, int, int]:
+    """How a read of ``source``'s shards merges inner chunks' byte ranges: its
+    ``read_batch_size``, the largest gap merged and the largest merged range.
+
+    The limits are the source's ``shard_coalescing`` (an array's own ``config``) or
+    ``config.sharding_coalesce_*``. A source without latency to hide (``read_batch_size``
+    0: files, memory) merges gaps of at most COALESCE_GAP whatever the limit: there a gap
+    costs a copy and another read only a system call.
+    """
+    batch = getattr(source, "read_batch_size", 0)
+    gap, most = getattr(source, "shard_coalescing", None) or (
+        config.sharding_coalesce_max_gap_bytes,
+        config.sharding_coalesce_max_bytes,
+    )
+    return batch, gap if batch else min(gap, COALESCE_GAP), most
+
+
 def expand(
     requests: Sequence[ChunkRequest],
     out: np.ndarray,
@@ -309,7 +334,7 @@ def expand(
             )
         except ZarrError as e:
             raise located_keys(e, [rs[0] for rs in shard_groups]) from e
-        reader = ShardSource(getattr(source, "read_batch_size", 0))
+        reader = ShardSource(*coalescing(source))
         for rs, item, w in zip(shard_groups, values, wanted, strict=True):
             if item is None:  # a missing shard: fill without reading
                 for r in rs:

@@ -211,13 +211,13 @@ _DERIVED = frozenset({"chain"})
 
 
 class RegularGridMetadata(Mapping[str, Any]):
-    """The ``chunk_grid`` of an array's metadata (zarr-python's ``RegularChunkGrid``): its
+    """The ``chunk_grid`` of an array's metadata (zarr-python 3.4's ``RegularChunkGridMetadata``): its
     ``chunk_shape``, ``to_dict()``, and the JSON object itself as a mapping.
 
     Example:
         >>> g = RegularGridMetadata((5, 5))
         >>> g.chunk_shape, g["configuration"], g
-        ((5, 5), {'chunk_shape': [5, 5]}, RegularChunkGrid(chunk_shape=(5, 5)))
+        ((5, 5), {'chunk_shape': [5, 5]}, RegularChunkGridMetadata(chunk_shape=(5, 5)))
     """
 
     def __init__(self, chunk_shape: tuple[int, ...]) -> None:
@@ -240,7 +240,7 @@ class RegularGridMetadata(Mapping[str, Any]):
         return {"name": "regular", "configuration": {"chunk_shape": self.chunk_shape}}
 
     def __repr__(self) -> str:
-        return f"RegularChunkGrid(chunk_shape={self.chunk_shape})"
+        return f"RegularChunkGridMetadata(chunk_shape={self.chunk_shape})"
 
 
 class ConsolidatedMetadata(Mapping[str, Any]):

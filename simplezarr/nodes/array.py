@@ -43,8 +43,6 @@ ARRAY_CONFIG_KEYS = frozenset(
     {
         "write_empty_chunks",
         "order",
-        # zarr-python 3.4's: read_missing_chunks has its meaning; the sharding coalescing
-        # limits are accepted and unused (the engine merges a shard's reads its own way).
         "read_missing_chunks",
         "sharding_coalesce_max_gap_bytes",
         "sharding_coalesce_max_bytes",
@@ -53,39 +51,64 @@ ARRAY_CONFIG_KEYS = frozenset(
 
 
 class ArrayConfig(Mapping[str, Any]):
-    """An array's runtime settings, as zarr-python's ``array.config``: ``order`` (of reads)
-    and ``write_empty_chunks``; also readable as a mapping (``config["order"]``).
+    """An array's runtime settings, as zarr-python 3.4's ``array.config``: ``order`` (of
+    reads), ``write_empty_chunks``, ``read_missing_chunks`` and the limits for merging reads
+    of one shard (``sharding_coalesce_max_gap_bytes``, ``sharding_coalesce_max_bytes``; see
+    :data:`simplezarr.config`); also readable as a mapping (``config["order"]``).
 
     Example:
         >>> c = ArrayConfig(order="F", write_empty_chunks=True)
-        >>> c.order, c["write_empty_chunks"], c.to_dict()
-        ('F', True, {'order': 'F', 'write_empty_chunks': True})
+        >>> c.order, c["write_empty_chunks"], sorted(c.to_dict())[:3]
+        ('F', True, ['order', 'read_missing_chunks', 'sharding_coalesce_max_bytes'])
     """
 
-    __slots__ = ("order", "read_missing_chunks", "write_empty_chunks")
+    __slots__ = _FIELDS = (
+        "order",
+        "write_empty_chunks",
+        "read_missing_chunks",
+        "sharding_coalesce_max_gap_bytes",
+        "sharding_coalesce_max_bytes",
+    )
 
     order: str
     write_empty_chunks: bool
-    #: zarr-python 3.4's: False makes reading a chunk that is not stored raise
-    #: ChunkNotFoundError (not in ``to_dict()``, which has zarr-python 3.1.6's two keys).
+    #: False makes reading a chunk that is not stored raise ChunkNotFoundError.
     read_missing_chunks: bool
+    sharding_coalesce_max_gap_bytes: int
+    sharding_coalesce_max_bytes: int
 
     def __init__(
-        self, order: str, write_empty_chunks: bool, read_missing_chunks: bool = True
+        self,
+        order: str,
+        write_empty_chunks: bool,
+        *,
+        read_missing_chunks: bool = True,
+        sharding_coalesce_max_gap_bytes: int = 1 << 20,
+        sharding_coalesce_max_bytes: int = 16 << 20,
     ) -> None:
-        if not isinstance(read_missing_chunks, bool):
-            raise InvalidArgument(
-                f"config read_missing_chunks must be True or False, got {read_missing_chunks!r}"
-            )
-        object.__setattr__(self, "read_missing_chunks", read_missing_chunks)
         if order not in ("C", "F"):
             raise InvalidArgument(f"config order must be 'C' or 'F', got {order!r}")
-        if not isinstance(write_empty_chunks, bool):
-            raise InvalidArgument(
-                f"config write_empty_chunks must be True or False, got {write_empty_chunks!r}"
-            )
-        object.__setattr__(self, "order", order)
-        object.__setattr__(self, "write_empty_chunks", write_empty_chunks)
+        for name, flag in (
+            ("write_empty_chunks", write_empty_chunks),
+            ("read_missing_chunks", read_missing_chunks),
+        ):
+            if not isinstance(flag, bool):
+                raise InvalidArgument(f"config {name} must be True or False, got {flag!r}")
+        for name, size in (
+            ("sharding_coalesce_max_gap_bytes", sharding_coalesce_max_gap_bytes),
+            ("sharding_coalesce_max_bytes", sharding_coalesce_max_bytes),
+        ):
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise InvalidArgument(f"config {name} must be an integer >= 0, got {size!r}")
+        values = (
+            order,
+            write_empty_chunks,
+            read_missing_chunks,
+            sharding_coalesce_max_gap_bytes,
+            sharding_coalesce_max_bytes,
+        )
+        for name, value in zip(self._FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"ArrayConfig is frozen; use array.with_config({{{name!r}: ...}})")
@@ -93,23 +116,25 @@ class ArrayConfig(Mapping[str, Any]):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ArrayConfig:
         """Settings missing from ``data`` come from :data:`simplezarr.config`."""
-        return cls(
-            order=data.get("order", settings.order),
-            write_empty_chunks=data.get("write_empty_chunks", settings.write_empty_chunks),
-            read_missing_chunks=data.get("read_missing_chunks", settings.read_missing_chunks),
-        )
+        unknown = set(data) - set(cls._FIELDS)
+        if unknown:
+            raise InvalidArgument(
+                f"unknown array config {sorted(unknown)}; known: {list(cls._FIELDS)}"
+            )
+        values = {name: data.get(name, getattr(settings, name)) for name in cls._FIELDS}
+        return cls(values.pop("order"), values.pop("write_empty_chunks"), **values)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"order": self.order, "write_empty_chunks": self.write_empty_chunks}
+        return {name: getattr(self, name) for name in self._FIELDS}
 
     def __getitem__(self, key: str) -> Any:
         return self.to_dict()[key]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(("order", "write_empty_chunks"))
+        return iter(self._FIELDS)
 
     def __len__(self) -> int:
-        return 2
+        return len(self._FIELDS)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ArrayConfig):
@@ -117,10 +142,23 @@ class ArrayConfig(Mapping[str, Any]):
         return isinstance(other, Mapping) and self.to_dict() == dict(other)
 
     def __hash__(self) -> int:
-        return hash((self.order, self.write_empty_chunks))
+        return hash(tuple(self.to_dict().values()))
 
     def __repr__(self) -> str:
-        return f"ArrayConfig(order={self.order!r}, write_empty_chunks={self.write_empty_chunks!r})"
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"ArrayConfig({inner})"
+
+
+def _coalescing(config: Mapping[str, Any]) -> tuple[int, int] | None:
+    """An array's own limits for merging a shard's reads, where its config sets one."""
+    gap = config.get("sharding_coalesce_max_gap_bytes")
+    most = config.get("sharding_coalesce_max_bytes")
+    if gap is None and most is None:
+        return None
+    return (
+        settings.sharding_coalesce_max_gap_bytes if gap is None else gap,
+        settings.sharding_coalesce_max_bytes if most is None else most,
+    )
 
 
 def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -135,8 +173,7 @@ def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
         raise InvalidArgument(
             f"unknown array config {sorted(unknown)}; known: {sorted(ARRAY_CONFIG_KEYS)}"
         )
-    if config.get("order", "C") not in ("C", "F"):
-        raise InvalidArgument(f"config order must be 'C' or 'F', got {config['order']!r}")
+    ArrayConfig.from_dict(config)  # every value checked (InvalidArgument naming it)
     return dict(config)
 
 
@@ -229,6 +266,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
             write_empty_chunks=self._config.get("write_empty_chunks"),
             stored=True,
             read_missing_chunks=self._config.get("read_missing_chunks"),
+            coalescing=_coalescing(self._config),
         )
 
     def _metadata_changed(self, metadata: ArrayMetadata | GroupMetadata) -> None:

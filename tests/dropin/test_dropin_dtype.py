@@ -9,7 +9,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from tests.dropin.conftest import both, zarr
+from tests.dropin.conftest import ZARR_34, both, zarr
 
 SPECS = ["int8", "<i2", ">f8", "uint64", "bool", "complex64", "U4", "S3", "V2", "M8[s]",
          "m8[10ms]", [("a", "i1"), ("b", "<f4")]]  # fmt: skip
@@ -33,6 +33,24 @@ def test_parse_dtype(spec: object, fmt: int) -> None:
         )
 
     theirs, ours = both(run)
+    if isinstance(spec, list):  # zarr-python 3.4's Struct (3.1: Structured), see docs/api.md
+        struct = "Struct(fields=(('a', Int8()), ('b', Float32(endianness='little'))))"
+        spelled = {
+            2: {"name": [["a", "|i1"], ["b", "<f4"]], "object_codec_id": None},
+            3: {
+                "name": "struct",
+                "configuration": {
+                    "fields": [
+                        {"name": "a", "data_type": "int8"},
+                        {"name": "b", "data_type": "float32"},
+                    ]
+                },
+            },
+        }[fmt]
+        newest = (struct, np.dtype(spec), spelled, struct, "(0, 0.0)")  # type: ignore[call-overload]
+        assert ours == newest
+        if not ZARR_34:
+            return
     assert ours == theirs
 
 
@@ -58,6 +76,37 @@ def test_create_array_with_a_data_type_object(make: object) -> None:
 
     theirs, ours = both(run)
     assert ours == theirs
+
+
+@pytest.mark.skipif(not ZARR_34, reason="zarr-python 3.1's parse_dtype gives Structured")
+def test_create_array_with_a_struct_object() -> None:
+    def run(lib: ModuleType) -> object:
+        store: dict[str, object] = {}
+        t = lib.dtype.parse_dtype([("a", "i1"), ("b", "<f4")], zarr_format=3)
+        a = lib.create_array(store, shape=(2,), dtype=t, fill_value=(1, 2.5))
+        a[1] = (3, -0.5)
+        raw = store["zarr.json"]
+        doc = json.loads(raw.to_bytes())  # type: ignore[attr-defined]
+        chunk = store["c/0"].to_bytes()  # type: ignore[attr-defined]
+        return doc["data_type"], doc["fill_value"], doc["codecs"][0], chunk, a[:].tolist()
+
+    theirs, ours = both(run)
+    assert ours == theirs
+
+
+def test_a_struct_object_creates_the_struct_spelling_a_numpy_dtype_the_older_one() -> None:
+    import simplezarr
+
+    record = np.dtype([("a", "i1"), ("b", "<f4")])
+    for dtype, name in ((simplezarr.dtype.parse_dtype(record), "struct"), (record, "structured")):
+        store: dict[str, object] = {}
+        a = simplezarr.create_array(store, shape=(2,), dtype=dtype, fill_value=(1, 2.5))
+        a[0] = (7, 0.25)
+        doc = json.loads(store["zarr.json"].to_bytes())  # type: ignore[attr-defined]
+        assert doc["data_type"]["name"] == name
+        again = simplezarr.open_array(store)
+        assert again[:].tolist() == [(7, 0.25), (1, 2.5)]
+        assert again.metadata.to_dict()["data_type"]["name"] == name
 
 
 def test_zarr_pythons_objects_are_accepted() -> None:
