@@ -297,9 +297,16 @@ class _RangesValue(StoredValue):
 
 class GetterSource(ReadableStore, WritableStore):
     """zarr-python byte getters that are not store paths (zarr-python's own sharding codec
-    hands its inner chunks' getters to the pipeline), each under a key of its own."""
+    hands its inner chunks' getters to the pipeline), each under a key of its own.
+
+    ``private``: the values are one shard's, being encoded by one caller (zarr-python's
+    sharding codec, which already holds the shard's lock when the outer write is ours), so
+    writes take no key locks. Taking them would deadlock: the nested write runs in another
+    thread while the outer one holds its lock, and key locks are shared by hash.
+    """
 
     read_batch_size = 0
+    private = True
 
     def __init__(self, loop: asyncio.AbstractEventLoop, prototype: Any = None) -> None:
         super().__init__()

@@ -234,6 +234,43 @@ def test_an_unknown_codec_inside_shards() -> None:
     _same_through_both(workload)
 
 
+def test_many_shards_with_an_unknown_codec_inside_do_not_deadlock() -> None:
+    """zarr-python's sharding codec (it runs the shards holding a codec simplezarr does not
+    know) writes its inner chunks through the pipeline again, in another thread, while the
+    outer write holds the shard's key lock: the nested write must not wait for key locks
+    (it once did, and hung when the locks' hashes met)."""
+    import threading
+
+    codec = _xor_codec()
+    expected = np.arange(256 * 64, dtype="i4").reshape(256, 64)
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with pipeline(OURS), zarr.config.set({"async.concurrency": 64}):
+                for _ in range(3):
+                    store = zarr.storage.MemoryStore()
+                    a = zarr.create_array(
+                        store, shape=(256, 64), chunks=(4, 64), shards=(16, 64), dtype="i4",
+                        compressors=[codec],
+                    )  # fmt: skip
+                    a[...] = expected
+                    a[5:40, :10] = -1
+                    got = a[...]
+                    want = expected.copy()
+                    want[5:40, :10] = -1
+                    np.testing.assert_array_equal(got, want)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            failures.append(e)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the writes through nested pipelines hung"
+    if failures:
+        raise failures[0]
+
+
 def _same_through_both(workload: Any) -> None:
     """``workload(store)`` through our pipeline and zarr-python's default: the same stored
     bytes and the same values read."""
