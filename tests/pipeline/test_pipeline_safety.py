@@ -260,7 +260,7 @@ def test_many_shards_with_an_unknown_codec_inside_do_not_deadlock() -> None:
                     want = expected.copy()
                     want[5:40, :10] = -1
                     np.testing.assert_array_equal(got, want)
-        except BaseException as e:  # noqa: BLE001 - reported below
+        except BaseException as e:
             failures.append(e)
 
     thread = threading.Thread(target=work, daemon=True)
