@@ -30,6 +30,7 @@ from typing import Any, TypeAlias
 from simplezarr.errors import MissingDependency, NodeNotFoundError, UnsupportedStoreError
 from simplezarr.stores import BaseStore, LocalStore, MemoryStore
 from simplezarr.stores.dict_store import DictStore
+from simplezarr.stores.foreign import from_zarr_python, is_zarr_python_store
 from simplezarr.stores.managed_memory import ManagedMemoryStore
 from simplezarr.stores.paths import (
     ACCESS_MODES,
@@ -178,6 +179,8 @@ def make_store(
         if read_only and not os.path.exists(os.path.expanduser(path)):
             raise NodeNotFoundError(f"{path} does not exist (mode 'r' opens existing data)")
         return _from_url(path, None, read_only)
+    if is_zarr_python_store(store_like):
+        return from_zarr_python(store_like)
     raise UnsupportedStoreError(
         f"unsupported store: {type(store_like).__name__}; pass a path, a URL, a dict, a "
         "store or a StorePath"
