@@ -115,6 +115,10 @@ class Config:
     - ``read_missing_chunks``: whether reading a chunk (or shard) that is not stored gives
       the fill value (zarr-python 3.4's ``array.read_missing_chunks``); False raises
       ``ChunkNotFoundError``. Arrays may set it themselves (``config={...}``). Default True.
+    - ``rectilinear_chunks``: whether arrays may have rectilinear (variable) chunk grids
+      (zarr-python 3.4's experimental ``array.rectilinear_chunks``,
+      ``SIMPLEZARR_RECTILINEAR_CHUNKS``): off, creating, opening or storing such an array
+      raises ``RectilinearChunksDisabledError``, as in zarr-python. Default False.
     """
 
     threads: int = 0
@@ -130,6 +134,7 @@ class Config:
     check_metadata_on_write: bool = True
     allow_unsafe_pickle_decode: bool = False
     read_missing_chunks: bool = True
+    rectilinear_chunks: bool = False
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -144,6 +149,7 @@ class Config:
         self.allow_unsafe_pickle_decode = _env_bool(
             "SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE", self.allow_unsafe_pickle_decode
         )
+        self.rectilinear_chunks = _env_bool("SIMPLEZARR_RECTILINEAR_CHUNKS", self.rectilinear_chunks)
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
@@ -253,6 +259,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "check_metadata_on_write": _is_bool,
     "allow_unsafe_pickle_decode": _is_bool,
     "read_missing_chunks": _is_bool,
+    "rectilinear_chunks": _is_bool,
     "chunk_cache_bytes": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
@@ -272,6 +279,7 @@ ZARR_KEYS = {
     "async.concurrency": "io_concurrency",
     "array.allow_unsafe_pickle_decode": "allow_unsafe_pickle_decode",
     "array.read_missing_chunks": "read_missing_chunks",
+    "array.rectilinear_chunks": "rectilinear_chunks",
 }
 
 #: zarr-python's documented keys with no meaning here, and why.

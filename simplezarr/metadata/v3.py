@@ -19,6 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from simplezarr.chunk_grid import (
+    ChunkShapes,
+    check_chunk_shapes,
+    chunk_shapes_from_json,
+    require_rectilinear_flag,
+)
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import parse_v3_dtype
 from simplezarr.errors import InvalidMetadata, NodeTypeValidationError, UnsupportedFeature, quote
@@ -110,10 +116,15 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
         return GroupMetadata(3, _attributes(data, path), consolidated, extra)
 
 
-def _regular_chunk_shape(grid: Any) -> Any:
+def _grid(grid: Any) -> tuple[Any, ChunkShapes | None]:
+    """(chunk_shape, None) of a regular grid, (None, chunk_shapes) of a rectilinear one."""
     name, config = parse_named(grid, "chunk grid", allow_string=False)
+    if name == "rectilinear":
+        return None, _rectilinear_chunk_shapes(config)
     if name != "regular":
-        raise UnsupportedFeature(f"chunk grid {quote(name)} is not supported (only 'regular')")
+        raise UnsupportedFeature(
+            f"chunk grid {quote(name)} is not supported (only 'regular' and 'rectilinear')"
+        )
     if "chunk_shape" not in config:
         raise InvalidMetadata(f"a regular grid needs configuration.chunk_shape, got {quote(grid)}")
     if set(config) != {"chunk_shape"}:
@@ -122,7 +133,25 @@ def _regular_chunk_shape(grid: Any) -> Any:
     chunk_shape = config["chunk_shape"]
     if not isinstance(chunk_shape, list):
         raise InvalidMetadata(f"chunk_shape must be a list of integers, got {quote(chunk_shape)}")
-    return chunk_shape
+    return chunk_shape, None
+
+
+def _rectilinear_chunk_shapes(config: Mapping[str, Any]) -> ChunkShapes:
+    # The flag decides what may be read before anything else is looked at (zarr-python 3.4).
+    require_rectilinear_flag()
+    kind = config.get("kind")
+    if kind is None:
+        raise InvalidMetadata("a rectilinear grid needs configuration.kind (only 'inline' exists)")
+    if kind != "inline":
+        raise UnsupportedFeature(
+            f"rectilinear grid kind {quote(kind)} is not supported (only 'inline')"
+        )
+    if "chunk_shapes" not in config:
+        raise InvalidMetadata("a rectilinear grid needs configuration.chunk_shapes")
+    unknown = sorted(set(config) - {"kind", "chunk_shapes"})
+    if unknown:
+        raise InvalidMetadata(f"unexpected configuration keys {unknown}")
+    return chunk_shapes_from_json(config["chunk_shapes"])
 
 
 def parse_codecs(value: Any, path: str = "") -> tuple[Any, ...]:
@@ -190,7 +219,9 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
     with node_context(path, "data_type"):
         dtype = parse_v3_dtype(data["data_type"])
     with node_context(path, "chunk_grid"):
-        chunk_shape = _regular_chunk_shape(data["chunk_grid"])
+        chunk_shape, chunk_shapes = _grid(data["chunk_grid"])
+        if chunk_shapes is not None:
+            check_chunk_shapes(chunk_shapes, tuple(shape))
     with node_context(path, "chunk_key_encoding"):
         if not isinstance(data["chunk_key_encoding"], dict):
             got = data["chunk_key_encoding"]
@@ -207,7 +238,8 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
         meta = ArrayMetadata(
             zarr_format=3,
             shape=shape,  # type: ignore[arg-type]
-            chunk_shape=chunk_shape,
+            chunk_shape=chunk_shape if chunk_shapes is None else (),
+            chunk_shapes=chunk_shapes,
             dtype=dtype,
             fill_value=fill_value,
             codecs=codecs,
@@ -229,4 +261,6 @@ def document_bytes(metadata: ArrayMetadata | GroupMetadata) -> bytes:
     """
     if metadata.zarr_format != 3:
         raise InvalidMetadata("document_bytes writes Zarr v3 metadata; use v2.documents for v2")
+    if isinstance(metadata, ArrayMetadata) and metadata.chunk_shapes is not None:
+        require_rectilinear_flag()  # zarr-python 3.4 stores none while its flag is off
     return dump_document(metadata.to_json(), "zarr.json")
