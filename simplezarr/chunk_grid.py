@@ -279,9 +279,9 @@ def chunk_shapes_from_json(value: Any) -> ChunkShapes:
     return tuple(dims)
 
 
-#: Explicit edges are expanded in memory: a bound on them keeps a hostile document's
-#: ``[[1, 10**15]]`` from exhausting it.
-_MAX_EDGES = 2**24
+#: Explicit edges are expanded in memory (about 60 bytes each): a bound on them keeps a
+#: hostile document's ``[[1, 10**15]]`` from exhausting it.
+_MAX_EDGES = 2**22
 
 
 def chunk_shapes_to_json(chunk_shapes: ChunkShapes) -> list[Any]:
