@@ -184,6 +184,17 @@ class ArrayIO:
             return self.chain
         return self.metadata.chain_for(self.grid.chunk_size(coords))
 
+    def chain_of_key(self, key: str) -> CodecChain:
+        """The chain of the stored object at store key ``key`` (the array's one chain on a
+        regular grid; a key that is no chunk of the grid gets it too)."""
+        if not self._rectilinear:
+            return self.chain
+        try:
+            coords = self.metadata.chunk_key_encoding.decode(key[len(self.prefix) :])
+        except ValueError:
+            return self.chain
+        return self.chain_at(coords) if self.grid.contains(coords) else self.chain
+
     def requests(self, indexer: Indexer) -> list[ChunkRequest]:
         """The batch for an indexer's projections: one request per touched stored object."""
         store, key, chain = self.store, self.key, self.chain

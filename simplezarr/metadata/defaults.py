@@ -158,6 +158,8 @@ def is_rectilinear_spec(value: Any) -> bool:
         >>> is_rectilinear_spec([[10, 20], 5]), is_rectilinear_spec((10, 5)), is_rectilinear_spec(10)
         (True, False, False)
     """
+    if hasattr(value, "chunk_shapes"):  # a rectilinear grid's metadata, kept as it is
+        return True
     if isinstance(value, (str, bytes, Mapping)) or _is_int(value) or not isinstance(value, Iterable):
         return False
     if isinstance(value, np.ndarray):
@@ -183,6 +185,10 @@ def rectilinear_chunk_shapes(
         ...
         simplezarr.errors.InvalidMetadata: chunks[0]: chunk sizes [10, 20] do not sum to span 31 (the array's extent along dimension 0)
     """
+    if hasattr(value, "chunk_shapes"):
+        # a grid's metadata (``from_array``'s "keep", zarr-python's RectilinearChunkGridMetadata):
+        # taken as stored, so edges past the extent (a shrunk array's) stay
+        return tuple(d if _is_int(d) else tuple(int(e) for e in d) for d in value.chunk_shapes)
     dims = list(value)
     if len(dims) != len(shape):
         raise InvalidMetadata(

@@ -53,9 +53,16 @@ _REQUIRED_ARRAY_KEYS = (
 
 
 def parse_node_v3(
-    doc: bytes | bytearray | memoryview | str | Mapping[str, Any], path: str
+    doc: bytes | bytearray | memoryview | str | Mapping[str, Any],
+    path: str,
+    *,
+    gated: bool = True,
 ) -> ArrayMetadata | GroupMetadata:
     """Parse a ``zarr.json`` document (bytes or an already parsed dict) at node ``path``.
+
+    ``gated``: a rectilinear chunk grid is refused while ``config.rectilinear_chunks`` is
+    off (RectilinearChunksDisabledError), as zarr-python 3.4 refuses to read one; checks of
+    what an array already open has stored pass False.
 
     Example:
         >>> parse_node_v3({"zarr_format": 3, "node_type": "array"}, "x")
@@ -74,7 +81,7 @@ def parse_node_v3(
     if node_type == "group":
         return _parse_group(data, path)
     if node_type == "array":
-        return _parse_array(data, path)
+        return _parse_array(data, path, gated)
     with node_context(path, "node_type"):
         raise NodeTypeValidationError(f"expected 'array' or 'group', got {quote(node_type)}")
 
@@ -116,10 +123,13 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
         return GroupMetadata(3, _attributes(data, path), consolidated, extra)
 
 
-def _grid(grid: Any) -> tuple[Any, ChunkShapes | None]:
+def _grid(grid: Any, gated: bool) -> tuple[Any, ChunkShapes | None]:
     """(chunk_shape, None) of a regular grid, (None, chunk_shapes) of a rectilinear one."""
     name, config = parse_named(grid, "chunk grid", allow_string=False)
     if name == "rectilinear":
+        if gated:
+            # the flag decides what may be read before anything else is looked at
+            require_rectilinear_flag()
         return None, _rectilinear_chunk_shapes(config)
     if name != "regular":
         raise UnsupportedFeature(
@@ -137,8 +147,6 @@ def _grid(grid: Any) -> tuple[Any, ChunkShapes | None]:
 
 
 def _rectilinear_chunk_shapes(config: Mapping[str, Any]) -> ChunkShapes:
-    # The flag decides what may be read before anything else is looked at (zarr-python 3.4).
-    require_rectilinear_flag()
     kind = config.get("kind")
     if kind is None:
         raise InvalidMetadata("a rectilinear grid needs configuration.kind (only 'inline' exists)")
@@ -196,7 +204,7 @@ def resolve_codecs(codecs: tuple[Any, ...], spec: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
+def _parse_array(data: dict[str, Any], path: str, gated: bool = True) -> ArrayMetadata:
     for key in _REQUIRED_ARRAY_KEYS:
         if key not in data:
             with node_context(path, key):
@@ -219,7 +227,7 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
     with node_context(path, "data_type"):
         dtype = parse_v3_dtype(data["data_type"])
     with node_context(path, "chunk_grid"):
-        chunk_shape, chunk_shapes = _grid(data["chunk_grid"])
+        chunk_shape, chunk_shapes = _grid(data["chunk_grid"], gated)
         if chunk_shapes is not None:
             check_chunk_shapes(chunk_shapes, tuple(shape))
     with node_context(path, "chunk_key_encoding"):
@@ -261,6 +269,4 @@ def document_bytes(metadata: ArrayMetadata | GroupMetadata) -> bytes:
     """
     if metadata.zarr_format != 3:
         raise InvalidMetadata("document_bytes writes Zarr v3 metadata; use v2.documents for v2")
-    if isinstance(metadata, ArrayMetadata) and metadata.chunk_shapes is not None:
-        require_rectilinear_flag()  # zarr-python 3.4 stores none while its flag is off
     return dump_document(metadata.to_json(), "zarr.json")

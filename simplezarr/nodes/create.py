@@ -166,9 +166,12 @@ def _keep_from(src: ZarrArray, o: dict[str, Any]) -> None:
     meta = src.metadata
     zarr_format = o["zarr_format"] = o["zarr_format"] or meta.zarr_format
     same = zarr_format == meta.zarr_format
+    sharded = src._io.chain.shard is not None
+    # a rectilinear grid is kept verbatim (its kind, bare lengths, edges past the extent)
+    grid = meta.chunk_grid if meta.is_rectilinear else None
     kept = {
-        "chunks": src.chunks,
-        "shards": src.shards,
+        "chunks": grid if grid is not None and not sharded else src.chunks,
+        "shards": grid if grid is not None and sharded else src.shards,
         "filters": (src.filters or None) if same else "auto",
         "compressors": (src.compressors or None) if same else "auto",
         "serializer": src.serializer if zarr_format == 3 and same else "auto",
@@ -201,6 +204,12 @@ def copy_data(data: Any, out: ZarrArray) -> None:
     source is never held in memory at once."""
     if isinstance(data, np.ndarray) or out.size == 0 or out.ndim == 0:
         out[...] = np.asarray(data[...] if out.ndim == 0 else data)
+        return
+    if out.metadata.is_rectilinear:
+        grid = out._io.grid
+        for coords in grid.all_chunk_coords():
+            region = grid.chunk_region(coords)
+            out[region] = np.asarray(data[region])
         return
     for region in _regions(out.shape, out.shards or out.chunks):
         out[region] = np.asarray(data[region])
