@@ -247,19 +247,19 @@ def copy_regions(
     stored object of ``target`` (shard, or chunk) at a time, several at once; returns the
     tally of regions. ``resume``: a region whose stored object exists and decodes is kept.
     """
-    block = target.shards or target.chunks
-    boxes = regions(target.shape, block) if target.size else []
-    region_bytes = int(np.prod(block, dtype=np.int64)) * target.dtype.itemsize
-    src_chunk = int(np.prod(source.shards or source.chunks, dtype=np.int64))
-    cost = 2 * region_bytes + src_chunk * source.dtype.itemsize
+    # the stored objects' shape: shards, or chunks (a rectilinear grid's largest)
+    block = target.metadata.chunk_shape
     io = target._io
+    grid = io.grid
+    boxes = [(c, grid.chunk_region(c)) for c in grid.all_chunk_coords()] if target.size else []
+    region_bytes = int(np.prod(block, dtype=np.int64)) * target.dtype.itemsize
+    src_chunk = int(np.prod(source.metadata.chunk_shape, dtype=np.int64))
+    cost = 2 * region_bytes + src_chunk * source.dtype.itemsize
 
-    def job(box: tuple[slice, ...]) -> Job:
+    def job(coords: tuple[int, ...], box: tuple[slice, ...]) -> Job:
         def run() -> tuple[str, int]:
-            if resume:
-                coords = tuple(s.start // b for s, b in zip(box, block, strict=True))
-                if _decodes(target, io.key(coords)):
-                    return "kept", 0
+            if resume and _decodes(target, io.key(coords)):
+                return "kept", 0
             target[box] = np.asarray(source[box])
             return "copied", 0
 
@@ -267,7 +267,7 @@ def copy_regions(
 
     tally = tally or Tally()
     run_bounded(
-        DECODE, ((cost, job(b)) for b in boxes), len(boxes), buffer_bytes, progress, tally.add
+        DECODE, ((cost, job(*b)) for b in boxes), len(boxes), buffer_bytes, progress, tally.add
     )
     return tally
 

@@ -184,7 +184,8 @@ def _rectilinear(
     """Split off a rectilinear ``chunks=`` or ``shards=`` (nested lists of sizes, zarr-python
     3.4): (the rectilinear spec or None, chunks, shards), the spec's place taken by a regular
     stand-in that :func:`_partition` accepts; refused as zarr-python refuses it."""
-    shard_spec = shards.get("shape") if isinstance(shards, Mapping) else shards
+    grid = hasattr(shards, "chunk_shapes")  # a grid's metadata (a Mapping too)
+    shard_spec = shards.get("shape") if isinstance(shards, Mapping) and not grid else shards
     rect_chunks, rect_shards = is_rectilinear_spec(chunks), is_rectilinear_spec(shard_spec)
     if not (rect_chunks or rect_shards):
         return None, chunks, shards
@@ -198,7 +199,8 @@ def _rectilinear(
             )
         return chunks, (1,) * len(shape), None
     stand_in = (1,) * len(shape)
-    shards = {**shards, "shape": stand_in} if isinstance(shards, Mapping) else stand_in
+    keyed = isinstance(shards, Mapping) and not grid
+    shards = {**shards, "shape": stand_in} if keyed else stand_in
     return shard_spec, chunks, shards
 
 
