@@ -132,7 +132,9 @@ class RectilinearChunkGrid:
     def chunk_region(self, coords: tuple[int, ...]) -> tuple[slice, ...]:
         """The part of the array a chunk covers, clipped to the array's shape."""
         return tuple(
-            slice(i * a, min((i + 1) * a, n)) if isinstance(a, int) else slice(a.start(i), a.stop(i))
+            slice(i * a, min((i + 1) * a, n))
+            if isinstance(a, int)
+            else slice(a.start(i), a.stop(i))
             for i, a, n in zip(coords, self.axes, self.shape, strict=True)
         )
 
@@ -267,7 +269,9 @@ def chunk_shapes_from_json(value: Any) -> ChunkShapes:
                         f"{where}[{k}]: the repeat count must be an integer, got {quote(count)}"
                     )
                 if count < 1:
-                    raise InvalidMetadata(f"{where}[{k}]: the repeat count must be >= 1, got {count}")
+                    raise InvalidMetadata(
+                        f"{where}[{k}]: the repeat count must be >= 1, got {count}"
+                    )
                 if len(edges) + count > _MAX_EDGES:
                     raise InvalidMetadata(f"{where} has more than {_MAX_EDGES} chunk edges")
                 edges.extend([size] * count)

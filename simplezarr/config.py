@@ -149,7 +149,9 @@ class Config:
         self.allow_unsafe_pickle_decode = _env_bool(
             "SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE", self.allow_unsafe_pickle_decode
         )
-        self.rectilinear_chunks = _env_bool("SIMPLEZARR_RECTILINEAR_CHUNKS", self.rectilinear_chunks)
+        self.rectilinear_chunks = _env_bool(
+            "SIMPLEZARR_RECTILINEAR_CHUNKS", self.rectilinear_chunks
+        )
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:

@@ -39,7 +39,6 @@ from simplezarr.api.transfer import (
     copy_regions,
     copy_values,
     decodes_with,
-    regions,
 )
 from simplezarr.errors import ContainsNode, CopyError, InvalidArgument, NodeNotFound
 from simplezarr.metadata.store_io import write_metadata

@@ -200,7 +200,9 @@ class ArrayIO:
         store, key, chain = self.store, self.key, self.chain
         if self._rectilinear:
             at = self.chain_at
-            return [ChunkRequest(store, key(p.chunk_coords), at(p.chunk_coords), p) for p in indexer]
+            return [
+                ChunkRequest(store, key(p.chunk_coords), at(p.chunk_coords), p) for p in indexer
+            ]
         return [ChunkRequest(store, key(p.chunk_coords), chain, p) for p in indexer]
 
 

@@ -278,7 +278,8 @@ class SliceDim:
             bounds = [(c, cl.start(c), cl.stop(c)) for c in touched]
         else:
             bounds = (
-                (c, c * cl, min(c * cl + cl, self.dim_len)) for c in range(start // cl, last // cl + 1)
+                (c, c * cl, min(c * cl + cl, self.dim_len))
+                for c in range(start // cl, last // cl + 1)
             )
         for chunk, lo, hi in bounds:
             # first selected element at or after lo
@@ -319,7 +320,9 @@ class BasicIndexer:
     Iterating yields one :class:`ChunkProjection` per touched chunk, in C order.
     """
 
-    def __init__(self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]) -> None:
+    def __init__(
+        self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
+    ) -> None:
         raw = selection if isinstance(selection, tuple) else (selection,)
         sel = normalize_basic_selection(selection, len(shape))
         self.dims: list[IntDim | SliceDim] = []

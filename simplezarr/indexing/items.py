@@ -178,7 +178,9 @@ def narrow_dtype(limit: int) -> np.dtype:
     return np.dtype(np.intp)
 
 
-def chunk_numbers(flat: list[np.ndarray], chunk_lens: Sequence[Axis], grid: list[int]) -> np.ndarray:
+def chunk_numbers(
+    flat: list[np.ndarray], chunk_lens: Sequence[Axis], grid: list[int]
+) -> np.ndarray:
     """Each point's chunk, raveled in C order over ``grid`` (the chunk grid of the axes
     ``flat`` index), in the narrowest type that holds it; built in place with one scratch
     array, never an 8-byte array per axis. ``prod(grid)`` must fit in an int64. An axis of

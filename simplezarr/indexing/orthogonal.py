@@ -183,7 +183,9 @@ class OrthogonalIndexer:
 
     scalar_result = False
 
-    def __init__(self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]) -> None:
+    def __init__(
+        self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
+    ) -> None:
         self.dims = _parse(selection, shape, chunk_shape)
         self.chunk_shape = chunk_shape
         self._regular = all(isinstance(c, int) for c in chunk_shape)

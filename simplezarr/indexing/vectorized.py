@@ -470,7 +470,7 @@ class MaskIndexer:
                 out = np.repeat(shift.astype(out_dtype), flat_counts)
                 out += np.arange(total, dtype=out_dtype)
             chunk_sel: tuple[np.ndarray, ...]
-            full = cs if regular else tuple(map(chunk_size, coords, cs))
+            full: tuple[int, ...] = cs if regular else tuple(map(chunk_size, coords, cs))  # type: ignore[assignment]
             if block.shape == full:
                 chunk_sel = (block,)
             else:  # an edge chunk: the mask block does not cover the stored chunk

@@ -160,13 +160,15 @@ def is_rectilinear_spec(value: Any) -> bool:
     """
     if hasattr(value, "chunk_shapes"):  # a rectilinear grid's metadata, kept as it is
         return True
-    if isinstance(value, (str, bytes, Mapping)) or _is_int(value) or not isinstance(value, Iterable):
+    if (
+        isinstance(value, (str, bytes, Mapping))
+        or _is_int(value)
+        or not isinstance(value, Iterable)
+    ):
         return False
     if isinstance(value, np.ndarray):
         return False  # an array of ints is a regular shape; numpy cannot hold ragged lists
-    return any(
-        isinstance(v, Iterable) and not isinstance(v, (str, bytes, Mapping)) for v in value
-    )
+    return any(isinstance(v, Iterable) and not isinstance(v, (str, bytes, Mapping)) for v in value)
 
 
 def rectilinear_chunk_shapes(
@@ -231,7 +233,11 @@ def rectilinear_chunk_shapes(
 
 
 def _brief(values: list[int]) -> str:
-    return str(values) if len(values) <= 8 else f"[{values[0]}, ..., {values[-1]}] ({len(values)} sizes)"
+    return (
+        str(values)
+        if len(values) <= 8
+        else f"[{values[0]}, ..., {values[-1]}] ({len(values)} sizes)"
+    )
 
 
 def _partition(

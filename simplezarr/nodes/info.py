@@ -24,7 +24,6 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from math import prod
 from typing import TYPE_CHECKING, Any, cast
 
 from simplezarr.engine import nchunks_stored

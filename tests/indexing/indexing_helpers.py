@@ -101,14 +101,18 @@ def arrays(draw: st.DrawFn, min_ndim: int = 0, max_ndim: int = 4) -> dict[str, A
     elif sharded == "rectilinear-shards":
         # an axis whose extent is no multiple of its chunk takes a bare shard length
         shards = [
-            _edges(draw, n, c) if n % c == 0 and draw(st.booleans()) else c * draw(st.integers(1, 3))
+            _edges(draw, n, c)
+            if n % c == 0 and draw(st.booleans())
+            else c * draw(st.integers(1, 3))
             for n, c in zip(shape, chunks, strict=True)
         ]
         if not any(isinstance(d, list) for d in shards):
             shards = None  # no axis could vary: a regular shard-less layout
     data = np.arange(1, int(np.prod(shape)) + 1, dtype=np.int32).reshape(shape)
     if ndim and data.size and draw(st.booleans()):  # sparse: some chunks never written
-        grid = RectilinearChunkGrid(shape, tuple(tuple(d) if isinstance(d, list) else d for d in spec))
+        grid = RectilinearChunkGrid(
+            shape, tuple(tuple(d) if isinstance(d, list) else d for d in spec)
+        )
         missing = np.random.default_rng(draw(st.integers(0, 2**16))).random(grid.grid_shape) < 0.5
         for coords in zip(*np.nonzero(missing), strict=True):
             data[grid.chunk_region(tuple(int(c) for c in coords))] = 0

@@ -35,9 +35,14 @@ CASES: dict[str, dict[str, Any]] = {
     "uniform-list": dict(shape=(30,), dtype="uint8", chunks=[[10, 10, 10]]),
     "3d": dict(shape=(9, 8, 7), dtype="float32", chunks=[[2, 7], 3, [1, 5, 1]]),
     "fill-value": dict(shape=(20, 9), dtype="int64", chunks=[[3, 17], [4, 5]], fill_value=-7),
-    "no-compression": dict(shape=(25, 13), dtype="uint16", chunks=[[5, 20], [13]], compressors=None),
+    "no-compression": dict(
+        shape=(25, 13), dtype="uint16", chunks=[[5, 20], [13]], compressors=None
+    ),
     "gzip": dict(
-        shape=(25, 13), dtype="int32", chunks=[[12, 13], 4], compressors=[{"name": "gzip", "configuration": {"level": 1}}]
+        shape=(25, 13),
+        dtype="int32",
+        chunks=[[12, 13], 4],
+        compressors=[{"name": "gzip", "configuration": {"level": 1}}],
     ),
     "sharded": dict(shape=(100,), dtype="int32", chunks=(10,), shards=[[50, 30, 20]]),
     "sharded-2d": dict(shape=(90, 20), dtype="int32", chunks=(10, 5), shards=[[60, 30], 10]),
@@ -53,9 +58,9 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(autouse=True)
 def _flag_on() -> Iterator[None]:
-    with zarr.config.set({"array.rectilinear_chunks": True}):
-        with simplezarr.config.set({"array.rectilinear_chunks": True}):
-            yield
+    on = {"array.rectilinear_chunks": True}
+    with zarr.config.set(on), simplezarr.config.set(on):
+        yield
 
 
 def _data(shape: tuple[int, ...], dtype: str) -> np.ndarray:
@@ -206,8 +211,12 @@ def test_resize_and_append_alike(tmp_path: Path, case: str, shapes: list[tuple[i
 def test_write_empty_chunks_alike(tmp_path: Path, write_empty_chunks: bool) -> None:
     kwargs = dict(shape=(30, 10), dtype="int32", chunks=[[5, 25], [4, 6]])
     cfg = {"write_empty_chunks": write_empty_chunks}
-    za = _quiet(lambda: zarr.create_array(zarr.storage.LocalStore(tmp_path / "z"), config=cfg, **kwargs))
-    sa = simplezarr.create_array(simplezarr.storage.LocalStore(tmp_path / "s"), config=cfg, **kwargs)
+    za = _quiet(
+        lambda: zarr.create_array(zarr.storage.LocalStore(tmp_path / "z"), config=cfg, **kwargs)
+    )
+    sa = simplezarr.create_array(
+        simplezarr.storage.LocalStore(tmp_path / "s"), config=cfg, **kwargs
+    )
     for a in (za, sa):
         a[...] = 0
         a[6:7, 5] = 3
@@ -220,16 +229,16 @@ def test_flag_off_refuses_what_zarr_refuses(tmp_path: Path) -> None:
     simplezarr.create_array(
         simplezarr.storage.LocalStore(root), shape=(30,), chunks=[[10, 20]], dtype="i4"
     )
-    with zarr.config.set({"array.rectilinear_chunks": False}):
-        with simplezarr.config.set({"array.rectilinear_chunks": False}):
-            with pytest.raises(ValueError, match="experimental and disabled by default"):
-                zarr.open_array(zarr.storage.LocalStore(root), mode="r")
-            with pytest.raises(RectilinearChunksDisabledError, match="disabled by default"):
-                simplezarr.open_array(simplezarr.storage.LocalStore(root), mode="r")
-            with pytest.raises(ValueError, match="experimental and disabled by default"):
-                zarr.create_array({}, shape=(30,), chunks=[[10, 20]], dtype="i4")
-            with pytest.raises(RectilinearChunksDisabledError):
-                simplezarr.create_array({}, shape=(30,), chunks=[[10, 20]], dtype="i4")
+    off = {"array.rectilinear_chunks": False}
+    with zarr.config.set(off), simplezarr.config.set(off):
+        with pytest.raises(ValueError, match="experimental and disabled by default"):
+            zarr.open_array(zarr.storage.LocalStore(root), mode="r")
+        with pytest.raises(RectilinearChunksDisabledError, match="disabled by default"):
+            simplezarr.open_array(simplezarr.storage.LocalStore(root), mode="r")
+        with pytest.raises(ValueError, match="experimental and disabled by default"):
+            zarr.create_array({}, shape=(30,), chunks=[[10, 20]], dtype="i4")
+        with pytest.raises(RectilinearChunksDisabledError):
+            simplezarr.create_array({}, shape=(30,), chunks=[[10, 20]], dtype="i4")
     # control: on, both open it
     assert zarr.open_array(zarr.storage.LocalStore(root), mode="r").shape == (30,)
     assert simplezarr.open_array(simplezarr.storage.LocalStore(root), mode="r").shape == (30,)

@@ -110,12 +110,20 @@ def test_scalar_chunks_stay_regular(on: None) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        (dict(chunks=[[10, 21]]), InvalidMetadata, r"chunks\[0\]: chunk sizes \[10, 21\] do not sum"),
+        (
+            dict(chunks=[[10, 21]]),
+            InvalidMetadata,
+            r"chunks\[0\]: chunk sizes \[10, 21\] do not sum",
+        ),
         (dict(chunks=[[10, 0, 20]]), InvalidMetadata, "positive"),
         (dict(chunks=[[10, 20.0]]), InvalidMetadataType, "integer"),
         (dict(chunks=[[]]), InvalidMetadata, "empty"),
         (dict(chunks=[[10, 20], 5]), InvalidMetadata, "2 dimensions"),
-        (dict(chunks=[[10, 20]], shards=(10,)), InvalidMetadata, "Rectilinear chunks with sharding"),
+        (
+            dict(chunks=[[10, 20]], shards=(10,)),
+            InvalidMetadata,
+            "Rectilinear chunks with sharding",
+        ),
         (dict(chunks=[[10, 20]], zarr_format=2), InvalidMetadata, "Zarr format 2 does not support"),
         (dict(chunks=(10,), shards=[[20, 7, 3]]), InvalidMetadata, "not divisible"),
     ],
@@ -216,7 +224,9 @@ def test_every_selection_mode(on: None) -> None:
 
 def test_fill_value_and_empty_chunks(on: None) -> None:
     store: dict[str, Any] = {}
-    a = simplezarr.create_array(store, shape=(30, 10), chunks=[[5, 25], [4, 6]], dtype="i4", fill_value=-1)
+    a = simplezarr.create_array(
+        store, shape=(30, 10), chunks=[[5, 25], [4, 6]], dtype="i4", fill_value=-1
+    )
     assert a[:].tolist() == np.full((30, 10), -1).tolist()  # nothing stored: the fill value
     a[:] = -1
     assert _chunk_keys(store) == []  # all-fill chunks are not stored
@@ -224,7 +234,11 @@ def test_fill_value_and_empty_chunks(on: None) -> None:
     assert _chunk_keys(store) == ["c/1/1"]
     b_store: dict[str, Any] = {}
     b = simplezarr.create_array(
-        b_store, shape=(30, 10), chunks=[[5, 25], [4, 6]], dtype="i4", config={"write_empty_chunks": True}
+        b_store,
+        shape=(30, 10),
+        chunks=[[5, 25], [4, 6]],
+        dtype="i4",
+        config={"write_empty_chunks": True},
     )
     b[:] = 0
     assert _chunk_keys(b_store) == ["c/0/0", "c/0/1", "c/1/0", "c/1/1"]
@@ -294,7 +308,10 @@ def test_all_bare_length_rectilinear_document_keeps_its_kind(on: None) -> None:
         "zarr_format": 3,
         "node_type": "array",
         "shape": [90, 40],
-        "chunk_grid": {"name": "rectilinear", "configuration": {"kind": "inline", "chunk_shapes": [30, 20]}},
+        "chunk_grid": {
+            "name": "rectilinear",
+            "configuration": {"kind": "inline", "chunk_shapes": [30, 20]},
+        },
         "chunk_key_encoding": {"name": "default"},
         "data_type": "int32",
         "fill_value": 0,
@@ -334,6 +351,6 @@ def test_consolidated_group_member(on: None) -> None:
     simplezarr.consolidate_metadata(g.store)
     r = simplezarr.open_consolidated(g.store)["r"]
     assert r.read_chunk_sizes == ((10, 20),) and r[:].tolist() == [3] * 30
-    with simplezarr.config.set({"array.rectilinear_chunks": False}):
-        with pytest.raises(RectilinearChunksDisabledError):
-            simplezarr.open_consolidated(g.store)["r"]
+    off = simplezarr.config.set({"array.rectilinear_chunks": False})
+    with off, pytest.raises(RectilinearChunksDisabledError):
+        simplezarr.open_consolidated(g.store)["r"]

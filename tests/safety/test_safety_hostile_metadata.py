@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from simplezarr.config import config
 from simplezarr.errors import (
     ContainsNode,
     InvalidMetadata,
@@ -28,7 +29,6 @@ from simplezarr.errors import (
     UnsupportedFeature,
     ZarrError,
 )
-from simplezarr.config import config
 from simplezarr.nodes import ZarrArray, ZarrGroup, open_zarr
 from simplezarr.stores import LocalStore, MemoryStore
 
