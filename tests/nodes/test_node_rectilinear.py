@@ -354,3 +354,22 @@ def test_consolidated_group_member(on: None) -> None:
     off = simplezarr.config.set({"array.rectilinear_chunks": False})
     with off, pytest.raises(RectilinearChunksDisabledError):
         simplezarr.open_consolidated(g.store)["r"]
+
+
+def test_async_api(on: None) -> None:
+    import asyncio
+
+    from simplezarr.api import asynchronous
+
+    async def session() -> tuple[Any, ...]:
+        a = await asynchronous.create_array(
+            {}, shape=(30, 40), chunks=[[10, 20], [20, 20]], dtype="i4"
+        )
+        await a.setitem(slice(None), np.arange(1200).reshape(30, 40))
+        await a.resize((50, 60))
+        await a.append(np.ones((5, 60), "i4"))
+        return a.read_chunk_sizes, a.write_chunk_sizes, await a.getitem((slice(0, 2), 0))
+
+    read, write, head = asyncio.run(session())
+    assert read == write == ((10, 20, 20, 5), (20, 20, 20))
+    assert head.tolist() == [0, 40]
