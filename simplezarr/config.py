@@ -122,6 +122,10 @@ class Config:
       (one request saved is a round trip saved); local stores (files, memory, zip) merge
       at most 64 KiB gaps whatever the setting, since there a skipped gap costs a copy and
       a separate read costs only a system call. Defaults 1 MiB and 16 MiB.
+    - ``rectilinear_chunks``: whether arrays may have rectilinear (variable) chunk grids
+      (zarr-python 3.4's experimental ``array.rectilinear_chunks``,
+      ``SIMPLEZARR_RECTILINEAR_CHUNKS``): off, creating, opening or storing such an array
+      raises ``RectilinearChunksDisabledError``, as in zarr-python. Default False.
     """
 
     threads: int = 0
@@ -139,6 +143,7 @@ class Config:
     read_missing_chunks: bool = True
     sharding_coalesce_max_gap_bytes: int = 1 << 20
     sharding_coalesce_max_bytes: int = 16 << 20
+    rectilinear_chunks: bool = False
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -152,6 +157,9 @@ class Config:
         )
         self.allow_unsafe_pickle_decode = _env_bool(
             "SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE", self.allow_unsafe_pickle_decode
+        )
+        self.rectilinear_chunks = _env_bool(
+            "SIMPLEZARR_RECTILINEAR_CHUNKS", self.rectilinear_chunks
         )
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
@@ -268,6 +276,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
     "sharding_coalesce_max_bytes": lambda v: (
         isinstance(v, int) and not isinstance(v, bool) and v >= 0
     ),
+    "rectilinear_chunks": _is_bool,
     "chunk_cache_bytes": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),
@@ -289,6 +298,7 @@ ZARR_KEYS = {
     "array.read_missing_chunks": "read_missing_chunks",
     "array.sharding_coalesce_max_gap_bytes": "sharding_coalesce_max_gap_bytes",
     "array.sharding_coalesce_max_bytes": "sharding_coalesce_max_bytes",
+    "array.rectilinear_chunks": "rectilinear_chunks",
 }
 
 #: zarr-python's documented keys with no meaning here, and why.

@@ -117,12 +117,33 @@ def to_dask(
         raise InvalidArgument(
             f"to_dask reads a simplezarr array or a path/URL, not {type(array).__name__}"
         )
-    if chunks is None or (isinstance(chunks, str) and chunks == "auto"):
+    auto = chunks is None or (isinstance(chunks, str) and chunks == "auto")
+    if array.metadata.is_rectilinear:
+        # blocks of the stored objects by default; dask asks for ``chunks``, which such an
+        # array does not have (NotImplementedError), so it reads through a view without it
+        chunks = array.write_chunk_sizes if auto else chunks
+        return da.from_array(_Rectilinear(array), chunks=chunks, **from_array_kwargs)
+    if auto:
         unit = write_unit(array)
         chunks = normalize_chunks("auto", array.shape, dtype=array.dtype, previous_chunks=unit)
         if not _is_aligned(chunks, (0,) * array.ndim, unit):
             chunks = aligned_chunks(array.shape, unit)
     return da.from_array(array, chunks=chunks, **from_array_kwargs)
+
+
+class _Rectilinear:
+    """A rectilinear array for ``dask.array.from_array``: its shape, dtype and selections,
+    without the ``chunks`` it has none of (picklable: it holds the array)."""
+
+    def __init__(self, array: ZarrArray) -> None:
+        self.array = array
+        self.shape, self.dtype, self.ndim = array.shape, array.dtype, array.ndim
+
+    def __getitem__(self, selection: Any) -> Any:
+        return self.array[selection]
+
+    def __dask_tokenize__(self) -> Any:
+        return ("simplezarr-rectilinear", self.array.__dask_tokenize__())
 
 
 def _region_offsets(region: tuple[slice, ...] | None, array: ZarrArray) -> tuple[int, ...]:
@@ -178,6 +199,16 @@ def store(
             f"cannot store a dask array of shape {x.shape} into {array.name!r} "
             f"{'region ' + repr(region) + ' ' if region else ''}of shape {target}"
         )
+    if array.metadata.is_rectilinear:
+        if region is not None:
+            raise InvalidArgument(
+                f"store into a region of {array.name!r} (a rectilinear chunk grid) is not "
+                "aligned to its chunks by this function; write the whole array, or use "
+                "dask.array.store with a lock"
+            )
+        # one write per stored object of the rectilinear grid: no two touch the same one
+        x = x.rechunk(array.write_chunk_sizes)
+        return da.store(x, array, lock=lock, compute=compute, **store_kwargs)
     unit = write_unit(array)
     if not _is_aligned(x.chunks, offsets, unit):
         typical = tuple(max(c) if c else 1 for c in x.chunks)

@@ -266,6 +266,17 @@ class ChunkNotFoundError(BaseZarrError):
     """A chunk expected in the store is not there (zarr-python 3.4's name)."""
 
 
+class RectilinearChunksDisabledError(UnsupportedFeature):
+    """An array with a rectilinear (variable) chunk grid was created, opened or stored while
+    ``config.rectilinear_chunks`` (zarr-python 3.4's ``array.rectilinear_chunks``) is off."""
+
+
+class NoUniformChunkShape(ZarrError, NotImplementedError):
+    """An array's chunks (or shards) have no one shape: its chunk grid is rectilinear
+    (zarr-python 3.4 raises NotImplementedError there too). Its ``read_chunk_sizes`` /
+    ``write_chunk_sizes`` give every chunk's size."""
+
+
 #: zarr-python 3.4's name (also ``simplezarr.dtype.DataTypeValidationError``).
 DataTypeValidationError = UnknownDataType
 

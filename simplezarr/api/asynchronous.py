@@ -157,6 +157,8 @@ class AsyncArray(_AsyncNode):
     nbytes = property(lambda self: self._node.nbytes)
     nchunks = property(lambda self: self._node.nchunks)
     cdata_shape = property(lambda self: self._node.cdata_shape)
+    read_chunk_sizes = property(lambda self: self._node.read_chunk_sizes)
+    write_chunk_sizes = property(lambda self: self._node.write_chunk_sizes)
     fill_value = property(lambda self: self._node.fill_value)
     order = property(lambda self: self._node.order)
     filters = property(lambda self: self._node.filters)

@@ -39,7 +39,6 @@ from simplezarr.api.transfer import (
     copy_regions,
     copy_values,
     decodes_with,
-    regions,
 )
 from simplezarr.errors import ContainsNode, CopyError, InvalidArgument, NodeNotFound
 from simplezarr.metadata.store_io import write_metadata
@@ -310,8 +309,7 @@ def _plan_array(
         src_io, dst_io = source._io, target._io
         pairs = [(src_io.key(c), dst_io.key(c)) for c in engine.stored_chunks(src_io)]
         return _Plan(source, target, pairs, len(pairs))
-    block = target.shards or target.chunks
-    units = len(regions(target.shape, block)) if target.size else 0
+    units = target.metadata.nchunks if target.size else 0  # one region per stored object
     return _Plan(source, target, None, units)
 
 

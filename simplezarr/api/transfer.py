@@ -156,7 +156,7 @@ def copy_values(
     *,
     buffer_bytes: int = BUFFER_BYTES,
     progress: Progress | None = None,
-    valid: Callable[[bytes], bool] | None = None,
+    valid: Callable[[bytes, str], bool] | None = None,
     tally: Tally | None = None,
 ) -> int:
     """Copy the value of each source key to its destination key, as stored; returns the
@@ -164,7 +164,7 @@ def copy_values(
     that is missing (deleted meanwhile) is skipped.
 
     ``valid``: resume. A destination value of the source's size for which
-    ``valid(value)`` is true is kept, and the source value is not read.
+    ``valid(value, key)`` (its destination key) is true is kept, and the source value is not read.
     """
     total = len(pairs)
 
@@ -197,7 +197,7 @@ def _copy_one(
     key: str,
     target: str,
     size: int | None,
-    valid: Callable[[bytes], bool] | None,
+    valid: Callable[[bytes, str], bool] | None,
 ) -> Job:
     def run() -> tuple[str, int]:
         if size is None:
@@ -206,7 +206,7 @@ def _copy_one(
             present = dest.get(target)
             # decoded here: an I/O thread waiting on the decode pool could deadlock with
             # decode-pool work waiting on the I/O pool (a remote read of copy_regions)
-            if present is not None and len(present) == size and valid(present):
+            if present is not None and len(present) == size and valid(present, target):
                 return "kept", 0
             del present
         value = source.get(key)
@@ -247,19 +247,19 @@ def copy_regions(
     stored object of ``target`` (shard, or chunk) at a time, several at once; returns the
     tally of regions. ``resume``: a region whose stored object exists and decodes is kept.
     """
-    block = target.shards or target.chunks
-    boxes = regions(target.shape, block) if target.size else []
-    region_bytes = int(np.prod(block, dtype=np.int64)) * target.dtype.itemsize
-    src_chunk = int(np.prod(source.shards or source.chunks, dtype=np.int64))
-    cost = 2 * region_bytes + src_chunk * source.dtype.itemsize
+    # the stored objects' shape: shards, or chunks (a rectilinear grid's largest)
+    block = target.metadata.chunk_shape
     io = target._io
+    grid = io.grid
+    boxes = [(c, grid.chunk_region(c)) for c in grid.all_chunk_coords()] if target.size else []
+    region_bytes = int(np.prod(block, dtype=np.int64)) * target.dtype.itemsize
+    src_chunk = int(np.prod(source.metadata.chunk_shape, dtype=np.int64))
+    cost = 2 * region_bytes + src_chunk * source.dtype.itemsize
 
-    def job(box: tuple[slice, ...]) -> Job:
+    def job(coords: tuple[int, ...], box: tuple[slice, ...]) -> Job:
         def run() -> tuple[str, int]:
-            if resume:
-                coords = tuple(s.start // b for s, b in zip(box, block, strict=True))
-                if _decodes(target, io.key(coords)):
-                    return "kept", 0
+            if resume and _decodes(target, io.key(coords)):
+                return "kept", 0
             target[box] = np.asarray(source[box])
             return "copied", 0
 
@@ -267,7 +267,7 @@ def copy_regions(
 
     tally = tally or Tally()
     run_bounded(
-        DECODE, ((cost, job(b)) for b in boxes), len(boxes), buffer_bytes, progress, tally.add
+        DECODE, ((cost, job(*b)) for b in boxes), len(boxes), buffer_bytes, progress, tally.add
     )
     return tally
 
@@ -280,18 +280,19 @@ def _decodes(array: ZarrArray, key: str) -> bool:
     if value is None:
         return False
     try:
-        array._io.chain.decode(value)
+        array._io.chain_of_key(key).decode(value)
     except ZarrError:
         return False
     return True
 
 
-def decodes_with(array: ZarrArray) -> Callable[[bytes], bool]:
-    """A ``valid`` check for :func:`copy_values`: the value decodes with ``array``'s codecs."""
+def decodes_with(array: ZarrArray) -> Callable[[bytes, str], bool]:
+    """A ``valid`` check for :func:`copy_values`: the value decodes with ``array``'s codecs
+    (bound to the shape of the chunk at its key: a rectilinear grid's chunks differ)."""
 
-    def valid(value: bytes) -> bool:
+    def valid(value: bytes, key: str) -> bool:
         try:
-            array._io.chain.decode(value)
+            array._io.chain_of_key(key).decode(value)
         except ZarrError:
             return False
         return True

@@ -219,8 +219,7 @@ def _array_objects(array: ZarrArray, report: VerifyReport, work: list[_Object]) 
     # what one check holds: the stored value (at most about the decoded size) and the
     # decoded object
     cost = 2 * int(np.prod(io.metadata.chunk_shape, dtype=np.int64)) * max(io.dtype.itemsize, 1)
-    decode = io.chain.decode
-    work.extend(_Object(store, array.path, io.key(c), decode, cost) for c in coords)
+    work.extend(_Object(store, array.path, io.key(c), io.chain_at(c).decode, cost) for c in coords)
 
 
 def _check(o: _Object, value: bytes | None) -> Job:

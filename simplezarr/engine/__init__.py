@@ -24,14 +24,15 @@ Example:
     >>> from simplezarr.indexing import BasicIndexer
     >>> meta = build_array_metadata(shape=(6,), dtype="int32", chunks=(4,))
     >>> io = ArrayIO(MemoryStore(), "", meta)
-    >>> write(io, BasicIndexer(slice(None), meta.shape, io.grid.chunk_shape), np.arange(6))
-    >>> read(io, BasicIndexer(slice(1, 5), meta.shape, io.grid.chunk_shape)).tolist()
+    >>> write(io, BasicIndexer(slice(None), meta.shape, io.grid.axes), np.arange(6))
+    >>> read(io, BasicIndexer(slice(1, 5), meta.shape, io.grid.axes)).tolist()
     [1, 2, 3, 4]
 """
 
 from simplezarr.engine.array_io import (
     ArrayIO,
     clear_outside,
+    inner_chunks_stored,
     nchunks_stored,
     read,
     stored_chunks,
@@ -44,6 +45,7 @@ __all__ = [
     "ArrayIO",
     "ChunkRequest",
     "clear_outside",
+    "inner_chunks_stored",
     "is_all_fill",
     "nchunks_stored",
     "read",

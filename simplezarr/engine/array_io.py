@@ -13,19 +13,24 @@ Example:
     >>> from simplezarr.indexing import BasicIndexer
     >>> meta = build_array_metadata(shape=(6,), dtype="int32", chunks=(4,))
     >>> io = ArrayIO(MemoryStore(), "", meta)
-    >>> write(io, BasicIndexer(slice(None), meta.shape, io.grid.chunk_shape), np.arange(6))
-    >>> read(io, BasicIndexer(slice(1, 5), meta.shape, io.grid.chunk_shape)).tolist()
+    >>> write(io, BasicIndexer(slice(None), meta.shape, io.grid.axes), np.arange(6))
+    >>> read(io, BasicIndexer(slice(1, 5), meta.shape, io.grid.axes)).tolist()
     [1, 2, 3, 4]
+
+A rectilinear grid's chunks differ in shape: each request gets the chain bound to its
+chunk's shape (``ArrayMetadata.chain_for``, one per distinct shape); a regular grid's
+requests all share the one chain.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import prod
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simplezarr.chunk_grid import RegularChunkGrid
+from simplezarr.chunk_grid import RectilinearChunkGrid, RegularChunkGrid
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.config import config
@@ -40,6 +45,7 @@ from simplezarr.errors import (
     StoreError,
 )
 from simplezarr.indexing import BasicIndexer, Indexer
+from simplezarr.indexing.axes import Axis, chunk_of, chunk_size, chunk_start
 from simplezarr.metadata.freshness import MetadataCheck
 from simplezarr.stores.base import BaseStore, listable, writable
 
@@ -47,7 +53,15 @@ if TYPE_CHECKING:
     from simplezarr.chunk_keys import ChunkKeyEncoding
     from simplezarr.metadata.model import ArrayMetadata
 
-__all__ = ["ArrayIO", "clear_outside", "nchunks_stored", "read", "stored_chunks", "write"]
+__all__ = [
+    "ArrayIO",
+    "clear_outside",
+    "inner_chunks_stored",
+    "nchunks_stored",
+    "read",
+    "stored_chunks",
+    "write",
+]
 
 
 def _key_function(prefix: str, encoding: ChunkKeyEncoding) -> Callable[[tuple[int, ...]], str]:
@@ -132,16 +146,24 @@ class ArrayIO:
         self.fill_value = metadata.effective_fill_value
         self.dtype: np.dtype = metadata.numpy_dtype
         #: The grid of stored objects (shards when sharded): what selections project onto.
-        self.grid = RegularChunkGrid(metadata.shape, metadata.chunk_shape)
-        #: The codec chain, bound once per metadata: every chunk (or shard) shares it.
+        self.grid: RegularChunkGrid | RectilinearChunkGrid = metadata.grid
+        #: The codec chain, bound once per metadata: every chunk (or shard) of a regular
+        #: grid shares it (a rectilinear grid's largest chunk has it: see :meth:`chain_at`).
         self.chain: CodecChain = metadata.chain
         self.spec: ChunkSpec = self.chain.spec
-        #: The chunk shape users see: the inner chunks' when sharded, as zarr-python.
+        #: The chunk shape users see: the inner chunks' when sharded, as zarr-python (a
+        #: rectilinear grid's largest chunk when not sharded: its chunks have no one shape).
         self.chunk_shape: tuple[int, ...] = (
             self.chain.shard.inner_shape if self.chain.shard is not None else metadata.chunk_shape
         )
-        #: The grid of the chunks users see (inner chunks when sharded).
-        self.inner_grid = RegularChunkGrid(metadata.shape, self.chunk_shape)
+        #: The grid of the chunks users see (inner chunks when sharded: regular, as every
+        #: shard of a rectilinear shard grid holds whole inner chunks).
+        self.inner_grid: RegularChunkGrid | RectilinearChunkGrid = (
+            self.grid
+            if self.chain.shard is None
+            else RegularChunkGrid(metadata.shape, self.chunk_shape)
+        )
+        self._rectilinear = not self.grid.is_regular
         #: The store key of the chunk (or shard) at grid coordinates ``coords``. Hot (once
         #: per chunk), hence a closure over the precomputed prefix, not a method.
         self.key: Callable[[tuple[int, ...]], str] = _key_function(
@@ -169,9 +191,31 @@ class ArrayIO:
             return config.write_empty_chunks
         return self._write_empty_chunks
 
+    def chain_at(self, coords: tuple[int, ...]) -> CodecChain:
+        """The chain of the stored object at grid coordinates ``coords``."""
+        if not self._rectilinear:
+            return self.chain
+        return self.metadata.chain_for(self.grid.chunk_size(coords))
+
+    def chain_of_key(self, key: str) -> CodecChain:
+        """The chain of the stored object at store key ``key`` (the array's one chain on a
+        regular grid; a key that is no chunk of the grid gets it too)."""
+        if not self._rectilinear:
+            return self.chain
+        try:
+            coords = self.metadata.chunk_key_encoding.decode(key[len(self.prefix) :])
+        except ValueError:
+            return self.chain
+        return self.chain_at(coords) if self.grid.contains(coords) else self.chain
+
     def requests(self, indexer: Indexer) -> list[ChunkRequest]:
         """The batch for an indexer's projections: one request per touched stored object."""
         store, key, chain = self.store, self.key, self.chain
+        if self._rectilinear:
+            at = self.chain_at
+            return [
+                ChunkRequest(store, key(p.chunk_coords), at(p.chunk_coords), p) for p in indexer
+            ]
         return [ChunkRequest(store, key(p.chunk_coords), chain, p) for p in indexer]
 
 
@@ -238,6 +282,22 @@ def nchunks_stored(io: ArrayIO) -> int:
     return len(stored_chunks(io))
 
 
+def inner_chunks_stored(io: ArrayIO) -> int:
+    """How many chunks users see the stored objects hold: stored chunks, or for a sharded
+    array the inner chunks of its stored shards (each shard counted whole, as zarr-python
+    counts; shards of a rectilinear shard grid hold different numbers)."""
+    shard = io.chain.shard
+    if shard is None:
+        return nchunks_stored(io)
+    if not io._rectilinear:
+        return nchunks_stored(io) * shard.n_inner
+    inner = shard.inner_shape
+    return sum(
+        prod(s // c for s, c in zip(io.grid.chunk_size(coords), inner, strict=True))
+        for coords in stored_chunks(io)
+    )
+
+
 def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
     """Before shrinking to ``new_shape``: delete the stored objects wholly past it, and
     write the fill value into the part past it of those straddling the new edge, so that
@@ -251,17 +311,18 @@ def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
     if io.store.read_only:
         raise ReadOnlyError(f"array at {io.path or '/'!r} is read-only")
     io.check_fresh()
-    shape, cs = io.metadata.shape, io.grid.chunk_shape
+    shape, axes = io.metadata.shape, io.grid.axes
     stored = stored_chunks(io)
     past = [
         coords
         for coords in stored
-        if any(c * n >= new for c, n, new in zip(coords, cs, new_shape, strict=True))
+        if any(chunk_start(c, a) >= new for c, a, new in zip(coords, axes, new_shape, strict=True))
     ]
     if past:
         writable(io.store, "resize an array").erase_values([io.key(c) for c in past])
     kept = set(stored).difference(past)
-    grid_end = [min(-(-n // c) * c, old) for n, c, old in zip(new_shape, cs, shape, strict=True)]
+    # per axis, where the stored objects overlapping the new extent end (inside the old one)
+    grid_end = [_objects_end(n, a, old) for n, a, old in zip(new_shape, axes, shape, strict=True)]
     for axis, new in enumerate(new_shape):
         box = tuple(
             slice(new, grid_end[axis]) if a == axis else slice(0, grid_end[a])
@@ -269,8 +330,19 @@ def clear_outside(io: ArrayIO, new_shape: tuple[int, ...]) -> None:
         )
         if any(s.start >= s.stop for s in box):
             continue
-        indexer = BasicIndexer(box, shape, cs)
+        indexer = BasicIndexer(box, shape, axes)
         requests = [r for r in io.requests(indexer) if r.projection.chunk_coords in kept]
         if requests:
             fill = prepare_value(io.fill_value, io.dtype, indexer.shape)
             write_batch(requests, fill, write_empty_chunks=False)
+
+
+def _objects_end(extent: int, axis: Axis, old: int) -> int:
+    """The end of the stored objects along ``axis`` that overlap ``[0, extent)``, clipped to
+    ``old`` (the extent before the resize)."""
+    if extent == 0:
+        return 0
+    if extent >= old:
+        return old
+    last = chunk_of(extent - 1, axis)
+    return min(chunk_start(last, axis) + chunk_size(last, axis), old)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import operator
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -28,6 +28,7 @@ from simplezarr.errors import (
     SelectionTypeError,
     SelectionValueError,
 )
+from simplezarr.indexing.axes import Axis, EdgeAxis
 from simplezarr.indexing.projection import ChunkProjection
 
 
@@ -141,7 +142,7 @@ class IntDim:
 
     index: int
     dim_len: int
-    chunk_len: int
+    chunk_len: Axis
     axis: int
 
     def __post_init__(self) -> None:
@@ -157,13 +158,19 @@ class IntDim:
         return 1
 
     def __iter__(self) -> Iterator[DimProjection]:
-        chunk, local = divmod(self.index, self.chunk_len)
-        extent = min(self.chunk_len, self.dim_len - chunk * self.chunk_len)
+        cl = self.chunk_len
+        if isinstance(cl, EdgeAxis):
+            chunk = cl.chunk_of(self.index)
+            lo = cl.start(chunk)
+            yield DimProjection(chunk, self.index - lo, None, cl.stop(chunk) - lo == 1)
+            return
+        chunk, local = divmod(self.index, cl)
+        extent = min(cl, self.dim_len - chunk * cl)
         yield DimProjection(chunk, local, None, extent == 1)
 
 
 def contiguous_runs(
-    start: int, stop: int, dim_len: int, chunk_len: int, out_start: int = 0
+    start: int, stop: int, dim_len: int, chunk_len: Axis, out_start: int = 0
 ) -> list[DimProjection]:
     """The runs of the step-1 selection ``[start, stop)`` along one dimension, one per
     touched chunk, placed in the output from ``out_start`` on. The common case of every
@@ -173,11 +180,31 @@ def contiguous_runs(
         >>> [tuple(r) for r in contiguous_runs(3, 9, 10, 4)]
         [(0, slice(3, 4, 1), slice(0, 1, None), False), (1, slice(0, 4, 1), slice(1, 5, None), True), (2, slice(0, 1, 1), slice(5, 6, None), False)]
     """
+    if isinstance(chunk_len, EdgeAxis):
+        return _edge_runs(start, stop, chunk_len, out_start)
     runs = []
     cl = chunk_len
     for chunk in range(start // cl, (stop - 1) // cl + 1) if stop > start else ():
         lo = chunk * cl
         hi = lo + cl if lo + cl < dim_len else dim_len
+        first = start if start > lo else lo
+        end = stop if stop < hi else hi
+        runs.append(
+            DimProjection(
+                chunk,
+                slice(first - lo, end - lo, 1),
+                slice(out_start + first - start, out_start + end - start),
+                first == lo and end == hi,
+            )
+        )
+    return runs
+
+
+def _edge_runs(start: int, stop: int, axis: EdgeAxis, out_start: int) -> list[DimProjection]:
+    """:func:`contiguous_runs` over explicit edges (a rectilinear grid's dimension)."""
+    runs = []
+    for chunk in range(axis.chunk_of(start), axis.chunk_of(stop - 1) + 1) if stop > start else ():
+        lo, hi = axis.start(chunk), axis.stop(chunk)
         first = start if start > lo else lo
         end = stop if stop < hi else hi
         runs.append(
@@ -199,10 +226,10 @@ class SliceDim:
     stop: int
     step: int
     dim_len: int
-    chunk_len: int
+    chunk_len: Axis
 
     @classmethod
-    def from_slice(cls, s: slice, dim_len: int, chunk_len: int) -> SliceDim:
+    def from_slice(cls, s: slice, dim_len: int, chunk_len: Axis) -> SliceDim:
         start, stop, step = slice_indices(s, dim_len)
         return cls(start, stop, step, dim_len, chunk_len)
 
@@ -245,9 +272,16 @@ class SliceDim:
         cl = self.chunk_len
         last = start + (n - 1) * step
         out_pos = 0
-        for chunk in range(start // cl, last // cl + 1):
-            lo = chunk * cl
-            hi = min(lo + cl, self.dim_len)
+        bounds: Iterable[tuple[int, int, int]]
+        if isinstance(cl, EdgeAxis):
+            touched = range(cl.chunk_of(start), cl.chunk_of(last) + 1)
+            bounds = [(c, cl.start(c), cl.stop(c)) for c in touched]
+        else:
+            bounds = (
+                (c, c * cl, min(c * cl + cl, self.dim_len))
+                for c in range(start // cl, last // cl + 1)
+            )
+        for chunk, lo, hi in bounds:
             # first selected element at or after lo
             first = start if start >= lo else start + -(-(lo - start) // step) * step
             if first >= hi or first > last:
@@ -287,7 +321,7 @@ class BasicIndexer:
     """
 
     def __init__(
-        self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+        self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
     ) -> None:
         raw = selection if isinstance(selection, tuple) else (selection,)
         sel = normalize_basic_selection(selection, len(shape))

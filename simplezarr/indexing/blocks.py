@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from simplezarr.errors import BoundsCheckError, SelectionError
+from simplezarr.indexing.axes import Axis, n_chunks
 from simplezarr.indexing.basic import (
     NEWAXIS,
     BasicIndexer,
@@ -28,8 +29,8 @@ from simplezarr.indexing.basic import (
 )
 
 
-def _block_slice(item: Any, axis: int, dim_len: int, block_len: int) -> slice:
-    nblocks = -(-dim_len // block_len)
+def _block_slice(item: Any, axis: int, dim_len: int, block_len: Axis) -> slice:
+    nblocks = n_chunks(dim_len, block_len)
     if isinstance(item, slice):
         start, stop, step = slice_indices(item, nblocks)
         if step != 1:
@@ -52,14 +53,20 @@ def _block_slice(item: Any, axis: int, dim_len: int, block_len: int) -> slice:
             )
         start = i + nblocks if i < 0 else i
         stop = start + 1
-    return slice(start * block_len, min(stop * block_len, dim_len))
+    if isinstance(block_len, int):
+        return slice(start * block_len, min(stop * block_len, dim_len))
+    # explicit edges: a block starts where the edges before it end
+    return slice(
+        block_len.start(start) if start < nblocks else dim_len,
+        block_len.start(stop) if stop < nblocks else dim_len,
+    )
 
 
 def block_indexer(
     selection: Any,
     shape: tuple[int, ...],
-    block_shape: tuple[int, ...],
-    chunk_shape: tuple[int, ...],
+    block_shape: tuple[Axis, ...],
+    chunk_shape: tuple[Axis, ...],
 ) -> BasicIndexer:
     """The basic indexer reading the blocks ``selection`` picks from a grid of
     ``block_shape`` blocks, projected onto chunks of ``chunk_shape``.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simplezarr.indexing.axes import Axis
 from simplezarr.indexing.basic import BasicIndexer
 from simplezarr.indexing.items import classify, lists_to_arrays
 from simplezarr.indexing.orthogonal import orthogonal_indexer
@@ -24,7 +25,7 @@ _BASIC_TYPES = frozenset({int, slice, type(Ellipsis)})
 
 
 def getitem_indexer(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
 ) -> Indexer:
     """The indexer serving ``a[selection]``, dispatched as zarr-python 3.1.6 does: a pure
     fancy selection is vectorized, a pure orthogonal one orthogonal, anything else basic.

@@ -16,11 +16,13 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
 
 from simplezarr.errors import BoundsCheckError, SelectionError, SelectionValueError
+from simplezarr.indexing.axes import Axis
 from simplezarr.indexing.basic import as_index
 
 #: numpy's message for an item that is no index at all (a float, a string, a list of those).
@@ -176,10 +178,13 @@ def narrow_dtype(limit: int) -> np.dtype:
     return np.dtype(np.intp)
 
 
-def chunk_numbers(flat: list[np.ndarray], chunk_lens: list[int], grid: list[int]) -> np.ndarray:
+def chunk_numbers(
+    flat: list[np.ndarray], chunk_lens: Sequence[Axis], grid: list[int]
+) -> np.ndarray:
     """Each point's chunk, raveled in C order over ``grid`` (the chunk grid of the axes
     ``flat`` index), in the narrowest type that holds it; built in place with one scratch
-    array, never an 8-byte array per axis. ``prod(grid)`` must fit in an int64.
+    array, never an 8-byte array per axis. ``prod(grid)`` must fit in an int64. An axis of
+    explicit edges (:class:`~simplezarr.indexing.axes.EdgeAxis`) is looked up by bisection.
 
     Example:
         >>> chunk_numbers([np.array([0, 5]), np.array([3, 0])], [2, 2], [3, 2]).tolist()
@@ -188,13 +193,20 @@ def chunk_numbers(flat: list[np.ndarray], chunk_lens: list[int], grid: list[int]
     n = flat[0].shape[0]
     dtype = narrow_dtype(math.prod(grid))
     keys = np.empty(n, dtype)
-    np.floor_divide(flat[0], chunk_lens[0], out=keys, casting="unsafe")
+    _chunk_ids(flat[0], chunk_lens[0], keys)
     scratch = np.empty(n, dtype) if len(flat) > 1 else None
     for f, cl, g in zip(flat[1:], chunk_lens[1:], grid[1:], strict=True):
-        np.floor_divide(f, cl, out=scratch, casting="unsafe")
+        _chunk_ids(f, cl, scratch)
         keys *= dtype.type(g)
         keys += scratch
     return keys
+
+
+def _chunk_ids(positions: np.ndarray, axis: Axis, out: Any) -> None:
+    if isinstance(axis, int):
+        np.floor_divide(positions, axis, out=out, casting="unsafe")
+    else:
+        out[...] = axis.chunks_of(positions)
 
 
 def local_positions(values: np.ndarray, offset: int, chunk_len: int) -> np.ndarray:

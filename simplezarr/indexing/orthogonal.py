@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from simplezarr.errors import SelectionError
+from simplezarr.indexing.axes import Axis, chunk_size, chunk_start, chunk_stop, n_chunks
 from simplezarr.indexing.basic import (
     NEWAXIS,
     BasicIndexer,
@@ -84,7 +85,7 @@ class ArrayDim:
 
     positions: np.ndarray
     dim_len: int
-    chunk_len: int
+    chunk_len: Axis
 
     @property
     def nitems(self) -> int:
@@ -98,7 +99,7 @@ class ArrayDim:
         n = pos.shape[0]
         if n == 0:
             return
-        nchunks = -(-self.dim_len // cl)
+        nchunks = n_chunks(self.dim_len, cl)
         chunks = chunk_numbers([pos], [cl], [nchunks])
         order = sort_order(chunks)
         if order is not None:
@@ -109,7 +110,8 @@ class ArrayDim:
         out_dtype = narrow_dtype(n)
         for chunk, start, stop in zip(firsts, bounds[:-1], bounds[1:], strict=True):
             where = slice(start, stop) if order is None else order[start:stop]
-            local = local_positions(pos[where], chunk * cl, cl)
+            lo = chunk_start(chunk, cl)
+            local = local_positions(pos[where], lo, chunk_size(chunk, cl))
             sel: Selector = progression(local) or local
             out_pos: slice | np.ndarray = slice(start, stop, 1) if order is None else where
             if isinstance(sel, slice) and sel.step < 0:
@@ -122,7 +124,7 @@ class ArrayDim:
                 out = out_pos
             else:
                 out = progression(out_pos) or out_pos.astype(out_dtype)
-            extent = min(cl, self.dim_len - chunk * cl)
+            extent = chunk_stop(chunk, cl, self.dim_len) - lo
             complete = isinstance(sel, slice) and sel == slice(0, extent, 1)
             yield DimRun(chunk, sel, out, complete)
 
@@ -182,10 +184,11 @@ class OrthogonalIndexer:
     scalar_result = False
 
     def __init__(
-        self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+        self, selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
     ) -> None:
         self.dims = _parse(selection, shape, chunk_shape)
         self.chunk_shape = chunk_shape
+        self._regular = all(isinstance(c, int) for c in chunk_shape)
         self.shape: tuple[int, ...] = tuple(
             d.nitems for d in self.dims if not isinstance(d, IntDim)
         )
@@ -208,16 +211,21 @@ class OrthogonalIndexer:
                     all(p.is_complete for p in parts),
                 )
                 continue
+            lengths = (
+                self.chunk_shape
+                if self._regular
+                else [chunk_size(i, c) for i, c in zip(coords, self.chunk_shape, strict=True)]
+            )
             yield FancyProjection(
                 coords,
-                outer(chunk_sel, self.chunk_shape),
+                outer(chunk_sel, lengths),  # type: ignore[arg-type]
                 outer(out_sel, self.shape),
                 False,
             )
 
 
 def _parse(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
 ) -> list[IntDim | SliceDim | ArrayDim]:
     items = expand_selection(selection, len(shape))
     dims: list[IntDim | SliceDim | ArrayDim] = []
@@ -226,7 +234,7 @@ def _parse(
     return dims
 
 
-def _dim(item: Any, axis: int, n: int, c: int) -> IntDim | SliceDim | ArrayDim:
+def _dim(item: Any, axis: int, n: int, c: Axis) -> IntDim | SliceDim | ArrayDim:
     if isinstance(item, slice):
         return SliceDim.from_slice(item, n, c)
     i = as_index(item)
@@ -258,7 +266,7 @@ def _dim(item: Any, axis: int, n: int, c: int) -> IntDim | SliceDim | ArrayDim:
 
 
 def orthogonal_indexer(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
 ) -> BasicIndexer | OrthogonalIndexer:
     """The indexer of an orthogonal selection: the basic one when it holds no array.
 

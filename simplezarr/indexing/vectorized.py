@@ -34,6 +34,14 @@ from typing import Any
 import numpy as np
 
 from simplezarr.errors import SelectionError
+from simplezarr.indexing.axes import (
+    Axis,
+    chunk_size,
+    chunk_start,
+    chunk_stop,
+    chunks_of,
+    n_chunks,
+)
 from simplezarr.indexing.basic import (
     NEWAXIS,
     BasicIndexer,
@@ -228,7 +236,7 @@ class VectorizedIndexer:
         self,
         selection: Any,
         shape: tuple[int, ...],
-        chunk_shape: tuple[int, ...],
+        chunk_shape: tuple[Axis, ...],
         parsed: Parsed | None = None,
     ) -> None:
         p = parsed if parsed is not None else parse(selection, shape)
@@ -264,7 +272,7 @@ class VectorizedIndexer:
             for a in self.advanced
             if a.axis is not None
         ]
-        grid = [-(-self.array_shape[ax] // cs[ax]) for ax in axes]
+        grid = [n_chunks(self.array_shape[ax], cs[ax]) for ax in axes]
         order, bounds, group_coords = _group(flat, [cs[ax] for ax in axes], grid, npoints)
         if not axes:  # only boolean scalars: one group of one point
             group_coords = [()]
@@ -278,7 +286,7 @@ class VectorizedIndexer:
             # allocated here, so the projections cost a few bytes per point.
             where = slice(start, stop) if order is None else order[start:stop]
             point_sel = [
-                local_positions(f[where], c * cs[ax], cs[ax])
+                local_positions(f[where], chunk_start(c, cs[ax]), chunk_size(c, cs[ax]))
                 for f, c, ax in zip(flat, coords, axes, strict=True)
             ]
             point_out = self._out_part(where, start, stop, out_dtype)
@@ -309,7 +317,8 @@ class VectorizedIndexer:
             per_run = {}
             for run in runs:
                 assert isinstance(run.chunk_sel, slice)  # slice dimensions yield slices
-                pos = np.arange(*run.chunk_sel.indices(self.chunk_shape[axis]))
+                length = chunk_size(run.chunk_index, self.chunk_shape[axis])
+                pos = np.arange(*run.chunk_sel.indices(length))
                 shape = [1] * naxes
                 shape[out_axis] = pos.shape[0]
                 per_run[run.chunk_index] = pos.reshape(shape)
@@ -353,7 +362,7 @@ class VectorizedIndexer:
 
 
 def _group(
-    flat: list[np.ndarray], chunk_lens: list[int], grid: list[int], npoints: int
+    flat: list[np.ndarray], chunk_lens: list[Axis], grid: list[int], npoints: int
 ) -> tuple[np.ndarray | None, np.ndarray, list[tuple[int, ...]]]:
     """Group points by chunk: a stable sorting order of the chunk numbers alone (None when
     already grouped), the bounds of each chunk's run of points in that order, and each
@@ -370,7 +379,7 @@ def _group(
         del keys
         coords = list(zip(*(c.tolist() for c in np.unravel_index(firsts, grid)), strict=True))
         return order, bounds, coords
-    chunk_ids = [f // cl for f, cl in zip(flat, chunk_lens, strict=True)]
+    chunk_ids = [chunks_of(f, cl) for f, cl in zip(flat, chunk_lens, strict=True)]
     order = np.lexsort(chunk_ids[::-1])
     change = np.zeros(npoints - 1, dtype=bool)
     for c in chunk_ids:
@@ -405,7 +414,7 @@ class MaskIndexer:
     scalar_result = False
 
     def __init__(
-        self, mask: np.ndarray, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+        self, mask: np.ndarray, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
     ) -> None:
         assert mask.shape == shape and mask.ndim > 0 and mask.dtype == bool
         self.mask = mask
@@ -426,10 +435,19 @@ class MaskIndexer:
         next_out -= counts
         del counts
         next_out = next_out.reshape(shape[:-1])
-        grid = [range(-(-n // c)) for n, c in zip(shape, cs, strict=True)]
+        grid = [range(n_chunks(n, c)) for n, c in zip(shape, cs, strict=True)]
+        regular = all(isinstance(c, int) for c in cs)
         for coords in itertools.product(*grid):
-            region = tuple(
-                slice(i * c, min((i + 1) * c, n)) for i, c, n in zip(coords, cs, shape, strict=True)
+            region = (
+                tuple(
+                    slice(i * c, min((i + 1) * c, n))  # type: ignore[operator]
+                    for i, c, n in zip(coords, cs, shape, strict=True)
+                )
+                if regular
+                else tuple(
+                    slice(chunk_start(i, c), chunk_stop(i, c, n))
+                    for i, c, n in zip(coords, cs, shape, strict=True)
+                )
             )
             block = mask[region]
             row_counts = np.asarray(np.count_nonzero(block, axis=-1))
@@ -452,11 +470,12 @@ class MaskIndexer:
                 out = np.repeat(shift.astype(out_dtype), flat_counts)
                 out += np.arange(total, dtype=out_dtype)
             chunk_sel: tuple[np.ndarray, ...]
-            if block.shape == cs:
+            full: tuple[int, ...] = cs if regular else tuple(map(chunk_size, coords, cs))  # type: ignore[assignment]
+            if block.shape == full:
                 chunk_sel = (block,)
             else:  # an edge chunk: the mask block does not cover the stored chunk
                 chunk_sel = tuple(
-                    v.astype(narrow_dtype(c)) for v, c in zip(np.nonzero(block), cs, strict=True)
+                    v.astype(narrow_dtype(c)) for v, c in zip(np.nonzero(block), full, strict=True)
                 )
             yield FancyProjection(coords, chunk_sel, (out,), False)
 
@@ -478,7 +497,7 @@ def _whole_mask(selection: Any, shape: tuple[int, ...]) -> np.ndarray | None:
 
 
 def vectorized_indexer(
-    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
+    selection: Any, shape: tuple[int, ...], chunk_shape: tuple[Axis, ...]
 ) -> BasicIndexer | OrthogonalIndexer | VectorizedIndexer | MaskIndexer:
     """The indexer of a vectorized selection: the basic one when it holds no array, the
     orthogonal one when its only advanced item is a 1-d array (the same result, and runs

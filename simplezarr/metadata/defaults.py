@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from simplezarr.chunk_grid import ChunkShapes
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import (
     DataType,
@@ -143,6 +144,100 @@ def _chunks(value: Any, shape: tuple[int, ...]) -> tuple[int, ...]:
             f"{len(shape)}"
         )
     return tuple(s if c == -1 else c for c, s in zip(chunks, shape, strict=True))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def is_rectilinear_spec(value: Any) -> bool:
+    """Whether a ``chunks=`` / ``shards=`` value asks for a rectilinear grid: a sequence
+    holding at least one sequence of chunk sizes (zarr-python 3.4's nested lists).
+
+    Example:
+        >>> is_rectilinear_spec([[10, 20], 5]), is_rectilinear_spec((10, 5)), is_rectilinear_spec(10)
+        (True, False, False)
+    """
+    if hasattr(value, "chunk_shapes"):  # a rectilinear grid's metadata, kept as it is
+        return True
+    if (
+        isinstance(value, (str, bytes, Mapping))
+        or _is_int(value)
+        or not isinstance(value, Iterable)
+    ):
+        return False
+    if isinstance(value, np.ndarray):
+        return False  # an array of ints is a regular shape; numpy cannot hold ragged lists
+    return any(isinstance(v, Iterable) and not isinstance(v, (str, bytes, Mapping)) for v in value)
+
+
+def rectilinear_chunk_shapes(
+    value: Any, shape: tuple[int, ...], what: str, unit: tuple[int, ...] | None = None
+) -> ChunkShapes:
+    """A rectilinear ``chunks=`` (or ``shards=``) spec as a grid's ``chunk_shapes``: per
+    dimension an ``int`` (``-1``: one chunk over the whole extent, a multiple of ``unit``)
+    or a sequence of sizes that sum to the extent (any positive sizes on an empty
+    dimension: the chunks it grows into). InvalidMetadata naming the dimension otherwise.
+
+    Example:
+        >>> rectilinear_chunk_shapes((5, [10, 20, 70]), (30, 100), "chunks")
+        (5, (10, 20, 70))
+        >>> rectilinear_chunk_shapes([[10, 20]], (31,), "chunks")
+        Traceback (most recent call last):
+        ...
+        simplezarr.errors.InvalidMetadata: chunks[0]: chunk sizes [10, 20] do not sum to span 31 (the array's extent along dimension 0)
+    """
+    if hasattr(value, "chunk_shapes"):
+        # a grid's metadata (``from_array``'s "keep", zarr-python's RectilinearChunkGridMetadata):
+        # taken as stored, so edges past the extent (a shrunk array's) stay
+        return tuple(d if _is_int(d) else tuple(int(e) for e in d) for d in value.chunk_shapes)
+    dims = list(value)
+    if len(dims) != len(shape):
+        raise InvalidMetadata(
+            f"{what} has {len(dims)} dimensions but shape {shape} has {len(shape)}"
+        )
+    out: list[int | tuple[int, ...]] = []
+    for axis, (dim, span) in enumerate(zip(dims, shape, strict=True)):
+        where = f"{what}[{axis}]"
+        u = 1 if unit is None else unit[axis]
+        if _is_int(dim):
+            size = int(dim)
+            if size == -1:
+                size = u * max(1, -(-span // u))
+            elif size < 1:
+                raise InvalidMetadata(f"{where}: a chunk size must be positive or -1, got {size}")
+            out.append(size)
+            continue
+        if isinstance(dim, (str, bytes, Mapping)) or not isinstance(dim, Iterable):
+            raise InvalidMetadataType(
+                f"{where} must be an integer or a sequence of chunk sizes, got {dim!r}"
+            )
+        sizes = list(dim)
+        if not sizes:
+            raise InvalidMetadata(f"{where}: the chunk sizes must not be empty")
+        bad = [v for v in sizes if not _is_int(v)]
+        if bad:
+            raise InvalidMetadataType(
+                f"{where}: each chunk size must be an integer, got {bad!r} in {sizes!r}"
+            )
+        ints = [int(v) for v in sizes]
+        if any(v <= 0 for v in ints):
+            raise InvalidMetadata(f"{where}: all chunk sizes must be positive, got {ints}")
+        if span > 0 and sum(ints) != span:
+            raise InvalidMetadata(
+                f"{where}: chunk sizes {_brief(ints)} do not sum to span {span} (the array's "
+                f"extent along dimension {axis})"
+            )
+        out.append(tuple(ints))
+    return tuple(out)
+
+
+def _brief(values: list[int]) -> str:
+    return (
+        str(values)
+        if len(values) <= 8
+        else f"[{values[0]}, ..., {values[-1]}] ({len(values)} sizes)"
+    )
 
 
 def _partition(

@@ -87,7 +87,7 @@ class MetadataCheck:
             )
         try:
             if self.metadata.zarr_format == 3:
-                stored = parse_node_v3(data, self.path)
+                stored = parse_node_v3(data, self.path, gated=False)
             else:
                 stored = parse_array_v2(parse_document(data, self.key), None, self.path)
         except InvalidMetadata as e:

@@ -42,11 +42,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
+from simplezarr.chunk_grid import (
+    ChunkShapes,
+    RectilinearChunkGrid,
+    RegularChunkGrid,
+    check_chunk_shapes,
+    chunk_shapes_to_json,
+)
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.codecs.base import ChunkSpec
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.dtypes import DataType
-from simplezarr.errors import InvalidMetadata, UnsupportedFeature, quote
+from simplezarr.errors import InvalidMetadata, NoUniformChunkShape, UnsupportedFeature, quote
 from simplezarr.metadata.json import MAX_NESTING, check_nesting
 from simplezarr.stores.keys import key_problem
 
@@ -207,7 +214,7 @@ def _restore_frozen_state(node: Any, state: dict[str, Any]) -> None:
 
 #: Fields that hold read-only JSON objects; cached values derived from the others.
 _FROZEN_OBJECTS = frozenset({"attributes", "extra"})
-_DERIVED = frozenset({"chain"})
+_DERIVED = frozenset({"chain", "grid", "_chains"})
 
 
 class RegularGridMetadata(Mapping[str, Any]):
@@ -241,6 +248,52 @@ class RegularGridMetadata(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return f"RegularChunkGridMetadata(chunk_shape={self.chunk_shape})"
+
+
+class RectilinearGridMetadata(Mapping[str, Any]):
+    """The ``chunk_grid`` of a rectilinear array (zarr-python 3.4's
+    ``RectilinearChunkGridMetadata``): ``chunk_shapes`` (per dimension a bare length or a
+    tuple of edges), ``ndim``, ``to_dict()``, and the JSON object itself as a mapping.
+
+    Example:
+        >>> g = RectilinearGridMetadata((4, (10, 10, 5)))
+        >>> g.ndim, g["configuration"]
+        (2, {'kind': 'inline', 'chunk_shapes': [4, [[10, 2], 5]]})
+    """
+
+    def __init__(self, chunk_shapes: ChunkShapes) -> None:
+        self.chunk_shapes = chunk_shapes
+
+    @property
+    def ndim(self) -> int:
+        return len(self.chunk_shapes)
+
+    def _json(self) -> dict[str, Any]:
+        shapes = chunk_shapes_to_json(self.chunk_shapes)
+        return {"name": "rectilinear", "configuration": {"kind": "inline", "chunk_shapes": shapes}}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._json()[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._json())
+
+    def __len__(self) -> int:
+        return 2
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object (zarr-python's ``to_dict()``)."""
+        return self._json()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RectilinearGridMetadata):
+            return self.chunk_shapes == other.chunk_shapes
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RectilinearChunkGridMetadata(chunk_shapes={self.chunk_shapes})"
 
 
 class ConsolidatedMetadata(Mapping[str, Any]):
@@ -372,7 +425,11 @@ def _int_tuple(value: Any, what: str, minimum: int) -> tuple[int, ...]:
 class ArrayMetadata:
     """The metadata of one array, either format.
 
-    - ``chunk_shape``: the regular grid's chunk shape (the shard shape when sharded).
+    - ``chunk_shape``: the regular grid's chunk shape (the shard shape when sharded); for a
+      rectilinear grid, the largest chunk (or shard) along each dimension.
+    - ``chunk_shapes``: None for a regular grid; for a rectilinear one (zarr-python 3.4's
+      ``"rectilinear"`` grid), per dimension a bare chunk length or a tuple of edges (see
+      :mod:`simplezarr.chunk_grid`).
     - ``fill_value``: a scalar of ``dtype.numpy`` (str / bytes for variable-length types);
       None only for a v2 ``null`` fill (use :attr:`effective_fill_value` to fill chunks).
     - ``codecs``: v3 as parsed; v2 a single ``V2Codec(filters, compressor, order)``.
@@ -403,9 +460,16 @@ class ArrayMetadata:
     storage_transformers: tuple[Any, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     endian: Literal["little", "big"] | None = None
+    chunk_shapes: ChunkShapes | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        if self.chunk_shapes is not None:
+            shapes = tuple(d if isinstance(d, int) else tuple(d) for d in self.chunk_shapes)
+            check_chunk_shapes(shapes, tuple(self.shape))
+            set_(self, "chunk_shapes", shapes)
+            # the largest chunk along each dimension: what the size limits apply to
+            set_(self, "chunk_shape", tuple(d if isinstance(d, int) else max(d) for d in shapes))
         if self.zarr_format not in (2, 3):
             raise InvalidMetadata(f"zarr_format must be 2 or 3, got {quote(self.zarr_format)}")
         if not isinstance(self.dtype, DataType):
@@ -442,6 +506,8 @@ class ArrayMetadata:
                 "2**63 bytes or more"
             )
         self._validate_chunk_size()
+        if self.chunk_shapes is not None:
+            self._validate_rectilinear()
         if self.order not in ("C", "F"):
             raise InvalidMetadata(f"order must be 'C' or 'F', got {quote(self.order)}")
         if self.endian not in (None, "little", "big"):
@@ -492,6 +558,26 @@ class ArrayMetadata:
                 "at most 2**34 are supported"
             )
 
+    def _validate_rectilinear(self) -> None:
+        if self.zarr_format == 2:
+            raise InvalidMetadata(
+                "chunk_grid: Zarr format 2 does not support rectilinear chunk grids"
+            )
+        shard = _sharding_codec(self.codecs)
+        if shard is None or self.chunk_shapes is None:
+            return
+        inner = tuple(getattr(shard, "chunk_shape", ()))
+        if len(inner) != len(self.shape):
+            return  # the sharding codec's own check names it
+        for axis, (dim, c) in enumerate(zip(self.chunk_shapes, inner, strict=True)):
+            for edge in sorted({dim} if isinstance(dim, int) else set(dim)):
+                if edge % c:
+                    raise InvalidMetadata(
+                        f"chunk_grid: the shard edge {edge} along dimension {axis} is not "
+                        f"divisible by the inner chunk length {c} (sharding_indexed "
+                        "chunk_shape): every shard must hold whole inner chunks"
+                    )
+
     def _validate_codecs(self) -> None:
         from simplezarr.codecs.base import Codec
 
@@ -515,17 +601,41 @@ class ArrayMetadata:
         return self.dtype
 
     @property
-    def chunk_grid(self) -> RegularGridMetadata:
+    def chunk_grid(self) -> RegularGridMetadata | RectilinearGridMetadata:
         """The regular grid of :attr:`chunk_shape`: ``.chunk_shape`` and ``to_dict()`` as
-        zarr-python's ``RegularChunkGrid``, and also its JSON object."""
+        zarr-python's ``RegularChunkGrid``, and also its JSON object; a rectilinear grid's
+        ``chunk_shapes`` as zarr-python 3.4's ``RectilinearChunkGridMetadata``."""
+        if self.chunk_shapes is not None:
+            return RectilinearGridMetadata(self.chunk_shapes)
         return RegularGridMetadata(self.chunk_shape)
+
+    @property
+    def is_rectilinear(self) -> bool:
+        """True for a rectilinear (variable) chunk grid."""
+        return self.chunk_shapes is not None
+
+    @functools.cached_property
+    def grid(self) -> RegularChunkGrid | RectilinearChunkGrid:
+        """The grid of stored objects (chunks, or shards when sharded) over :attr:`shape`."""
+        if self.chunk_shapes is not None:
+            return RectilinearChunkGrid(self.shape, self.chunk_shapes)
+        return RegularChunkGrid(self.shape, self.chunk_shape)
 
     @property
     def chunks(self) -> tuple[int, ...]:
         """The chunk shape, as zarr-python's metadata gives it: the inner chunk shape of a
-        sharded array, else :attr:`chunk_shape`."""
+        sharded array, else :attr:`chunk_shape` (NoUniformChunkShape, a
+        NotImplementedError as in zarr-python, for rectilinear chunks)."""
         shard = _sharding_codec(self.codecs)
-        return tuple(shard.chunk_shape) if shard is not None else self.chunk_shape
+        if shard is not None:
+            return tuple(shard.chunk_shape)
+        if self.chunk_shapes is not None:
+            raise NoUniformChunkShape(
+                "The chunks of this array have no one shape: its chunk grid is rectilinear "
+                "(regular chunk grids only have a chunk shape). Use read_chunk_sizes for the "
+                "size of every chunk"
+            )
+        return self.chunk_shape
 
     @property
     def is_sharded(self) -> bool:
@@ -538,7 +648,9 @@ class ArrayMetadata:
 
     @property
     def chunk_grid_shape(self) -> tuple[int, ...]:
-        """Number of chunks along each dimension (ceil division)."""
+        """Number of chunks along each dimension (ceil division on a regular grid)."""
+        if self.chunk_shapes is not None:
+            return self.grid.grid_shape
         return tuple(-(-s // c) for s, c in zip(self.shape, self.chunk_shape, strict=True))
 
     @property
@@ -566,6 +678,18 @@ class ArrayMetadata:
         spec = ChunkSpec(self.chunk_shape, self.dtype, self.effective_fill_value, self.order)
         return CodecChain(self.codecs, spec)
 
+    def chain_for(self, shape: tuple[int, ...]) -> CodecChain:
+        """The codec chain bound to stored objects of ``shape``: a rectilinear grid's chunks
+        differ in shape, and each distinct shape is bound once per metadata object."""
+        if shape == self.chunk_shape:
+            return self.chain
+        chains: dict[tuple[int, ...], CodecChain] = self.__dict__.setdefault("_chains", {})
+        chain = chains.get(shape)
+        if chain is None:
+            spec = ChunkSpec(shape, self.dtype, self.effective_fill_value, self.order)
+            chain = chains[shape] = CodecChain(self.codecs, spec)
+        return chain
+
     def with_resolved_codecs(self) -> ArrayMetadata:
         """A copy whose codecs are resolved against the chunks they encode (blosc
         ``typesize``, no ``endian`` for 1-byte types ...), as they are written; the chain
@@ -583,6 +707,10 @@ class ArrayMetadata:
             raise InvalidMetadata(
                 f"cannot change the rank of an array from {self.ndim} to {len(new)} dimensions"
             )
+        if self.chunk_shapes is not None:
+            # zarr-python 3.4's resize: growing past explicit edges appends one edge
+            grown = RectilinearChunkGrid(self.shape, self.chunk_shapes).resized(new)
+            return dataclasses.replace(self, shape=new, chunk_shapes=grown.chunk_shapes)
         return dataclasses.replace(self, shape=new)
 
     def with_attributes(self, attrs: Mapping[str, Any]) -> ArrayMetadata:
@@ -614,10 +742,9 @@ class ArrayMetadata:
         doc: dict[str, Any] = {
             "shape": list(self.shape),
             "data_type": self.dtype.to_json(3),
-            "chunk_grid": {
-                "name": "regular",
-                "configuration": {"chunk_shape": list(self.chunk_shape)},
-            },
+            "chunk_grid": self.chunk_grid.to_dict()
+            if self.chunk_shapes is not None
+            else {"name": "regular", "configuration": {"chunk_shape": list(self.chunk_shape)}},
             "chunk_key_encoding": self.chunk_key_encoding.to_json(),
             "fill_value": fill,
             "codecs": [c.to_dict() for c in self.codecs],

@@ -41,6 +41,8 @@ from simplezarr.metadata.defaults import (
     _v2_encoding,
     _v2_object_dtype,
     _v3_codecs,
+    is_rectilinear_spec,
+    rectilinear_chunk_shapes,
 )
 from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.v2 import make_v2_codec
@@ -119,7 +121,14 @@ class ArrayOptions:
             raise InvalidMetadata(f"shape entries must be >= 0, got {shape_t}")
         dt, endian = from_numpy_with_endian(dtype, zarr_format)
         encoding = _chunk_key_encoding(chunk_key_encoding, zarr_format)
+        chunk_shapes, chunks, shards = _rectilinear(shape_t, chunks, shards, zarr_format)
         shard_shape, chunk_shape, location = _partition(shape_t, chunks, shards, dt.item_size or 1)
+        if chunk_shapes is not None and shard_shape is not None:
+            chunk_shapes = rectilinear_chunk_shapes(chunk_shapes, shape_t, "shards", chunk_shape)
+            shard_shape = tuple(d if isinstance(d, int) else max(d) for d in chunk_shapes)
+        elif chunk_shapes is not None:
+            chunk_shapes = rectilinear_chunk_shapes(chunk_shapes, shape_t, "chunks")
+            chunk_shape = tuple(d if isinstance(d, int) else max(d) for d in chunk_shapes)
         names = None if dimension_names is None else tuple(dimension_names)
         if zarr_format == 2:
             if shard_shape is not None:
@@ -151,6 +160,9 @@ class ArrayOptions:
             raise InvalidMetadata(f"order must be 'C' or 'F', got {order!r}")
         fill = _fill(dt, fill_value, 3)
         shard = None if shard_shape is None else (shard_shape, location)
+        if shard is not None and chunk_shapes is not None:
+            # the shards differ: ArrayMetadata checks each holds whole inner chunks
+            shard = (chunk_shape, location)
         codecs = _v3_codecs(dt, chunk_shape, fill, filters, serializer, compressors, shard)
         return ArrayMetadata(
             zarr_format=3,
@@ -162,7 +174,34 @@ class ArrayOptions:
             chunk_key_encoding=encoding,
             attributes=attributes or {},
             dimension_names=names or None,  # zarr-python drops an empty list
+            chunk_shapes=chunk_shapes,
         )
+
+
+def _rectilinear(
+    shape: tuple[int, ...], chunks: Any, shards: Any, zarr_format: int
+) -> tuple[Any, Any, Any]:
+    """Split off a rectilinear ``chunks=`` or ``shards=`` (nested lists of sizes, zarr-python
+    3.4): (the rectilinear spec or None, chunks, shards), the spec's place taken by a regular
+    stand-in that :func:`_partition` accepts; refused as zarr-python refuses it."""
+    grid = hasattr(shards, "chunk_shapes")  # a grid's metadata (a Mapping too)
+    shard_spec = shards.get("shape") if isinstance(shards, Mapping) and not grid else shards
+    rect_chunks, rect_shards = is_rectilinear_spec(chunks), is_rectilinear_spec(shard_spec)
+    if not (rect_chunks or rect_shards):
+        return None, chunks, shards
+    if zarr_format == 2:
+        raise InvalidMetadata("chunks: Zarr format 2 does not support rectilinear chunk grids")
+    if rect_chunks:
+        if shards is not None:
+            raise InvalidMetadata(
+                "chunks: Rectilinear chunks with sharding is not supported. Use rectilinear "
+                "shards instead: regular chunks (the inner chunks) and shards=[[...], ...]"
+            )
+        return chunks, (1,) * len(shape), None
+    stand_in = (1,) * len(shape)
+    keyed = isinstance(shards, Mapping) and not grid
+    shards = {**shards, "shape": stand_in} if keyed else stand_in
+    return shard_spec, chunks, shards
 
 
 def build_array_metadata(**options: Any) -> ArrayMetadata:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from simplezarr.chunk_grid import require_rectilinear_flag
 from simplezarr.errors import InvalidMetadata, NodeNotFound, ReadOnlyError
 from simplezarr.metadata import consolidated as cm
 from simplezarr.metadata.json import parse_document
-from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
+from simplezarr.metadata.model import ArrayMetadata, GroupMetadata, node_context
 from simplezarr.metadata.v2 import documents as v2_documents
 from simplezarr.metadata.v2 import parse_array_v2, parse_group_v2
 from simplezarr.metadata.v3 import document_bytes, parse_node_v3
@@ -143,10 +144,30 @@ def write_metadata(store: BaseStore, path: str, metadata: ArrayMetadata | GroupM
         raise ReadOnlyError(f"cannot write metadata of {path or '/'!r}: the store is read-only")
     writer = writable(store, f"write the metadata of {path or '/'!r}")
     p = prefix(path)
+    if _declares_rectilinear(metadata):
+        with node_context(path):  # zarr-python 3.4 stores none while its flag is off
+            require_rectilinear_flag()
     if metadata.zarr_format == 3:
         writer.set(p + V3_KEY, document_bytes(metadata))
         return
     writer.set_many([(p + name, data) for name, data in v2_documents(metadata).items()])
+
+
+def _declares_rectilinear(metadata: ArrayMetadata | GroupMetadata) -> bool:
+    """Whether the documents of ``metadata`` declare a rectilinear chunk grid: an array's
+    own, or one of the arrays in a group's consolidated metadata."""
+    if isinstance(metadata, ArrayMetadata):
+        return metadata.chunk_shapes is not None
+    consolidated = metadata.consolidated_metadata
+    if consolidated is None:
+        return False
+    entries = consolidated.get("metadata") or {}
+    return any(
+        isinstance(doc, Mapping)
+        and isinstance(doc.get("chunk_grid"), Mapping)
+        and doc["chunk_grid"].get("name") == "rectilinear"
+        for doc in entries.values()
+    )
 
 
 def rewrite_consolidated(

@@ -19,6 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from simplezarr.chunk_grid import (
+    ChunkShapes,
+    check_chunk_shapes,
+    chunk_shapes_from_json,
+    require_rectilinear_flag,
+)
 from simplezarr.chunk_keys import ChunkKeyEncoding
 from simplezarr.dtypes import parse_v3_dtype
 from simplezarr.errors import InvalidMetadata, NodeTypeValidationError, UnsupportedFeature, quote
@@ -47,9 +53,16 @@ _REQUIRED_ARRAY_KEYS = (
 
 
 def parse_node_v3(
-    doc: bytes | bytearray | memoryview | str | Mapping[str, Any], path: str
+    doc: bytes | bytearray | memoryview | str | Mapping[str, Any],
+    path: str,
+    *,
+    gated: bool = True,
 ) -> ArrayMetadata | GroupMetadata:
     """Parse a ``zarr.json`` document (bytes or an already parsed dict) at node ``path``.
+
+    ``gated``: a rectilinear chunk grid is refused while ``config.rectilinear_chunks`` is
+    off (RectilinearChunksDisabledError), as zarr-python 3.4 refuses to read one; checks of
+    what an array already open has stored pass False.
 
     Example:
         >>> parse_node_v3({"zarr_format": 3, "node_type": "array"}, "x")
@@ -68,7 +81,7 @@ def parse_node_v3(
     if node_type == "group":
         return _parse_group(data, path)
     if node_type == "array":
-        return _parse_array(data, path)
+        return _parse_array(data, path, gated)
     with node_context(path, "node_type"):
         raise NodeTypeValidationError(f"expected 'array' or 'group', got {quote(node_type)}")
 
@@ -110,10 +123,18 @@ def _parse_group(data: dict[str, Any], path: str) -> GroupMetadata:
         return GroupMetadata(3, _attributes(data, path), consolidated, extra)
 
 
-def _regular_chunk_shape(grid: Any) -> Any:
+def _grid(grid: Any, gated: bool) -> tuple[Any, ChunkShapes | None]:
+    """(chunk_shape, None) of a regular grid, (None, chunk_shapes) of a rectilinear one."""
     name, config = parse_named(grid, "chunk grid", allow_string=False)
+    if name == "rectilinear":
+        if gated:
+            # the flag decides what may be read before anything else is looked at
+            require_rectilinear_flag()
+        return None, _rectilinear_chunk_shapes(config)
     if name != "regular":
-        raise UnsupportedFeature(f"chunk grid {quote(name)} is not supported (only 'regular')")
+        raise UnsupportedFeature(
+            f"chunk grid {quote(name)} is not supported (only 'regular' and 'rectilinear')"
+        )
     if "chunk_shape" not in config:
         raise InvalidMetadata(f"a regular grid needs configuration.chunk_shape, got {quote(grid)}")
     if set(config) != {"chunk_shape"}:
@@ -122,7 +143,23 @@ def _regular_chunk_shape(grid: Any) -> Any:
     chunk_shape = config["chunk_shape"]
     if not isinstance(chunk_shape, list):
         raise InvalidMetadata(f"chunk_shape must be a list of integers, got {quote(chunk_shape)}")
-    return chunk_shape
+    return chunk_shape, None
+
+
+def _rectilinear_chunk_shapes(config: Mapping[str, Any]) -> ChunkShapes:
+    kind = config.get("kind")
+    if kind is None:
+        raise InvalidMetadata("a rectilinear grid needs configuration.kind (only 'inline' exists)")
+    if kind != "inline":
+        raise UnsupportedFeature(
+            f"rectilinear grid kind {quote(kind)} is not supported (only 'inline')"
+        )
+    if "chunk_shapes" not in config:
+        raise InvalidMetadata("a rectilinear grid needs configuration.chunk_shapes")
+    unknown = sorted(set(config) - {"kind", "chunk_shapes"})
+    if unknown:
+        raise InvalidMetadata(f"unexpected configuration keys {unknown}")
+    return chunk_shapes_from_json(config["chunk_shapes"])
 
 
 def parse_codecs(value: Any, path: str = "") -> tuple[Any, ...]:
@@ -167,7 +204,7 @@ def resolve_codecs(codecs: tuple[Any, ...], spec: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
+def _parse_array(data: dict[str, Any], path: str, gated: bool = True) -> ArrayMetadata:
     for key in _REQUIRED_ARRAY_KEYS:
         if key not in data:
             with node_context(path, key):
@@ -190,7 +227,9 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
     with node_context(path, "data_type"):
         dtype = parse_v3_dtype(data["data_type"])
     with node_context(path, "chunk_grid"):
-        chunk_shape = _regular_chunk_shape(data["chunk_grid"])
+        chunk_shape, chunk_shapes = _grid(data["chunk_grid"], gated)
+        if chunk_shapes is not None:
+            check_chunk_shapes(chunk_shapes, tuple(shape))
     with node_context(path, "chunk_key_encoding"):
         if not isinstance(data["chunk_key_encoding"], dict):
             got = data["chunk_key_encoding"]
@@ -207,7 +246,8 @@ def _parse_array(data: dict[str, Any], path: str) -> ArrayMetadata:
         meta = ArrayMetadata(
             zarr_format=3,
             shape=shape,  # type: ignore[arg-type]
-            chunk_shape=chunk_shape,
+            chunk_shape=chunk_shape if chunk_shapes is None else (),
+            chunk_shapes=chunk_shapes,
             dtype=dtype,
             fill_value=fill_value,
             codecs=codecs,

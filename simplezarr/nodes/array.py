@@ -24,6 +24,7 @@ from simplezarr.config import config as settings
 from simplezarr.errors import (
     ContainsGroup,
     InvalidArgument,
+    NoUniformChunkShape,
     SelectionError,
 )
 from simplezarr.indexing import BasicIndexer, Indexer, as_index, getitem_indexer
@@ -175,6 +176,16 @@ def _array_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
         )
     ArrayConfig.from_dict(config)  # every value checked (InvalidArgument naming it)
     return dict(config)
+
+
+def _chunk_sizes(grid: Any) -> tuple[tuple[int, ...], ...]:
+    """Per dimension, the in-bounds size of every chunk of ``grid``."""
+    if not grid.is_regular:
+        return tuple(grid.chunk_sizes())
+    return tuple(
+        tuple(min(c, n - i * c) for i in range(g))
+        for n, c, g in zip(grid.shape, grid.chunk_shape, grid.grid_shape, strict=True)
+    )
 
 
 def _chunk_index(index: Any, grid_shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -348,13 +359,45 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     @property
     def chunks(self) -> tuple[int, ...]:
-        """The chunk shape (the inner chunk shape when sharded, as zarr-python)."""
+        """The chunk shape (the inner chunk shape when sharded, as zarr-python); a
+        rectilinear array's chunks have none (NoUniformChunkShape, a NotImplementedError as
+        in zarr-python 3.4): see :attr:`read_chunk_sizes`."""
+        if self._io.chain.shard is None and self.metadata.is_rectilinear:
+            return self.metadata.chunks  # raises, naming what to use instead
         return self._io.chunk_shape
 
     @property
     def shards(self) -> tuple[int, ...] | None:
-        """The shard shape, or None for an unsharded array."""
-        return self.metadata.chunk_shape if self._io.chain.shard is not None else None
+        """The shard shape, or None for an unsharded array (NoUniformChunkShape, a
+        NotImplementedError as in zarr-python 3.4, for a rectilinear shard grid: see
+        :attr:`write_chunk_sizes`)."""
+        if self._io.chain.shard is None:
+            return None
+        if self.metadata.is_rectilinear:
+            raise NoUniformChunkShape(
+                "The shards of this array have no one shape: its shard grid is rectilinear "
+                "(regular chunk grids only have a shard shape). Use write_chunk_sizes for the "
+                "size of every shard"
+            )
+        return self.metadata.chunk_shape
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per dimension, the size of every chunk inside the array (the inner chunks when
+        sharded; the last may be smaller), as zarr-python 3.4 and dask's ``chunks``.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> ZarrArray.create(MemoryStore(), shape=(5,), dtype="i1", chunks=(2,)).read_chunk_sizes
+            ((2, 2, 1),)
+        """
+        return _chunk_sizes(self._io.inner_grid)
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per dimension, the size of every stored object inside the array: the shards when
+        sharded, else the chunks (zarr-python 3.4's ``write_chunk_sizes``)."""
+        return _chunk_sizes(self._io.grid)
 
     @property
     def fill_value(self) -> Any:
@@ -388,7 +431,7 @@ class ZarrArray(SelectionMethods, ZarrNode):
     # -- reading and writing -------------------------------------------------------
 
     def _indexer(self, selection: Any) -> Indexer:
-        return getitem_indexer(selection, self.shape, self._io.grid.chunk_shape)
+        return getitem_indexer(selection, self.shape, self._io.grid.axes)
 
     def __getitem__(self, selection: Any) -> Any:
         """Read a selection, dispatched as zarr-python does: integer arrays for every axis
@@ -462,12 +505,12 @@ class ZarrArray(SelectionMethods, ZarrNode):
         coords = _chunk_index(index, grid.grid_shape)
         region = grid.chunk_region(coords)
         data = np.asarray(data)
-        full = grid.chunk_shape
+        full = grid.chunk_size(coords)
         if data.shape == full and full != grid.chunk_extent(coords):
             data = data[tuple(slice(0, r.stop - r.start) for r in region)]
         engine.write(
             self._io,
-            BasicIndexer(region, self.shape, self._io.grid.chunk_shape),
+            BasicIndexer(region, self.shape, self._io.grid.axes),
             data,
             write_empty_chunks=not check_empty,
         )
@@ -575,11 +618,9 @@ class ZarrArray(SelectionMethods, ZarrNode):
 
     @property
     def nchunks_initialized(self) -> int:
-        """How many chunks are stored (for a sharded array: stored shards times the chunks in
-        a shard, as zarr-python counts)."""
-        shard = self._io.chain.shard
-        per_object = 1 if shard is None else shard.n_inner
-        return engine.nchunks_stored(self._io) * per_object
+        """How many chunks are stored (for a sharded array: the chunks of the stored shards,
+        as zarr-python counts)."""
+        return engine.inner_chunks_stored(self._io)
 
     @property
     def info(self) -> node_info.Info:

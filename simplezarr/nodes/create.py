@@ -35,7 +35,7 @@ from simplezarr.errors import (
     ZarrDeprecationWarning,
     ZarrUserWarning,
 )
-from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, v3_codec
+from simplezarr.metadata.defaults import NULL_FILL, guess_chunks, is_rectilinear_spec, v3_codec
 from simplezarr.metadata.options import DEFAULT_FILL_VALUE, ArrayOptions
 from simplezarr.nodes.array import ZarrArray
 from simplezarr.stores.base import BaseStore
@@ -166,9 +166,12 @@ def _keep_from(src: ZarrArray, o: dict[str, Any]) -> None:
     meta = src.metadata
     zarr_format = o["zarr_format"] = o["zarr_format"] or meta.zarr_format
     same = zarr_format == meta.zarr_format
+    sharded = src._io.chain.shard is not None
+    # a rectilinear grid is kept verbatim (its kind, bare lengths, edges past the extent)
+    grid = meta.chunk_grid if meta.is_rectilinear else None
     kept = {
-        "chunks": src.chunks,
-        "shards": src.shards,
+        "chunks": grid if grid is not None and not sharded else src.chunks,
+        "shards": grid if grid is not None and sharded else src.shards,
         "filters": (src.filters or None) if same else "auto",
         "compressors": (src.compressors or None) if same else "auto",
         "serializer": src.serializer if zarr_format == 3 and same else "auto",
@@ -201,6 +204,12 @@ def copy_data(data: Any, out: ZarrArray) -> None:
     source is never held in memory at once."""
     if isinstance(data, np.ndarray) or out.size == 0 or out.ndim == 0:
         out[...] = np.asarray(data[...] if out.ndim == 0 else data)
+        return
+    if out.metadata.is_rectilinear:
+        grid = out._io.grid
+        for coords in grid.all_chunk_coords():
+            region = grid.chunk_region(coords)
+            out[region] = np.asarray(data[region])
         return
     for region in _regions(out.shape, out.shards or out.chunks):
         out[region] = np.asarray(data[region])
@@ -268,7 +277,8 @@ def normalize_chunks(chunks: Any, shape: tuple[int, ...], typesize: int) -> tupl
             if any(x != y for x, y in itertools.pairwise(c[:-1])) or (len(c) > 1 and c[-1] > c[0]):
                 raise InvalidArgument(
                     f"irregular chunk sizes in dimension {i}: {tuple(c)}; only uniform chunks "
-                    "(with an optional smaller last chunk) are supported"
+                    "(with an optional smaller last chunk) make a regular grid: turn on "
+                    "config.set({'array.rectilinear_chunks': True}) for a rectilinear one"
                 )
         chunks = tuple(c[0] for c in chunks)
     if len(chunks) > len(shape):
@@ -339,10 +349,15 @@ def legacy_array(
         raise InvalidArgument("pass chunks or chunk_shape, not both")
     dt, _ = from_numpy_with_endian(dtype, zarr_format)
     chunk_arg = chunks if chunks else chunk_shape
+    if settings.rectilinear_chunks and is_rectilinear_spec(chunk_arg):
+        # zarr-python 3.4: nested sizes declare a rectilinear grid (checked with the options)
+        normalized = chunk_arg
+    else:
+        normalized = normalize_chunks(chunk_arg, shape_t, dt.item_size or 1)
     opts = ArrayOptions(
         shape=shape_t,
         dtype=dtype,
-        chunks=normalize_chunks(chunk_arg, shape_t, dt.item_size or 1),
+        chunks=normalized,
         zarr_format=zarr_format,
         attributes=attributes,
     )

@@ -87,6 +87,8 @@ def stored_objects(array: ZarrArray) -> int:
         ...                                 chunks=(3, 4)))
         4
     """
+    if array.metadata.is_rectilinear:
+        return array.metadata.nchunks
     outer = array.shards or array.chunks
     return prod(ceil(s / c) for s, c in zip(array.shape, outer, strict=True) if c)
 
@@ -126,7 +128,7 @@ def array_html(array: ZarrArray) -> str:
 def _array_line(name: str, meta: ArrayMetadata) -> str:
     filters, serializer, compressors = codec_parts(meta)
     codecs = [type(c).__name__ for c in (*filters, serializer, *compressors) if c is not None]
-    chunks = f"chunks {meta.chunk_shape}"
+    chunks = "chunks <variable>" if meta.is_rectilinear else f"chunks {meta.chunk_shape}"
     details = f"{meta.shape} {meta.numpy_dtype} {chunks} {' '.join(codecs)}"
     return f"<li>{_text(name)} <span class='sz-meta'>{_text(details)}</span></li>"
 

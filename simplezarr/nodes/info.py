@@ -24,9 +24,9 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from math import prod
 from typing import TYPE_CHECKING, Any, cast
 
+from simplezarr.engine import nchunks_stored
 from simplezarr.errors import ZarrError
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.nodes.api_hooks import HOOKS
@@ -106,6 +106,11 @@ def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None)
     """The summary behind ``ZarrArray.info`` (and ``info_complete()`` with stored sizes)."""
     meta = array.metadata
     filters, serializer, compressors = codec_parts(meta)
+    sharded = array._io.chain.shard is not None
+    # A rectilinear grid has no one chunk (or shard) shape: "<variable>", as zarr-python 3.4
+    variable = meta.is_rectilinear
+    shards: Any = ("<variable>" if variable else array.shards) if sharded else None
+    chunks: Any = "<variable>" if variable and not sharded else array.chunks
     items: list[tuple[str, Any]] = [
         ("Type", "Array"),
         ("Zarr format", meta.zarr_format),
@@ -113,10 +118,10 @@ def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None)
         ("Fill value", meta.fill_value),
         ("Shape", array.shape),
     ]
-    if array.shards is not None:
-        items.append(("Shard shape", array.shards))
+    if shards is not None:
+        items.append(("Shard shape", shards))
     items += [
-        ("Chunk shape", array.chunks),
+        ("Chunk shape", chunks),
         ("Order", array.order),
         ("Read-only", array.read_only),
         ("Store type", type(array.store).__name__),
@@ -130,11 +135,10 @@ def array_info(array: ZarrArray, nbytes_stored: Callable[[], int] | None = None)
         items.append(("No. bytes stored", byte_info(stored)))
         if stored:
             items.append(("Storage ratio", round(array.nbytes / stored, 1)))
-        if array.shards is None:
+        if not sharded:
             items.append(("Chunks Initialized", array.nchunks_initialized))
         else:  # zarr-python counts the stored shards
-            per_shard = prod(s // c for s, c in zip(array.shards, array.chunks, strict=True))
-            items.append(("Shards Initialized", array.nchunks_initialized // per_shard))
+            items.append(("Shards Initialized", nchunks_stored(array._io)))
     return Info(items)
 
 

@@ -34,6 +34,7 @@ from simplezarr.indexing import (
     too_many,
     vectorized_indexer,
 )
+from simplezarr.indexing.axes import Axis
 from simplezarr.indexing.items import as_tuple, check_mask, index_array
 
 
@@ -97,8 +98,8 @@ class SelectionMethods:
 
     # -- plumbing ------------------------------------------------------------------
 
-    def _grids(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        return self._io.metadata.shape, self._io.grid.chunk_shape
+    def _grids(self) -> tuple[tuple[int, ...], tuple[Axis, ...]]:
+        return self._io.metadata.shape, self._io.grid.axes
 
     def _read(self, indexer: Indexer, out: Any) -> Any:
         """Read into a new array (a numpy scalar when the selection is all integers), or

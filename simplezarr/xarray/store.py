@@ -150,17 +150,22 @@ class SimplezarrDataStore(AbstractDataStore):
         array = self._arrays[name]
         dims, attributes = dimensions_and_attributes(array)
         data = indexing.LazilyIndexedArray(SimplezarrBackendArray(array))
-        chunks = tuple(array.chunks)
-        encoding: dict[str, Any] = {
-            "chunks": chunks,
-            "preferred_chunks": dict(zip(dims, chunks, strict=True)),
-        }
+        encoding: dict[str, Any]
+        if array.metadata.is_rectilinear:
+            # variable chunks (or shards): dask takes each dimension's sizes of the stored
+            # objects (there is no one shape)
+            sizes = array.write_chunk_sizes
+            encoding = {"preferred_chunks": dict(zip(dims, sizes, strict=True))}
+        else:
+            chunks = tuple(array.chunks)
+            encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks, strict=True))}
         if array.dtype.kind == "T":
             encoding["dtype"] = array.dtype
         v3 = self.group.zarr_format == 3
         encoding["compressors"] = tuple(zarr_codec(c) if v3 else c for c in array.compressors)
         encoding["filters"] = tuple(zarr_codec(c) if v3 else c for c in array.filters)
-        encoding["shards"] = array.shards
+        if not array.metadata.is_rectilinear:
+            encoding["shards"] = array.shards
         if v3:
             serializer = array.serializer
             encoding["serializer"] = None if serializer is None else zarr_codec(serializer)

@@ -172,3 +172,26 @@ def test_to_dask_opens_a_url_with_storage_options(s3: S3Server) -> None:
     x = sdask.to_dask(url, storage_options=s3.fsspec_options())
     with dask.config.set(THREADS):
         assert int(x.sum().compute()) == 3 * 16 * 24
+
+
+def test_rectilinear_arrays_read_and_written_along_their_chunks(tmp_path: Path) -> None:
+    """A rectilinear array's dask blocks are its chunks (it has no one chunk shape for
+    dask to ask); store() rechunks to the target's chunks, each block one write."""
+    with simplezarr.config.set({"array.rectilinear_chunks": True}):
+        a = simplezarr.create_array(
+            LocalStore(tmp_path / "a"), shape=(60, 10), chunks=[[10, 20, 30], 5], dtype="i4"
+        )
+        b = simplezarr.create_array(
+            LocalStore(tmp_path / "b"), shape=(60, 10), chunks=[[25, 35], [3, 7]], dtype="i4"
+        )
+    data = np.arange(600, dtype="i4").reshape(60, 10)
+    a[...] = data
+    x = sdask.to_dask(a)
+    assert x.chunks == ((10, 20, 30), (5, 5))
+    np.testing.assert_array_equal(x[15:45].compute(), data[15:45])
+    assert pickle.loads(pickle.dumps(x)).sum().compute() == data.sum()
+    assert sdask.to_dask(a, chunks=(7, 10)).chunks[0][:2] == (7, 7)
+    sdask.store(x * 2, b)
+    np.testing.assert_array_equal(b[...], data * 2)
+    with pytest.raises(InvalidArgument, match="rectilinear"):
+        sdask.store(x[:10], b, region=(slice(0, 10), slice(None)))

@@ -7,10 +7,18 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from simplezarr import MemoryStore, ZarrArray
+from simplezarr import MemoryStore, ZarrArray, config
+from simplezarr.chunk_grid import RectilinearChunkGrid
 
-#: (zarr_format, sharded) layouts every property runs on.
-LAYOUTS = [(3, False), (3, True), (2, False)]
+#: (zarr_format, sharded) layouts every property runs on; "rectilinear": variable chunks
+#: (explicit edges on some axes), "rectilinear-shards": regular chunks in variable shards.
+LAYOUTS: list[tuple[int, bool | str]] = [
+    (3, False),
+    (3, True),
+    (2, False),
+    (3, "rectilinear"),
+    (3, "rectilinear-shards"),
+]
 
 
 def arange_of(shape: tuple[int, ...]) -> np.ndarray:
@@ -25,15 +33,24 @@ def make_array(
     zarr_format: int = 3,
     shard_factor: tuple[int, ...] | None = None,
     store: Any = None,
+    shards: Any = None,
 ) -> ZarrArray:
     """A Zarr array holding ``data``, chunked (and sharded: shards of ``shard_factor``
-    chunks) as asked. Chunks holding only zeros (the fill value) are never stored, so
-    ``data`` with zeroed chunks gives a sparse array: missing chunks, and missing shards or
-    shards with missing inner chunks."""
-    shards = None
+    chunks, or ``shards`` as given) as asked. Chunks holding only zeros (the fill value) are
+    never stored, so ``data`` with zeroed chunks gives a sparse array: missing chunks, and
+    missing shards or shards with missing inner chunks. ``chunks`` (or ``shards``) may be
+    rectilinear (nested lists of edges)."""
     if shard_factor is not None:
         shards = tuple(c * f for c, f in zip(chunks, shard_factor, strict=True))
-    a = ZarrArray.create(
+    with config.set({"array.rectilinear_chunks": True}):
+        a = _create(data, chunks, shards, zarr_format, store)
+    if data.size:
+        a[...] = data
+    return a
+
+
+def _create(data: np.ndarray, chunks: Any, shards: Any, zarr_format: int, store: Any) -> ZarrArray:
+    return ZarrArray.create(
         MemoryStore() if store is None else store,
         shape=data.shape,
         dtype=data.dtype,
@@ -43,9 +60,28 @@ def make_array(
         fill_value=0,
         config={"write_empty_chunks": False},
     )
-    if data.size:
-        a[...] = data
-    return a
+
+
+def _edges(draw: st.DrawFn, n: int, unit: int = 1) -> list[int]:
+    """Random explicit edges (multiples of ``unit``) summing to ``n`` (any, for n == 0)."""
+    if n == 0:
+        return [unit * draw(st.integers(1, 3)) for _ in range(draw(st.integers(1, 2)))]
+    left, out = n // unit, []
+    while left:
+        k = draw(st.integers(1, min(left, 4)))
+        out.append(k * unit)
+        left -= k
+    return out
+
+
+def _rectilinear(draw: st.DrawFn, shape: tuple[int, ...]) -> list[Any]:
+    """A rectilinear ``chunks=``: per axis a bare length or explicit edges (at least one)."""
+    spec: list[Any] = [
+        _edges(draw, n) if draw(st.booleans()) else draw(st.integers(1, 4)) for n in shape
+    ]
+    if not any(isinstance(d, list) for d in spec):
+        spec[0] = _edges(draw, shape[0])
+    return spec
 
 
 @st.composite
@@ -55,15 +91,38 @@ def arrays(draw: st.DrawFn, min_ndim: int = 0, max_ndim: int = 4) -> dict[str, A
     shape = tuple(draw(st.integers(0, 9) if ndim < 3 else st.integers(1, 5)) for _ in range(ndim))
     chunks = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
     zarr_format, sharded = draw(st.sampled_from(LAYOUTS))
-    factor = tuple(draw(st.integers(1, 3)) for _ in range(ndim)) if sharded else None
+    if not ndim and isinstance(sharded, str):
+        sharded = False  # a 0-d array has no axis to vary
+    factor = tuple(draw(st.integers(1, 3)) for _ in range(ndim)) if sharded is True else None
+    spec: Any = chunks
+    shards: Any = None
+    if sharded == "rectilinear":
+        spec = _rectilinear(draw, shape)
+    elif sharded == "rectilinear-shards":
+        # an axis whose extent is no multiple of its chunk takes a bare shard length
+        shards = [
+            _edges(draw, n, c)
+            if n % c == 0 and draw(st.booleans())
+            else c * draw(st.integers(1, 3))
+            for n, c in zip(shape, chunks, strict=True)
+        ]
+        if not any(isinstance(d, list) for d in shards):
+            shards = None  # no axis could vary: a regular shard-less layout
     data = np.arange(1, int(np.prod(shape)) + 1, dtype=np.int32).reshape(shape)
     if ndim and data.size and draw(st.booleans()):  # sparse: some chunks never written
-        grid = tuple(-(-n // c) for n, c in zip(shape, chunks, strict=True))
-        missing = np.random.default_rng(draw(st.integers(0, 2**16))).random(grid) < 0.5
+        grid = RectilinearChunkGrid(
+            shape, tuple(tuple(d) if isinstance(d, list) else d for d in spec)
+        )
+        missing = np.random.default_rng(draw(st.integers(0, 2**16))).random(grid.grid_shape) < 0.5
         for coords in zip(*np.nonzero(missing), strict=True):
-            region = tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, chunks, strict=True))
-            data[region] = 0
-    return {"data": data, "chunks": chunks, "zarr_format": zarr_format, "shard_factor": factor}
+            data[grid.chunk_region(tuple(int(c) for c in coords))] = 0
+    return {
+        "data": data,
+        "chunks": spec,
+        "zarr_format": zarr_format,
+        "shard_factor": factor,
+        "shards": shards,
+    }
 
 
 def build(desc: dict[str, Any]) -> ZarrArray:
@@ -72,6 +131,7 @@ def build(desc: dict[str, Any]) -> ZarrArray:
         desc["chunks"],
         zarr_format=desc["zarr_format"],
         shard_factor=desc["shard_factor"],
+        shards=desc.get("shards"),
     )
 
 

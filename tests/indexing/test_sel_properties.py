@@ -101,12 +101,29 @@ def vectorized_case(draw: st.DrawFn) -> Case:
     return desc, tuple(sel)
 
 
+def block_bounds(desc: dict[str, Any]) -> list[list[int]]:
+    """Per axis, where the blocks (chunks, or shards) start, and the axis' end."""
+    out = []
+    factors = desc["shard_factor"] or [1] * 9
+    shards = desc.get("shards") or [None] * 9
+    for n, c, f, sh in zip(desc["data"].shape, desc["chunks"], factors, shards):
+        block = sh if sh is not None else c if isinstance(c, list) else c * f
+        edges = block if isinstance(block, list) else [block] * (-(-n // block))
+        starts = [0]
+        for e in edges:
+            if starts[-1] + e >= n:
+                break
+            starts.append(starts[-1] + e)
+        out.append(starts + [n] if n else [0])
+    return out
+
+
 @st.composite
 def block_case(draw: st.DrawFn) -> Case:
     desc = draw(arrays(min_ndim=0))
     sel: list[Any] = []
-    for n, c, f in zip(desc["data"].shape, desc["chunks"], desc["shard_factor"] or [1] * 9):
-        nblocks = -(-n // (c * f))
+    for bounds in block_bounds(desc):
+        nblocks = len(bounds) - 1
         if nblocks and draw(st.booleans()):
             sel.append(draw(st.integers(-nblocks, nblocks - 1)))
         else:
@@ -118,13 +135,12 @@ def block_case(draw: st.DrawFn) -> Case:
 def block_reference(desc: dict[str, Any], sel: tuple[Any, ...]) -> np.ndarray:
     data = desc["data"]
     region = []
-    for s, n, c, f in zip(sel, data.shape, desc["chunks"], desc["shard_factor"] or [1] * 9):
-        b = c * f
-        nblocks = -(-n // b)
+    for s, bounds in zip(sel, block_bounds(desc), strict=True):
+        nblocks = len(bounds) - 1
         if isinstance(s, int):
             s = slice(s % nblocks, s % nblocks + 1)
         start, stop, _ = s.indices(nblocks)
-        region.append(slice(start * b, max(start, stop) * b))
+        region.append(slice(bounds[start], bounds[max(start, stop)]))
     return data[(*region, Ellipsis)]
 
 

@@ -158,7 +158,7 @@ BAD_V3 = [
     (("data_type",), _DELETE, InvalidMetadata, "data_type"),
     (
         ("chunk_grid",),
-        {"name": "rectilinear", "configuration": {}},
+        {"name": "irregular", "configuration": {}},
         UnsupportedFeature,
         "chunk_grid",
     ),

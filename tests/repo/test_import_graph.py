@@ -23,14 +23,13 @@ LAYERS: list[set[str]] = [
     {
         "dtypes",
         "chunk_keys",
-        "chunk_grid",
         "byte_window",
         "fill",
         "concurrency",
         "indexing",
         "chunk_cache",
     },
-    {"codecs", "stores"},
+    {"codecs", "stores", "chunk_grid"},  # chunk_grid: grids of indexing's axes
     {"metadata"},
     {"engine"},
     {"pipeline"},  # zarr-python's codec pipeline: the engine under zarr-python's arrays

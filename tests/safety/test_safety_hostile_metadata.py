@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from simplezarr.config import config
 from simplezarr.errors import (
     ContainsNode,
     InvalidMetadata,
     NodeTypeValidationError,
+    RectilinearChunksDisabledError,
     UnknownCodec,
     UnknownDataType,
     UnsupportedFeature,
@@ -189,8 +191,13 @@ V3_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
         InvalidMetadata,
     ),
     "chunk-grid-unknown": (
-        v3(chunk_grid={"name": "rectilinear", "configuration": {"chunk_shape": [4, 4]}}),
+        v3(chunk_grid={"name": "irregular", "configuration": {"chunk_shape": [4, 4]}}),
         UnsupportedFeature,
+    ),
+    # rectilinear grids are refused while config.rectilinear_chunks is off (the default)
+    "chunk-grid-rectilinear-flag-off": (
+        v3(chunk_grid={"name": "rectilinear", "configuration": {"chunk_shape": [4, 4]}}),
+        RectilinearChunksDisabledError,
     ),
     # data type
     "dtype-unknown": (v3(data_type="int128"), UnknownDataType),
@@ -506,6 +513,59 @@ V3_GROUP_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
     "deep-lists": (group_doc_with_attrs(b'{"a": ' + nested(100_000) + b"}"), InvalidMetadata),
     "deep-objects": (group_doc_with_attrs(nested(100_000, "dict")), InvalidMetadata),
 }
+
+
+def rect(chunk_shapes: Any, kind: Any = "inline", **changes: Any) -> bytes:
+    config = {"kind": kind, "chunk_shapes": chunk_shapes}
+    if kind is DEL:
+        del config["kind"]
+    return v3(chunk_grid={"name": "rectilinear", "configuration": config}, **changes)
+
+
+#: Rectilinear grids (config.rectilinear_chunks on) a hostile or broken writer may store.
+RECTILINEAR_CASES: dict[str, tuple[bytes, type[InvalidMetadata]]] = {
+    "edges-short-of-extent": (rect([[4, 3], [4, 4]]), InvalidMetadata),
+    "edge-zero": (rect([[4, 0, 4], 4]), InvalidMetadata),
+    "edge-negative": (rect([[12, -4], 4]), InvalidMetadata),
+    "edge-bool": (rect([[True, 7], 4]), InvalidMetadata),
+    "edge-float": (rect([[4.0, 4], 4]), InvalidMetadata),
+    "edge-string": (rect([["4", 4], 4]), InvalidMetadata),
+    "bare-zero": (rect([0, 4]), InvalidMetadata),
+    "no-edges": (rect([[], 4]), InvalidMetadata),
+    "run-count-huge": (rect([[[1, 10**15]], 4]), InvalidMetadata),
+    "run-count-zero": (rect([[[8, 0]], 4]), InvalidMetadata),
+    "run-triple": (rect([[[4, 2, 1]], 4]), InvalidMetadata),
+    "run-nested": (rect([[[[4, 2], 1]], 4]), InvalidMetadata),
+    "rank-mismatch": (rect([[8]]), InvalidMetadata),
+    "shapes-not-list": (rect({"0": 8}), InvalidMetadata),
+    "kind-missing": (rect([[8], [8]], kind=DEL), InvalidMetadata),
+    "kind-unknown": (rect([[8], [8]], kind="external"), UnsupportedFeature),
+    "chunk-too-big": (rect([[8], [8]], shape=[8, 2**31]), InvalidMetadata),
+    "edge-too-big-for-chunk": (rect([[2**31], [2**31]], shape=[8, 8]), InvalidMetadata),
+    "sharded-edge-not-divisible": (
+        rect(
+            [[4, 3, 1], 8],
+            codecs=[
+                {
+                    "name": "sharding_indexed",
+                    "configuration": {
+                        "chunk_shape": [2, 4],
+                        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+                    },
+                }
+            ],
+        ),
+        InvalidMetadata,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RECTILINEAR_CASES))
+def test_hostile_rectilinear_grid(make_store: Any, case: str) -> None:
+    doc, expected = RECTILINEAR_CASES[case]
+    store = make_store({"a/zarr.json": doc})
+    with config.set({"array.rectilinear_chunks": True}):
+        assert_rejected(store, expected)
 
 
 @pytest.mark.parametrize("case", sorted(V3_GROUP_CASES))

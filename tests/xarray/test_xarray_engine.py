@@ -344,3 +344,33 @@ def test_open_mfdataset(tmp_path: Path) -> None:
     xr.testing.assert_identical(got, want)
     assert got["t"].chunks[0] == (3, 3)  # one dask chunk per store along time
     np.testing.assert_array_equal(got["t"].values, source["t"].values)
+
+
+def test_rectilinear_variables_are_chunked_along_their_grid() -> None:
+    """A rectilinear array (or one with rectilinear shards) has no one chunk shape: its
+    preferred chunks are each dimension's sizes, which dask takes as they are (opening
+    needs the flag, as in zarr-python)."""
+    import simplezarr
+
+    data = np.arange(600).reshape(60, 10)
+    with simplezarr.config.set({"array.rectilinear_chunks": True}):
+        g = simplezarr.group({})
+        v = g.create_array(
+            "v", shape=(60, 10), chunks=[[10, 20, 30], 5], dtype="i4", dimension_names=["y", "x"]
+        )
+        w = g.create_array(
+            "w",
+            shape=(60, 10),
+            chunks=(10, 5),
+            shards=[[20, 40], 10],
+            dtype="i4",
+            dimension_names=["y", "x"],
+        )
+        v[...] = data
+        w[...] = 2
+        ds = xr.open_dataset(g.store, engine="simplezarr", chunks={})
+        assert ds.v.chunks == ((10, 20, 30), (5, 5))
+        assert ds.w.chunks == ((20, 40), (10,))
+        assert ds.v.encoding["preferred_chunks"] == {"y": (10, 20, 30), "x": (5, 5)}
+        np.testing.assert_array_equal(ds.v[15:45].values, data[15:45])
+        assert int(ds.w.sum()) == 1200
