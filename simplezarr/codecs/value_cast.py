@@ -130,8 +130,8 @@ def _convert(x: np.ndarray, target: np.dtype, rounding: str, out_of_range: str |
         if float_src:
             return _float_to_int(x, target, rounding, out_of_range)
         return _int_to_int(x, target, out_of_range)
-    if out_of_range == "wrap":
-        raise CodecError("cast_value: out_of_range='wrap' is only valid for integer targets")
+    # "wrap" has no meaning for a float target: out-of-range values fail, as without a mode
+    # (the codec refuses it for its encoding target; decoding to a float source meets it)
     return _to_float(x, target, rounding, out_of_range)
 
 

@@ -438,3 +438,14 @@ def test_float32_through_float64_keeps_every_bit(raw: np.ndarray) -> None:
     out = codec.decode(codec.encode(x, spec), spec)
     quiet = np.where(np.isnan(x), raw | np.uint32(0x0040_0000), raw)  # NaNs come back quiet
     assert out.view("u4").tolist() == quiet.tolist()
+
+
+def test_decoding_a_wrapping_codec_to_a_float_array() -> None:
+    # "wrap" only applies to the integer encoding; decoding back to floats fails only on
+    # overflow, as without a mode
+    codec = CastValue(data_type="int16", out_of_range="wrap")
+    spec = ChunkSpec((3,), from_numpy("f2"), 0)
+    assert codec.encode(np.array([40000.0, -1.5, 3.0], "f2"), spec).tolist() == [-25536, -2, 3]
+    assert codec.decode(np.array([-25536, 7, 32767], "i2"), spec).tolist() == [-25536, 7, 32768]
+    with pytest.raises(CastFailed, match="float16"):
+        cast_values(np.array([70000], "i4"), np.dtype("f2"), "nearest-even", "wrap")
