@@ -32,7 +32,6 @@ bash scripts/setup312.sh
 .venv312/bin/python -m pytest -n auto -q -m "not slow" -p no:cacheprovider \
   tests/pipeline tests/interop tests/dropin \
   --deselect tests/dropin/test_dropin_dtype.py::test_parse_dtype \
-  --deselect "tests/dropin/test_dropin_names.py::test_public_names[.codecs]" \
   --deselect tests/dropin/test_dropin_nodes.py::test_array_config_attributes \
   --deselect tests/dropin/test_dropin_nodes.py::test_metadata_chunk_grid
 echo "== zarr-python 3.4.2's own tests with simplezarr's pipeline (the CI subset)"
