@@ -170,7 +170,12 @@ class CastValue(ArrayArrayCodec):
     Keywords and defaults as zarr-python 3.4: ``data_type`` (a name, a ``zarr.dtype``
     object or a simplezarr data type), ``rounding="nearest-even"``, ``out_of_range=None``
     (out-of-range values are an error; ``"clamp"``, or ``"wrap"`` for integer targets),
-    ``scalar_map=None``. ``dtype`` is the target as a simplezarr data type."""
+    ``scalar_map=None``. ``dtype`` is the target as a simplezarr data type.
+
+    Example:
+        >>> CastValue(data_type="int16", out_of_range="wrap").to_dict()
+        {'name': 'cast_value', 'configuration': {'data_type': 'int16', 'out_of_range': 'wrap'}}
+    """
 
     name: ClassVar[str] = "cast_value"
 

@@ -67,7 +67,12 @@ _F64 = np.dtype("float64")
 class CastFailed(CodecError):
     """A value has no result under the codec's configuration (NaN or an infinity to an
     integer type without a scalar-map entry, or a value out of range without
-    ``out_of_range``). A ``ValueError``, as zarr-python's cast raises."""
+    ``out_of_range``). A ``ValueError``, as zarr-python's cast raises.
+
+    Example:
+        >>> issubclass(CastFailed, ValueError)
+        True
+    """
 
 
 def cast_values(
@@ -170,7 +175,12 @@ def _fail_non_finite(x: np.ndarray, bad: np.ndarray, target: np.dtype) -> None:
 
 
 def show_scalar(value: Any) -> str:
-    """A scalar as an error message shows it (a numpy scalar as its Python value)."""
+    """A scalar as an error message shows it (a numpy scalar as its Python value).
+
+    Example:
+        >>> show_scalar(np.float32(1.5))
+        '1.5'
+    """
     v = value.item() if isinstance(value, np.generic) else value
     return repr(v)
 
