@@ -31,7 +31,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NoReturn
 
 import numpy as np
 
@@ -149,7 +149,7 @@ def _first(bad: np.ndarray) -> int:
 
 def _fail_out_of_range(
     x: np.ndarray, bad: np.ndarray, target: np.dtype, float_target: bool
-) -> None:
+) -> NoReturn:
     value = x[_first(bad)]
     if float_target:
         fi = np.finfo(target)
@@ -166,7 +166,7 @@ def _fail_out_of_range(
     )
 
 
-def _fail_non_finite(x: np.ndarray, bad: np.ndarray, target: np.dtype) -> None:
+def _fail_non_finite(x: np.ndarray, bad: np.ndarray, target: np.dtype) -> NoReturn:
     value = x[_first(bad)]
     raise CastFailed(
         f"cast_value: cannot cast {show_scalar(value)} to the integer type {target} without a "
@@ -206,32 +206,35 @@ def _round(x: np.ndarray, rounding: str) -> np.ndarray:
 
 
 def _float_to_int(x: np.ndarray, target: np.dtype, rounding: str, oor: str | None) -> np.ndarray:
-    finite = np.isfinite(x)
     info = np.iinfo(target)
-    with np.errstate(invalid="ignore"):
-        r = _round(x, rounding).astype(_F64)  # exact: an integer of the source float type
-        # The exact bounds: the minimum is 0 or -2**(bits-1), maximum + 1 is 2**k.
-        below = finite & (r < float(info.min))
-        above = finite & (r >= float(int(info.max) + 1))
+    r = _round(x, rounding).astype(_F64, copy=False)  # exact: an integer of the source type
+    # The exact bounds: the minimum is 0 or -2**(bits-1), maximum + 1 is 2**k.
+    lo, hi_exclusive = float(info.min), float(int(info.max) + 1)
+    finite = bool(np.isfinite(r).all())
+    if finite and (r.size == 0 or (r.min() >= lo and r.max() < hi_exclusive)):
+        return r.astype(target)  # the usual case: everything in range, no masks
+    nonfinite = ~np.isfinite(r)
+    below = (r < lo) & ~nonfinite
+    above = (r >= hi_exclusive) & ~nonfinite
     outside = below | above
-    if not finite.all():
+    if not finite:
         # the first element without a result decides the message, as the reference's
-        if oor is None and outside.any() and _first(outside) < _first(~finite):
+        if oor is None and outside.any() and _first(outside) < _first(nonfinite):
             _fail_out_of_range(x, outside, target, False)
-        _fail_non_finite(x, ~finite, target)
-    inside = ~outside
-    out = np.empty(r.shape, dtype=target)
-    out[inside] = r[inside].astype(target)
-    if not outside.any():
-        return out
+        _fail_non_finite(x, nonfinite, target)
     if oor == "clamp":
-        out[below] = info.min
-        out[above] = info.max
-    elif oor == "wrap":
+        # a 64-bit maximum is no float64: clip to the float below 2**k, then set it
+        wide = info.max > 2**53
+        top = float(np.nextafter(hi_exclusive, 0.0)) if wide else float(info.max)
+        out = np.clip(r, lo, top).astype(target)
+        if wide:
+            out[above] = info.max
+        return out
+    if oor == "wrap":
+        out = np.where(outside, 0.0, r).astype(target)
         out[outside] = _wrap(r[outside]).astype(target)  # numpy keeps the low bits
-    else:
-        _fail_out_of_range(x, outside, target, False)
-    return out
+        return out
+    _fail_out_of_range(x, outside, target, False)
 
 
 def _wrap(r: np.ndarray) -> np.ndarray:
@@ -304,88 +307,75 @@ def _nearest(x: np.ndarray, target: np.dtype) -> np.ndarray:
 
 def _to_float(x: np.ndarray, target: np.dtype, rounding: str, oor: str | None) -> np.ndarray:
     nearest = _nearest(x, target)
-    val = x.astype(_F64)
+    result = nearest
     if x.dtype.kind in "iu":
-        result = nearest
         if rounding != "nearest-even":
-            result = _int_directed(x, val, nearest, target, rounding)
-        overflow = np.isinf(result)  # only float16 can overflow an integer
+            result = _int_directed(x, nearest, target, rounding)
+        if target != _F16 or not np.isinf(result).any():
+            return result  # only float16 can overflow an integer
+        overflow = np.isinf(result)
     else:
-        result = nearest
-        with np.errstate(invalid="ignore"):
-            inexact = val != nearest.astype(_F64)
-        if rounding != "nearest-even" and inexact.any():
-            result = _float_directed(val, nearest, inexact, rounding)
-        with np.errstate(invalid="ignore"):
-            overflow = np.isfinite(x) & (np.isinf(result) | np.isinf(nearest))
-            if overflow.any() and rounding != "nearest-even":
-                fi = np.finfo(target)
-                beyond = np.abs(val) >= float(fi.max) + float(fi.max - np.nextafter(fi.max, 0))
-                overflow &= np.isinf(result) | beyond
+        if rounding != "nearest-even":
+            result = _float_directed(x.astype(_F64), nearest, rounding)
+        if x.dtype.itemsize <= target.itemsize or not (
+            np.isinf(result).any() or np.isinf(nearest).any()
+        ):
+            return result  # widening never overflows
+        overflow = np.isfinite(x) & (np.isinf(result) | np.isinf(nearest))
+        if overflow.any() and rounding != "nearest-even":
+            fi = np.finfo(target)
+            ulp = float(fi.max) - float(np.nextafter(fi.max, target.type(0)))
+            beyond = np.abs(x.astype(_F64)) >= float(fi.max) + ulp
+            overflow &= np.isinf(result) | beyond
     if overflow.any():
         if oor != "clamp":
             _fail_out_of_range(x, overflow, target, True)
         result = result.copy()
-        result[overflow] = np.where(val[overflow] < 0, -np.inf, np.inf).astype(target)
+        negative = x[overflow] < 0
+        result[overflow] = np.where(negative, -np.inf, np.inf).astype(target)
     return result
 
 
-def _float_directed(
-    val: np.ndarray, nearest: np.ndarray, inexact: np.ndarray, rounding: str
-) -> np.ndarray:
-    """Move inexact nearest-even results one step for the other rounding modes (NaNs, for
-    which every comparison is false, stay as they are)."""
-    v, r = val[inexact], nearest[inexact]
-    r64 = r.astype(_F64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        up = np.nextafter(r, r.dtype.type(np.inf))
-        down = np.nextafter(r, r.dtype.type(-np.inf))
-        if rounding == "towards-zero":
-            new = np.where(np.abs(r64) > np.abs(v), np.where(v >= 0, down, up), r)
-        elif rounding == "towards-positive":
-            new = np.where(r64 < v, up, r)
-        elif rounding == "towards-negative":
-            new = np.where(r64 > v, down, r)
-        else:  # nearest-away: only a tie that nearest-even sent towards zero moves
-            cand = np.where(v > r64, up, down)
-            tie = (r64 + cand.astype(_F64)) / 2.0 == v
-            new = np.where(tie & (np.abs(cand) > np.abs(r)), cand, r)
-    out = nearest.copy()
-    out[inexact] = new
-    return out
+def _float_directed(val: np.ndarray, nearest: np.ndarray, rounding: str) -> np.ndarray:
+    """Move inexact nearest-even results one step for the other rounding modes. Exact
+    results and NaNs (every comparison false) stay as they are."""
+    r64 = nearest.astype(_F64)
+    up = np.nextafter(nearest, nearest.dtype.type(np.inf))
+    down = np.nextafter(nearest, nearest.dtype.type(-np.inf))
+    if rounding == "towards-zero":
+        return np.where(np.abs(r64) > np.abs(val), np.where(val >= 0, down, up), nearest)
+    if rounding == "towards-positive":
+        return np.where(r64 < val, up, nearest)
+    if rounding == "towards-negative":
+        return np.where(r64 > val, down, nearest)
+    # nearest-away: only a tie that nearest-even sent towards zero moves (an exact result
+    # never: half the step below 0 rounds to -0.0, which would pass for a tie)
+    cand = np.where(val > r64, up, down)
+    tie = ((r64 + cand.astype(_F64)) / 2.0 == val) & (r64 != val)
+    return np.where(tie & (np.abs(cand) > np.abs(nearest)), cand, nearest)
 
 
 def _int_directed(
-    x: np.ndarray, val: np.ndarray, nearest: np.ndarray, target: np.dtype, rounding: str
+    x: np.ndarray, nearest: np.ndarray, target: np.dtype, rounding: str
 ) -> np.ndarray:
-    """An integer rounded to the target's precision on its bits (one rounding, exact for
-    64-bit integers), where the nearest-even conversion is not known to be exact."""
-    exact = val == nearest.astype(_F64)
-    if x.dtype.itemsize == 8:
-        exact &= np.abs(val) < 2.0**53
-    if exact.all():
-        return nearest
-    todo = ~exact
-    xs = x[todo]
-    negative = xs < 0
+    """Integers rounded to the target's precision on their bits (one rounding, exact for
+    64-bit integers too); where the nearest-even conversion is exact this gives it again."""
+    negative = x < 0
     if x.dtype.kind == "i":
-        mag = np.where(
-            negative,
-            (~xs.view(np.uint64 if x.itemsize == 8 else f"u{x.itemsize}")).astype(np.uint64)
-            + np.uint64(1),
-            xs.astype(np.uint64),
-        )
+        unsigned = x.view(f"u{x.itemsize}")
+        mag = np.where(negative, (~unsigned).astype(np.uint64) + np.uint64(1), unsigned)
+        mag = mag.astype(np.uint64)
     else:
-        mag = xs.astype(np.uint64)
+        mag = x.astype(np.uint64)
     digits = np.uint64(np.finfo(target).nmant + 1)
+    one = np.uint64(1)
     # bit lengths: frexp of the (possibly rounded-up) float, corrected down when it rounded
     e = np.minimum(np.frexp(mag.astype(_F64))[1], 64).astype(np.uint64)
-    e = np.where((mag >> (e - np.uint64(1))) == 0, e - np.uint64(1), e)
+    e = np.where((e > 0) & ((mag >> np.maximum(e, one) - one) == 0), e - one, e)
     shift = np.where(e > digits, e - digits, np.uint64(0))
-    unit = np.uint64(1) << shift
-    rem = mag & (unit - np.uint64(1))
+    unit = one << shift
+    rem = mag & (unit - one)
     trunc = mag - rem
-    half = unit >> np.uint64(1)
     if rounding == "towards-zero":
         up = np.zeros(mag.shape, bool)
     elif rounding == "towards-positive":
@@ -393,12 +383,8 @@ def _int_directed(
     elif rounding == "towards-negative":
         up = negative & (rem != 0)
     else:  # nearest-away
-        up = (rem >= half) & (shift > 0)
+        up = (rem >= unit >> one) & (shift > 0)
     rounded = trunc.astype(_F64) + np.where(up, unit.astype(_F64), 0.0)
     rounded = np.where(negative, -rounded, rounded)
     fmax = float(np.finfo(target).max)
-    with np.errstate(over="ignore"):
-        conv = np.where(np.abs(rounded) > fmax, np.inf, rounded).astype(target)
-    out = nearest.copy()
-    out[todo] = conv
-    return out
+    return np.where(np.abs(rounded) > fmax, np.inf, rounded).astype(target)

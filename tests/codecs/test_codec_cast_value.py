@@ -449,3 +449,10 @@ def test_decoding_a_wrapping_codec_to_a_float_array() -> None:
     assert codec.decode(np.array([-25536, 7, 32767], "i2"), spec).tolist() == [-25536, 7, 32768]
     with pytest.raises(CastFailed, match="float16"):
         cast_values(np.array([70000], "i4"), np.dtype("f2"), "nearest-even", "wrap")
+
+
+@pytest.mark.parametrize("rounding", MODES)
+@pytest.mark.parametrize(("src", "dst"), [("f8", "f8"), ("f4", "f8"), ("f8", "f4"), ("f2", "f4")])
+def test_exact_values_never_move(rounding: str, src: str, dst: str) -> None:
+    x = np.array([0.0, -0.0, 1.0, -2.5, 2.0**-14, np.inf, -np.inf], src)
+    assert bits(cast_values(x, np.dtype(dst), rounding, None)) == bits(x.astype(dst))
