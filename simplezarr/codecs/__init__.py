@@ -19,6 +19,7 @@ from simplezarr.codecs.base import (
     Codec,
 )
 from simplezarr.codecs.bytes import BytesCodec, Endian
+from simplezarr.codecs.cast_value import CastValue
 from simplezarr.codecs.chain import CodecChain
 from simplezarr.codecs.crc32c import Crc32cCodec
 from simplezarr.codecs.gzip import GzipCodec
@@ -92,6 +93,7 @@ __all__ = [
     "BloscShuffle",
     "BytesBytesCodec",
     "BytesCodec",
+    "CastValue",
     "ChunkSpec",
     "Codec",
     "CodecChain",

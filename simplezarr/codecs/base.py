@@ -76,6 +76,23 @@ class Codec:
             )
         return cls()
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Build from the codec's JSON (zarr-python's name): ``{"name": ..., "configuration":
+        {...}}``, whose name must be this codec's.
+
+        Example:
+            >>> from simplezarr.codecs import GzipCodec
+            >>> GzipCodec.from_dict({"name": "gzip", "configuration": {"level": 1}}).level
+            1
+        """
+        from simplezarr.errors import InvalidMetadata
+
+        name = data.get("name") if isinstance(data, dict) else None
+        if name != cls.name:
+            raise InvalidMetadata(f"codec {cls.name!r} cannot be built from {data!r}")
+        return cls.from_config(data.get("configuration") or {})
+
     def to_dict(self) -> dict[str, Any]:
         """The codec's JSON as written to ``zarr.json``."""
         return {"name": self.name}

@@ -54,6 +54,7 @@ _BUILTIN: dict[str, str] = {
     "vlen-bytes": "simplezarr.codecs.vlen:VLenBytesCodec",
     "sharding_indexed": "simplezarr.codecs.sharding:ShardingCodec",
     "scale_offset": "simplezarr.codecs.scale_offset:ScaleOffset",
+    "cast_value": "simplezarr.codecs.cast_value:CastValue",
 }
 
 NUMCODECS_PREFIX = "numcodecs."

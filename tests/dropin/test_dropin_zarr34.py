@@ -14,6 +14,7 @@ import pytest
 
 import simplezarr
 from simplezarr.errors import BaseZarrError, PickleCodecDisabledError
+from tests.dropin.conftest import both, raised
 
 
 def _pickled_array() -> dict[str, bytes]:
@@ -217,3 +218,54 @@ def test_read_missing_chunks() -> None:
     a = simplezarr.create_array({}, shape=(2,), dtype="u1", config=cfg)
     with pytest.raises(simplezarr.errors.ChunkNotFoundError):
         a[:]
+
+
+def _needs_cast_value(lib: Any) -> None:
+    if lib is not simplezarr:
+        if not hasattr(lib.codecs, "CastValue"):
+            pytest.skip("zarr-python < 3.4 has no CastValue")
+        pytest.importorskip("cast_value_rs")
+
+
+def test_cast_value_user_guide_use(lib: Any) -> None:
+    # float64 data stored as uint8, NaN as 255 and back
+    _needs_cast_value(lib)
+    codec = lib.codecs.CastValue(
+        data_type="uint8",
+        rounding="nearest-even",
+        out_of_range="clamp",
+        scalar_map={"encode": [("NaN", 255)], "decode": [(255, "NaN")]},
+    )
+    assert codec.rounding == "nearest-even" and codec.scalar_map == {
+        "encode": {"NaN": 255},
+        "decode": {255: "NaN"},
+    }
+    assert lib.codecs.CastValue.from_dict(codec.to_dict()) == codec
+    a = lib.create_array(store={}, shape=(4,), dtype="f8", fill_value=np.nan, filters=[codec])
+    a[:] = [np.nan, 1.4, -3.0, 1000.0]  # 1000 clamps to 255, which decodes to NaN
+    assert np.array_equal(a[:], [np.nan, 1.0, 0.0, np.nan], equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "kwargs"),
+    [
+        ("f8", {"data_type": "complex64"}),
+        ("f8", {"data_type": "bfloat16"}),
+        ("c16", {"data_type": "float64"}),
+        ("i4", {"data_type": "float32", "out_of_range": "wrap"}),
+        ("i4", {"data_type": "int8", "scalar_map": {"encode": [("NaN", 0)]}}),
+        ("f8", {"data_type": "uint8", "rounding": "up"}),
+    ],
+)
+def test_cast_value_refusals_are_value_errors(dtype: str, kwargs: dict[str, Any]) -> None:
+    def make(lib: Any) -> Any:
+        _needs_cast_value(lib)
+        return raised(
+            lambda: lib.create_array(
+                store={}, shape=(2,), dtype=dtype, filters=[lib.codecs.CastValue(**kwargs)]
+            )
+        )
+
+    theirs, ours = both(make)
+    assert theirs is not None and ours is not None
+    assert issubclass(theirs, ValueError) and issubclass(ours, ValueError)
