@@ -285,6 +285,32 @@ class ZarrGroup(ZarrNode):
             read_node_documents(self.store, paths, zarr_json_first=self.zarr_format == 3),
         )
 
+    def _open_children(self, names: list[str]) -> list[ZarrNode | ZarrError | None]:
+        """Each of ``names`` (direct children) opened, or the error opening it raises, or
+        None where no node is (what ``group[name]`` gives, NodeNotFound as None): from the
+        consolidated metadata, or with the documents of all of them in one batch."""
+        if self.metadata.consolidated_metadata is not None:
+            opened: list[ZarrNode | ZarrError | None] = []
+            for name in names:
+                try:
+                    opened.append(self[name])
+                except NodeNotFound:
+                    opened.append(None)
+                except ZarrError as e:
+                    opened.append(e)
+            return opened
+        paths = [join_path(self.path, name) for name in names]
+        found = read_node_documents(self.store, paths, zarr_json_first=self.zarr_format == 3)
+        nodes: list[ZarrNode | ZarrError | None] = []
+        for path, documents in zip(paths, found, strict=True):
+            try:
+                metadata = parse_node_documents(path, documents)
+            except ZarrError as e:
+                nodes.append(e)
+                continue
+            nodes.append(None if metadata is None else _node(self.store, path, metadata))
+        return nodes
+
     def _child_nodes(self) -> list[tuple[str, ZarrNode | ZarrError]]:
         """The children named by :meth:`keys`, each opened or with the error opening it
         raises (what ``group[name]`` would give), for drawings that show unreadable nodes:
