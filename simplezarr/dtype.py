@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
 from typing import Any, ClassVar, Literal, TypedDict
 
 import numpy as np
@@ -140,21 +140,41 @@ class _Ordered(ZDType):
         return _in_order(np.dtype(self._code), self.endianness)
 
 
+def _frozen_setattr(self: ZDType, name: str, value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self: ZDType, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _subclass(name: str, base: type, code: str, doc: str) -> Any:
+    # A plain subclass of the frozen dataclass ``base``: it adds no field, so it inherits
+    # __init__, __eq__ (same class only), __repr__ (its own name) and __hash__, and only
+    # needs to stay frozen for new attribute names too. Decorating each of the 14 with
+    # @dataclass generated and compiled their methods again: about 3 ms apiece of
+    # ``import simplezarr`` (measured: 14 decorated 44.7 ms, 14 plain 0.2 ms, loaded machine).
+    np_name = np.dtype(code).name
+    namespace = {
+        "_code": code,
+        "_zarr_v3_name": np_name,
+        "__setattr__": _frozen_setattr,
+        "__delattr__": _frozen_delattr,
+        "__module__": __name__,
+        "__doc__": doc.format(np_name),
+    }
+    return type(name, (base,), namespace)
+
+
 def _fixed(name: str, code: str) -> type[_Fixed]:
-    cls: type[_Fixed] = dataclass(frozen=True)(
-        type(name, (_Fixed,), {"_code": code, "_zarr_v3_name": np.dtype(code).name})
-    )
-    cls.__module__ = __name__
-    cls.__doc__ = f"numpy {np.dtype(code).name} (Zarr ``{np.dtype(code).name}``)."
+    cls: type[_Fixed] = _subclass(name, _Fixed, code, "numpy {0} (Zarr ``{0}``).")
     return cls
 
 
 def _ordered(name: str, code: str) -> type[_Ordered]:
-    cls: type[_Ordered] = dataclass(frozen=True)(
-        type(name, (_Ordered,), {"_code": code, "_zarr_v3_name": np.dtype(code).name})
+    cls: type[_Ordered] = _subclass(
+        name, _Ordered, code, "numpy {0} in a byte order (``endianness``)."
     )
-    cls.__module__ = __name__
-    cls.__doc__ = f"numpy {np.dtype(code).name} in a byte order (``endianness``)."
     return cls
 
 

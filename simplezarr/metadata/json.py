@@ -126,8 +126,19 @@ def check_nesting(value: Any, where: str, limit: int = MAX_NESTING) -> None:
         item, depth = stack.pop()
         if depth > limit:
             raise InvalidMetadata(f"{where}: JSON is nested more than {limit} levels deep")
-        children = item.values() if isinstance(item, Mapping) else item
-        stack.extend((c, depth + 1) for c in children if isinstance(c, containers))
+        children = item.values() if type(item) is dict or isinstance(item, Mapping) else item
+        for child in children:
+            # JSON leaves by their exact type first: an isinstance check against the
+            # Mapping ABC for each of the 60,000 values of 1,000 arrays' consolidated
+            # metadata was a quarter of opening the group.
+            kind = type(child)
+            if kind in _LEAVES:
+                continue
+            if kind is dict or kind is list or kind is tuple or isinstance(child, containers):
+                stack.append((child, depth + 1))
+
+
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 
 
 def to_jsonable(value: Any, where: str = "metadata") -> Any:

@@ -695,6 +695,8 @@ class ArrayMetadata:
         ``typesize``, no ``endian`` for 1-byte types ...), as they are written; the chain
         that resolved them comes along, so an open resolves its codecs once."""
         chain = self.chain
+        if chain.codecs == self.codecs:
+            return self  # nothing to resolve: no second validation of the whole document
         resolved = dataclasses.replace(self, codecs=chain.codecs)
         resolved.__dict__["chain"] = chain  # the same chunks, the same (resolved) codecs
         return resolved

@@ -54,11 +54,15 @@ def load_metadata(store: BaseStore, path: str) -> ArrayMetadata | GroupMetadata:
 
 
 def load_many_metadata(
-    store: BaseStore, paths: Sequence[str]
+    store: BaseStore, paths: Sequence[str], *, zarr_json_first: bool = False
 ) -> list[ArrayMetadata | GroupMetadata | None]:
     """The metadata of the nodes at ``paths`` (None where there is no node), their
-    documents read in one ``get_many``: a remote store fetches them concurrently, so the
-    members of a group of 1,000 arrays cost one batch, not 1,000 round trips.
+    documents read in batched ``get_many`` calls: a remote store fetches them concurrently,
+    so the members of a group of 1,000 arrays cost one batch, not 1,000 round trips.
+
+    ``zarr_json_first`` (the children of a Zarr v3 group): every ``zarr.json`` is read
+    first and the v2 documents only of the paths that have none, so a v3 hierarchy costs
+    one request per node instead of four (see :func:`read_node_documents`).
 
     Example:
         >>> from simplezarr.stores import MemoryStore
@@ -66,12 +70,72 @@ def load_many_metadata(
         >>> [type(m).__name__ for m in load_many_metadata(store, ["a", "b"])]
         ['GroupMetadata', 'NoneType']
     """
-    keys = [prefix(path) + doc for path in paths for doc in _DOCUMENTS]
+    documents = read_node_documents(store, paths, zarr_json_first=zarr_json_first)
+    return [parse_node_documents(path, docs) for path, docs in zip(paths, documents, strict=True)]
+
+
+#: A node's four candidate documents as read: ``zarr.json``, ``.zarray``, ``.zgroup``,
+#: ``.zattrs`` (None where missing, or not read because ``zarr.json`` was there).
+NodeDocuments = tuple[Any, Any, Any, Any]
+
+
+def read_node_documents(
+    store: BaseStore,
+    paths: Sequence[str],
+    *,
+    zarr_json_first: bool = False,
+    documents: Sequence[str] = _DOCUMENTS,
+) -> list[NodeDocuments]:
+    """The candidate metadata documents of the nodes at ``paths``, unparsed.
+
+    By default all of them in one ``get_many`` (one round trip). With ``zarr_json_first``
+    every ``zarr.json`` comes in a first batch and the v2 documents of the paths without
+    one in a second: what a node is does not change (``zarr.json`` wins over v2 documents
+    either way), but a hierarchy of v3 nodes needs no v2 probe. ``documents`` narrows what
+    is read (the others read as None): ``keys()`` needs no ``.zattrs``.
+
+    Example:
+        >>> from simplezarr.stores import MemoryStore
+        >>> store = MemoryStore({"a/zarr.json": b"{}", "b/.zgroup": b"{}"})
+        >>> read_node_documents(store, ["a", "b"], zarr_json_first=True)
+        [(b'{}', None, None, None), (None, None, b'{}', None)]
+    """
+    wanted = [doc in documents for doc in _DOCUMENTS]
     where = paths[0] if len(paths) == 1 else f"{len(paths)} nodes"
     reader = readable(store, f"read the metadata of {where or '/'!r}")
-    values = reader.get_many([(k, None) for k in keys]) if keys else []
-    n = len(_DOCUMENTS)
-    return [_parse_node(path, *values[i * n : i * n + n]) for i, path in enumerate(paths)]
+    found: list[list[Any]] = [[None] * len(_DOCUMENTS) for _ in paths]
+
+    def read(todo: Sequence[int], slots: Sequence[int]) -> None:
+        keys = [(prefix(paths[i]) + _DOCUMENTS[j], i, j) for i in todo for j in slots]
+        if not keys:
+            return
+        values = reader.get_many([(k, None) for k, _, _ in keys])
+        for (_, i, j), value in zip(keys, values, strict=True):
+            found[i][j] = value
+
+    every = range(len(paths))
+    v2_slots = [j for j in range(1, len(_DOCUMENTS)) if wanted[j]]
+    if zarr_json_first and wanted[0]:
+        read(every, [0])
+        read([i for i in every if found[i][0] is None], v2_slots)
+    else:
+        read(every, [j for j in range(len(_DOCUMENTS)) if wanted[j]])
+    return [(f[0], f[1], f[2], f[3]) for f in found]
+
+
+def parse_node_documents(
+    path: str, documents: NodeDocuments
+) -> ArrayMetadata | GroupMetadata | None:
+    """The metadata a node's documents (from :func:`read_node_documents`) describe: the v3
+    document when there is one, else the v2 ones; None when there are none; the parse
+    error (InvalidMetadata, ...) naming the document otherwise.
+
+    Example:
+        >>> v3 = b'{"zarr_format": 3, "node_type": "group"}'
+        >>> parse_node_documents("g", (v3, None, None, None)).zarr_format
+        3
+    """
+    return _parse_node(path, *documents)
 
 
 def _parse_node(

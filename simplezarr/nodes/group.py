@@ -37,9 +37,11 @@ from simplezarr.metadata.consolidated import (
 )
 from simplezarr.metadata.model import ArrayMetadata, GroupMetadata
 from simplezarr.metadata.store_io import (
-    load_many_metadata,
+    NodeDocuments,
     load_metadata,
+    parse_node_documents,
     prefix,
+    read_node_documents,
     rewrite_consolidated,
     write_metadata,
 )
@@ -54,7 +56,7 @@ from simplezarr.nodes.base import (
     _relative,
 )
 from simplezarr.nodes.create import check_array_like, legacy_array, like_args, new_array
-from simplezarr.stores.base import BaseStore, listable, readable, writable
+from simplezarr.stores.base import BaseStore, listable, writable
 from simplezarr.stores.paths import join_path, normalize_path
 
 #: The documents whose presence makes a folder a node.
@@ -63,6 +65,12 @@ NODE_DOCUMENTS = ("zarr.json", ".zarray", ".zgroup")
 #: What ``Group.create_array`` compresses with in a Zarr v2 group when not told (numcodecs'
 #: Blosc defaults: lz4, level 5, byte shuffle), as zarr-python 3.1.6 does.
 V2_GROUP_COMPRESSOR = {"id": "blosc"}
+
+
+def _has_node_document(documents: NodeDocuments) -> bool:
+    """Whether a ``zarr.json``, ``.zarray`` or ``.zgroup`` is there (``.zattrs`` alone
+    makes no node)."""
+    return any(doc is not None for doc in documents[:3])
 
 
 def _node(store: BaseStore, path: str, metadata: ArrayMetadata | GroupMetadata) -> ZarrNode:
@@ -199,15 +207,14 @@ class ZarrGroup(ZarrNode):
         consolidated = self.metadata.consolidated_metadata
         if consolidated is not None:
             return sorted(k for k in inline_entries(consolidated, self.path) if "/" not in k)
-        p = prefix(self.path)
-        what = f"list the members of {self.name!r}"
-        lister, reader = listable(self.store, what), readable(self.store, what)
-        names = sorted(k[len(p) : -1] for k in lister.list_dir(p) if k.endswith("/"))
-        docs = [f"{p}{name}/{doc}" for name in names for doc in NODE_DOCUMENTS]
-        # One batch (concurrent on a remote store) rather than a round trip per document.
-        found = reader.get_many([(d, None) for d in docs]) if docs else []
-        present = {d for d, value in zip(docs, found, strict=True) if value is not None}
-        return [n for n in names if any(f"{p}{n}/{doc}" in present for doc in NODE_DOCUMENTS)]
+        names = self._child_names()
+        paths = [join_path(self.path, name) for name in names]
+        # One batch (concurrent on a remote store) rather than a round trip per document;
+        # in a v3 group the v2 documents only of children without a zarr.json.
+        found = read_node_documents(
+            self.store, paths, zarr_json_first=self.zarr_format == 3, documents=NODE_DOCUMENTS
+        )
+        return [n for n, docs in zip(names, found, strict=True) if _has_node_document(docs)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
@@ -233,7 +240,11 @@ class ZarrGroup(ZarrNode):
         def walk(group: ZarrGroup, at: str, depth: int) -> None:
             for name, node in group._children():
                 if isinstance(node, ZarrGroup) and not use_consolidated_for_children:
-                    stored = load_metadata(node.store, node.path)  # not the consolidated copy
+                    stored = (  # not the consolidated copy; read already when not from one
+                        node.metadata
+                        if group.metadata.consolidated_metadata is None
+                        else load_metadata(node.store, node.path)
+                    )
                     node = ZarrGroup(node.store, node.path, without_consolidated(stored))
                 found.append((at + name, node))
                 if isinstance(node, ZarrGroup) and (max_depth is None or depth < max_depth):
@@ -247,16 +258,85 @@ class ZarrGroup(ZarrNode):
         or with every child's documents read in one batch (concurrently on a remote store)."""
         if self.metadata.consolidated_metadata is not None:
             return [(name, self[name]) for name in self.keys()]
+        names, paths, found = self._child_documents()
+        children = []
+        for name, path, documents in zip(names, paths, found, strict=True):
+            metadata = parse_node_documents(path, documents)  # raises for an unreadable one
+            if metadata is not None:
+                children.append((name, _node(self.store, path, metadata)))
+        return children
+
+    def _child_names(self) -> list[str]:
+        """The names the store lists below this group, sorted; a name may hold no node
+        (an empty directory, a folder of other files): its documents tell."""
         p = prefix(self.path)
         lister = listable(self.store, f"list the members of {self.name!r}")
-        names = sorted(k[len(p) : -1] for k in lister.list_dir(p) if k.endswith("/"))
+        return sorted(k[len(p) : -1] for k in lister.list_dir_candidates(p) if k.endswith("/"))
+
+    def _child_documents(self) -> tuple[list[str], list[str], list[NodeDocuments]]:
+        """The listed names, their node paths and their metadata documents (unparsed), read
+        in one listing and batched reads (v3 group: ``zarr.json`` first, v2 documents only
+        where it is missing)."""
+        names = self._child_names()
         paths = [join_path(self.path, name) for name in names]
-        found = load_many_metadata(self.store, paths)
-        return [
-            (name, _node(self.store, path, metadata))
-            for name, path, metadata in zip(names, paths, found, strict=True)
-            if metadata is not None
-        ]
+        return (
+            names,
+            paths,
+            read_node_documents(self.store, paths, zarr_json_first=self.zarr_format == 3),
+        )
+
+    def _open_children(self, names: list[str]) -> list[ZarrNode | ZarrError | None]:
+        """Each of ``names`` (direct children) opened, or the error opening it raises, or
+        None where no node is (what ``group[name]`` gives, NodeNotFound as None): from the
+        consolidated metadata, or with the documents of all of them in one batch."""
+        if self.metadata.consolidated_metadata is not None:
+            opened: list[ZarrNode | ZarrError | None] = []
+            for name in names:
+                try:
+                    opened.append(self[name])
+                except NodeNotFound:
+                    opened.append(None)
+                except ZarrError as e:
+                    opened.append(e)
+            return opened
+        paths = [join_path(self.path, name) for name in names]
+        found = read_node_documents(self.store, paths, zarr_json_first=self.zarr_format == 3)
+        nodes: list[ZarrNode | ZarrError | None] = []
+        for path, documents in zip(paths, found, strict=True):
+            try:
+                metadata = parse_node_documents(path, documents)
+            except ZarrError as e:
+                nodes.append(e)
+                continue
+            nodes.append(None if metadata is None else _node(self.store, path, metadata))
+        return nodes
+
+    def _child_nodes(self) -> list[tuple[str, ZarrNode | ZarrError]]:
+        """The children named by :meth:`keys`, each opened or with the error opening it
+        raises (what ``group[name]`` would give), for drawings that show unreadable nodes:
+        one listing and one batch of documents instead of a round trip per child."""
+        if self.metadata.consolidated_metadata is not None:
+            opened: list[tuple[str, ZarrNode | ZarrError]] = []
+            for name in self.keys():
+                try:
+                    opened.append((name, self[name]))
+                except ZarrError as e:
+                    opened.append((name, e))
+            return opened
+        names, paths, found = self._child_documents()
+        nodes: list[tuple[str, ZarrNode | ZarrError]] = []
+        for name, path, documents in zip(names, paths, found, strict=True):
+            if not _has_node_document(documents):
+                continue
+            try:
+                metadata = parse_node_documents(path, documents)
+            except ZarrError as e:
+                nodes.append((name, e))
+                continue
+            if metadata is None:  # pragma: no cover - a node document is there
+                continue
+            nodes.append((name, _node(self.store, path, metadata)))
+        return nodes
 
     def values(self) -> list[ZarrNode]:
         """The direct children, in the order of :meth:`keys`.

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from math import ceil, prod
 from typing import TYPE_CHECKING, Any, cast
 
-from simplezarr.errors import NodeNotFound, ZarrError
+from simplezarr.errors import ZarrError
 from simplezarr.metadata.model import ArrayMetadata
 from simplezarr.metadata.store_io import prefix
 from simplezarr.nodes.info import array_info, codec_parts
@@ -169,18 +169,28 @@ def group_html(group: ZarrGroup, max_nodes: int = 200, max_depth: int | None = N
         except (ZarrError, OSError) as e:  # a store that cannot list (plain HTTP)
             error = f"members unknown: {type(e).__name__}: {e}"
             return f"<div class='sz-meta'>{_text(error)}</div>"
-        for name in names:
+        queue: list[tuple[str, ZarrNode | ZarrError | None]] = []
+        at = 0
+        while True:
             if shown >= max_nodes or tried >= 4 * max_nodes:
-                truncated = True
+                if at < len(names) or queue:
+                    truncated = True  # never reset: a nested group may have set it
                 break
+            if not queue:
+                if at >= len(names):
+                    break
+                # The next names, as many as could still be drawn and tried, opened in one
+                # batch (one round trip on a remote store, not one per name).
+                window = names[at : at + min(max_nodes - shown, 4 * max_nodes - tried)]
+                at += len(window)
+                queue = list(zip(window, g._open_children(window), strict=True))[::-1]
+            name, node = queue.pop()
             tried += 1
-            try:
-                node: ZarrNode = g[name]
-            except NodeNotFound:  # a prefix holding no node (no metadata document)
+            if node is None:  # a prefix holding no node (no metadata document)
                 continue
-            except ZarrError as e:
+            if isinstance(node, ZarrError):
                 shown += 1
-                error = f"unreadable: {type(e).__name__}: {e}"
+                error = f"unreadable: {type(node).__name__}: {node}"
                 items.append(f"<li>{_text(name)} <span class='sz-meta'>{_text(error)}</span></li>")
                 continue
             shown += 1

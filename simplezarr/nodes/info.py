@@ -188,18 +188,16 @@ def render_tree(group: ZarrGroup, max_depth: int | None = None, max_nodes: int =
 
     def walk(g: ZarrGroup, indent: str, depth: int) -> bool:
         nonlocal shown
-        names = g.keys()
-        for i, name in enumerate(names):
+        children = g._child_nodes()  # one listing and one batch of documents
+        for i, (name, node) in enumerate(children):
             if shown >= max_nodes:
                 lines.append(f"{indent}... (truncated at max_nodes={max_nodes})")
                 return False
             shown += 1
-            last = i == len(names) - 1
+            last = i == len(children) - 1
             branch = "└── " if last else "├── "
-            try:
-                node = g[name]
-            except ZarrError as e:
-                lines.append(f"{indent}{branch}{name} <unreadable: {type(e).__name__}: {e}>")
+            if isinstance(node, ZarrError):
+                lines.append(f"{indent}{branch}{name} <unreadable: {type(node).__name__}: {node}>")
                 continue
             meta = node.metadata
             if isinstance(meta, ArrayMetadata):

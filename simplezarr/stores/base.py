@@ -457,6 +457,22 @@ class ListableStore(BaseStore):
         """
         return sorted(self._list_dir(self._validate_prefix(prefix)))
 
+    def list_dir_candidates(self, prefix: str) -> builtins.list[str]:
+        """:meth:`list_dir`, except that a sub-prefix may be listed although it holds no
+        keys (an empty directory of a file system), sorted.
+
+        What finding a group's members needs: each listed child's documents are read
+        anyway, and one with none is no member. A store where telling an empty directory
+        apart costs requests (fsspec's HTTP and local file systems: a listing per
+        directory) answers with its one listing; the others give :meth:`list_dir`.
+
+        Example:
+            >>> from simplezarr.stores import MemoryStore
+            >>> MemoryStore({"a/zarr.json": b"", "b": b""}).list_dir_candidates("")
+            ['a/', 'b']
+        """
+        return sorted(self._list_dir_candidates(self._validate_prefix(prefix)))
+
     def is_empty(self, prefix: str = "") -> bool:
         """True if no key lives under ``prefix`` (the whole store by default)."""
         return self._is_empty(self._validate_prefix(prefix))
@@ -475,6 +491,9 @@ class ListableStore(BaseStore):
             name, slash, _ = key[len(prefix) :].partition("/")
             children.add(prefix + name + slash)
         return children
+
+    def _list_dir_candidates(self, prefix: str) -> Iterable[str]:
+        return self._list_dir(prefix)
 
     def _is_empty(self, prefix: str) -> bool:
         keys: Iterator[str] = iter(self._list_prefix(prefix))

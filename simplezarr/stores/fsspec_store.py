@@ -612,9 +612,16 @@ class FsspecStore(RemoteStoreBase):
     def _list_dir(self, prefix: str) -> list[str]:
         return self._run(self._attempt, "list", prefix, True, self._ls, prefix)
 
-    async def _ls(self, prefix: str) -> list[str]:
+    def _list_dir_candidates(self, prefix: str) -> list[str]:
+        return self._run(self._attempt, "list", prefix, True, self._ls, prefix, False)
+
+    async def _ls(self, prefix: str, verify_dirs: bool = True) -> list[str]:
+        # Over HTTP the directory's own URL ends in "/": without it a server answers with a
+        # redirect there first (a second round trip for every listing). Not with a query
+        # string, which fsspec would join the listed names to.
+        target = self._base + quote(prefix, safe="/") if self._http and not self._query else None
         try:
-            entries = await self._call("ls", self._target(prefix), detail=True)
+            entries = await self._call("ls", target or self._target(prefix), detail=True)
         except self._allowed as e:
             self._raise_if_container_missing(e, prefix, "list")
             return []
@@ -627,7 +634,7 @@ class FsspecStore(RemoteStoreBase):
                 dirs.append(key)
             elif entry.get("type") == "file":
                 children.append(key)
-        if self._verify_dirs and dirs:
+        if verify_dirs and self._verify_dirs and dirs:
             # An empty directory holds no keys. Checked concurrently: one after the other,
             # a group of 1,000 arrays over HTTP took 1,000 round trips to list.
             async def holds_keys(key: str) -> bool:

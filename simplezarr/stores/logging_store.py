@@ -223,6 +223,10 @@ class LoggingStore(WrapperStore):
         with self.log(repr(prefix)):
             return super().list_dir(prefix)
 
+    def list_dir_candidates(self, prefix: str) -> builtins.list[str]:
+        with self.log(repr(prefix)):
+            return self._listable(f"list directory {prefix!r}").list_dir_candidates(prefix)
+
     def is_empty(self, prefix: str = "") -> bool:
         with self.log(repr(prefix)):
             return super().is_empty(prefix)

@@ -182,6 +182,11 @@ class WrapperStore(ReadableStore, WritableStore, ListableStore):
     def list_dir(self, prefix: str) -> builtins.list[str]:
         return self._listable(f"list directory {prefix!r}").list_dir(prefix)
 
+    def list_dir_candidates(self, prefix: str) -> builtins.list[str]:
+        if type(self).list_dir is not WrapperStore.list_dir:
+            return self.list_dir(prefix)  # a subclass that changes listings keeps its say
+        return self._listable(f"list directory {prefix!r}").list_dir_candidates(prefix)
+
     def is_empty(self, prefix: str = "") -> bool:
         return self._listable(f"check prefix {prefix!r}").is_empty(prefix)
 
@@ -345,6 +350,11 @@ class SlowStore(WrapperStore):
 
     def list_dir(self, prefix: str) -> builtins.list[str]:
         result = super().list_dir(prefix)
+        self._sleep()
+        return result
+
+    def list_dir_candidates(self, prefix: str) -> builtins.list[str]:
+        result = self._listable(f"list directory {prefix!r}").list_dir_candidates(prefix)
         self._sleep()
         return result
 

@@ -237,3 +237,20 @@ def test_attributes_are_bounded() -> None:
     shown = dom.find_all("details")[1].find_all("tr")
     assert len(shown) == node_html.MAX_ATTRIBUTES and "30 more attributes" in dom.all_text()
     assert max(len(td.all_text()) for td in dom.find_all("td")) <= node_html.MAX_VALUE_CHARS
+
+
+def test_a_groups_children_are_opened_in_one_batch_not_one_by_one() -> None:
+    store = LoggingStore(MemoryStore(), log_handler=logging.NullHandler())
+    root = ZarrGroup.create(store)
+    for i in range(30):
+        root.create_array(f"a{i:02d}", shape=(2,), dtype="i1")
+    store.set("not-a-node/data", b"x")
+    store.counter.clear()
+    items = [li.all_text() for li in parse(node_html.group_html(root)).find_all("li")]
+    assert len(items) == 30 and not any("not-a-node" in t for t in items)
+    # zarr.json of the 31 names, then the v2 documents of "not-a-node": no get per child
+    assert store.counter["get"] == 0 and store.counter["get_many"] == 2
+    store.counter.clear()
+    dom = parse(node_html.group_html(root, max_nodes=7))
+    assert len(dom.find_all("li")) == 7 and "truncated at max_nodes=7" in dom.all_text()
+    assert store.counter["get_many"] == 1  # only the 7 names that can be drawn are read

@@ -71,6 +71,15 @@ def test_empty_directories_hold_no_keys(tmp_path: Path) -> None:
     assert store.list_dir("") == [] and store.is_empty("a/")
 
 
+def test_candidate_listings_skip_the_empty_directory_check(tmp_path: Path) -> None:
+    store = local_store(tmp_path / "root")
+    store.set("a/b/c", b"1")
+    store.set("x/zarr.json", b"{}")
+    store.delete("a/b/c")
+    # one listing: the empty directory "a/" is listed, as finding a group's members allows
+    assert store.list_dir_candidates("") == ["a/", "x/"] and store.list_dir("") == ["x/"]
+
+
 def test_file_systems_made_for_asyncio_are_driven_from_threads() -> None:
     s3fs = pytest.importorskip("s3fs")
     fs = s3fs.S3FileSystem(anon=True, asynchronous=True, skip_instance_cache=True)

@@ -184,3 +184,15 @@ def test_wrappers_close_the_wrapped_store(tmp_path: Path) -> None:
         with store_ as same:
             assert same is store_
         store_.close()
+
+
+def test_a_wrapper_that_changes_list_dir_is_asked_for_candidate_listings_too() -> None:
+    from simplezarr.stores import MemoryStore, WrapperStore
+
+    class Hiding(WrapperStore):
+        def list_dir(self, prefix: str) -> list[str]:
+            return [k for k in super().list_dir(prefix) if not k.startswith("hidden")]
+
+    inner = MemoryStore({"hidden/zarr.json": b"{}", "shown/zarr.json": b"{}"})
+    assert Hiding(inner).list_dir_candidates("") == ["shown/"]
+    assert WrapperStore(inner).list_dir_candidates("") == ["hidden/", "shown/"]
