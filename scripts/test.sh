@@ -25,9 +25,9 @@ echo "== mypy"; .venv/bin/mypy
 echo "== tests and docstring examples"
 "$py" -m pytest -n auto -q -m "not slow" --doctest-modules simplezarr tests "$@"
 echo "== minimum versions"; bash scripts/test_min_versions.sh
-echo "== Python 3.12, zarr-python 3.4.2: pipeline, interoperability and drop-in tests"
+echo "== Python 3.12, zarr-python 3.4.2: pipeline, interoperability, drop-in and API-parity tests"
 bash scripts/setup312.sh
 .venv312/bin/python -m pytest -n auto -q -m "not slow" -p no:cacheprovider \
-  tests/pipeline tests/interop tests/dropin
+  tests/pipeline tests/interop tests/dropin tests/api
 echo "== zarr-python 3.4.2's own tests with simplezarr's pipeline (the CI subset)"
 ZARR_SUITE_ONLY=simplezarr ZARR_SUITE_CHECK=1 bash scripts/zarr_suite.sh

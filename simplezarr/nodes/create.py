@@ -137,7 +137,8 @@ def from_data(
     """zarr-python's ``from_array``: a new array holding a copy of ``data`` (a Zarr array,
     numpy array or array-like; not copied with ``write_data=False``). The :data:`KEPT`
     options default to ``"keep"``: taken from a Zarr source array of the same format (else
-    the defaults); so are its fill value (for ``fill_value=None``), chunk key encoding,
+    the defaults); so are its fill value (unless given; also for ``fill_value=None``, as
+    zarr-python 3.1), chunk key encoding,
     dimension names and v2 order unless given."""
     _check_fields(options)
     o = dict.fromkeys(KEPT, "keep") | options
@@ -179,7 +180,8 @@ def _keep_from(src: ZarrArray, o: dict[str, Any]) -> None:
     for name in KEPT:
         if _is(o[name], "keep"):
             o[name] = kept[name]
-    if o.get("fill_value", DEFAULT_FILL_VALUE) is None:
+    if o.get("fill_value", DEFAULT_FILL_VALUE) in (None, DEFAULT_FILL_VALUE):
+        # kept when not given (zarr-python 3.4) and for fill_value=None (3.1)
         o["fill_value"] = src.fill_value
     if meta.zarr_format == 2 and zarr_format == 3 and src.order == "F":
         warnings.warn(
