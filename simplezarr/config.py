@@ -239,9 +239,10 @@ class Config:
         for f in fields(self):
             setattr(self, f.name, getattr(fresh, f.name))
 
-    def pprint(self) -> None:
-        """Print :meth:`to_dict` (as zarr-python's ``config.pprint``)."""
-        _pprint.pprint(self.to_dict())
+    def pprint(self, **kwargs: Any) -> None:
+        """Print :meth:`to_dict` (as zarr-python's ``config.pprint``); ``kwargs`` go to
+        :func:`pprint.pprint` (``stream``, ``width``, ...)."""
+        _pprint.pprint(self.to_dict(), **kwargs)
 
     def enable_gpu(self) -> None:
         """zarr-python's GPU switch: simplezarr has no GPU buffers, so this says so."""

@@ -115,6 +115,33 @@ class ZDType:
         name = dt.to_json(2) if native.fields else native.str
         return {"name": name, "object_codec_id": None}
 
+    def _data_type(self, zarr_format: int) -> Any:
+        native = self.to_native_dtype()
+        if isinstance(self, Struct):
+            return from_numpy_with_endian(self, zarr_format)[0]
+        return from_numpy_with_endian(native, 2 if native.kind == "O" else zarr_format)[0]
+
+    def cast_scalar(self, data: Any) -> Any:
+        """``data`` as a scalar of this data type (zarr-python's ``cast_scalar``)."""
+        return self._data_type(3).cast_fill_value(data)
+
+    def to_json_scalar(self, data: Any, *, zarr_format: int) -> Any:
+        """A scalar as zarr-python writes it in metadata (``fill_value``): ``42``,
+        ``"NaN"``, ``[re, im]``, base64 text for raw bytes.
+
+        Example:
+            >>> Int8().to_json_scalar(42, zarr_format=3), Float32().to_json_scalar(float("nan"), zarr_format=3)
+            (42, 'NaN')
+        """
+        dt = self._data_type(zarr_format)
+        out = dt.fill_value_to_json(dt.cast_fill_value(data), zarr_format)
+        # zarr-python gives a complex value's parts as a tuple (written as a JSON list)
+        return tuple(out) if isinstance(out, list) and dt.numpy.kind == "c" else out
+
+    def from_json_scalar(self, data: Any, *, zarr_format: int) -> Any:
+        """The scalar a metadata ``fill_value`` holds (zarr-python's ``from_json_scalar``)."""
+        return self._data_type(zarr_format).fill_value_from_json(data, zarr_format)
+
     def default_scalar(self) -> Any:
         """The default fill value, as a scalar of the native dtype."""
         native = self.to_native_dtype()

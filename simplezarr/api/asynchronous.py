@@ -259,6 +259,12 @@ class AsyncGroup(_AsyncNode):
     async def getitem(self, key: str) -> AsyncArray | AsyncGroup:
         return _wrap(await run(self._node.__getitem__, key))
 
+    async def get_array(self, path: str) -> AsyncArray:
+        return _wrap(await run(self._node.get_array, path))
+
+    async def get_group(self, path: str) -> AsyncGroup:
+        return _wrap(await run(self._node.get_group, path))
+
     async def get(self, key: str, default: Any = None) -> Any:
         found = await run(self._node.get, key)
         return default if found is None else _wrap(found)

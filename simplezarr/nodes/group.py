@@ -22,6 +22,10 @@ from typing import Any, Literal
 import numpy as np
 
 from simplezarr.errors import (
+    ArrayNotFoundError,
+    ContainsArrayError,
+    ContainsGroupError,
+    GroupNotFoundError,
     IncompatibleNodeError,
     InvalidArgument,
     InvalidMetadata,
@@ -183,6 +187,36 @@ class ZarrGroup(ZarrNode):
             return open_zarr(self.store, full)
         except NodeNotFound:
             raise NodeNotFound(f"no array or group named {path!r} in group {self.name!r}") from None
+
+    def get_array(self, path: str) -> ZarrArray:
+        """The array at ``path`` below this group (zarr-python 3.4): ArrayNotFoundError
+        when there is no node there, ContainsGroupError when it is a group.
+
+        Example:
+            >>> import simplezarr as zarr
+            >>> root = zarr.group()
+            >>> _ = root.create_array("a/b", shape=(2,), dtype="i1")
+            >>> root.get_array("a/b").shape
+            (2,)
+        """
+        try:
+            node = self[path]
+        except NodeNotFound as e:
+            raise ArrayNotFoundError(f"no array at {join_path(self.path, path)!r}: {e}") from e
+        if not isinstance(node, ZarrArray):
+            raise ContainsGroupError(f"a group, not an array, is at {node.path!r}")
+        return node
+
+    def get_group(self, path: str) -> ZarrGroup:
+        """The group at ``path`` below this group (zarr-python 3.4): GroupNotFoundError
+        when there is no node there, ContainsArrayError when it is an array."""
+        try:
+            node = self[path]
+        except NodeNotFound as e:
+            raise GroupNotFoundError(f"no group at {join_path(self.path, path)!r}: {e}") from e
+        if not isinstance(node, ZarrGroup):
+            raise ContainsArrayError(f"an array, not a group, is at {node.path!r}")
+        return node
 
     def get(self, path: str, default: Any = None) -> Any:
         """The node at ``path``, or ``default`` when there is none."""

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Generator, Iterable, Sequence
 from typing import Any, Literal, Self
 
 from simplezarr.stores.base import (
@@ -39,6 +39,31 @@ from simplezarr.stores.wrappers import WrapperStore
 __all__ = ["CacheStore"]
 
 _Entry = str | tuple[str, ByteRange]
+
+
+class Done(Coroutine[Any, Any, None]):
+    """A coroutine that has nothing left to do: what a method that did its work at once
+    returns where zarr-python's is a coroutine, so ``await x.m()`` and
+    ``asyncio.run(x.m())`` work, and calling it without awaiting warns of nothing.
+
+    Example:
+        >>> import asyncio
+        >>> asyncio.run(Done()) is None
+        True
+    """
+
+    def send(self, value: Any) -> Any:
+        raise StopIteration(None)
+
+    def throw(self, *args: Any) -> Any:
+        raise args[0] if isinstance(args[0], BaseException) else args[0]()
+
+    def close(self) -> None:
+        pass
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return
+        yield
 
 
 class _CacheState:
@@ -268,7 +293,7 @@ class CacheStore(WrapperStore):
 
     def clear(self) -> None:
         super().clear()
-        self.clear_cache()
+        self._clear()
 
     # -- zarr-python's cache API ---------------------------------------------------------
 
@@ -297,9 +322,14 @@ class CacheStore(WrapperStore):
             "hit_rate": state.hits / total if total else 0.0,
         }
 
-    def clear_cache(self) -> None:
-        """Empty the cache (the cache store and the byte ranges); the store is untouched.
-        Awaitable from async code, as zarr-python's."""
+    def clear_cache(self) -> Done:
+        """Empty the cache (the cache store and the byte ranges) at once; the store is
+        untouched. What it returns may be awaited (or given to ``asyncio.run``), as
+        zarr-python's coroutine is, and needs not be."""
+        self._clear()
+        return Done()
+
+    def _clear(self) -> None:
         state = self._state
         with state.lock:
             self._cache.clear()

@@ -77,6 +77,9 @@ def from_zarr_python(store: Any) -> BaseStore:
 def _zip(store: Any, read_only: bool) -> BaseStore:
     from simplezarr.stores.zip import ZipStore
 
+    fileobj = getattr(store, "_fileobj", None)  # zarr-python 3.4's ZipStore(file object)
+    if fileobj is not None:
+        return ZipStore(fileobj, mode="r")
     path = os.fspath(store.path)
     if getattr(store, "_is_open", False) and not read_only:
         raise UnsupportedStoreError(

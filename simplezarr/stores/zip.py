@@ -61,7 +61,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from simplezarr.errors import InvalidArgument, InvalidKey, StoreError
 from simplezarr.stores.base import (
@@ -107,7 +107,7 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | IO[bytes],
         *,
         mode: ZipMode = "r",
         read_only: bool | None = None,
@@ -120,6 +120,17 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
             read_only = mode == "r"
         if mode == "r" and not read_only:
             raise InvalidArgument("ZipStore mode 'r' is read-only; open with mode 'a' to write")
+        #: A binary file object read in place of a path (zarr-python 3.4's ZipStore(f)).
+        self._fileobj: IO[bytes] | None = None
+        if hasattr(path, "read"):
+            if mode != "r":
+                raise InvalidArgument(
+                    "a ZipStore over an open file object reads it only: use mode 'r', or "
+                    "pass the archive's path to write"
+                )
+            self._fileobj = path  # type: ignore[assignment]
+            name = getattr(path, "name", None)
+            path = name if isinstance(name, str) else "<file object>"
         super().__init__(read_only=read_only)
         self.path = Path(path)
         self.mode = mode
@@ -139,6 +150,11 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
         where = str(self.path)
         # Read-only: the file is never opened for writing, so closing cannot change it.
         zip_mode = "r" if self._read_only and self.mode == "a" else self.mode
+        if self._fileobj is not None:
+            try:
+                return self._read_members(zipfile.ZipFile(self._fileobj, "r"))
+            except (zipfile.BadZipFile, OSError, ValueError) as e:
+                raise StoreError(f"cannot open ZIP archive {where!r}: {e}") from e
         appending = zip_mode == "a" and self.path.is_file() and self.path.stat().st_size > 0
         if appending and not zipfile.is_zipfile(self.path):
             raise StoreError(
@@ -162,6 +178,9 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
             ) from e
         except (zipfile.BadZipFile, OSError) as e:
             raise StoreError(f"cannot open ZIP archive {where!r}: {e}") from e
+        return self._read_members(archive)
+
+    def _read_members(self, archive: zipfile.ZipFile) -> zipfile.ZipFile:
         try:
             for info in archive.infolist():
                 key = self._member_key(info)
@@ -323,6 +342,11 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
 
     def __getstate__(self) -> dict[str, Any]:
         """Path and options only: the copy reopens the archive (see the module docstring)."""
+        if self._fileobj is not None:
+            raise StoreError(
+                f"cannot pickle {self!r}: it reads an open file object; open the archive "
+                "by its path to pass the store to another process"
+            )
         with self._lock:
             if self._dirty and not self._closed:
                 raise StoreError(
@@ -339,6 +363,7 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
+        self._fileobj = None
         self._read_only = state.pop("read_only")
         self.__dict__.update(state)
         self._open_store()
@@ -346,9 +371,13 @@ class ZipStore(ReadableStore, WritableStore, ListableStore):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ZipStore):
             return NotImplemented
+        if self._fileobj is not None or other._fileobj is not None:
+            return self._fileobj is other._fileobj
         return self.path.resolve() == other.path.resolve()
 
     def __hash__(self) -> int:
+        if self._fileobj is not None:
+            return hash((ZipStore, id(self._fileobj)))
         return hash((ZipStore, self.path.resolve()))
 
     def __repr__(self) -> str:

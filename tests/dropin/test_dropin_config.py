@@ -109,3 +109,16 @@ def test_bad_order_is_rejected() -> None:
 def _raw(value: object) -> object:
     """A stored value as bytes-like: zarr-python's dicts hold Buffers."""
     return value.to_bytes() if hasattr(value, "to_bytes") else value  # type: ignore[attr-defined]
+
+
+def test_pprint_takes_pprints_arguments() -> None:
+    import io
+
+    def run(lib: ModuleType) -> object:
+        out = io.StringIO()
+        lib.config.pprint(stream=out, width=60)
+        text = out.getvalue()
+        return "'array'" in text and "write_empty_chunks" in text
+
+    theirs, ours = both(run)
+    assert ours == theirs is True

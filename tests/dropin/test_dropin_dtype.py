@@ -121,3 +121,33 @@ def test_names_and_registry(lib: ModuleType) -> None:
     assert public <= set(dir(lib.dtype))
     assert lib.dtype.data_type_registry.get("int8") is lib.dtype.Int8
     assert lib.dtype.Float64() == lib.dtype.Float64(endianness="little")
+
+
+SCALARS = [
+    (lambda d: d.Int8(), 42),
+    (lambda d: d.Float32(), float("nan")),
+    (lambda d: d.Float64(), -0.0),
+    (lambda d: d.Float64(), float("inf")),
+    (lambda d: d.Complex64(), 1 + 2j),
+    (lambda d: d.Bool(), True),
+    (lambda d: d.UInt64(), 2**63),
+    (lambda d: d.DateTime64(unit="s", scale_factor=1), np.datetime64(5, "s")),
+    (lambda d: d.FixedLengthUTF32(length=3), "ab"),
+    (lambda d: d.RawBytes(length=2), b"\x01\x02"),
+    (lambda d: d.NullTerminatedBytes(length=3), b"ab"),
+    (lambda d: d.VariableLengthUTF8(), "h\u00e9"),
+]
+
+
+@pytest.mark.skipif(not hasattr(zarr.dtype.Int8, "to_json_scalar"), reason="zarr-python 3.4's")
+@pytest.mark.parametrize("fmt", [2, 3])
+@pytest.mark.parametrize(("make", "value"), SCALARS, ids=[str(v) for _, v in SCALARS])
+def test_json_scalars(make: object, value: object, fmt: int) -> None:
+    def run(lib: ModuleType) -> object:
+        t = make(lib.dtype)  # type: ignore[operator]
+        j = t.to_json_scalar(value, zarr_format=fmt)
+        back = t.from_json_scalar(j, zarr_format=fmt)
+        return repr(j), repr(back), type(back).__name__, repr(t.cast_scalar(value))
+
+    theirs, ours = both(run)
+    assert ours == theirs

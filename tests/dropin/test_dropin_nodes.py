@@ -137,3 +137,26 @@ def test_metadata_chunk_grid() -> None:
     if not ZARR_34:  # the class is RegularChunkGridMetadata in 3.4 (docs/api.md)
         theirs = (theirs[0].replace("RegularChunkGrid(", "RegularChunkGridMetadata("), *theirs[1:])
     assert ours == theirs
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get_array", "a/b"), ("get_group", "a"), ("get_array", "a"), ("get_group", "a/b"),
+     ("get_array", "nope"), ("get_group", "nope")],
+)  # fmt: skip
+def test_get_array_and_get_group(method: str, path: str) -> None:
+    def run(lib: ModuleType) -> object:
+        root = lib.group()
+        if not hasattr(root, method):
+            pytest.skip("zarr-python 3.4's")
+        root.create_array("a/b", shape=(2,), dtype="i1")
+        try:
+            node = getattr(root, method)(path)
+        except Exception as e:
+            return [c.__name__ for c in type(e).__mro__ if c.__name__.endswith("Error")][:2]
+        return type(node).__name__, node.path
+
+    theirs, ours = both(run)
+    if isinstance(theirs, tuple):
+        theirs = ("ZarrArray" if theirs[0] == "Array" else "ZarrGroup", theirs[1])
+    assert ours == theirs

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import simplezarr
-from tests.dropin.conftest import both, raised
+from tests.dropin.conftest import ZARR_34, both, raised
 
 zarr = pytest.importorskip("zarr")
 
@@ -413,3 +413,61 @@ def test_zarr_pythons_wrappers_around_our_store(wrapper: str, tmp_path: Path) ->
     assert zarr.open_array(store=wrapped)[:].tolist() == list(range(10))
     assert simplezarr.open_array(ours)[:].tolist() == list(range(10))
     assert ours.list_prefix("c/") == ["c/0", "c/1", "c/2", "c/3"]
+
+
+def test_a_zip_store_over_an_open_file(tmp_path: Path) -> None:
+    import simplezarr
+
+    path = tmp_path / "data.zip"
+    with simplezarr.storage.ZipStore(path, mode="w") as store:
+        simplezarr.create_array(store, shape=(3,), dtype="i2", fill_value=0)[:] = 5
+
+    def run(lib: ModuleType) -> object:
+        with open(path, "rb") as f:
+            array = lib.open_array(store=lib.storage.ZipStore(f), mode="r")
+            return array[:].tolist()
+
+    if not ZARR_34:  # zarr-python 3.1's ZipStore takes a path only
+        assert run(simplezarr) == [5, 5, 5]
+        return
+    theirs, ours = both(run)
+    assert ours == theirs == [5, 5, 5]
+
+
+def test_a_zip_store_over_a_file_only_reads(tmp_path: Path) -> None:
+    import pickle
+
+    import simplezarr
+
+    path = tmp_path / "data.zip"
+    with simplezarr.storage.ZipStore(path, mode="w") as store:
+        simplezarr.create_array(store, shape=(1,), dtype="i1")
+    with open(path, "rb") as f:
+        with pytest.raises(simplezarr.errors.InvalidArgument, match="mode 'r'"):
+            simplezarr.storage.ZipStore(f, mode="a")
+        store = simplezarr.storage.ZipStore(f)
+        assert store.read_only
+        with pytest.raises(simplezarr.errors.StoreError, match="file object"):
+            pickle.dumps(store)
+        store.close()
+        assert not f.closed  # the caller's file stays the caller's
+
+
+def test_cache_store_clear_cache_is_awaitable_and_immediate() -> None:
+    import asyncio
+
+    import simplezarr
+    from simplezarr.experimental.cache_store import CacheStore
+
+    cached = CacheStore(
+        simplezarr.storage.MemoryStore(), cache_store=simplezarr.storage.MemoryStore()
+    )
+    a = simplezarr.create_array(cached, shape=(4,), dtype="i1")
+    a[:] = 1
+    _ = a[:]
+    assert cached.cache_info()["cached_keys"] > 0
+    asyncio.run(cached.clear_cache())  # as zarr-python's user guide does
+    assert cached.cache_info()["cached_keys"] == 0
+    _ = a[:]
+    cached.clear_cache()  # and without awaiting it
+    assert cached.cache_info()["cached_keys"] == 0
