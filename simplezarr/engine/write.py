@@ -110,15 +110,23 @@ def locked(target: Any, keys: Sequence[Any], partial: bool = True) -> Iterator[N
     if getattr(target, "private", False):
         yield
         return
-    with contextlib.ExitStack() as stack:
+    # Plain acquire/release rather than an ExitStack: this runs once per chunk written.
+    held = []
+    try:
         for lock in key_locks(getattr(target, "lock_scope", ("object", id(target))), keys):
-            stack.enter_context(lock)
+            lock.acquire()
+            held.append(lock)
         process_lock = getattr(
             target, "partial_write_lock" if partial else "whole_write_lock", None
         )
-        if process_lock is not None:
-            stack.enter_context(process_lock(keys))
-        yield
+        if process_lock is None:
+            yield
+        else:
+            with process_lock(keys):
+                yield
+    finally:
+        for lock in reversed(held):
+            lock.release()
 
 
 def merge(p: ChunkProjection, value: np.ndarray, existing: Any, chain: CodecChain) -> np.ndarray:
