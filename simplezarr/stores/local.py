@@ -233,6 +233,8 @@ def _lock_slot(fd: int, slot: int, store: LocalStore) -> None:
             delay = min(2 * delay, 0.05)
 
 
+_NO_LOCK = contextlib.nullcontext()
+
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 _NAMED_FLAGS = (
@@ -642,24 +644,27 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             for slot in reversed(held):
                 fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot, os.SEEK_SET)
 
-    @contextlib.contextmanager
-    def whole_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+    def whole_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         """The :meth:`partial_write_lock` slots of ``keys``, taken for a whole write once
         the store has a lock file (some process has written part of a chunk here): without
         them a whole write landing between another process's read and write of the same
         chunk would be undone. Before any partial write there is nothing to keep out, and
-        a whole write costs one ``stat``."""
+        a whole write costs one ``stat`` (and no generator: this runs once per chunk).
+
+        Example:
+            >>> import tempfile
+            >>> store = LocalStore(tempfile.mkdtemp())
+            >>> with store.whole_write_lock(["c/0"]):
+            ...     store.set("c/0", b"1")
+        """
         if fcntl is None:
-            yield
-            return
+            return _NO_LOCK
         if self._root not in _LOCK_FDS:
             try:
                 os.stat(self._lock_path)
             except OSError:  # no lock file (or no root yet): no partial writer to keep out
-                yield
-                return
-        with self.partial_write_lock(keys):
-            yield
+                return _NO_LOCK
+        return self.partial_write_lock(keys)
 
     def remove_stale_temporaries(self, *, max_age: float = STALE_AFTER) -> list[str]:
         """Remove temporary files left behind by killed writers (see

@@ -62,7 +62,6 @@ def _writer(path: str, seed: int, in_place: bool, unnamed: bool, ready: Any) -> 
         store._set = set_in_place  # type: ignore[method-assign]
     a = sz.open_array(store, mode="r+")
     version = 1 + seed * 10**4  # every writer its own versions
-    ready.set()
     while True:
         first = rng.randrange(OBJECTS)
         count = rng.randint(1, OBJECTS - first)
@@ -71,6 +70,9 @@ def _writer(path: str, seed: int, in_place: bool, unnamed: bool, ready: Any) -> 
         )
         a[first * SIZE : (first + count) * SIZE] = values
         version += 1
+        # Ready after the first write (its codecs loaded): the kills land in writes, not in
+        # the import of a codec library.
+        ready.set()
 
 
 def _unnamed_files(pid: int, path: str) -> int:
@@ -86,6 +88,17 @@ def _unnamed_files(pid: int, path: str) -> int:
         if target.startswith(path + "/") and target.rpartition("/")[2].startswith("#"):
             found += 1
     return found
+
+
+def _wait_stopped(pid: int) -> None:
+    """Wait (at most a second) until ``pid`` has stopped: SIGSTOP is delivered at once,
+    but a process running on another core takes a moment to stop."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().rpartition(")")[2].split()[0] in ("T", "t"):
+                return
+        time.sleep(0.0001)
 
 
 def torn_after_kills(
@@ -126,6 +139,7 @@ def torn_after_kills(
         time.sleep(rng.uniform(0, 0.06))
         os.kill(p.pid, signal.SIGSTOP)  # frozen where it is: its open files say where
         try:
+            _wait_stopped(p.pid)
             counts["kills_mid_unnamed_write"] += _unnamed_files(p.pid, path) > 0
         finally:
             os.kill(p.pid, signal.SIGKILL)
