@@ -36,7 +36,8 @@ from __future__ import annotations
 import contextlib
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from functools import partial
 from typing import Any
 
@@ -99,8 +100,7 @@ def prepare_value(value: Any, dtype: np.dtype, shape: tuple[int, ...]) -> np.nda
     return arr
 
 
-@contextlib.contextmanager
-def locked(target: Any, keys: Sequence[Any], partial: bool = True) -> Iterator[None]:
+def locked(target: Any, keys: Sequence[Any], partial: bool = True) -> AbstractContextManager[None]:
     """Hold the locks of ``keys`` in ``target``: the threads' locks of the target's location
     (``lock_scope``, so separately opened stores of one directory share them), and for a
     ``partial`` write (a read-modify-write) also the store's lock against other processes
@@ -108,17 +108,62 @@ def locked(target: Any, keys: Sequence[Any], partial: bool = True) -> Iterator[N
     (so it is never undone by another process's read-modify-write). A shard's contents,
     private to one write, need no locks."""
     if getattr(target, "private", False):
-        yield
-        return
-    with contextlib.ExitStack() as stack:
-        for lock in key_locks(getattr(target, "lock_scope", ("object", id(target))), keys):
-            stack.enter_context(lock)
-        process_lock = getattr(
-            target, "partial_write_lock" if partial else "whole_write_lock", None
-        )
-        if process_lock is not None:
-            stack.enter_context(process_lock(keys))
-        yield
+        return _NO_LOCK
+    scope = getattr(target, "lock_scope", None)
+    return _Locks(
+        key_locks(("object", id(target)) if scope is None else scope, keys),
+        getattr(target, "partial_write_lock" if partial else "whole_write_lock", None),
+        keys,
+    )
+
+
+_NO_LOCK = contextlib.nullcontext()
+
+
+class _Locks:
+    """The locks :func:`locked` holds: the threads' locks, then the store's lock against
+    other processes, made only once the threads' locks are held. A class rather than a
+    generator: it runs once per chunk written."""
+
+    __slots__ = ("_held", "_keys", "_make", "_process_lock", "_thread_locks")
+
+    def __init__(
+        self,
+        thread_locks: list[Any],
+        make: Callable[[Sequence[Any]], AbstractContextManager[None]] | None,
+        keys: Sequence[Any],
+    ) -> None:
+        self._thread_locks = thread_locks
+        self._make = make
+        self._keys = keys
+        self._held = 0
+        self._process_lock: AbstractContextManager[None] | None = None
+
+    def __enter__(self) -> None:
+        try:
+            for lock in self._thread_locks:
+                lock.acquire()
+                self._held += 1
+            if self._make is not None:
+                process_lock = self._make(self._keys)
+                process_lock.__enter__()
+                self._process_lock = process_lock
+        except BaseException:
+            self._release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._process_lock is not None:
+                self._process_lock.__exit__(*exc)  # type: ignore[arg-type]
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        locks, held = self._thread_locks, self._held
+        self._held = 0
+        for i in range(held - 1, -1, -1):
+            locks[i].release()
 
 
 def merge(p: ChunkProjection, value: np.ndarray, existing: Any, chain: CodecChain) -> np.ndarray:

@@ -10,12 +10,18 @@ symbolic link inside the root that points outside is never written or deleted th
 directory, like every file-based tool; recursive listing does not descend into symbolically
 linked directories.
 
-Atomicity. A value is written to a temporary file in the key's directory and moved over the
-key with ``os.replace``, so readers see the old or the new value, never a mix; a failed write
-removes its temporary file and leaves the old value. Temporary files are named
+Atomicity. A value is written whole before its key shows it, so readers see the old or
+the new value, never a mix; a failed write leaves the old value. On Linux, where the file
+system has them, the value goes into an *unnamed* file of the key's directory
+(``O_TMPFILE``), which ``linkat`` names as the key once written: a new key costs no rename
+and a writer killed before the link leaves nothing behind. A key that exists already is
+replaced by linking the file under a temporary name and renaming it over the key (linkat
+never replaces). Elsewhere (another platform, a file system without ``O_TMPFILE``: found
+out on a store's first write, once) the value is written to a named temporary file and
+moved over the key with ``os.replace``. Temporary names are
 ``.simplezarr-tmp-<host>-<pid>-<32 hex digits>``; no key may have a segment starting with
 ``.simplezarr-tmp-`` (InvalidKey), so a temporary file can never be mistaken for a key, and
-listings skip them. A writer killed between writing and renaming leaves its temporary file
+listings skip them. A writer killed between naming and renaming leaves its temporary file
 behind (never listed, never read): :func:`remove_stale_temporaries` (or
 ``LocalStore.remove_stale_temporaries()``) removes those whose writer is gone. Data is not
 ``fsync``-ed unless ``fsync=True``.
@@ -227,7 +233,39 @@ def _lock_slot(fd: int, slot: int, store: LocalStore) -> None:
             delay = min(2 * delay, 0.05)
 
 
+_NO_LOCK = contextlib.nullcontext()
+
 _READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+
+_NAMED_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
+
+#: Linux's unnamed files: ``open(directory, O_TMPFILE)`` makes a file no listing shows,
+#: ``linkat`` gives it its name once written (0 where the platform has none).
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_UNNAMED_FLAGS = _O_TMPFILE | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0) if _O_TMPFILE else 0
+_UNNAMED = (_UNNAMED_FLAGS, 0o666)  # os.open's flags and mode (the umask applies)
+
+# Errors of an O_TMPFILE open on a file system without unnamed files (EOPNOTSUPP), or on a
+# kernel older than 3.11, which reads the flag as O_DIRECTORY (EISDIR with O_WRONLY).
+_NO_UNNAMED_FILES = frozenset({errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL})
+# Errors of the first linkat that say unnamed files cannot be named here (a file system
+# that refuses links; ENOENT too when /proc is not mounted).
+_NO_UNNAMED_LINKS = frozenset(
+    {errno.EOPNOTSUPP, errno.EPERM, errno.EXDEV, errno.EINVAL, errno.EMLINK}
+)
+
+
+def _write_all(fd: int, data: bytes | memoryview) -> None:
+    """Write all of ``data``: one write for the usual case, a loop for huge values (Linux
+    writes at most about 2 GiB per call)."""
+    n = os.write(fd, data)
+    if n == len(data):
+        return
+    view = memoryview(data)
+    while n < len(view):
+        n += os.write(fd, view[n:])
 
 
 def _read_exactly(fd: int, start: int, n: int, key: str) -> bytes:
@@ -293,6 +331,9 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             raise StoreError(f"cannot open a LocalStore at {os.fspath(path)!r}: not a directory")
         self._root_with_sep = self._root if self._root.endswith(os.sep) else self._root + os.sep
         self._fsync = bool(fsync)
+        self._lock_path = os.path.join(self._root, LOCK_NAME)
+        # Unnamed temporary files (O_TMPFILE): None until the first write tells.
+        self._unnamed: bool | None = None if _UNNAMED_FLAGS and os.name == "posix" else False
 
     @property
     def root(self) -> Path:
@@ -397,8 +438,136 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
         # The value is written to its file before _set returns, so no copy is needed.
         self._set(key, data)
 
+    @property
+    def unnamed_temporaries(self) -> bool | None:
+        """Whether writes go through unnamed temporary files (Linux's ``O_TMPFILE``, named
+        by ``linkat`` once written): True once one did, False where the platform or the
+        file system has none (then a named temporary file is renamed over the key), None
+        before the first write tells.
+
+        Example:
+            >>> import tempfile
+            >>> store = LocalStore(tempfile.mkdtemp())
+            >>> store.unnamed_temporaries is None
+            True
+            >>> store.set("k", b"v")
+            >>> store.unnamed_temporaries in (True, False)
+            True
+        """
+        return self._unnamed
+
     def _set(self, key: str, data: bytes | memoryview) -> None:
+        if self._unnamed is not False:
+            try:
+                if self._set_unnamed(key, data):
+                    return
+            except OSError as e:
+                raise StoreError(f"could not write key {key!r} to {self!r}: {e}") from e
         directory, name = self._write_location(key)
+        self._set_named(key, directory, name, data)
+
+    def _set_unnamed(self, key: str, data: bytes | memoryview) -> bool:
+        """Write ``data`` into an unnamed file of the key's directory and link it in under
+        the key's name: no reader or listing sees a file until it is whole, and a writer
+        killed before the link leaves nothing behind. Only a key that already exists needs
+        a name first (``linkat`` never replaces): the file is linked under a temporary name
+        and renamed over the key. False (and the store writes named temporary files from
+        then on) when the platform or file system has no unnamed files; nothing is written
+        then."""
+        parent, _, name = key.rpartition("/")
+        fd = self._open_unnamed(key, parent)
+        if fd is None:
+            return False
+        try:
+            # The root is real already (resolved when the store was made).
+            directory = self._unnamed_directory(fd, key) if parent else self._root
+            if directory is None:
+                return False
+            _write_all(fd, data)
+            if self._fsync:
+                os.fsync(fd)
+            if not self._link(fd, directory, name):
+                return False
+        finally:
+            os.close(fd)
+        self._unnamed = True
+        if self._fsync:
+            _fsync_directory(directory)
+        return True
+
+    def _open_unnamed(self, key: str, parent: str) -> int | None:
+        """An unnamed file in the directory of ``key`` (made, once, when missing); None
+        when the file system has none."""
+        try:
+            try:
+                return os.open(self._root_with_sep + parent if parent else self._root, *_UNNAMED)
+            except FileNotFoundError:  # the first key in this directory
+                # Resolved first: a symbolic link out of the root is refused before any
+                # directory is made through it.
+                directory, _ = self._write_location(key)
+                os.makedirs(directory, exist_ok=True)
+                return os.open(directory, *_UNNAMED)
+        except OSError as e:
+            if e.errno in _NO_UNNAMED_FILES:
+                self._unnamed = False
+                return None
+            raise
+
+    def _unnamed_directory(self, fd: int, key: str) -> str | None:
+        """The real directory of the unnamed file ``fd`` (``/proc/self/fd`` names it
+        ``<directory>/#<inode> (deleted)``, symbolic links resolved: one system call where
+        resolving the path would take one per component), checked to lie inside the root
+        before anything is written (InvalidKey). None when /proc cannot tell (not mounted):
+        unnamed files cannot be linked in then either."""
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            if self._unnamed is None:
+                self._unnamed = False
+                return None
+            raise
+        directory, _, tail = target.rpartition("/")
+        if not tail.startswith("#"):
+            raise StoreError(f"unexpected name {target!r} of an unnamed file")
+        directory = directory or "/"
+        if not self._is_inside_root(directory):
+            raise InvalidKey(
+                f"key {key!r} of {self!r} leads through a symbolic link to {directory}, "
+                "outside the root; LocalStore never writes or deletes outside its root"
+            )
+        return directory
+
+    def _link(self, fd: int, directory: str, name: str) -> bool:
+        # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N: os.link calls linkat (rather than
+        # link, which does not follow the magic link) when given a directory descriptor;
+        # the paths are absolute, so the descriptor itself is not used.
+        source = f"/proc/self/fd/{fd}"
+        path = f"{directory}/{name}"
+        try:
+            os.link(source, path, src_dir_fd=fd)
+            return True
+        except FileExistsError:  # an existing key: a name of our own, then a rename over it
+            pass
+        except OSError as e:
+            if self._unnamed is None and (
+                e.errno in _NO_UNNAMED_LINKS
+                or (e.errno == errno.ENOENT and not os.path.isdir("/proc/self/fd"))
+            ):
+                self._unnamed = False  # the first write here: the file cannot be named
+                return False
+            raise
+        temp = f"{directory}/{_temp_name()}"
+        os.link(source, temp, src_dir_fd=fd)
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            _remove_quietly(temp)
+            raise
+        return True
+
+    def _set_named(self, key: str, directory: str, name: str, data: bytes | memoryview) -> None:
+        """Write ``data`` to a named temporary file and rename it over the key (where there
+        are no unnamed files: not Linux, or a file system without ``O_TMPFILE``)."""
         temp = os.path.join(directory, _temp_name())
         try:
             try:
@@ -418,12 +587,13 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
 
     def _write_new_file(self, path: str, data: bytes | memoryview) -> None:
         # os.open rather than tempfile.mkstemp: mkstemp's mode 0o600 would ignore the umask.
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        with open(os.open(path, flags, 0o666), "wb") as f:
-            f.write(data)
+        fd = os.open(path, _NAMED_FLAGS, 0o666)
+        try:
+            _write_all(fd, data)
             if self._fsync:
-                f.flush()
-                os.fsync(f.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def _delete(self, key: str) -> None:
         directory, name = self._write_location(key)
@@ -474,22 +644,27 @@ class LocalStore(ReadableStore, WritableStore, ListableStore):
             for slot in reversed(held):
                 fcntl.lockf(fd, fcntl.LOCK_UN, 1, slot, os.SEEK_SET)
 
-    @contextlib.contextmanager
-    def whole_write_lock(self, keys: Sequence[str]) -> Iterator[None]:
+    def whole_write_lock(self, keys: Sequence[str]) -> contextlib.AbstractContextManager[None]:
         """The :meth:`partial_write_lock` slots of ``keys``, taken for a whole write once
         the store has a lock file (some process has written part of a chunk here): without
         them a whole write landing between another process's read and write of the same
         chunk would be undone. Before any partial write there is nothing to keep out, and
-        a whole write costs one ``stat``."""
+        a whole write costs one ``stat`` (and no generator: this runs once per chunk).
+
+        Example:
+            >>> import tempfile
+            >>> store = LocalStore(tempfile.mkdtemp())
+            >>> with store.whole_write_lock(["c/0"]):
+            ...     store.set("c/0", b"1")
+        """
         if fcntl is None:
-            yield
-            return
-        fd = _LOCK_FDS.get(self._root)
-        if fd is None and not os.path.exists(os.path.join(self._root, LOCK_NAME)):
-            yield
-            return
-        with self.partial_write_lock(keys):
-            yield
+            return _NO_LOCK
+        if self._root not in _LOCK_FDS:
+            try:
+                os.stat(self._lock_path)
+            except OSError:  # no lock file (or no root yet): no partial writer to keep out
+                return _NO_LOCK
+        return self.partial_write_lock(keys)
 
     def remove_stale_temporaries(self, *, max_age: float = STALE_AFTER) -> list[str]:
         """Remove temporary files left behind by killed writers (see

@@ -7,6 +7,13 @@ at version ``v`` is ``1000 * v + k``, compressed and checksummed (zstd + crc32c)
 of two versions, or half a version, cannot decode to one version. After each kill every
 stored object must decode to one whole version and the listing must hold keys only. The
 control writes in place (no temporary file and rename) and is caught tearing chunks.
+
+Both of LocalStore's write paths are tortured: unnamed temporary files (Linux's
+``O_TMPFILE``, linked in once written; the default where the file system has them) and
+named ones renamed over the key (the fallback, forced here), on the disk of ``tmp_path``
+and on a tmpfs (``/dev/shm``) where there is one. A writer is stopped (SIGSTOP) before it
+is killed, so its open files show where the kill landed: inside an unnamed file's write,
+or between a named temporary file's write and its rename.
 """
 
 from __future__ import annotations
@@ -14,8 +21,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import shutil
 import signal
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +41,12 @@ OBJECTS = 6  # chunks (or shards) of the array
 SIZE = 4096  # elements per object: big enough that a write takes a while
 
 
-def _writer(path: str, seed: int, in_place: bool, ready: Any) -> None:
+def _writer(path: str, seed: int, in_place: bool, unnamed: bool, ready: Any) -> None:
     """Rewrite whole objects with rising versions until killed."""
     rng = random.Random(seed)
     store = LocalStore(path)
+    if not unnamed:
+        store._unnamed = False  # the fallback: named temporary files, renamed over the key
     if in_place:  # the control: no temporary file, no rename
 
         def set_in_place(key: str, data: Any) -> None:
@@ -50,7 +62,6 @@ def _writer(path: str, seed: int, in_place: bool, ready: Any) -> None:
         store._set = set_in_place  # type: ignore[method-assign]
     a = sz.open_array(store, mode="r+")
     version = 1 + seed * 10**4  # every writer its own versions
-    ready.set()
     while True:
         first = rng.randrange(OBJECTS)
         count = rng.randint(1, OBJECTS - first)
@@ -59,16 +70,46 @@ def _writer(path: str, seed: int, in_place: bool, ready: Any) -> None:
         )
         a[first * SIZE : (first + count) * SIZE] = values
         version += 1
+        # Ready after the first write (its codecs loaded): the kills land in writes, not in
+        # the import of a codec library.
+        ready.set()
+
+
+def _unnamed_files(pid: int, path: str) -> int:
+    """How many unnamed files (O_TMPFILE: ``<dir>/#<inode> (deleted)``) below ``path``
+    process ``pid`` holds open."""
+    found = 0
+    fd_dir = f"/proc/{pid}/fd"
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue
+        if target.startswith(path + "/") and target.rpartition("/")[2].startswith("#"):
+            found += 1
+    return found
+
+
+def _wait_stopped(pid: int) -> None:
+    """Wait (at most a second) until ``pid`` has stopped: SIGSTOP is delivered at once,
+    but a process running on another core takes a moment to stop."""
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/stat") as f:
+            if f.read().rpartition(")")[2].split()[0] in ("T", "t"):
+                return
+        time.sleep(0.0001)
 
 
 def torn_after_kills(
-    tmp_path: Path, kills: int, sharded: bool, in_place: bool = False
+    root: Path, kills: int, sharded: bool, in_place: bool = False, unnamed: bool = True
 ) -> dict[str, int]:
-    """Kill a writer ``kills`` times (a new one each time, killed after a random 0-60 ms)
-    and count, after each kill, the objects that are not one whole version and the
-    temporary files listed; and the kills that left a new temporary file (killed between
-    writing and renaming: the kills do hit writes)."""
-    path = str(tmp_path / "a.zarr")
+    """Kill a writer ``kills`` times (a new one each time, stopped then killed after a
+    random 0-60 ms) and count, after each kill, the objects that are not one whole version
+    and the temporary files listed; and the kills that landed inside a write: with an
+    unnamed file open, or leaving a new named temporary file (killed between writing and
+    renaming)."""
+    path = os.path.realpath(root / "a.zarr")
     sz.create_array(
         path,
         shape=(OBJECTS * SIZE,),
@@ -81,16 +122,27 @@ def torn_after_kills(
     )
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["numpy", "simplezarr"])  # each writer starts in milliseconds
-    counts = {"torn": 0, "listed_temporaries": 0, "objects_checked": 0, "kills_mid_write": 0}
+    counts = {
+        "torn": 0,
+        "listed_temporaries": 0,
+        "objects_checked": 0,
+        "kills_mid_write": 0,  # a new named temporary file left behind
+        "kills_mid_unnamed_write": 0,  # an unnamed file open: its write never shows
+    }
     seen: set[str] = set()
     rng = random.Random(1)
     for kill in range(kills):
         ready = ctx.Event()
-        p = ctx.Process(target=_writer, args=(path, kill, in_place, ready))
+        p = ctx.Process(target=_writer, args=(path, kill, in_place, unnamed, ready))
         p.start()
         assert ready.wait(60), "the writer did not start"
         time.sleep(rng.uniform(0, 0.06))
-        os.kill(p.pid, signal.SIGKILL)
+        os.kill(p.pid, signal.SIGSTOP)  # frozen where it is: its open files say where
+        try:
+            _wait_stopped(p.pid)
+            counts["kills_mid_unnamed_write"] += _unnamed_files(p.pid, path) > 0
+        finally:
+            os.kill(p.pid, signal.SIGKILL)
         p.join(30)
         assert p.exitcode == -signal.SIGKILL
         store = LocalStore(path, read_only=True)
@@ -117,19 +169,51 @@ def torn_after_kills(
     return counts
 
 
+@pytest.fixture(params=["disk", "tmpfs"])
+def root(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """A directory on the disk of ``tmp_path``, or on a tmpfs (``/dev/shm``)."""
+    if request.param == "disk":
+        yield tmp_path
+        return
+    if not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK):
+        pytest.skip("no writable tmpfs at /dev/shm")
+    directory = Path(tempfile.mkdtemp(prefix="simplezarr-torture-", dir="/dev/shm"))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _has_unnamed_files(root: Path) -> bool:
+    store = LocalStore(root / "probe")
+    store.set("k", b"1")
+    return bool(store.unnamed_temporaries)
+
+
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed", "named"])
 @pytest.mark.parametrize("sharded", [False, True], ids=["chunks", "shards"])
-def test_killed_writers_never_leave_a_torn_object(tmp_path: Path, sharded: bool) -> None:
-    counts = torn_after_kills(tmp_path, 6, sharded)
+def test_killed_writers_never_leave_a_torn_object(root: Path, sharded: bool, unnamed: bool) -> None:
+    if unnamed and not _has_unnamed_files(root):
+        pytest.skip("no unnamed temporary files (O_TMPFILE) here")
+    counts = torn_after_kills(root, 6, sharded, unnamed=unnamed)
     assert counts["objects_checked"] == 6 * OBJECTS
     assert counts["torn"] == 0 and counts["listed_temporaries"] == 0, counts
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed", "named"])
 @pytest.mark.parametrize("sharded", [False, True], ids=["chunks", "shards"])
-def test_killed_writers_never_leave_a_torn_object_many_kills(tmp_path: Path, sharded: bool) -> None:
-    counts = torn_after_kills(tmp_path, 150, sharded)
+def test_killed_writers_never_leave_a_torn_object_many_kills(
+    root: Path, sharded: bool, unnamed: bool
+) -> None:
+    if unnamed and not _has_unnamed_files(root):
+        pytest.skip("no unnamed temporary files (O_TMPFILE) here")
+    counts = torn_after_kills(root, 150, sharded, unnamed=unnamed)
     assert counts["torn"] == 0 and counts["listed_temporaries"] == 0, counts
-    assert counts["kills_mid_write"] > 0, counts  # the kills do land inside writes
+    # The kills do land inside writes: with an unnamed file open (its write never shows),
+    # or, on the named path, between writing a temporary file and renaming it.
+    hits = counts["kills_mid_unnamed_write"] if unnamed else counts["kills_mid_write"]
+    assert hits > 0, counts
 
 
 def test_control_writing_in_place_tears_chunks(tmp_path: Path) -> None:
