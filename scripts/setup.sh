@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-test}"
 python3 -m venv .venv 2>/dev/null || [ -x .venv/bin/python ]
-stamp=".venv/.installed-$extras-$(cat pyproject.toml | sha1sum | cut -c1-12)"
+# The stamp covers the native extension's sources too: pip install -e builds
+# simplezarr/_native*.so in place, and only a new install rebuilds it after they change.
+stamp=".venv/.installed-$extras-$(cat pyproject.toml setup.py simplezarr/_native.c | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   if [ "$extras" = "base" ]; then

@@ -9,7 +9,7 @@ if [ ! -x .venv312/bin/python ]; then
   PYENV_VERSION="${PYENV_VERSION:-3.12.1}" python3.12 -m venv .venv312
 fi
 extras="zarr34${1:+,$1}"
-stamp=".venv312/.installed-${extras//,/-}-$(sha1sum pyproject.toml | cut -c1-12)"
+stamp=".venv312/.installed-${extras//,/-}-$(cat pyproject.toml setup.py simplezarr/_native.c | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   .venv312/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv312/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"

@@ -12,7 +12,7 @@ PY
 )
 venv=.venv-min
 python3 -m venv "$venv" 2>/dev/null || [ -x "$venv/bin/python" ]
-stamp="$venv/.installed-$(echo "$floors" | sha1sum | cut -c1-12)-$(sha1sum pyproject.toml | cut -c1-12)"
+stamp="$venv/.installed-$(echo "$floors" | sha1sum | cut -c1-12)-$(cat pyproject.toml setup.py simplezarr/_native.c | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   # shellcheck disable=SC2086 - one requirement per word

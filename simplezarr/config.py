@@ -112,6 +112,10 @@ class Config:
       ``SIMPLEZARR_ALLOW_UNSAFE_PICKLE_DECODE``): unpickling runs arbitrary code, so it is
       off by default and reading such an array raises ``PickleCodecDisabledError``
       (numcodecs' own opt-in is needed as well). Default False.
+    - ``native``: whether reads use the compiled hot loop ``simplezarr._native`` (local
+      files read and decoded chunks scattered in batches without the GIL) when it was
+      built (``SIMPLEZARR_NATIVE``, default on; see :mod:`simplezarr.native`). Off, or
+      where it could not be built, the pure-Python path does the same work.
     - ``read_missing_chunks``: whether reading a chunk (or shard) that is not stored gives
       the fill value (zarr-python 3.4's ``array.read_missing_chunks``); False raises
       ``ChunkNotFoundError``. Arrays may set it themselves (``config={...}``). Default True.
@@ -144,6 +148,7 @@ class Config:
     sharding_coalesce_max_gap_bytes: int = 1 << 20
     sharding_coalesce_max_bytes: int = 16 << 20
     rectilinear_chunks: bool = False
+    native: bool = True
 
     def __post_init__(self) -> None:
         if not self.threads:
@@ -161,6 +166,7 @@ class Config:
         self.rectilinear_chunks = _env_bool(
             "SIMPLEZARR_RECTILINEAR_CHUNKS", self.rectilinear_chunks
         )
+        self.native = _env_bool("SIMPLEZARR_NATIVE", self.native)
         if not self.max_variable_chunk_bytes:
             self.max_variable_chunk_bytes = _env_int("SIMPLEZARR_MAX_VARIABLE_CHUNK_BYTES", 2**30)
         if not self.io_concurrency:
@@ -278,6 +284,7 @@ _VALID: dict[str, Callable[[Any], bool]] = {
         isinstance(v, int) and not isinstance(v, bool) and v >= 0
     ),
     "rectilinear_chunks": _is_bool,
+    "native": _is_bool,
     "chunk_cache_bytes": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     "order": lambda v: v in ("C", "F"),
     "default_zarr_format": lambda v: v in (2, 3) and not isinstance(v, bool),

@@ -218,6 +218,25 @@ class CodecChain:
         raws = self._guarded(codec.decode_many, datas, self._nbytes)
         return [self._plain_view(raw) for raw in raws]
 
+    def decode_many_raw(self, datas: Sequence[BytesLike]) -> list[BytesLike] | None:
+        """The decoded bytes of each chunk (C-ordered items of ``window_dtype``, unchecked
+        length) when the chain is plain items behind at most one bytes -> bytes codec: the
+        stored bytes themselves, or one batched codec call; None for other chains.
+
+        Example:
+            >>> from simplezarr.codecs import codec_from_json
+            >>> from simplezarr.dtypes import from_numpy
+            >>> spec = ChunkSpec((3,), from_numpy("uint8"), 0)
+            >>> CodecChain([codec_from_json("bytes")], spec).decode_many_raw([b"abc"])
+            [b'abc']
+        """
+        if not self._plain or len(self._bytes_bytes) > 1:
+            return None
+        if not self._bytes_bytes:
+            return list(datas)
+        codec, _ = self._bytes_bytes[0]
+        return self._guarded(codec.decode_many, datas, self._nbytes)
+
     def decode_into(self, data: BytesLike, target: np.ndarray) -> None:
         """Decode one whole chunk into ``target``, a C-contiguous array of the chunk's
         shape and stored dtype, without an intermediate buffer (``direct_decode`` chains

@@ -27,6 +27,7 @@ import zstandard
 from simplezarr.codecs.base import BytesBytesCodec, BytesLike
 from simplezarr.codecs.options import check_config, config_bool, config_int
 from simplezarr.errors import CorruptChunk
+from simplezarr.native import module as native_module
 
 if TYPE_CHECKING:
     from typing import Self
@@ -224,7 +225,12 @@ class ZstdCodec(BytesBytesCodec):
         try:
             # The batched decoder ignores bytes after a frame: insist there are none, as
             # decode does (a chunk with trailing data is corrupt).
-            if any(_frame_size(d) != len(d) for d in datas):
+            fast = native_module()
+            if fast is not None:
+                exact = fast.zstd_frames_exact(datas if type(datas) is list else list(datas))
+            else:
+                exact = all(_frame_size(d) == len(d) for d in datas)
+            if not exact:
                 raise zstandard.ZstdError("trailing data after a frame")
             result = _decompressor().multi_decompress_to_buffer(
                 list(datas), decompressed_sizes=sizes, threads=0

@@ -210,13 +210,14 @@ class ArrayIO:
 
     def requests(self, indexer: Indexer) -> list[ChunkRequest]:
         """The batch for an indexer's projections: one request per touched stored object."""
-        store, key, chain = self.store, self.key, self.chain
+        store, key, chain, new = self.store, self.key, self.chain, tuple.__new__
         if self._rectilinear:
             at = self.chain_at
             return [
                 ChunkRequest(store, key(p.chunk_coords), at(p.chunk_coords), p) for p in indexer
             ]
-        return [ChunkRequest(store, key(p.chunk_coords), chain, p) for p in indexer]
+        # tuple.__new__: a NamedTuple's own __new__ is a Python call per chunk
+        return [new(ChunkRequest, (store, key(p[0]), chain, p)) for p in indexer]
 
 
 def read(io: ArrayIO, indexer: Indexer, out: np.ndarray | None = None) -> Any:

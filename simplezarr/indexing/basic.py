@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 from collections.abc import Iterable, Iterator
@@ -298,6 +299,10 @@ class SliceDim:
             out_pos += k
 
 
+#: ChunkProjection from a 4-tuple without a Python call (the hot loop of BasicIndexer).
+_projection = functools.partial(tuple.__new__, ChunkProjection)
+
+
 def normalize_basic_selection(selection: Any, ndim: int) -> tuple[Any, ...]:
     """Expand Ellipsis and pad with full slices; reject what basic indexing cannot take."""
     selection = expand_selection(selection, ndim)
@@ -347,9 +352,14 @@ class BasicIndexer:
         if not self.dims:  # 0-d: the one chunk, wholly selected
             yield ChunkProjection((), (), (), True)
             return
-        dropped = bool(self.drop_axes)
-        for parts in itertools.product(*(list(d) for d in self.dims)):
-            coords, chunk_sel, out_sel, complete = zip(*parts, strict=True)
-            if dropped:
-                out_sel = tuple(o for o in out_sel if o is not None)
-            yield ChunkProjection(coords, chunk_sel, out_sel, all(complete))
+        # Each field is the product of the dimensions' own lists (C calls, no Python per
+        # chunk), zipped in step; an integer's axis has one projection and no output
+        # position, so leaving it out of the output product keeps the order.
+        dims = [list(d) for d in self.dims]
+        if not all(dims):  # an empty selection along some axis
+            return
+        coords = itertools.product(*[[p[0] for p in d] for d in dims])
+        chunk_sel = itertools.product(*[[p[1] for p in d] for d in dims])
+        out_sel = itertools.product(*[[p[2] for p in d] for d in dims if d[0][2] is not None])
+        complete = map(all, itertools.product(*[[p[3] for p in d] for d in dims]))
+        yield from map(_projection, zip(coords, chunk_sel, out_sel, complete, strict=True))

@@ -36,6 +36,7 @@ import re
 from simplezarr.errors import InvalidKey
 
 __all__ = [
+    "all_plain_keys",
     "is_valid_key",
     "key_problem",
     "validate_key",
@@ -74,6 +75,22 @@ def _problem(key: object) -> str | None:
         if segment in (".", ".."):
             return f"it has a {segment!r} segment"
     return None
+
+
+def all_plain_keys(keys: list[str]) -> bool:
+    """Whether every key of a batch is made of plain segments (see ``_PLAIN_KEY``), so
+    legal, in one regular expression match: their segments joined by ``/`` are plain
+    segments too. False says only that some key needs the full check.
+
+    Example:
+        >>> all_plain_keys(["c/0/1", "c/0/2"]), all_plain_keys(["c/0", "../x"])
+        (True, False)
+    """
+    try:
+        joined = "/".join(keys)
+    except TypeError:  # a key that is no str
+        return False
+    return bool(keys) and _PLAIN_KEY.fullmatch(joined) is not None
 
 
 def key_problem(key: object) -> str | None:

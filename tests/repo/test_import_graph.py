@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "simplezarr"
 #: Lowest first. A unit (a top-level module or subpackage) may import only units of lower
 #: layers, and any module of its own unit.
 LAYERS: list[set[str]] = [
-    {"errors"},
+    {"errors", "_native"},
     {"config", "named"},
     {
         "dtypes",
@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
         "concurrency",
         "indexing",
         "chunk_cache",
+        "native",
     },
     {"codecs", "stores", "chunk_grid"},  # chunk_grid: grids of indexing's axes
     {"metadata"},
