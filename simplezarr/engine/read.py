@@ -181,6 +181,7 @@ def _scatter_native(
         and w is None
         and r.chain is chain
         and type(r.projection) is ChunkProjection
+        and _plain_slices(r.projection.chunk_selection)
     ]
     if not todo:
         return
@@ -199,6 +200,13 @@ def _scatter_native(
         done[i] = True
     for k in left:
         done[todo[k]] = False
+
+
+def _plain_slices(selection: Any) -> bool:
+    """Whether the native scatter takes ``selection``: slices of step 1 only. Anything else
+    (an integer of a plane, a step) it would hand back after the decode, decoded again on
+    the pure-Python way."""
+    return all(type(s) is slice and s.step in (None, 1) for s in selection)
 
 
 def _can_decode_into(chain: CodecChain, out: np.ndarray) -> bool:

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import sysconfig
+from typing import Any
 
 import numpy as np
 import pytest
@@ -203,3 +204,28 @@ def test_zstd_frames_exact():
             for cut in (frame + b"x", frame[:-1], frame[: len(frame) // 2], b"", b"\x28\xb5"):
                 assert not fast.zstd_frames_exact([frame, cut])
                 assert _frame_size(cut) != len(cut)
+
+
+def test_a_plane_read_decodes_each_chunk_once(monkeypatch: Any) -> None:
+    """The native scatter takes slices only: chunks a plane cuts with an integer must not
+    be decoded for it and then again on the pure-Python way (planes ran 2x slower)."""
+    import simplezarr
+    from simplezarr.codecs.chain import CodecChain
+
+    if simplezarr.native.module() is None:
+        pytest.skip("the native extension is not built")
+    a = simplezarr.create_array({}, shape=(8, 8, 8), chunks=(4, 4, 4), dtype="i4",
+                                compressors=[simplezarr.codecs.BloscCodec()])  # fmt: skip
+    data = np.arange(512, dtype="i4").reshape(8, 8, 8)
+    a[:] = data
+    calls: list[int] = []
+    for name in ("decode", "decode_many", "decode_many_raw"):
+        original = getattr(CodecChain, name)
+
+        def counted(self: Any, arg: Any, _original: Any = original, _name: str = name) -> Any:
+            calls.append(len(arg) if _name != "decode" else 1)
+            return _original(self, arg)
+
+        monkeypatch.setattr(CodecChain, name, counted)
+    np.testing.assert_array_equal(a[5, :, :], data[5])
+    assert sum(calls) == 4  # the 4 chunks the plane touches, once each
