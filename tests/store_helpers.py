@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from simplezarr.stores import WrapperStore
 
@@ -35,3 +42,18 @@ class RequestLog(WrapperStore):
     def get_many(self, requests: Any) -> list[bytes | None]:
         self.requests.extend(requests)
         return super().get_many(requests)
+
+
+def disk_or_tmpfs(kind: str, tmp_path: Path, prefix: str) -> Iterator[Path]:
+    """For a fixture parametrized over ``["disk", "tmpfs"]``: ``tmp_path`` (on disk), or a
+    fresh directory on the tmpfs ``/dev/shm`` removed afterwards (skipped without one)."""
+    if kind == "disk":
+        yield tmp_path
+        return
+    if not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK):
+        pytest.skip("no writable tmpfs at /dev/shm")
+    directory = Path(tempfile.mkdtemp(prefix=prefix, dir="/dev/shm"))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

@@ -21,9 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +34,7 @@ import simplezarr as sz
 from simplezarr.errors import CodecError
 from simplezarr.stores import LocalStore
 from simplezarr.stores.local import TEMP_PREFIX
+from tests.store_helpers import disk_or_tmpfs
 
 OBJECTS = 6  # chunks (or shards) of the array
 SIZE = 4096  # elements per object: big enough that a write takes a while
@@ -172,16 +171,7 @@ def torn_after_kills(
 @pytest.fixture(params=["disk", "tmpfs"])
 def root(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     """A directory on the disk of ``tmp_path``, or on a tmpfs (``/dev/shm``)."""
-    if request.param == "disk":
-        yield tmp_path
-        return
-    if not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK):
-        pytest.skip("no writable tmpfs at /dev/shm")
-    directory = Path(tempfile.mkdtemp(prefix="simplezarr-torture-", dir="/dev/shm"))
-    try:
-        yield directory
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    yield from disk_or_tmpfs(request.param, tmp_path, "simplezarr-torture-")
 
 
 def _has_unnamed_files(root: Path) -> bool:

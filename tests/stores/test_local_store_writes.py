@@ -11,7 +11,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ import simplezarr.stores.local as local_module
 from simplezarr.errors import InvalidKey, StoreError
 from simplezarr.stores import LocalStore
 from simplezarr.stores.local import TEMP_PREFIX, remove_stale_temporaries
+from tests.store_helpers import disk_or_tmpfs
 
 linux_only = pytest.mark.skipif(
     not getattr(os, "O_TMPFILE", 0), reason="unnamed temporary files are Linux's O_TMPFILE"
@@ -36,16 +36,7 @@ def _files(root: Path) -> list[str]:
 @pytest.fixture(params=["disk", "tmpfs"])
 def place(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     """A directory on the disk of ``tmp_path``, or on a tmpfs (``/dev/shm``)."""
-    if request.param == "disk":
-        yield tmp_path
-        return
-    if not os.path.isdir("/dev/shm") or not os.access("/dev/shm", os.W_OK):
-        pytest.skip("no writable tmpfs at /dev/shm")
-    directory = Path(tempfile.mkdtemp(prefix="simplezarr-writes-", dir="/dev/shm"))
-    try:
-        yield directory
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+    yield from disk_or_tmpfs(request.param, tmp_path, "simplezarr-writes-")
 
 
 def _store(root: Path, unnamed: bool, **kwargs: Any) -> LocalStore:
