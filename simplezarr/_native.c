@@ -336,6 +336,17 @@ static void copy_block(const copy_job *job, int ndim, const Py_ssize_t *src_stri
     }
 }
 
+/* Append item index i to the list of items the caller handles itself; -1 on error. */
+static int hand_back(PyObject *left, Py_ssize_t i) {
+    PyObject *index = PyLong_FromSsize_t(i);
+    if (index == NULL) {
+        return -1;
+    }
+    int rc = PyList_Append(left, index);
+    Py_DECREF(index);
+    return rc;
+}
+
 static PyObject *scatter(PyObject *Py_UNUSED(self), PyObject *args) {
     PyObject *out_obj, *shape_obj, *items;
     if (!PyArg_ParseTuple(args, "OO!O!", &out_obj, &PyTuple_Type, &shape_obj, &PyList_Type,
@@ -358,13 +369,10 @@ static PyObject *scatter(PyObject *Py_UNUSED(self), PyObject *args) {
     }
     if (ndim > MAX_DIMS || PyTuple_GET_SIZE(shape_obj) != ndim) {
         for (Py_ssize_t i = 0; i < n; i++) { /* not ours: every item goes back */
-            PyObject *index = PyLong_FromSsize_t(i);
-            if (index == NULL || PyList_Append(left, index) < 0) {
-                Py_XDECREF(index);
+            if (hand_back(left, i) < 0) {
                 Py_CLEAR(left);
                 goto done;
             }
-            Py_DECREF(index);
         }
         goto done;
     }
@@ -412,13 +420,10 @@ static PyObject *scatter(PyObject *Py_UNUSED(self), PyObject *args) {
             }
         }
         if (!ok) {
-            PyObject *index = PyLong_FromSsize_t(i);
-            if (index == NULL || PyList_Append(left, index) < 0) {
-                Py_XDECREF(index);
+            if (hand_back(left, i) < 0) {
                 Py_CLEAR(left);
                 goto done;
             }
-            Py_DECREF(index);
             continue;
         }
         job->src_start = (char *)job->src.buf;
