@@ -230,16 +230,23 @@ def read(io: ArrayIO, indexer: Indexer, out: np.ndarray | None = None) -> Any:
         out = np.empty(shape, dtype=io.dtype)
     elif out.shape != shape:
         raise SelectionError(f"out has shape {out.shape}, the selection has shape {shape}")
+    scalar = getattr(indexer, "scalar_result", False)
+    target = out
+    if type(indexer) is BasicIndexer and indexer.drop_axes:
+        # An integer's axis read as a length-1 slice into a view of out with that axis:
+        # the engine then sees slices only (the native scatter and decode-into take them).
+        target = np.expand_dims(out, indexer.drop_axes)
+        indexer = indexer.keeping_axes()
     requests = io.requests(indexer)
     must_exist = not io.read_missing_chunks
     if (must_exist or io.coalescing is not None) and requests:
         source = _ArraySource(io.store, io.path, must_exist, io.coalescing)
         requests = [r._replace(source=source) for r in requests]
     try:
-        read_batch(requests, out)
+        read_batch(requests, target)
     except (CodecError, StoreError) as e:
         raise in_array(e, io.path, io.store) from e
-    if getattr(indexer, "scalar_result", False):
+    if scalar:
         return out[()]
     return out
 

@@ -346,6 +346,27 @@ class BasicIndexer:
             s is Ellipsis for s in raw
         )
 
+    def keeping_axes(self) -> BasicIndexer:
+        """The same elements with every integer's axis kept as a length-1 slice, so each
+        projection's selections are slices only (the engine's fast paths take those); read
+        into ``np.expand_dims(out, self.drop_axes)``, a view of the result.
+
+        Example:
+            >>> BasicIndexer((1, slice(0, 2)), (3, 4), (2, 2)).keeping_axes().shape
+            (1, 2)
+        """
+        kept = object.__new__(BasicIndexer)
+        kept.dims = [
+            SliceDim(d.index, d.index + 1, 1, d.dim_len, d.chunk_len)
+            if isinstance(d, IntDim)
+            else d
+            for d in self.dims
+        ]
+        kept.shape = tuple(d.nitems for d in kept.dims)
+        kept.drop_axes = ()
+        kept.scalar_result = False
+        return kept
+
     def __iter__(self) -> Iterator[ChunkProjection]:
         # Hot: one projection per touched chunk (4,096 for a 256^3 array of 16^3 chunks).
         # zip(*parts) transposes the dimensions' projections in one C call.

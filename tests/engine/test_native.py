@@ -229,3 +229,32 @@ def test_a_plane_read_decodes_each_chunk_once(monkeypatch: Any) -> None:
         monkeypatch.setattr(CodecChain, name, counted)
     np.testing.assert_array_equal(a[5, :, :], data[5])
     assert sum(calls) == 4  # the 4 chunks the plane touches, once each
+
+
+def test_an_integer_index_reads_through_the_native_scatter(monkeypatch: Any) -> None:
+    """An integer's axis is read as a length-1 slice, so a plane's chunks take the same
+    native path as ``a[5:6]``'s (they went the pure-Python way, 1.6x slower)."""
+    import simplezarr
+    from simplezarr.codecs.chain import CodecChain
+
+    if simplezarr.native.module() is None:
+        pytest.skip("the native extension is not built")
+    a = simplezarr.create_array({}, shape=(8, 8, 8), chunks=(4, 4, 4), dtype="i4",
+                                compressors=[simplezarr.codecs.BloscCodec()])  # fmt: skip
+    data = np.arange(512, dtype="i4").reshape(8, 8, 8)
+    a[:] = data
+    calls: dict[str, int] = {}
+    for name in ("decode", "decode_many", "decode_many_raw"):
+        original = getattr(CodecChain, name)
+
+        def counted(self: Any, arg: Any, _original: Any = original, _name: str = name) -> Any:
+            calls[_name] = calls.get(_name, 0) + (len(arg) if _name != "decode" else 1)
+            return _original(self, arg)
+
+        monkeypatch.setattr(CodecChain, name, counted)
+    for selection in [(5, slice(None), slice(None)), (slice(None), 2, slice(1, 7)), (1, 2, 3)]:
+        calls.clear()
+        np.testing.assert_array_equal(a[selection], data[selection])
+        assert set(calls) == {"decode_many_raw"}, selection
+    assert type(a[1, 2, 3]) is np.int32
+    assert a[..., 3].shape == (8, 8)
