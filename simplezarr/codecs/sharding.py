@@ -316,7 +316,7 @@ class ShardLayout:
             raise CorruptChunk(f"shard index is {len(data)} bytes, expected {self.index_size}")
         index = self.index_chain.decode(data).reshape(self.n_inner, 2)
         missing = (index[:, 0] == MISSING) & (index[:, 1] == MISSING)
-        present = index[~missing]
+        present = index[~missing] if missing.any() else index  # a full shard: no copy
         if present.size:
             offsets, sizes = present[:, 0], present[:, 1]
             if (offsets > np.uint64(MISSING) - sizes).any():
