@@ -154,7 +154,14 @@ def _start_moto(env: dict[str, str] | None = None) -> S3Server:
     pytest.importorskip("moto.server")
     pytest.importorskip("boto3")
     proc, port, stop = _start_on_port_zero(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+        [
+            sys.executable,
+            str(Path(__file__).with_name("moto_atomic.py")),
+            "-H",
+            "127.0.0.1",
+            "-p",
+            "0",
+        ],
         r"Running on http://127\.0\.0\.1:(\d+)",
         env={**os.environ, **(env or {})},
     )
