@@ -57,7 +57,15 @@ def test_ctrl_c_stops_a_copy_that_resume_finishes(tmp_path: Path) -> None:
     argv = [sys.executable, "-m", "simplezarr", "copy", tmp_path / "a", tmp_path / "b"]
     argv += ["--compressor", "gzip:level=9", "-q"]  # slow enough to interrupt
     env = {**os.environ, "SIMPLEZARR_THREADS": "1"}
-    proc = subprocess.Popen([str(x) for x in argv], stderr=subprocess.PIPE, text=True, env=env)
+    # A pytest-xdist worker ignores SIGINT, and a child inherits that (Python then installs
+    # no KeyboardInterrupt handler): the copy starts with the default disposition.
+    proc = subprocess.Popen(
+        [str(x) for x in argv],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 60
     while len(list((tmp_path / "b").glob("c/*"))) < 5 and time.monotonic() < deadline:
         time.sleep(0.02)
