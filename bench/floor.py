@@ -5,10 +5,13 @@
   uncompressed chunks — in a ThreadPoolExecutor of ``os.cpu_count()`` threads, plus one memcpy
   of the output (``np.copyto`` into a preallocated array of the output's size).
 - Encode floor: every chunk, already cut out of the source as a contiguous array, encoded the
-  same way, plus one memcpy of the input.
+  same way, plus one memcpy of the input, plus the files: the dataset's stored objects
+  (chunks, or whole shards), already encoded, written in place (open with ``O_TRUNC``,
+  write, close; directories made on the first miss) in the same pool, into a directory
+  cleared (and flushed with ``os.sync()``) before each call as a library's is.
 
-No files, no indexing, no metadata: a library reading a dataset from the page cache has all
-of this work to do and more.
+No indexing, no metadata, no atomic replacement: a library reading a dataset from the page
+cache, or writing one to it, has all of this work to do and more.
 
 Example (from the command line; prints one JSON line)::
 
@@ -28,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.data import DTYPE, Dataset, stored_files
+from bench.data import DTYPE, Dataset, clear_chunks, stored_files, write_target
 from bench.measure import machine_busy_s, self_cpu_s
 
 _MISSING = 2**64 - 1  # the shard index's "no chunk here" marker
@@ -122,6 +125,33 @@ def _run_pool(
     return sum(pool.map(run, batches))
 
 
+def stored_objects(ds: Dataset, data_dir: Path) -> list[tuple[str, bytes]]:
+    """Each stored object of the dataset (a chunk or a whole shard) as (relative path, bytes)."""
+    path = ds.path(data_dir)
+    return [(str(f.relative_to(path)), f.read_bytes()) for f in sorted(stored_files(path))]
+
+
+def _file_writer(root: Path) -> Callable[[tuple[str, bytes]], bytes]:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+
+    def write(item: tuple[str, bytes]) -> bytes:
+        path = os.path.join(root, item[0])
+        try:
+            fd = os.open(path, flags, 0o666)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd = os.open(path, flags, 0o666)
+        try:
+            view = memoryview(item[1])
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        return item[1]
+
+    return write
+
+
 def measure(ds: Dataset, op: str, repeats: int, warmup: int, data_dir: Path) -> dict[str, Any]:
     """Time the decode floor (``op="all"``) or the encode floor (``op="write"``)."""
     if op not in ("all", "write"):
@@ -130,21 +160,32 @@ def measure(ds: Dataset, op: str, repeats: int, warmup: int, data_dir: Path) -> 
     if op == "all":
         items: Sequence[Any] = encoded_chunks(ds, data_dir)
         fn: Callable[[Any], Any] = _decoder(ds)
+        objects: list[tuple[str, bytes]] = []
     else:
         items = source_chunks(ds, np.load(ds.source_path(data_dir)))
         fn = _encoder(ds)
+        objects = stored_objects(ds, data_dir)
+        target = write_target(ds, data_dir, "floor")
+        write_file = _file_writer(target)
     src = np.ones(ds.shape, DTYPE)  # both touched once: the memcpy times copying, not faults
     dst = np.zeros(ds.shape, DTYPE)
-    codec_times, copy_times, failures = [], [], []
+    codec_times, copy_times, file_times, failures = [], [], [], []
     foreign_s = 0.0
     with ThreadPoolExecutor(threads) as pool:
         for i in range(warmup + repeats):
+            if objects:  # as bench.worker does before a library's write
+                os.sync()
+                clear_chunks(target)
+                os.sync()
             busy0, self0 = machine_busy_s(), self_cpu_s()
             t0 = perf_counter()
             produced = _run_pool(pool, threads, fn, items)
             t1 = perf_counter()
             np.copyto(dst, src)
             t2 = perf_counter()
+            if objects:
+                _run_pool(pool, threads, write_file, objects)
+            t3 = perf_counter()
             foreign = (machine_busy_s() - busy0) - (self_cpu_s() - self0)
             if op == "all" and produced != ds.nbytes:
                 failures.append(f"decoded {produced} bytes, expected {ds.nbytes}")
@@ -152,11 +193,13 @@ def measure(ds: Dataset, op: str, repeats: int, warmup: int, data_dir: Path) -> 
             if i >= warmup:
                 codec_times.append(t1 - t0)
                 copy_times.append(t2 - t1)
+                file_times.append(t3 - t2)
                 foreign_s += foreign
     return {
-        "times": [a + b for a, b in zip(codec_times, copy_times, strict=True)],
+        "times": [a + b + c for a, b, c in zip(codec_times, copy_times, file_times, strict=True)],
         "codec_times": codec_times,
         "copy_times": copy_times,
+        "file_times": file_times,
         "foreign_cpu_s": max(0.0, foreign_s),
         "cpus": threads,
         "threads": threads,

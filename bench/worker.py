@@ -3,8 +3,8 @@
     python -m bench.worker --lib simplezarr --dataset zstd --op all --repeats 3
 
 The worker imports only the library it measures and opens the array (not timed). It makes one
-untimed warm-up call (for the 1,000 boxes: the first 1% of them; for a write: one chunk or
-shard), then times ``--repeats`` calls. Around each call it records the peak resident memory above the memory in use just
+untimed warm-up call (for the 1,000 boxes: the first 1% of them; a write: the whole write,
+see :func:`measure`), then times ``--repeats`` calls. Around each call it records the peak resident memory above the memory in use just
 before the call; for the first call that is the baseline after imports and opening (and, for
 writes, the input array). The reported peak is the largest over the process's verified calls.
 
@@ -15,7 +15,8 @@ writing library, and for simplezarr's last write also with zarr-python when inst
 fails verification is discarded and the run is marked unverified.
 
 Writes go into a fresh array whose metadata files are copies of the dataset's; before each
-call the chunk files are deleted and ``os.sync()`` flushes the disk (both untimed).
+call ``os.sync()`` flushes the disk, the chunk files are deleted and ``os.sync()`` runs again
+(all untimed).
 
 ``--lib floor`` measures :mod:`bench.floor` instead (``--op all``: decode, ``write``: encode).
 """
@@ -90,11 +91,6 @@ def verify_write(
     return None
 
 
-def _block(ds: Dataset) -> tuple[slice, ...]:
-    """The first stored object (chunk, or shard) of a dataset."""
-    return tuple(slice(0, e) for e in ds.stored_chunks)
-
-
 def measure(
     lib: str, dataset: str, op: str, repeats: int, warmup: int, data_dir: Path
 ) -> dict[str, Any]:
@@ -106,8 +102,11 @@ def measure(
     sels = selections(ds, op)
     writing = OPS[op].kind == "write"
     # Warming up on 1% of the work primes the same paths at 1% of the cost: a few of many
-    # small selections; for a write, one stored object (chunk or shard), fully overwritten.
-    warm_sels = [_block(ds)] if writing else sels[: max(1, len(sels) // 100)]
+    # small selections. A write warms up with the whole write: on a VM that hands memory
+    # back to its host (free page reporting), page cache the guest has not used for a few
+    # seconds costs ~1-2 ms per MiB on first touch, for every library alike; the timed
+    # write reuses the pages the warm-up's files held, so it measures the library.
+    warm_sels = sels if writing else sels[: max(1, len(sels) // 100)]
     t0 = perf_counter()
     if writing:
         target = write_target(ds, data_dir, lib)
@@ -130,8 +129,11 @@ def measure(
             timed = plan[i] == "timed"
             call_sels = sels if timed else warm_sels
             if writing:
+                # Earlier writes' dirty pages are flushed now, not during the call; then
+                # their files go, and the deletions are flushed too (quick: metadata only).
+                os.sync()
                 clear_chunks(target)
-                os.sync()  # earlier writes' dirty pages are flushed now, not during the call
+                os.sync()
             gc.collect()
             fallback_before = adapter.fallback
             baselines.append(rss.start())

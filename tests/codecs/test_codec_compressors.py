@@ -343,3 +343,25 @@ def test_numcodecs_compressor_bombs(codec_id: str) -> None:
     assert bytes(bounded_decode(codec, codec.encode(b"abc" * 100), 300)) == b"abc" * 100
     with pytest.raises(CorruptChunk):
         bounded_decode(codec, b"\x00\x01garbage" * 3, 300)
+
+
+@pytest.mark.parametrize("same_libzstd", [True, False], ids=["zstandard", "numcodecs"])
+@pytest.mark.parametrize("level", [-5, 0, 1, 3, 19])
+@pytest.mark.parametrize("checksum", [False, True])
+def test_zstd_encodes_the_bytes_numcodecs_encodes(
+    monkeypatch: pytest.MonkeyPatch, same_libzstd: bool, level: int, checksum: bool
+) -> None:
+    # A zstandard compressor kept per thread when both packages carry one libzstd, else
+    # numcodecs: either way the frames are zarr-python's, byte for byte.
+    import simplezarr.codecs.zstd as zstd_module
+
+    if same_libzstd and not zstd_module._same_libzstd():
+        pytest.skip("numcodecs and zstandard carry different libzstd versions here")
+    monkeypatch.setattr(zstd_module, "_same_libzstd", lambda: same_libzstd)
+    codec = ZstdCodec(level=level, checksum=checksum)
+    reference = numcodecs.Zstd(level=level, checksum=checksum)
+    rng = np.random.default_rng(level + 10)
+    for data in [b"", b"x", rng.integers(0, 40, 200_000, dtype=np.uint8).tobytes()]:
+        assert bytes(codec.encode(data)) == bytes(reference.encode(data))
+    arr = np.arange(3000, dtype="<f8").reshape(30, 100)
+    assert bytes(codec.encode(arr)) == bytes(reference.encode(arr))
