@@ -41,7 +41,6 @@ from bench import floor
 from bench.data import (
     DATASETS,
     OPS,
-    Dataset,
     clear_chunks,
     default_data_dir,
     selections,

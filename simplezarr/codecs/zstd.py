@@ -82,7 +82,7 @@ def _encoder_for(level: int, checksum: bool) -> Callable[[BytesLike], BytesLike]
         return encode
     from numcodecs.zstd import Zstd
 
-    return Zstd(level=level, checksum=checksum).encode  # type: ignore[no-any-return]
+    return Zstd(level=level, checksum=checksum).encode
 
 
 _into_buffer: Any = None
