@@ -3,8 +3,8 @@
 - Decode floor: every stored chunk's bytes already in memory (inner chunks cut out of their
   shards), decoded by the raw codec — zstandard, numcodecs' blosc, or a plain copy for
   uncompressed chunks — in a ThreadPoolExecutor of ``os.cpu_count()`` threads, plus one memcpy
-  of the output (``np.copyto`` on all threads into a new array of the output's size, whose
-  pages fault in during the copy as a library's new output array's do).
+  of the output (``np.copyto`` on all threads into an array of the output's size touched
+  before; what a new array's page faults cost comes on top, see :func:`measure`).
 - Encode floor: every chunk, already cut out of the source as a contiguous array, encoded the
   same way, plus one memcpy of the input (into an array touched before), plus the files: the
   dataset's stored objects (chunks, or whole shards), already encoded, written in place (open
@@ -175,7 +175,11 @@ def measure(ds: Dataset, op: str, repeats: int, warmup: int, data_dir: Path) -> 
         objects = stored_objects(ds, data_dir)
         target = write_target(ds, data_dir, "floor")
         write_file = _file_writer(target)
-    src = np.ones(ds.shape, DTYPE)  # touched once: the memcpy times copying, not faults
+    # Both touched once: the memcpy times copying, not page faults. A library's output is a
+    # new array whose pages fault in, which on this VM costs 30 ms per 256 MiB of memory in
+    # use moments ago and up to 200 ms of memory the host took back: a lottery for every
+    # library alike, measured on its own by bench.workloads (the first-call floor rows).
+    src = np.ones(ds.shape, DTYPE)
     dst = np.zeros(ds.shape, DTYPE)
     codec_times, copy_times, file_times, failures = [], [], [], []
     foreign_s = 0.0
@@ -189,11 +193,6 @@ def measure(ds: Dataset, op: str, repeats: int, warmup: int, data_dir: Path) -> 
             t0 = perf_counter()
             produced = _run_pool(pool, threads, fn, items)
             t1 = perf_counter()
-            if op == "all":
-                # A read returns a new array: its pages fault in at first touch, as every
-                # library's output does (the previous call's output freed first, as theirs).
-                del dst
-                dst = np.empty(ds.shape, DTYPE)
             _copy(pool, threads, dst, src)
             t2 = perf_counter()
             if objects:

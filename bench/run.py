@@ -563,8 +563,9 @@ def _floors(report: dict[str, Any]) -> list[str]:
         "",
         (
             "Raw codec on every chunk already in memory, on all cores (a ThreadPoolExecutor of "
-            "os.cpu_count() threads), plus one memcpy of the output into a new array (reads: "
-            "its pages fault in, as a library's new output's do) or of the input (writes); "
+            "os.cpu_count() threads), plus one memcpy of the output (reads) or input (writes) "
+            "into memory touched before (a new output array's page faults come on top: the "
+            "first-call section's floor rows); "
             "for writes also the files: the stored objects (chunks, or whole shards), already "
             "encoded, written in place (open with O_TRUNC, write, close) by the same pool into "
             "a directory cleared and flushed before each call as the libraries' are. No "
