@@ -110,3 +110,18 @@ def test_peak_rss_sees_an_allocation() -> None:
     peak = rss.stop()
     del block
     assert peak >= 60 * 2**20
+
+
+def test_zstd_encode_bench_reports_every_size_and_level() -> None:
+    from bench import zstd_encode
+
+    result = zstd_encode.measure(n=64, levels=[1, 3], reps=1, limit_bytes=1 << 16)
+    rows = result["rows"]
+    assert [(r["level"], r["chunk"].split("³")[0]) for r in rows] == [
+        (level, str(edge)) for level in (1, 3) for edge in zstd_encode.EDGES
+    ]
+    for r in rows:
+        assert r["chunks"] >= 1
+        assert min(r["numcodecs_us"], r["zstandard_new_us"], r["zstandard_reused_us"]) > 0
+    table = zstd_encode.report(result)
+    assert table.count("\n| ") == len(rows) + 1  # the header and one line per row
